@@ -1,0 +1,22 @@
+# Every third-party library chronowatch uses, found once here (all are Debian 12 packages that
+# scripts/install-deps installs). Modules link the imported targets they need.
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(tl-expected REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(msgpack REQUIRED)  # target msgpackc-cxx
+find_package(yaml-cpp REQUIRED)
+find_package(cppzmq REQUIRED)
+find_package(PahoMqttCpp REQUIRED)
+find_package(SQLiteCpp REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+if(CW_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(CW_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,22 @@
+# Helpers that give every module the same shape: one static library per folder of src/, named
+# cw_<module> with the alias cw::<module>, compiled with warnings as errors, included as
+# <module>/<header>.h from src/.
+add_library(cw_warnings INTERFACE)
+target_compile_options(cw_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                       -Wno-sign-conversion -Werror)
+
+# cw_module(NAME [DEPENDS target...]) — builds every .cpp of the calling folder into cw::NAME.
+function(cw_module name)
+  cmake_parse_arguments(ARG "" "" "DEPENDS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(sources)
+    add_library(cw_${name} STATIC ${sources})
+    target_include_directories(cw_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(cw_${name} PUBLIC ${ARG_DEPENDS} PRIVATE cw_warnings)
+  else()
+    add_library(cw_${name} INTERFACE)
+    target_include_directories(cw_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(cw_${name} INTERFACE ${ARG_DEPENDS})
+  endif()
+  add_library(cw::${name} ALIAS cw_${name})
+endfunction()

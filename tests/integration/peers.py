@@ -1,0 +1,178 @@
+"""Real peers for integration tests, started on free loopback ports and stopped by PID.
+
+Every time daemon runs with CAP_SYS_TIME dropped (capsh) and chronyd with -x as well, so nothing a
+test starts can move this machine's clock. A wrong clock is made with libfaketime (LD_PRELOAD), not
+with the `faketime` wrapper, so that the PID we hold is the daemon's own.
+"""
+import os
+import pathlib
+import shutil
+import signal as signals
+import socket
+import subprocess
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+
+def chronowatch_binary():
+    """Path of the binary under test: $CHRONOWATCH (set by ctest) or the default build."""
+    return os.environ.get("CHRONOWATCH", str(REPO / "build" / "src" / "apps" / "chronowatch"))
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    """A port on 127.0.0.1 that is free for `kind` (UDP by default) at the time of asking."""
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def faketime_env(offset):
+    """Environment that runs a dynamically linked program with its clock shifted by `offset`
+    (libfaketime syntax, e.g. '+2.5s' or '+10m')."""
+    env = dict(os.environ)
+    env.update(LD_PRELOAD=LIBFAKETIME, FAKETIME=offset, FAKETIME_DONT_RESET="1")
+    return env
+
+
+def without_cap_sys_time(argv):
+    """argv wrapped so that the program runs without the capability to set the clock."""
+    command = " ".join(_quote(a) for a in argv)
+    return ["capsh", "--drop=cap_sys_time", "--", "-c", "exec " + command]
+
+
+def _quote(arg):
+    return "'" + str(arg).replace("'", "'\\''") + "'"
+
+
+class Process:
+    """A child process we started and will stop by PID, with its output kept in a log file."""
+
+    def __init__(self, argv, env=None, name="peer", cwd=None):
+        self.log_path = pathlib.Path(tempfile.mkstemp(prefix=f"cw-{name}-", suffix=".log")[1])
+        self._log = open(self.log_path, "w")
+        self.popen = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                      cwd=cwd, start_new_session=True)
+        self.pid = self.popen.pid
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def send_signal(self, sig):
+        if self.alive():
+            os.kill(self.pid, sig)
+
+    def stop(self, sig=signals.SIGTERM, timeout=10):
+        if self.alive():
+            os.kill(self.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signals.SIGKILL)
+                self.popen.wait()
+        self._log.close()
+        return self.popen.returncode
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+def ntp_answers(port, host="127.0.0.1", timeout=0.5):
+    """True once something on (host, port) answers an NTP client request with a synced reply."""
+    import ntplib
+    try:
+        reply = ntplib.NTPClient().request(host, port=port, version=4, timeout=timeout)
+        return reply.leap != 3
+    except (ntplib.NTPException, OSError):
+        return False
+
+
+class Chronyd:
+    """chronyd as an NTP server on 127.0.0.1:port (`local stratum`), never touching the clock.
+
+    faketime: serve a clock shifted by this libfaketime offset ('+2.5s').
+    keys: {key_id: 'TYPE HEX:...'} lines for a keyfile (chrony's format).
+    extra: more chrony.conf lines (e.g. `server 127.0.0.1 port P iburst`).
+    """
+
+    def __init__(self, port=None, stratum=2, faketime=None, keys=None, extra=(), serve=True):
+        self.port = port or free_port()
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-chronyd-"))
+        shutil.chown(self.dir, "_chrony", "_chrony")
+        lines = [
+            f"pidfile {self.dir}/chronyd.pid",
+            f"driftfile {self.dir}/drift",
+            "cmdport 0",
+            "bindcmdaddress /",
+        ]
+        if serve:
+            lines += [f"port {self.port}", "bindaddress 127.0.0.1", "allow 127.0.0.1",
+                      f"local stratum {stratum}"]
+        else:
+            lines += ["port 0"]
+        if keys:
+            keyfile = self.dir / "chrony.keys"
+            keyfile.write_text("".join(f"{kid} {spec}\n" for kid, spec in keys.items()))
+            os.chmod(keyfile, 0o640)
+            shutil.chown(keyfile, "root", "_chrony")
+            lines.append(f"keyfile {keyfile}")
+        lines += list(extra)
+        self.conf = self.dir / "chrony.conf"
+        self.conf.write_text("\n".join(lines) + "\n")
+        env = faketime_env(faketime) if faketime else None
+        self.process = Process(without_cap_sys_time(["chronyd", "-x", "-d", "-f", self.conf]),
+                               env=env, name="chronyd")
+        if serve:
+            wait_for(lambda: ntp_answers(self.port) or not self.process.alive(), timeout=20,
+                     what=f"chronyd to serve on port {self.port}")
+            if not self.process.alive():
+                raise RuntimeError("chronyd exited:\n" + self.process.log())
+
+    def stop(self):
+        self.process.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Mosquitto:
+    """A real MQTT broker on 127.0.0.1:port. extra: more mosquitto.conf lines (TLS and such)."""
+
+    def __init__(self, port=None, extra=(), listener_options=()):
+        self.port = port or free_port(socket.SOCK_STREAM)
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-mosquitto-"))
+        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "persistence false",
+                 *listener_options, *extra]
+        self.conf = self.dir / "mosquitto.conf"
+        self.conf.write_text("\n".join(lines) + "\n")
+        self.process = Process(["mosquitto", "-c", self.conf], name="mosquitto")
+        wait_for(self._accepting, timeout=10, what=f"mosquitto on port {self.port}")
+
+    def _accepting(self):
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def stop(self):
+        self.process.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
