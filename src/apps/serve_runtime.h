@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/random.h"
 #include "ntp/responder.h"
 #include "ntp/server_state.h"
 #include "platform/udp_server.h"
