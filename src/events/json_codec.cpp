@@ -227,8 +227,8 @@ ordered_json event_to_json(const Event& event) {
   }
   if (!event.attributes.empty()) {
     ordered_json attributes = ordered_json::object();
-    for (const auto& [key, value] : event.attributes)
-      std::visit([&](const auto& v) { attributes[key] = v; }, value);
+    for (const auto& attribute : event.attributes)
+      std::visit([&](const auto& v) { attributes[attribute.key] = v; }, attribute.value);
     j["attributes"] = std::move(attributes);
   }
   return j;
