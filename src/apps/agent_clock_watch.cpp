@@ -1,6 +1,8 @@
 // apps/agent_clock_watch.cpp — see apps/agent_clock_watch.h.
 #include "apps/agent_clock_watch.h"
 
+#include <spdlog/spdlog.h>
+
 namespace cw::apps {
 
 ClockWatch::ClockWatch(const AgentSettings& settings, Clock& clock, Random& random,
@@ -27,6 +29,11 @@ void ClockWatch::publish(std::vector<events::Event> events) {
 
 void ClockWatch::judge(const detect::PollRound& round) {
   last_round_ = round;
+  if (round.combined)
+    spdlog::debug("poll round: {} server(s), offset {:+.6f} s via {}", round.servers.size(),
+                  to_seconds(round.combined->offset), round.combined->server);
+  else
+    spdlog::debug("poll round: {} server(s), no usable offset", round.servers.size());
   publish(monitor_.on_poll(round, clock_.now(), clock_.monotonic_now()));
 }
 

@@ -88,7 +88,7 @@ def test_stdout_sink_prints_the_same_payload(chronyd, spool):
 
 
 def test_no_server_answers_exit_four(spool):
-    env = agent_env(free_port(), free_port(), spool, CW_NTP_TIMEOUT="0.3")
+    env = agent_env(free_port(), free_port(), spool, CW_NTP_TIMEOUT="0.3", MQTT_TIMEOUT="1")
     result = run_once(env)
     assert result.returncode == 4, result.stderr
     assert "no NTP server" in result.stderr
@@ -103,3 +103,13 @@ def test_bad_value_is_refused_naming_the_variable(spool, variable, value):
     result = run_once(env, timeout=10)
     assert result.returncode == 2
     assert variable in result.stderr, result.stderr
+
+
+def test_flags_win_over_environment_over_the_config_file(chronyd, spool):
+    config = spool / "agent.yaml"
+    config.write_text("agent:\n  threshold: 2\n  sink: [stdout]\n")
+    base = agent_env(chronyd.port, free_port(), spool, faketime="+5s")
+    assert run_once(base, "--config", str(config)).returncode == 3       # file: 2 s
+    env = dict(base, THRESHOLD="10")
+    assert run_once(env, "--config", str(config)).returncode == 0        # environment: 10 s
+    assert run_once(env, "--config", str(config), "--threshold", "1").returncode == 3  # flag
