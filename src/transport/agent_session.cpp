@@ -55,6 +55,9 @@ void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::b
   while (in_flight_ends_.size() < options_.window) {
     const auto records = outbox_.read_from(cursor_, options_.batch_max_events);
     if (records.empty()) break;
+    // Nagle: a partial batch goes only when nothing is in flight, so batches grow with the load
+    // while a quiet agent's events leave at once.
+    if (records.size() < options_.batch_max_events && !in_flight_ends_.empty()) break;
     if (in_flight_ends_.empty()) last_progress_ = now;
     out.push_back(encode_message(MessageKind::batch, cursor_, encode_batch_(records)));
     cursor_ = records.back().id + 1;
@@ -84,6 +87,11 @@ std::vector<std::vector<std::byte>> AgentSession::on_frame(std::span<const std::
   switch (message->kind) {
     case MessageKind::welcome:
       ++stats_.welcomes;
+      if (!welcomed_once_ && options_.on_first_welcome) {
+        options_.on_first_welcome(message->next);
+        stats_.acknowledged_next = std::max(stats_.acknowledged_next, outbox_.first_pending());
+      }
+      welcomed_once_ = true;
       acknowledged(message->next, now);
       state_ = State::streaming;
       stats_.connected = true;

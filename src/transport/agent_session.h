@@ -22,6 +22,9 @@ struct SessionOptions {
   Duration ack_timeout = std::chrono::seconds(10);  // no progress → say hello again, resend
   Duration hello_retry_min = std::chrono::milliseconds(250);
   Duration hello_retry_max = std::chrono::seconds(8);  // exponential back-off between
+  // Called with the collector's `next` on the first welcome, before anything is acknowledged:
+  // lets an agent without durable numbering (a simulated one) continue the collector's.
+  std::function<void(std::uint64_t)> on_first_welcome;
 };
 
 struct SessionStats {
@@ -72,6 +75,7 @@ class AgentSession {
   std::uint64_t cursor_ = 0;                    // next sequence to send
   std::vector<std::uint64_t> in_flight_ends_;   // `next` after each unacknowledged batch
   std::optional<std::uint64_t> last_rewind_;
+  bool welcomed_once_ = false;
 };
 
 }  // namespace cw::transport

@@ -45,6 +45,11 @@ std::uint64_t CollectorLedger::on_committed(const std::string& agent_id, std::ui
   return entry.committed_next;
 }
 
+void CollectorLedger::on_store_failed(const std::string& agent_id) {
+  auto& entry = entries_[agent_id];
+  entry.accepted_next = entry.committed_next;
+}
+
 std::uint64_t CollectorLedger::committed_next(const std::string& agent_id) const {
   const auto found = entries_.find(agent_id);
   return found == entries_.end() ? 1 : found->second.committed_next;

@@ -38,6 +38,8 @@ class CollectorLedger {
   // The store committed every accepted event of this agent below `next`; returns the ack value.
   std::uint64_t on_committed(const std::string& agent_id, std::uint64_t next);
   std::uint64_t committed_next(const std::string& agent_id) const;
+  // The store refused this agent's queued events: accept them again from what is committed.
+  void on_store_failed(const std::string& agent_id);
 
   const LedgerStats& stats() const { return stats_; }
   std::size_t agents() const { return entries_.size(); }

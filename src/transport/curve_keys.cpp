@@ -75,11 +75,16 @@ std::string read_key_file(const std::filesystem::path& file) {
   if (!in) throw std::runtime_error("cannot read key file " + file.string());
   std::string line;
   while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
+    // A bare key on its own line (ours), or `public-key = "KEY"` (pyzmq / CZMQ certificates).
+    // Comments start with "# "; a key itself may start with '#', a Z85 character.
     std::istringstream words(line);
     std::string token;
     words >> token;
     if (is_z85_key(token)) return token;
+    const auto open = line.find('"'), close = line.rfind('"');
+    if (open != std::string::npos && close > open &&
+        is_z85_key(line.substr(open + 1, close - open - 1)))
+      return line.substr(open + 1, close - open - 1);
   }
   throw std::runtime_error("no 40-character Z85 CURVE key in " + file.string());
 }

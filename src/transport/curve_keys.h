@@ -25,7 +25,8 @@ std::string public_key_of(const std::string& secret_key);  // zmq_curve_public
 void write_key_pair(const std::filesystem::path& directory, const std::string& name,
                     const CurveKeyPair& pair);
 
-// Reads a key file: the first 40-character Z85 token (lines starting with '#' are comments).
+// Reads a key file: the first 40-character Z85 token on a line of its own, or in quotes as in
+// pyzmq/CZMQ certificates (`public-key = "..."`); other lines are comments.
 // A .key file gives its secret key; throws if the file is missing or holds no valid key.
 std::string read_key_file(const std::filesystem::path& file);
 CurveKeyPair read_secret_key_file(const std::filesystem::path& key_file);  // public derived

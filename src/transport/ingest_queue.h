@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ struct IngestBatch {
   std::string agent_id;
   std::vector<events::Event> events;  // sequences increasing; all new to the collector
   std::uint64_t next = 0;             // storing these makes the agent's committed next this
-  Timestamp received_at{};
+  std::optional<events::AgentIdentity> hello;  // a hello to record (events then empty)
 };
 
 class IngestQueue {

@@ -34,6 +34,7 @@ ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options,
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (!wake_fd_) throw std::runtime_error("eventfd failed");
   socket_.bind(options.listen);
+  endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
 }
 
 ZmqCollector::~ZmqCollector() { stop(); }
@@ -50,9 +51,18 @@ void ZmqCollector::stop() {
 }
 
 void ZmqCollector::committed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next) {
+  report(agents_next, true);
+}
+
+void ZmqCollector::failed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next) {
+  report(agents_next, false);
+}
+
+void ZmqCollector::report(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next,
+                          bool stored) {
   {
     std::lock_guard lock(mutex_);
-    pending_commits_.insert(pending_commits_.end(), agents_next.begin(), agents_next.end());
+    for (const auto& [agent, next] : agents_next) pending_commits_.push_back({agent, next, stored});
   }
   const std::uint64_t one = 1;
   [[maybe_unused]] auto written = ::write(wake_fd_.get(), &one, sizeof one);
@@ -140,6 +150,7 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
     connections_.erase(previous->second);  // the agent reconnected: its old connection is dead
   routing_by_agent_[agent_id] = routing_id;
   connections_[routing_id] = {agent_id, key_name, std::move(*identity), std::chrono::steady_clock::now()};
+  queue_.push({agent_id, {}, 0, connections_[routing_id].identity});  // the writer records it
   const auto next = ledger_.on_hello(agent_id, resume_from);
   spdlog::debug("collector: hello from {} (key {}), resumes at {}, welcome next {}", agent_id,
                 key_name, resume_from, next);
@@ -166,7 +177,7 @@ void ZmqCollector::handle_batch(const std::string& routing_id, Connection& conne
     return send(routing_id, encode_message(MessageKind::ack, ledger_.committed_next(connection.agent_id)));
   counters_.events_accepted += events.size();
   const std::uint64_t next = events.back().sequence + 1;
-  queue_.push({connection.agent_id, std::move(events), next, Timestamp{}});
+  queue_.push({connection.agent_id, std::move(events), next, std::nullopt});
 }
 
 void ZmqCollector::malformed(const std::string& routing_id, std::string_view reason) {
@@ -194,12 +205,16 @@ void ZmqCollector::send(const std::string& routing_id, std::vector<std::byte> fr
 void ZmqCollector::deliver_commits() {
   std::uint64_t value = 0;
   [[maybe_unused]] auto got = ::read(wake_fd_.get(), &value, sizeof value);
-  std::vector<std::pair<std::string, std::uint64_t>> commits;
+  std::vector<Commit> commits;
   {
     std::lock_guard lock(mutex_);
     commits.swap(pending_commits_);
   }
-  for (const auto& [agent_id, next] : commits) {
+  for (const auto& [agent_id, next, stored] : commits) {
+    if (!stored) {
+      ledger_.on_store_failed(agent_id);
+      continue;
+    }
     const auto acked = ledger_.on_committed(agent_id, next);
     if (auto routing = routing_by_agent_.find(agent_id); routing != routing_by_agent_.end())
       send(routing->second, encode_message(MessageKind::ack, acked));

@@ -62,7 +62,10 @@ class ZmqCollector {
   void stop();  // joins the ingest thread
   // From the writer thread: every accepted event of these agents below `next` is stored.
   void committed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next);
+  // From the writer thread: these agents' queued events could not be stored; accept them again.
+  void failed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next);
   IngestStats stats() const;
+  const std::string& endpoint() const { return endpoint_; }  // as bound (the port of `:*`)
 
  private:
   struct Connection {
@@ -84,6 +87,7 @@ class ZmqCollector {
   void forget_idle_connections();
 
   zmq::socket_t socket_;
+  std::string endpoint_;
   CollectorCodec codec_;
   IngestQueue& queue_;
   UniqueFd wake_fd_;  // eventfd: the writer's commits are waiting
@@ -92,7 +96,13 @@ class ZmqCollector {
   std::map<std::string, std::string> routing_by_agent_;   // the agent's latest connection
   std::map<std::string, std::uint64_t> malformed_by_peer_;
   mutable std::mutex mutex_;  // guards pending_commits_ and published_
-  std::vector<std::pair<std::string, std::uint64_t>> pending_commits_;
+  struct Commit {
+    std::string agent_id;
+    std::uint64_t next = 0;
+    bool stored = true;
+  };
+  void report(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next, bool stored);
+  std::vector<Commit> pending_commits_;
   IngestStats counters_, published_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
