@@ -1,6 +1,7 @@
 """`chronowatch query` against servers that misbehave: nothing answers, the port is closed, and
 a small fake UDP server (written here) that sends short replies, the wrong mode, the wrong origin,
 zero timestamps, Kiss-o'-Death RATE/DENY/RSTR and unsynchronized replies. Plus usage errors."""
+import json
 import socket
 import struct
 import time
@@ -147,3 +148,15 @@ def test_usage_errors_exit_2_with_one_line(args, words):
     done = query(*args)
     assert done.returncode == EXIT_USAGE, done
     assert words in done.stderr
+
+
+def test_options_from_the_config_file(tmp_path):
+    config = tmp_path / "chronowatch.yaml"
+    config.write_text("query:\n  samples: 2\n  interval: 0\n  json: true\n")
+    with FakeNtpServer(lambda r: server_reply(r, shift=1.5)) as fake:
+        done = query(f"127.0.0.1:{fake.port}", "--config", config)
+        requests = len(fake.requests)
+    assert done.returncode == EXIT_OK, done.stderr
+    report = json.loads(done.stdout)  # json: true came from the file
+    assert report["servers"][0]["samples"] == 2 and requests == 2
+    assert abs(report["offset"] - 1.5) < 0.005
