@@ -75,8 +75,11 @@ detect::ServerOutcome NtpPoller::poll_one(Server& server, int exchanges) {
   } else {
     const Target target{server.spec.label, addresses->front().address.to_string(),
                         server.spec.port};
-    SessionOptions session{exchanges, options_.timeout, options_.burst_spacing,
-                           options_.kernel_timestamps};
+    SessionOptions session;
+    session.samples = exchanges;
+    session.timeout = options_.timeout;
+    session.interval = options_.burst_spacing;
+    session.kernel_timestamps = options_.kernel_timestamps;
     auto results = run_session({target}, session, clock_, random_);
     const ServerResult& result = results.front();
     outcome.status = status_of(result);
