@@ -17,6 +17,7 @@
 #include "platform/key_file.h"
 #include "platform/privileges.h"
 #include "platform/system_clock.h"
+#include "platform/system_clock_adjuster.h"
 
 namespace cw::apps {
 namespace {
@@ -143,8 +144,12 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "chronowatch serve: %s (port 123 needs root or CAP_NET_BIND_SERVICE; is another NTP server running?)\n", e.what());
     return kExitServeCannotBind;
   }
+  std::unique_ptr<ClockAdjuster> adjuster;  // declared first: it outlives the sync thread
   std::unique_ptr<UpstreamSync> sync;
-  if (!sources.empty()) sync = std::make_unique<UpstreamSync>(sources, o, clock, random, state, precision);
+  if (o.discipline) adjuster = std::make_unique<platform::SystemClockAdjuster>();  // explicit flag only
+  if (!sources.empty())
+    sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, adjuster.get(),
+                                          from_seconds(o.step_threshold));
   if (!o.user.empty()) {
     try {
       platform::drop_privileges(o.user, o.discipline);
