@@ -11,6 +11,7 @@
 #include "apps/exit_codes.h"
 #include "apps/query_report.h"
 #include "apps/query_session.h"
+#include "platform/key_file.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
 #include "platform/system_clock_adjuster.h"
@@ -28,7 +29,7 @@ struct QueryFlags {
   double timeout = 2.0;
   double interval = 1.0;
   std::string keyfile;
-  std::uint32_t key = 0;
+  std::optional<std::uint32_t> key;
   bool auth = false;
   bool json = false;
   bool adjust = false;
@@ -74,12 +75,35 @@ Result<std::vector<Target>, std::string> targets_of(const QueryFlags& f) {
   return targets;
 }
 
+// The key to authenticate with: --keyfile/--key, or with --auth alone seed 001's NTP_SECRET_KEY.
+// nullopt without authentication; a message (exit 2) when the key cannot be had.
+Result<std::optional<ntp::Key>, std::string> key_of(const QueryFlags& f) {
+  if (f.keyfile.empty() && !f.key) {
+    if (!f.auth) return std::optional<ntp::Key>{};
+    auto key = platform::key_from_environment();
+    if (!key) return fail(std::string("--auth needs NTP_SECRET_KEY in the environment, or --keyfile F --key ID"));
+    return key;
+  }
+  if (f.keyfile.empty()) return fail(std::string("--key needs --keyfile"));
+  if (!f.key) return fail(std::string("--keyfile needs --key ID (which key of the file to use)"));
+  const auto store = platform::load_key_file(f.keyfile);
+  const ntp::Key* key = store.find(ntp::KeyId{*f.key});
+  if (key == nullptr) return fail(fmt::format("key {} is not in {}", *f.key, f.keyfile));
+  return std::optional<ntp::Key>{*key};
+}
+
 int run_query(const QueryFlags& f) {
   auto targets = targets_of(f);
   if (!targets) return usage_error(targets.error());
   if (f.dry_run && !f.adjust) return usage_error("--dry-run only goes with --adjust");
-  if (f.auth || !f.keyfile.empty() || f.key != 0)
-    return usage_error("authentication is not available in this build yet");
+  std::optional<ntp::Key> key;
+  try {
+    auto found = key_of(f);
+    if (!found) return usage_error(found.error());
+    key = std::move(*found);
+  } catch (const std::exception& e) {  // unreadable, world-readable or malformed keyfile
+    return usage_error(e.what());
+  }
 
   platform::SystemClock clock;
   platform::SystemRandom random;
@@ -88,6 +112,7 @@ int run_query(const QueryFlags& f) {
   options.timeout = from_seconds(f.timeout);
   options.interval = from_seconds(f.interval);
   options.kernel_timestamps = !f.no_kernel_timestamps;
+  options.key = key;
   auto report = conclude(run_session(*targets, options, clock, random), clock.now());
 
   if (f.adjust) {

@@ -18,6 +18,8 @@ struct Server {
   ntp::ClockFilter filter;
   bool active = true;
   std::string silence;  // why the last request got no valid answer
+  bool timed_out = false;
+  bool ignores_key = false;  // answers unauthenticated requests, not ours (see probe_without_key)
 };
 
 struct InFlight {
@@ -64,6 +66,7 @@ void on_rejection(Server& s, const ntp::Rejection& rejection) {
 }
 
 void on_silence(Server& s, platform::ReceiveError error, const SessionOptions& options) {
+  s.timed_out = error == platform::ReceiveError::timeout;
   s.silence = error == platform::ReceiveError::timeout
                   ? fmt::format("no valid answer within {:g} s", to_seconds(options.timeout))
                   : platform::to_string(error);
@@ -95,7 +98,7 @@ void run_round(std::vector<Server>& servers, const SessionOptions& options, Cloc
   std::vector<InFlight> flights;
   for (auto& s : servers) {
     if (!s.active) continue;
-    auto request = ntp::make_request(random);
+    auto request = options.key ? ntp::make_request(random, *options.key) : ntp::make_request(random);
     try {
       const Timestamp t1 = s.client->send(request.datagram());
       flights.push_back({&s, request, t1, clock.monotonic_now() + options.timeout});
@@ -108,7 +111,39 @@ void run_round(std::vector<Server>& servers, const SessionOptions& options, Cloc
   for (auto& f : flights) await_reply(f, options);
 }
 
-void conclude(Server& s) {
+// chronyd (like ntpd) stays silent when a request's MAC does not verify or its key id is unknown,
+// so a wrong key looks like a dead server. When an authenticated query got no reply at all, one
+// unauthenticated request tells the two apart: if that one is answered, the server is alive and
+// ignores our key. The probe's answer is only a diagnosis, never a time sample.
+void probe_without_key(std::vector<Server>& servers, const SessionOptions& options, Clock& clock,
+                       Random& random) {
+  if (!options.key) return;
+  std::vector<InFlight> flights;
+  for (auto& s : servers) {
+    if (!s.client || !s.result.samples.empty() || s.result.rejection || !s.timed_out) continue;
+    auto request = ntp::make_request(random);
+    try {
+      const Timestamp t1 = s.client->send(request.datagram());
+      flights.push_back({&s, request, t1, clock.monotonic_now() + options.timeout});
+    } catch (const std::system_error&) {
+      continue;
+    }
+  }
+  std::array<std::byte, ntp::kMaxPacketSize + 4> buffer{};
+  for (auto& f : flights) {
+    for (;;) {
+      auto got = f.server->client->receive(buffer, f.deadline);
+      if (!got) break;
+      auto reply = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at);
+      if (reply || reply.error().answers_request()) {
+        f.server->ignores_key = true;
+        break;
+      }
+    }
+  }
+}
+
+void conclude(Server& s, const SessionOptions& options) {
   auto& r = s.result;
   if (!r.samples.empty()) {
     r.status = ServerStatus::ok;
@@ -128,6 +163,14 @@ void conclude(Server& s) {
       case RejectReason::bad_mac: r.status = ServerStatus::auth_failed; break;
       default: r.status = ServerStatus::no_answer; break;
     }
+    return;
+  }
+  if (s.ignores_key) {
+    r.status = ServerStatus::auth_failed;
+    r.error = fmt::format(
+        "authentication failed: the server answers unauthenticated requests but not ours signed "
+        "with key {} (wrong secret, or a key id it does not have)",
+        options.key ? options.key->id().value : 0);
     return;
   }
   r.status = ServerStatus::no_answer;
@@ -165,9 +208,10 @@ std::vector<ServerResult> run_session(const std::vector<Target>& targets,
     if (round > 0) std::this_thread::sleep_for(options.interval);
     run_round(servers, options, clock, random);
   }
+  probe_without_key(servers, options, clock, random);
   std::vector<ServerResult> results;
   for (auto& s : servers) {
-    conclude(s);
+    conclude(s, options);
     results.push_back(std::move(s.result));
   }
   return results;

@@ -46,6 +46,7 @@ struct SessionOptions {
   Duration timeout = std::chrono::seconds{2};   // wait for each answer
   Duration interval = std::chrono::seconds{1};  // between rounds
   bool kernel_timestamps = true;
+  std::optional<ntp::Key> key;            // authenticate every request with it; require it back
 };
 
 struct Target {

@@ -1,13 +1,30 @@
 // ntp/exchange.cpp — request construction and reply validation (RFC 5905 §8, §9.1, A.5.1.1).
 #include "ntp/exchange.h"
 
+#include <cstdlib>
 #include <string>
+
+#include "ntp/mac.h"
 
 namespace cw::ntp {
 namespace {
 
 Rejection reject(RejectReason reason, const Packet& server) {
-  return Rejection{reason, std::nullopt, std::nullopt, server};
+  return Rejection{reason, std::nullopt, std::nullopt, server, std::nullopt};
+}
+
+// RFC 5905 §7.3 / RFC 8573: a request made with a key needs a reply signed with that key.
+std::optional<Rejection> check_auth(const ParsedPacket& parsed, const PendingRequest& request) {
+  if (!request.key) return std::nullopt;
+  const auto checked = check_mac(parsed, *request.key);
+  if (checked) return std::nullopt;
+  const AuthError error = checked.error();
+  auto r = reject(error == AuthError::no_mac       ? RejectReason::missing_mac
+                  : error == AuthError::crypto_nak ? RejectReason::crypto_nak
+                                                   : RejectReason::bad_mac,
+                  parsed.header);
+  r.auth_error = error;
+  return r;
 }
 
 // Checks that do not depend on authentication: mode, origin, kiss, leap, timestamps.
@@ -43,7 +60,16 @@ PendingRequest make_request(Random& random) {
   request.packet.version = kVersion;
   request.packet.mode = Mode::client;
   request.packet.transmit_time = request.sent_transmit;
-  request.wire = serialize(request.packet);
+  serialize(request.packet, request.wire);
+  request.size = kHeaderSize;
+  return request;
+}
+
+PendingRequest make_request(Random& random, const Key& key) {
+  PendingRequest request = make_request(random);
+  request.key = key;
+  request.size = append_mac(key, request.wire, kHeaderSize);
+  if (request.size == 0) std::abort();  // invariant: wire has room for any key type's MAC
   return request;
 }
 
@@ -110,7 +136,10 @@ std::string describe(const Rejection& r) {
     case RejectReason::missing_mac: return "authentication failed: the reply has no MAC";
     case RejectReason::crypto_nak:
       return "authentication failed: the server sent a crypto-NAK (it does not know our key)";
-    case RejectReason::bad_mac: return "authentication failed: the reply's MAC does not verify";
+    case RejectReason::bad_mac:
+      return r.auth_error == AuthError::wrong_key
+                 ? "authentication failed: the reply is signed with another key"
+                 : "authentication failed: the reply's MAC does not verify";
   }
   return "rejected";
 }
@@ -119,15 +148,18 @@ Result<Sample, Rejection> accept_reply(std::span<const std::byte> datagram,
                                        const PendingRequest& request, Timestamp sent_at,
                                        Timestamp received_at, Duration local_precision) {
   auto parsed = parse(datagram);
-  if (!parsed) return fail(Rejection{RejectReason::malformed, parsed.error(), {}, {}});
+  if (!parsed) return fail(Rejection{RejectReason::malformed, parsed.error(), {}, {}, {}});
   const Packet& p = parsed->header;
   if (auto r = check_header(p, request)) return fail(*r);
+  if (auto r = check_auth(*parsed, request)) return fail(*r);
   if (auto r = check_server_state(p)) return fail(*r);
 
   Sample sample;
   sample.server = p;
   sample.root = RootInfo{p.root_delay.to_duration(), p.root_dispersion.to_duration()};
   sample.sent_at = sent_at;
+  sample.authenticated = request.key.has_value();
+  if (request.key) sample.key_id = request.key->id();
   sample.measurement = measure(sent_at, p.receive_time, p.transmit_time, received_at,
                                p.precision.duration(), local_precision);
   return sample;

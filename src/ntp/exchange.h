@@ -13,22 +13,33 @@
 #include "core/random.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "ntp/keys.h"
+#include "ntp/mac.h"
 #include "ntp/measurement.h"
 #include "ntp/packet.h"
 
 namespace cw::ntp {
 
+// The largest request: the header and a MAC trailer (key id + digest, truncated to 20 bytes in
+// NTPv4 by mac.h's rules).
+inline constexpr std::size_t kMaxRequestSize = kHeaderSize + 4 + kMaxDigestSize;
+
 // What to send, and what to expect back.
 struct PendingRequest {
   Packet packet;               // mode 3, version 4, transmit = sent_transmit, all else zero
   NtpTimestamp sent_transmit;  // the random transmit timestamp: the reply's origin must equal it
-  std::array<std::byte, kHeaderSize> wire{};  // the datagram to send
+  std::array<std::byte, kMaxRequestSize> wire{};  // the datagram to send: wire[0, size)
+  std::size_t size = kHeaderSize;
+  std::optional<Key> key;      // when set, the reply must carry a valid MAC under this key
 
-  std::span<const std::byte> datagram() const { return wire; }
+  std::span<const std::byte> datagram() const { return std::span(wire).first(size); }
 };
 
 // RFC 5905 §9.1 / §7.3 client request; the transmit timestamp is 64 random bits (never zero).
 PendingRequest make_request(Random& random);
+// The same, authenticated with `key` (RFC 5905 §7.3, RFC 8573): a MAC trailer is appended and
+// accept_reply then requires the reply to be signed with the same key.
+PendingRequest make_request(Random& random, const Key& key);
 
 // A validated reply: what the server said about itself and what the exchange measured.
 struct Sample {
@@ -36,7 +47,7 @@ struct Sample {
   Measurement measurement;  // θ, δ, ε and T4 (RFC 5905 §8)
   RootInfo root;            // the server's root delay Δ and root dispersion E, as durations
   Timestamp sent_at{};      // T1 on the local clock
-  bool authenticated = false;  // a MAC was required and verified
+  bool authenticated = false;  // a MAC was required and verified with the request's key
   std::optional<KeyId> key_id;
 
   Duration offset() const { return measurement.offset; }
@@ -72,6 +83,7 @@ struct Rejection {
   std::optional<ParseError> parse_error;  // when malformed
   std::optional<RefId> kiss_code;         // when kiss_of_death
   std::optional<Packet> server;           // the header, when it could be read
+  std::optional<AuthError> auth_error;    // when missing_mac, crypto_nak or bad_mac
 
   // True when the datagram is the server's genuine answer to this request (the origin matched
   // and, if required, the MAC checked out), so no better answer will follow: KoD, unsynchronized,

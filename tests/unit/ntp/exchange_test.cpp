@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "ntp/mac.h"
 #include "support/fake_clock.h"
 
 namespace cw::ntp {
@@ -205,8 +206,98 @@ TEST_F(Exchange, EveryReasonHasAName) {
   for (int i = 0; i <= static_cast<int>(RejectReason::bad_mac); ++i) {
     const auto reason = static_cast<RejectReason>(i);
     EXPECT_STRNE(to_string(reason), "?");
-    EXPECT_FALSE(describe(Rejection{reason, {}, {}, {}}).empty());
+    EXPECT_FALSE(describe(Rejection{reason, {}, {}, {}, {}}).empty());
   }
+}
+
+// --- authentication (RFC 5905 §7.3, RFC 8573) ---
+
+Key make_key(std::uint32_t id, KeyType type, std::size_t length, std::uint8_t fill) {
+  std::vector<std::byte> secret(length, std::byte{fill});
+  return Key::make(KeyId{id}, type, secret).value();
+}
+
+std::vector<std::byte> signed_reply(const PendingRequest& request, const Key& key) {
+  std::array<std::byte, kMaxRequestSize> buffer{};
+  serialize(server_header(request, at(10.0001), at(10.0002)), buffer);
+  const auto size = append_mac(key, buffer, kHeaderSize);
+  return {buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(size)};
+}
+
+class AuthenticatedExchange : public ::testing::TestWithParam<KeyType> {
+ protected:
+  Key key = make_key(7, GetParam(), GetParam() == KeyType::aes256 ? 32 : 16, 0x42);
+  testing::CountingRandom random;
+  PendingRequest request = make_request(random, key);
+};
+
+TEST_P(AuthenticatedExchange, RequestCarriesKeyIdAndTruncatedDigest) {
+  const auto parsed = parse(request.datagram()).value();
+  ASSERT_TRUE(parsed.mac);
+  EXPECT_EQ(parsed.mac->key_id, KeyId{7});
+  EXPECT_EQ(parsed.mac->digest.size(), mac_digest_size(key));
+  EXPECT_TRUE(check_mac(parsed, key));
+}
+
+TEST_P(AuthenticatedExchange, SignedReplyIsAcceptedAndMarkedAuthenticated) {
+  const auto sample = accept_reply(signed_reply(request, key), request, at(10), at(10.0003)).value();
+  EXPECT_TRUE(sample.authenticated);
+  EXPECT_EQ(sample.key_id, KeyId{7});
+  EXPECT_EQ(sample.offset(), 0us);
+}
+
+TEST_P(AuthenticatedExchange, UnsignedReplyIsRejected) {
+  const auto r = accept_reply(reply_with(request, at(10), at(10)), request, at(10), at(10));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, RejectReason::missing_mac);
+  EXPECT_TRUE(r.error().answers_request());
+}
+
+TEST_P(AuthenticatedExchange, FlippedByteAnywhereFailsTheMac) {
+  const auto good = signed_reply(request, key);
+  for (std::size_t i : {std::size_t{1}, std::size_t{44}, good.size() - 1}) {
+    auto bad = good;
+    bad[i] ^= std::byte{0x01};
+    const auto r = accept_reply(bad, request, at(10), at(10));
+    ASSERT_FALSE(r) << "byte " << i;
+    EXPECT_EQ(r.error().reason, RejectReason::bad_mac) << "byte " << i;
+  }
+}
+
+TEST_P(AuthenticatedExchange, ReplySignedWithAnotherSecretFails) {
+  const auto other = make_key(7, GetParam(), GetParam() == KeyType::aes256 ? 32 : 16, 0x43);
+  EXPECT_EQ(accept_reply(signed_reply(request, other), request, at(10), at(10)).error().reason,
+            RejectReason::bad_mac);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryKeyType, AuthenticatedExchange,
+                         ::testing::Values(KeyType::md5, KeyType::sha1, KeyType::sha256,
+                                           KeyType::sha384, KeyType::sha512, KeyType::aes128,
+                                           KeyType::aes256, KeyType::hmac_sha256),
+                         [](const auto& param_info) {
+                           auto text = std::string(name(param_info.param));
+                           std::erase(text, '-');
+                           return text;
+                         });
+
+TEST(AuthenticatedExchangeNak, CryptoNakIsAnAuthenticationFailure) {
+  testing::CountingRandom random;
+  const auto key = make_key(3, KeyType::sha1, 20, 0x11);
+  const auto request = make_request(random, key);
+  std::array<std::byte, kMaxRequestSize> buffer{};
+  serialize(server_header(request, at(10), at(10)), buffer);
+  const auto size = append_crypto_nak(buffer, kHeaderSize);
+  const auto r = accept_reply(std::span(buffer).first(size), request, at(10), at(10));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, RejectReason::crypto_nak);
+}
+
+TEST(AuthenticatedExchangeNak, UnauthenticatedRequestIgnoresAReplyMac) {
+  testing::CountingRandom random;
+  const auto request = make_request(random);
+  const auto reply = signed_reply(request, make_key(3, KeyType::sha1, 20, 0x11));
+  const auto sample = accept_reply(reply, request, at(10), at(10.0003)).value();
+  EXPECT_FALSE(sample.authenticated);
 }
 
 }  // namespace
