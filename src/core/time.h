@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace cw {
 
@@ -23,5 +25,10 @@ Duration from_seconds(double seconds);
 
 // "2025-11-29T17:05:01.442511Z": UTC with microseconds, the timestamp format of seed 000.
 std::string to_iso8601(Timestamp t);
+
+// Parses ISO 8601 / RFC 3339 UTC or offset times: "2025-11-29T17:05:01.442511Z",
+// "2025-11-29 17:05:01+02:00", "2025-11-29T17:05" (no zone = UTC), "2025-11-29" (midnight UTC).
+// Fractions keep up to nanoseconds. nullopt for anything else (including invalid dates).
+std::optional<Timestamp> parse_iso8601(std::string_view text);
 
 }  // namespace cw

@@ -48,6 +48,9 @@ std::string_view to_string(EventType type);  // "time_drift", ...
 std::string_view to_string(Severity severity);  // "info", ...
 std::optional<EventType> parse_event_type(std::string_view name);
 std::optional<Severity> parse_severity(std::string_view name);
+// The wire value checks of every decoder: is this byte a type/severity this build knows?
+std::optional<EventType> event_type_from_wire(std::uint8_t value);
+std::optional<Severity> severity_from_wire(std::uint8_t value);
 
 // Who sent it: sent once per connection on the wire, not with every event.
 struct NodeInfo {

@@ -18,3 +18,27 @@ TEST(Time, SecondsConversions) {
 
 }  // namespace
 }  // namespace cw
+
+namespace cw {
+namespace {
+
+TEST(Time, ParsesIso8601) {
+  EXPECT_EQ(parse_iso8601("2025-11-29T17:05:01.442511Z"), from_unix_ns(1'764'435'901'442'511'000));
+  EXPECT_EQ(parse_iso8601("2025-11-29T17:05:01.442511999Z"),
+            from_unix_ns(1'764'435'901'442'511'999));
+  EXPECT_EQ(parse_iso8601("2025-11-29 19:05:01.442511+02:00"),
+            from_unix_ns(1'764'435'901'442'511'000));
+  EXPECT_EQ(parse_iso8601("2025-11-29T16:05:01-0100"), from_unix_ns(1'764'435'901'000'000'000));
+  EXPECT_EQ(parse_iso8601("2025-11-29T17:05"), from_unix_ns(1'764'435'900'000'000'000));
+  EXPECT_EQ(parse_iso8601("1970-01-01"), from_unix_ns(0));
+}
+
+TEST(Time, RejectsMalformedIso8601) {
+  for (const char* bad : {"", "2025", "2025-13-01", "2025-02-30", "2025-11-29T25:00:00Z",
+                          "2025-11-29T17:05:01.Z", "2025-11-29T17:05:01Zjunk", "yesterday",
+                          "2025-11-29T17:05:01+24:00", "2025/11/29"})
+    EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace cw
