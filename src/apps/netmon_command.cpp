@@ -2,7 +2,7 @@
 // pcap/pcapng file (--pcap) or a live interface (--interface, bounded by --duration) and prints
 // the events found (JSON lines with --json) and a summary. Detection settings come from the
 // `network_monitor:` section of --config.
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -78,8 +78,11 @@ int run_netmon(const Options& o, const std::string& config_path) {
     } else {
       monitor.open_live({o.interface, o.filter, o.snaplen, o.buffer_mib * 1024 * 1024, o.promiscuous, 100});
       facts.source = o.interface;
-      if (!platform::drop_all_capabilities()) spdlog::warn("netmon: could not drop capabilities");
-      spdlog::info("netmon: capturing on {}{}", o.interface, o.duration > 0 ? fmt::format(" for {}s", o.duration) : "");
+      // Progress goes to stderr: stdout carries only events and the summary.
+      if (!platform::drop_all_capabilities())
+        std::fprintf(stderr, "chronowatch netmon: warning: could not drop capabilities\n");
+      std::fprintf(stderr, "chronowatch netmon: capturing on %s%s\n", o.interface.c_str(),
+                   o.duration > 0 ? fmt::format(" for {}s", o.duration).c_str() : " until interrupted");
     }
   } catch (const std::runtime_error& error) {
     std::fprintf(stderr, "chronowatch netmon: %s\n", error.what());

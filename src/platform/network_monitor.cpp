@@ -39,6 +39,11 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration) {
       if (std::chrono::steady_clock::now() >= deadline) break;
     }
   }
+  if (capture_->is_live()) {  // what the kernel already holds belongs to this run
+    capture_->set_nonblocking();
+    for (int rounds = 0; rounds < 64 && capture_->dispatch(-1, on_frame) > 0; ++rounds) {
+    }
+  }
   detectors_.flush();
   return frames;
 }

@@ -112,6 +112,11 @@ void PcapCapture::break_loop() {
   if (handle_ != nullptr) pcap_breakloop(handle_);
 }
 
+void PcapCapture::set_nonblocking() {
+  char error[PCAP_ERRBUF_SIZE] = {};
+  if (handle_ != nullptr && live_) pcap_setnonblock(handle_, 1, error);
+}
+
 CaptureStats PcapCapture::stats() const {
   pcap_stat s{};
   if (!live_ || pcap_stats(handle_, &s) != 0) return {};

@@ -56,6 +56,8 @@ class PcapCapture {
   }
   // From any thread or a signal handler: makes the current dispatch return early.
   void break_loop();
+  // Live: switches to non-blocking reads, so that what is already buffered can be drained.
+  void set_nonblocking();
   CaptureStats stats() const;
 
  private:
