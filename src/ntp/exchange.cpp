@@ -1,0 +1,168 @@
+// ntp/exchange.cpp — request construction and reply validation (RFC 5905 §8, §9.1, A.5.1.1).
+#include "ntp/exchange.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "ntp/mac.h"
+
+namespace cw::ntp {
+namespace {
+
+Rejection reject(RejectReason reason, const Packet& server) {
+  return Rejection{reason, std::nullopt, std::nullopt, server, std::nullopt};
+}
+
+// RFC 5905 §7.3 / RFC 8573: a request made with a key needs a reply signed with that key.
+std::optional<Rejection> check_auth(const ParsedPacket& parsed, const PendingRequest& request) {
+  if (!request.key) return std::nullopt;
+  const auto checked = check_mac(parsed, *request.key);
+  if (checked) return std::nullopt;
+  const AuthError error = checked.error();
+  auto r = reject(error == AuthError::no_mac       ? RejectReason::missing_mac
+                  : error == AuthError::crypto_nak ? RejectReason::crypto_nak
+                                                   : RejectReason::bad_mac,
+                  parsed.header);
+  r.auth_error = error;
+  return r;
+}
+
+// Checks that do not depend on authentication: mode, origin, kiss, leap, timestamps.
+std::optional<Rejection> check_header(const Packet& p, const PendingRequest& request) {
+  if (p.mode != Mode::server) return reject(RejectReason::wrong_mode, p);
+  if (p.origin_time != request.sent_transmit) return reject(RejectReason::bogus_origin, p);
+  return std::nullopt;
+}
+
+std::optional<Rejection> check_server_state(const Packet& p) {
+  if (p.stratum.is_kiss_of_death()) {
+    auto r = reject(RejectReason::kiss_of_death, p);
+    r.kiss_code = p.reference_id;
+    return r;
+  }
+  if (p.leap == LeapIndicator::unsynchronized || p.stratum.is_unsynchronized())
+    return reject(RejectReason::unsynchronized, p);
+  if (p.transmit_time.is_zero() || p.receive_time.is_zero())
+    return reject(RejectReason::zero_timestamp, p);
+  if (p.root_delay.to_duration() / 2 + p.root_dispersion.to_duration() >= kMaxDispersion)
+    return reject(RejectReason::root_distance, p);
+  return std::nullopt;
+}
+
+}  // namespace
+
+PendingRequest make_request(Random& random) {
+  PendingRequest request;
+  std::uint64_t transmit = 0;
+  while (transmit == 0) transmit = random.next_u64();  // zero would mean "not sent" (§8)
+  request.sent_transmit = NtpTimestamp{transmit};
+  request.packet.leap = LeapIndicator::no_warning;
+  request.packet.version = kVersion;
+  request.packet.mode = Mode::client;
+  request.packet.transmit_time = request.sent_transmit;
+  serialize(request.packet, request.wire);
+  request.size = kHeaderSize;
+  return request;
+}
+
+PendingRequest make_request(Random& random, const Key& key) {
+  PendingRequest request = make_request(random);
+  request.key = key;
+  request.size = append_mac(key, request.wire, kHeaderSize);
+  if (request.size == 0) std::abort();  // invariant: wire has room for any key type's MAC
+  return request;
+}
+
+const char* to_string(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::malformed: return "malformed";
+    case RejectReason::wrong_mode: return "wrong_mode";
+    case RejectReason::bogus_origin: return "bogus_origin";
+    case RejectReason::zero_timestamp: return "zero_timestamp";
+    case RejectReason::kiss_of_death: return "kiss_of_death";
+    case RejectReason::unsynchronized: return "unsynchronized";
+    case RejectReason::root_distance: return "root_distance";
+    case RejectReason::missing_mac: return "missing_mac";
+    case RejectReason::crypto_nak: return "crypto_nak";
+    case RejectReason::bad_mac: return "bad_mac";
+  }
+  return "?";
+}
+
+KissAction kiss_action(RefId code) {
+  if (code == RefId::from_ascii("RATE")) return KissAction::back_off;
+  if (code == RefId::from_ascii("DENY") || code == RefId::from_ascii("RSTR")) return KissAction::stop;
+  return KissAction::none;
+}
+
+bool Rejection::answers_request() const {
+  switch (reason) {
+    case RejectReason::kiss_of_death:
+    case RejectReason::unsynchronized:
+    case RejectReason::root_distance:
+    case RejectReason::zero_timestamp:
+    case RejectReason::crypto_nak:
+    case RejectReason::bad_mac:
+    case RejectReason::missing_mac:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string describe(const Rejection& r) {
+  switch (r.reason) {
+    case RejectReason::malformed:
+      return "malformed reply (" +
+             std::string(r.parse_error ? to_string(*r.parse_error) : std::string_view("?")) + ")";
+    case RejectReason::wrong_mode:
+      return "reply in mode " + std::to_string(r.server ? static_cast<int>(r.server->mode) : -1) +
+             ", expected 4 (server)";
+    case RejectReason::bogus_origin:
+      return "reply's origin timestamp is not the one we sent (stale or spoofed)";
+    case RejectReason::zero_timestamp: return "reply has a zero receive or transmit timestamp";
+    case RejectReason::kiss_of_death: {
+      const std::string code = r.kiss_code ? r.kiss_code->to_string() : "?";
+      const auto action = r.kiss_code ? kiss_action(*r.kiss_code) : KissAction::none;
+      if (action == KissAction::back_off)
+        return "Kiss-o'-Death " + code + ": the server asks us to poll less often";
+      if (action == KissAction::stop)
+        return "Kiss-o'-Death " + code + ": the server refuses to serve us";
+      return "Kiss-o'-Death " + code;
+    }
+    case RejectReason::unsynchronized:
+      return "the server is not synchronized (leap indicator 3 or stratum 16)";
+    case RejectReason::root_distance: return "the server's root distance is too large";
+    case RejectReason::missing_mac: return "authentication failed: the reply has no MAC";
+    case RejectReason::crypto_nak:
+      return "authentication failed: the server sent a crypto-NAK (it does not know our key)";
+    case RejectReason::bad_mac:
+      return r.auth_error == AuthError::wrong_key
+                 ? "authentication failed: the reply is signed with another key"
+                 : "authentication failed: the reply's MAC does not verify";
+  }
+  return "rejected";
+}
+
+Result<Sample, Rejection> accept_reply(std::span<const std::byte> datagram,
+                                       const PendingRequest& request, Timestamp sent_at,
+                                       Timestamp received_at, Duration local_precision) {
+  auto parsed = parse(datagram);
+  if (!parsed) return fail(Rejection{RejectReason::malformed, parsed.error(), {}, {}, {}});
+  const Packet& p = parsed->header;
+  if (auto r = check_header(p, request)) return fail(*r);
+  if (auto r = check_auth(*parsed, request)) return fail(*r);
+  if (auto r = check_server_state(p)) return fail(*r);
+
+  Sample sample;
+  sample.server = p;
+  sample.root = RootInfo{p.root_delay.to_duration(), p.root_dispersion.to_duration()};
+  sample.sent_at = sent_at;
+  sample.authenticated = request.key.has_value();
+  if (request.key) sample.key_id = request.key->id();
+  sample.measurement = measure(sent_at, p.receive_time, p.transmit_time, received_at,
+                               p.precision.duration(), local_precision);
+  return sample;
+}
+
+}  // namespace cw::ntp

@@ -1,0 +1,98 @@
+// ntp/responder.cpp — the server side of one exchange (ntp/responder.h), RFC 5905 §9.2 and §7.4.
+#include "ntp/responder.h"
+
+#include <algorithm>
+#include <array>
+
+#include "core/bytes.h"
+
+namespace cw::ntp {
+namespace {
+
+constexpr std::size_t kTransmitOffset = 40;  // RFC 5905 figure 8: the transmit timestamp's place
+
+constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames{
+    "answered",         "answered_authenticated", "kiss_rate",
+    "crypto_nak",       "ignored_malformed",      "ignored_not_client",
+    "ignored_denied",   "ignored_rate_limited",   "ignored_unauthenticated",
+    "ignored_too_large"};
+
+Reply ignore(Outcome why) { return Reply{why, 0, false, 0}; }
+
+}  // namespace
+
+std::string_view to_string(Outcome outcome) { return kOutcomeNames[static_cast<std::size_t>(outcome)]; }
+
+PollInterval reply_poll(PollInterval requested) {
+  return PollInterval{std::clamp(requested.log2_seconds, kMinPoll, kMaxPoll)};
+}
+
+Responder::Responder(ResponderConfig config, std::uint64_t seed)
+    : config_(std::move(config)), limiter_(config_.rate_limit, seed) {}
+
+Reply Responder::respond(std::span<const std::byte> request, const IpAddress& client,
+                         Timestamp received_at, const ServerState& state, std::span<std::byte> out) {
+  if (!config_.access.empty() && !config_.access.permits(client)) return ignore(Outcome::ignored_denied);
+  auto parsed = parse(request);
+  if (!parsed) return ignore(Outcome::ignored_malformed);
+  // RFC 5905 §9.2: a server answers mode 3; symmetric (1, 2), broadcast (5), control (6) and
+  // private (7) are not served (they are amplification vectors in the wild).
+  if (parsed->header.mode != Mode::client) return ignore(Outcome::ignored_not_client);
+  if (out.size() < kHeaderSize) return ignore(Outcome::ignored_too_large);
+  switch (limiter_.check(client, received_at)) {
+    case RateDecision::kAllow: break;
+    case RateDecision::kKissOfDeath: return kiss_of_death(parsed->header, out);
+    case RateDecision::kDrop: return ignore(Outcome::ignored_rate_limited);
+  }
+  if (config_.require_auth && !parsed->mac) return ignore(Outcome::ignored_unauthenticated);
+  Reply reply = answer(*parsed, request.size(), received_at, state, out);
+  // No amplification, whatever the reply carries (RFC 5905 §9.2 / RFC 8633 §4.5 guidance).
+  if (reply.size > request.size()) return ignore(Outcome::ignored_too_large);
+  return reply;
+}
+
+Reply Responder::answer(const ParsedPacket& request, std::size_t /*request_size*/,
+                        Timestamp received_at, const ServerState& state,
+                        std::span<std::byte> out) const {
+  const Packet& q = request.header;
+  Packet r;
+  r.leap = state.leap;
+  r.version = q.version;  // RFC 5905 §9.2: the reply carries the request's version
+  r.mode = Mode::server;
+  r.stratum = state.stratum;
+  r.poll = reply_poll(q.poll);
+  r.precision = state.precision;
+  r.root_delay = NtpShort::from(state.root_delay);
+  r.root_dispersion = NtpShort::from(state.root_dispersion_at(received_at));
+  r.reference_id = state.reference_id;
+  if (state.reference_time != Timestamp{}) r.reference_time = NtpTimestamp::from(state.reference_time);
+  r.origin_time = q.transmit_time;  // what lets the client match the reply (RFC 5905 §8)
+  r.receive_time = NtpTimestamp::from(received_at);
+  r.transmit_time = r.receive_time;  // replaced by seal() just before sending
+  const std::size_t size = serialize(r, out);
+  return Reply{Outcome::answered, size, true, 0};
+}
+
+Reply Responder::kiss_of_death(const Packet& request, std::span<std::byte> out) const {
+  // RFC 5905 §7.4: stratum 0 and the kiss code in the refid. Like ntpd, every timestamp is the
+  // client's own transmit timestamp, so the KoD gives away no time.
+  Packet k;
+  k.leap = LeapIndicator::unsynchronized;
+  k.version = request.version;
+  k.mode = Mode::server;
+  k.stratum = Stratum{0};
+  k.poll = reply_poll(request.poll);
+  k.reference_id = RefId::from_ascii("RATE");
+  k.origin_time = request.transmit_time;
+  k.receive_time = request.transmit_time;
+  k.transmit_time = request.transmit_time;
+  return Reply{Outcome::kiss_rate, serialize(k, out), false, 0};
+}
+
+void Responder::seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const {
+  if (!reply.needs_seal || out.size() < kHeaderSize) return;
+  ByteWriter writer(out.subspan(kTransmitOffset, 8));
+  writer.u64(NtpTimestamp::from(transmit_at).raw());
+}
+
+}  // namespace cw::ntp
