@@ -11,6 +11,7 @@
 #include "apps/exit_codes.h"
 #include "apps/query_report.h"
 #include "apps/query_session.h"
+#include "platform/clock_precision.h"
 #include "platform/key_file.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
@@ -113,6 +114,7 @@ int run_query(const QueryFlags& f) {
   options.interval = from_seconds(f.interval);
   options.kernel_timestamps = !f.no_kernel_timestamps;
   options.key = key;
+  options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
   auto report = conclude(run_session(*targets, options, clock, random), clock.now());
 
   if (f.adjust) {

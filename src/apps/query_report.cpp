@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "platform/socket_address.h"
+
 namespace cw::apps {
 namespace {
 
@@ -32,8 +34,11 @@ int rank(ServerStatus status) {
   return 0;
 }
 
+// "127.0.0.1:123", or "pool.ntp.org 192.0.2.1:123" when the user gave a name.
 std::string label(const ServerResult& s) {
   if (s.address.port == 0) return s.name;
+  const auto hp = platform::split_host_port(s.name);
+  if (hp && !IpAddress::parse(hp->host)) return hp->host + " " + s.address.to_string();
   return s.address.to_string();
 }
 

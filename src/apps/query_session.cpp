@@ -44,6 +44,7 @@ std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock
     }
     for (const auto& address : *addresses) {
       Server s;
+      s.filter = ntp::ClockFilter(options.local_precision);
       s.result.name = target.name;
       s.result.address = address;
       s.client = std::make_unique<platform::UdpClient>(
@@ -81,7 +82,8 @@ void await_reply(InFlight& f, const SessionOptions& options) {
   for (;;) {
     auto got = s.client->receive(buffer, f.deadline);
     if (!got) return on_silence(s, got.error(), options);
-    auto sample = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at);
+    auto sample = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at,
+                                    options.local_precision);
     if (sample) {
       s.result.last_header = sample->server;
       s.filter.add(sample->measurement);

@@ -47,6 +47,7 @@ struct SessionOptions {
   Duration interval = std::chrono::seconds{1};  // between rounds
   bool kernel_timestamps = true;
   std::optional<ntp::Key> key;            // authenticate every request with it; require it back
+  Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
 };
 
 struct Target {

@@ -1,0 +1,75 @@
+// store/event_store.h — where events live after the collector receives them: the EventStore
+// interface (SQLite now, PostgreSQL later), its filters, agent records and replay positions.
+// An implementation belongs to one thread (DESIGN.md: threading by ownership).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "events/event.h"
+
+namespace cw::store {
+
+struct EventFilter {
+  std::optional<Timestamp> since{};              // timestamp >= since
+  std::optional<Timestamp> until{};              // timestamp < until
+  std::optional<std::string> agent_id{};
+  std::optional<events::EventType> type{};
+  std::optional<events::Severity> min_severity{};  // this severity or worse
+  std::size_t limit = 0;                       // 0: no limit
+  bool latest = false;  // with a limit: the newest `limit` events (still returned oldest first)
+};
+
+// What the store knows about one agent (the `agents` table).
+struct AgentRecord {
+  events::AgentIdentity identity;
+  Timestamp first_seen;
+  Timestamp last_seen;            // newest event or hello
+  bool up = true;                 // false after agent_down until agent_up
+  Timestamp state_changed;        // when `up` last changed
+  std::optional<Duration> last_offset;  // the latest clock offset it reported
+  std::uint64_t last_sequence = 0;
+  std::uint64_t event_count = 0;  // events stored
+  std::uint64_t alert_count = 0;  // of which severity high or critical
+  std::uint64_t heartbeat_count = 0;
+  bool operator==(const AgentRecord&) const = default;
+};
+
+// A point in replay order: (timestamp, agent_id, sequence), strictly after which reading resumes.
+struct ReplayPosition {
+  Timestamp timestamp;
+  std::string agent_id;
+  std::uint64_t sequence = 0;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Stores a batch in one transaction; an event whose (agent_id, sequence) is already stored is
+  // ignored, so resending is harmless (exactly-once). Returns how many were new. Agents seen in
+  // the batch get their counters, last_seen, last_sequence and last_offset updated.
+  virtual std::size_t insert(std::span<const events::Event> events) = 0;
+
+  // A hello: records (or refreshes) the agent's identity and marks it seen.
+  virtual void record_agent(const events::AgentIdentity& identity, Timestamp seen) = 0;
+  // Liveness: the agent went down (false) or came back (true) at `at`.
+  virtual void set_agent_up(const std::string& agent_id, bool up, Timestamp at) = 0;
+
+  virtual std::vector<events::Event> query(const EventFilter& filter) = 0;
+  virtual std::vector<AgentRecord> agents() = 0;
+  virtual std::optional<AgentRecord> agent(const std::string& agent_id) = 0;
+
+  // Up to `limit` events in (timestamp, agent_id, sequence) order, starting strictly after
+  // `after` (or at `from` when `after` is empty), with timestamp < `until`.
+  virtual std::vector<events::Event> read_replay(Timestamp from,
+                                                 const std::optional<ReplayPosition>& after,
+                                                 Timestamp until, std::size_t limit) = 0;
+};
+
+}  // namespace cw::store

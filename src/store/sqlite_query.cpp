@@ -1,0 +1,142 @@
+// store/sqlite_query.cpp — reading the SQLite event store: filtered queries, the replay order
+// (timestamp, agent_id, sequence) by keyset pages, and the agents table.
+#include <string>
+
+#include "events/binary_codec.h"
+#include "store/sqlite_statements.h"
+#include "store/sqlite_store.h"
+
+namespace cw::store {
+namespace {
+
+using events::Event;
+
+constexpr const char* kEventColumns =
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload FROM events";
+
+// The row's columns are authoritative; typed data and attributes come from the payload (a
+// one-event wire batch, docs/wire-format.md). A payload that does not decode leaves them empty.
+Event event_from_row(SQLite::Statement& row) {
+  Event event;
+  event.agent_id = row.getColumn(0).getString();
+  event.sequence = static_cast<std::uint64_t>(row.getColumn(1).getInt64());
+  event.timestamp = from_unix_ns(row.getColumn(2).getInt64());
+  event.type = events::event_type_from_wire(static_cast<std::uint8_t>(row.getColumn(3).getInt()))
+                   .value_or(events::EventType::heartbeat);
+  event.severity = events::severity_from_wire(static_cast<std::uint8_t>(row.getColumn(4).getInt()))
+                       .value_or(events::Severity::info);
+  const auto payload = row.getColumn(5);
+  if (payload.getBytes() > 0) {
+    const std::span bytes{static_cast<const std::byte*>(payload.getBlob()),
+                          static_cast<std::size_t>(payload.getBytes())};
+    if (auto decoded = events::decode_batch(bytes, event.agent_id); decoded && decoded->size() == 1) {
+      event.data = std::move(decoded->front().data);
+      event.attributes = std::move(decoded->front().attributes);
+    }
+  }
+  return event;
+}
+
+std::vector<Event> collect(SQLite::Statement& statement) {
+  std::vector<Event> out;
+  while (statement.executeStep()) out.push_back(event_from_row(statement));
+  return out;
+}
+
+std::string where_clause(const EventFilter& f) {
+  std::string sql = " WHERE 1";
+  if (f.since) sql += " AND timestamp_ns >= :since";
+  if (f.until) sql += " AND timestamp_ns < :until";
+  if (f.agent_id) sql += " AND agent_id = :agent";
+  if (f.type) sql += " AND type = :type";
+  if (f.min_severity) sql += " AND severity >= :severity";
+  return sql;
+}
+
+void bind_filter(SQLite::Statement& s, const EventFilter& f) {
+  if (f.since) s.bind(":since", static_cast<std::int64_t>(unix_ns(*f.since)));
+  if (f.until) s.bind(":until", static_cast<std::int64_t>(unix_ns(*f.until)));
+  if (f.agent_id) s.bind(":agent", *f.agent_id);
+  if (f.type) s.bind(":type", static_cast<int>(*f.type));
+  if (f.min_severity) s.bind(":severity", static_cast<int>(*f.min_severity));
+}
+
+AgentRecord agent_from_row(SQLite::Statement& row) {
+  AgentRecord a;
+  a.identity.agent_id = row.getColumn(0).getString();
+  a.identity.node.hostname = row.getColumn(1).getString();
+  const std::string addresses = row.getColumn(2).getString();
+  for (std::size_t start = 0; start < addresses.size();) {
+    auto end = addresses.find(',', start);
+    if (end == std::string::npos) end = addresses.size();
+    if (auto address = IpAddress::parse(std::string_view{addresses}.substr(start, end - start)))
+      a.identity.node.addresses.push_back(*address);
+    start = end + 1;
+  }
+  a.identity.version = row.getColumn(3).getString();
+  a.first_seen = from_unix_ns(row.getColumn(4).getInt64());
+  a.last_seen = from_unix_ns(row.getColumn(5).getInt64());
+  a.up = row.getColumn(6).getInt() != 0;
+  a.state_changed = from_unix_ns(row.getColumn(7).getInt64());
+  if (!row.getColumn(8).isNull()) a.last_offset = Duration{row.getColumn(8).getInt64()};
+  a.last_sequence = static_cast<std::uint64_t>(row.getColumn(9).getInt64());
+  a.event_count = static_cast<std::uint64_t>(row.getColumn(10).getInt64());
+  a.alert_count = static_cast<std::uint64_t>(row.getColumn(11).getInt64());
+  a.heartbeat_count = static_cast<std::uint64_t>(row.getColumn(12).getInt64());
+  return a;
+}
+
+constexpr const char* kAgentColumns =
+    "SELECT agent_id, hostname, addresses, version, first_seen_ns, last_seen_ns, up, "
+    "state_changed_ns, last_offset_ns, last_sequence, event_count, alert_count, heartbeat_count "
+    "FROM agents";
+
+}  // namespace
+
+std::vector<Event> SqliteEventStore::query(const EventFilter& filter) {
+  const bool newest = filter.latest && filter.limit > 0;
+  std::string sql = kEventColumns + where_clause(filter);
+  sql += newest ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                : " ORDER BY timestamp_ns, agent_id, sequence";
+  if (filter.limit > 0) sql += " LIMIT :limit";
+  SQLite::Statement statement{db_, sql};
+  bind_filter(statement, filter);
+  if (filter.limit > 0) statement.bind(":limit", static_cast<std::int64_t>(filter.limit));
+  auto out = collect(statement);
+  if (newest) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Event> SqliteEventStore::read_replay(Timestamp from,
+                                                 const std::optional<ReplayPosition>& after,
+                                                 Timestamp until, std::size_t limit) {
+  std::string sql = kEventColumns;
+  sql += after ? " WHERE (timestamp_ns, agent_id, sequence) > (:t, :agent, :sequence)"
+               : " WHERE timestamp_ns >= :t";
+  sql += " AND timestamp_ns < :until ORDER BY timestamp_ns, agent_id, sequence LIMIT :limit";
+  SQLite::Statement statement{db_, sql};
+  statement.bind(":t", static_cast<std::int64_t>(unix_ns(after ? after->timestamp : from)));
+  if (after) {
+    statement.bind(":agent", after->agent_id);
+    statement.bind(":sequence", static_cast<std::int64_t>(after->sequence));
+  }
+  statement.bind(":until", static_cast<std::int64_t>(unix_ns(until)));
+  statement.bind(":limit", static_cast<std::int64_t>(limit));
+  return collect(statement);
+}
+
+std::vector<AgentRecord> SqliteEventStore::agents() {
+  SQLite::Statement statement{db_, std::string{kAgentColumns} + " ORDER BY agent_id"};
+  std::vector<AgentRecord> out;
+  while (statement.executeStep()) out.push_back(agent_from_row(statement));
+  return out;
+}
+
+std::optional<AgentRecord> SqliteEventStore::agent(const std::string& agent_id) {
+  SQLite::Statement statement{db_, std::string{kAgentColumns} + " WHERE agent_id = ?1"};
+  statement.bind(1, agent_id);
+  if (!statement.executeStep()) return std::nullopt;
+  return agent_from_row(statement);
+}
+
+}  // namespace cw::store

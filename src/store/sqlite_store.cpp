@@ -1,0 +1,165 @@
+// store/sqlite_store.cpp — opening the SQLite event store and writing to it: batched inserts in
+// one transaction with prepared statements, insert-or-ignore on (agent_id, sequence), and the
+// agents table's counters (store/sqlite_store.h, docs/store.md).
+#include "store/sqlite_store.h"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "events/binary_codec.h"
+#include "store/sqlite_statements.h"
+
+namespace cw::store {
+namespace {
+
+using events::Event;
+using events::EventType;
+
+int open_flags(const SqliteOptions& options) {
+  return options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+}
+
+SQLite::Database open_database(const std::filesystem::path& file, const SqliteOptions& options) {
+  if (options.read_only && !std::filesystem::exists(file))
+    throw std::runtime_error("no event database at " + file.string() +
+                             " (give --db PATH or set CW_DATA_DIR; the collector creates it)");
+  if (!options.read_only && file.has_parent_path())
+    std::filesystem::create_directories(file.parent_path());
+  try {
+    return SQLite::Database{file.string(), open_flags(options), options.busy_timeout_ms};
+  } catch (const SQLite::Exception& error) {
+    throw std::runtime_error("cannot open event database " + file.string() + ": " + error.what());
+  }
+}
+
+// What one batch changes in an agent's row.
+struct Tally {
+  std::string_view agent_id;
+  std::int64_t first_seen = INT64_MAX, last_seen = INT64_MIN;
+  std::uint64_t last_sequence = 0, events = 0, alerts = 0, heartbeats = 0;
+  std::optional<std::int64_t> offset, offset_at;
+
+  void add(const Event& e) {
+    const auto t = unix_ns(e.timestamp);
+    first_seen = std::min(first_seen, t);
+    last_seen = std::max(last_seen, t);
+    last_sequence = std::max(last_sequence, e.sequence);
+    ++events;
+    if (e.severity >= events::Severity::high) ++alerts;
+    if (e.type == EventType::heartbeat) ++heartbeats;
+    const auto* clock = std::get_if<events::ClockData>(&e.data);
+    const bool reports_offset =
+        e.type == EventType::time_drift || e.type == EventType::time_drift_cleared;
+    if (clock && reports_offset && (!offset_at || t >= *offset_at)) {
+      offset = clock->offset.count();
+      offset_at = t;
+    }
+  }
+};
+
+Tally& tally_for(std::vector<Tally>& tallies, std::string_view agent_id) {
+  for (auto& tally : tallies)
+    if (tally.agent_id == agent_id) return tally;
+  Tally& tally = tallies.emplace_back();
+  tally.agent_id = agent_id;
+  return tally;
+}
+
+void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
+  if (v) statement.bind(index, static_cast<std::int64_t>(*v));
+  else statement.bind(index);
+}
+
+}  // namespace
+
+SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOptions options)
+    : db_(open_database(file, options)) {
+  try {
+    if (!options.read_only) {
+      db_.exec("PRAGMA journal_mode = WAL");
+      db_.exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      migrate(db_);
+    } else if (schema_version() != kSchemaVersion) {
+      throw std::runtime_error("schema version " + std::to_string(schema_version()) +
+                               " is not this chronowatch's (" + std::to_string(kSchemaVersion) + ")");
+    }
+    db_.exec("PRAGMA cache_size = -16384");  // 16 MiB
+    statements_ = std::make_unique<Statements>(db_);
+  } catch (const std::exception& error) {
+    throw std::runtime_error("event database " + file.string() + ": " + error.what());
+  }
+}
+
+SqliteEventStore::~SqliteEventStore() = default;
+
+int SqliteEventStore::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
+
+std::size_t SqliteEventStore::insert(std::span<const Event> events) {
+  if (events.empty()) return 0;
+  static constexpr std::byte kNoPayload[1]{};
+  SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
+  std::vector<Tally> tallies;
+  std::vector<std::byte> payload;
+  auto& insert = statements_->insert_event;
+  std::size_t inserted = 0;
+  for (const auto& event : events) {
+    payload.clear();
+    if (event.data.index() != 0 || !event.attributes.empty())
+      events::encode_batch(std::span{&event, 1}, payload);
+    insert.bindNoCopy(1, event.agent_id);
+    insert.bind(2, static_cast<std::int64_t>(event.sequence));
+    insert.bind(3, static_cast<std::int64_t>(unix_ns(event.timestamp)));
+    insert.bind(4, static_cast<int>(event.type));
+    insert.bind(5, static_cast<int>(event.severity));
+    insert.bindNoCopy(6, payload.empty() ? kNoPayload : payload.data(),
+                      static_cast<int>(payload.size()));
+    const int changed = insert.exec();
+    insert.reset();
+    if (changed == 0) continue;
+    ++inserted;
+    tally_for(tallies, event.agent_id).add(event);
+  }
+  auto& update = statements_->tally_agent;
+  for (const auto& tally : tallies) {
+    update.bind(1, std::string{tally.agent_id});
+    update.bind(2, static_cast<std::int64_t>(tally.first_seen));
+    update.bind(3, static_cast<std::int64_t>(tally.last_seen));
+    update.bind(4, static_cast<std::int64_t>(tally.last_sequence));
+    update.bind(5, static_cast<std::int64_t>(tally.events));
+    update.bind(6, static_cast<std::int64_t>(tally.alerts));
+    update.bind(7, static_cast<std::int64_t>(tally.heartbeats));
+    bind_optional(update, 8, tally.offset);
+    bind_optional(update, 9, tally.offset_at);
+    update.exec();
+    update.reset();
+  }
+  transaction.commit();
+  return inserted;
+}
+
+void SqliteEventStore::record_agent(const events::AgentIdentity& identity, Timestamp seen) {
+  std::string addresses;
+  for (const auto& address : identity.node.addresses)
+    addresses += (addresses.empty() ? "" : ",") + address.to_string();
+  auto& statement = statements_->record_agent;
+  statement.bind(1, identity.agent_id);
+  statement.bind(2, identity.node.hostname);
+  statement.bind(3, addresses);
+  statement.bind(4, identity.version);
+  statement.bind(5, static_cast<std::int64_t>(unix_ns(seen)));
+  statement.exec();
+  statement.reset();
+}
+
+void SqliteEventStore::set_agent_up(const std::string& agent_id, bool up, Timestamp at) {
+  auto& statement = statements_->set_up;
+  statement.bind(1, agent_id);
+  statement.bind(2, up ? 1 : 0);
+  statement.bind(3, static_cast<std::int64_t>(unix_ns(at)));
+  statement.exec();
+  statement.reset();
+}
+
+}  // namespace cw::store

@@ -1,0 +1,56 @@
+// store/sqlite_store.h — the EventStore on an embedded SQLite file (SQLiteCpp): WAL mode,
+// versioned schema migrations (PRAGMA user_version), prepared statements, one transaction per
+// batch. Layout and tuning: docs/store.md. One instance per thread; other processes may read.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "store/event_store.h"
+
+namespace cw::store {
+
+struct SqliteOptions {
+  bool read_only = false;       // open an existing database for queries only
+  bool synchronous_full = false;  // fsync every commit (default NORMAL: safe against a crash of
+                                  // the process, may lose the last commits on power loss)
+  int busy_timeout_ms = 5000;
+};
+
+inline constexpr int kSchemaVersion = 1;
+
+class SqliteEventStore final : public EventStore {
+ public:
+  // Opens or creates the file (and its directory), applies pending migrations. Throws
+  // std::runtime_error with a message naming the file on any failure, or when the file's schema
+  // is newer than this build.
+  explicit SqliteEventStore(const std::filesystem::path& file, SqliteOptions options = {});
+  ~SqliteEventStore() override;
+
+  std::size_t insert(std::span<const events::Event> events) override;
+  void record_agent(const events::AgentIdentity& identity, Timestamp seen) override;
+  void set_agent_up(const std::string& agent_id, bool up, Timestamp at) override;
+  std::vector<events::Event> query(const EventFilter& filter) override;
+  std::vector<AgentRecord> agents() override;
+  std::optional<AgentRecord> agent(const std::string& agent_id) override;
+  std::vector<events::Event> read_replay(Timestamp from, const std::optional<ReplayPosition>& after,
+                                         Timestamp until, std::size_t limit) override;
+
+  int schema_version();
+
+ private:
+  struct Statements;
+  SQLite::Database db_;
+  std::unique_ptr<Statements> statements_;
+};
+
+// $CW_DATA_DIR/events.db when CW_DATA_DIR is set, else /var/lib/chronowatch/events.db.
+std::filesystem::path default_database_path();
+
+// Applies the migrations after `db`'s user_version, each in its own transaction.
+void migrate(SQLite::Database& db);
+
+}  // namespace cw::store

@@ -1,0 +1,21 @@
+// transport/event_codec_binding.h — binds the transport to the events' compact binary codec
+// (events/binary_codec.h): a spool record is one event as a one-event batch message; a batch on
+// the wire is the codec's batch message; a hello carries the codec's hello message.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "events/event.h"
+#include "transport/outbox.h"
+#include "transport/zmq_collector.h"
+
+namespace cw::transport {
+
+std::vector<std::byte> encode_outbox_record(const events::Event& event);
+std::vector<std::byte> encode_identity(const events::AgentIdentity& identity);
+// Re-batches outbox records (each a one-event batch) into one batch message.
+std::vector<std::byte> encode_records_as_batch(std::span<const OutboxRecord> records);
+CollectorCodec binary_collector_codec();
+
+}  // namespace cw::transport
