@@ -1,7 +1,9 @@
 // fuzz/ntp_exchange.cpp — accept_reply with arbitrary datagrams against a fixed request: it must
 // never crash or read out of bounds, and an accepted sample must satisfy the exchange's rules
 // (mode 4, our origin, non-zero timestamps, not a KoD, synchronized). The first 8 input bytes
-// also steer T1/T4 so the offset arithmetic sees extreme values.
+// also steer T1/T4 so the offset arithmetic sees extreme values. A request made with a key
+// (SHA1) checks the MAC path as well: a reply accepted for it must be marked authenticated.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +12,7 @@
 
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
+#include "ntp/mac.h"
 
 namespace {
 
@@ -40,6 +43,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int i = 0; i < 8; ++i) patched[24 + i] = static_cast<std::uint8_t>(origin >> (56 - 8 * i));
     result = cw::ntp::accept_reply(std::as_bytes(std::span{patched, size}), request, t1, t4);
   }
+  static const auto key = [] {
+    std::array<std::byte, 20> secret{};
+    secret.fill(std::byte{0x22});
+    return cw::ntp::Key::make(cw::ntp::KeyId{2}, cw::ntp::KeyType::sha1, secret).value();
+  }();
+  const auto keyed = cw::ntp::make_request(random, key);
+  const auto authenticated = cw::ntp::accept_reply(bytes, keyed, t1, t4);
+  if (authenticated && (!authenticated->authenticated || authenticated->key_id != key.id()))
+    std::abort();
+
   if (result) {
     const auto& s = *result;
     if (s.server.mode != cw::ntp::Mode::server || s.server.origin_time != request.sent_transmit ||
