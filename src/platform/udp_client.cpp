@@ -90,6 +90,8 @@ Result<Received, ReceiveError> UdpClient::receive(std::span<std::byte> buffer,
       if (errno == EAGAIN || errno == EINTR) continue;
       return fail(errno == ECONNREFUSED ? ReceiveError::refused : ReceiveError::failed);
     }
+    // A datagram longer than the buffer is not what the peer sent: drop it, keep waiting.
+    if ((message.msg_flags & MSG_TRUNC) != 0) continue;
     const auto length = std::min(static_cast<std::size_t>(got), buffer.size());
     const auto kernel = options_.kernel_timestamps ? kernel_timestamp(message) : std::nullopt;
     return Received{buffer.first(length), kernel.value_or(user_time), kernel.has_value()};

@@ -44,7 +44,7 @@ class UdpClient {
   Timestamp send(std::span<const std::byte> datagram);
 
   // Waits until `deadline` (on the clock's monotonic time) for one datagram into `buffer`.
-  // Datagrams longer than the buffer are truncated to it.
+  // Datagrams longer than the buffer are dropped (never handed over truncated).
   Result<Received, ReceiveError> receive(std::span<std::byte> buffer, MonotonicTime deadline);
 
   const SocketAddress& server() const { return server_; }

@@ -92,6 +92,20 @@ TEST(UdpClient, ClosedPortIsRefused) {
   EXPECT_EQ(got.error(), ReceiveError::refused);
 }
 
+TEST(UdpClient, DatagramLongerThanTheBufferIsDroppedNotTruncated) {
+  SystemClock clock;
+  Peer peer("127.0.0.1");
+  UdpClient client(peer.address, clock);
+  client.send(std::array<std::byte, 100>{});
+  peer.echo();  // 100 bytes back: too long for the buffer below
+  client.send(std::array<std::byte, 4>{});
+  peer.echo();  // 4 bytes: fits
+  std::array<std::byte, 64> buffer{};
+  const auto got = client.receive(buffer, clock.monotonic_now() + 2s);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->bytes.size(), 4u);
+}
+
 TEST(UdpClient, UserSpaceTimestampsWhenAsked) {
   SystemClock clock;
   Peer peer("127.0.0.1");
