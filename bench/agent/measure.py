@@ -53,17 +53,18 @@ def run(binary, ntp_port, mqtt_port, n, interval, drifting):
         cpu = cpu_seconds(agent.pid) - start_cpu
         wall = time.monotonic() - start
         rss, peak = proc_status(agent.pid, "VmRSS"), proc_status(agent.pid, "VmHWM")
+        anon, files = proc_status(agent.pid, "RssAnon"), proc_status(agent.pid, "RssFile")
         alerts = len(re.findall(r"event time_drift", agent.log()))
     finally:
         agent.stop()
         shutil.rmtree(spool, ignore_errors=True)
     return dict(polls=done, cpu_ms_per_poll=1000 * cpu / done, cpu_percent=100 * cpu / wall,
-                rss_kb=rss, peak_rss_kb=peak, alerts=alerts)
+                rss_kb=rss, peak_rss_kb=peak, anon_kb=anon, file_kb=files, alerts=alerts)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--polls", type=int, default=100)
+    parser.add_argument("--polls", type=int, default=300)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--binary", default=chronowatch_binary())
     args = parser.parse_args()
@@ -74,7 +75,8 @@ def main():
             label = "drift, alert per poll" if drifting else "honest clock, no alerts"
             print(f"{label:24s} polls {r['polls']:4d}  CPU {r['cpu_ms_per_poll']:.3f} ms/poll "
                   f"({r['cpu_percent']:.2f}% at {args.interval} s interval)  RSS {r['rss_kb']} kB "
-                  f"(peak {r['peak_rss_kb']} kB, target <= 10240)  alerts {r['alerts']}")
+                  f"(peak {r['peak_rss_kb']} kB, target <= 10240; private anon {r['anon_kb']} kB, "
+                  f"file-backed {r['file_kb']} kB)  alerts {r['alerts']}")
 
 
 if __name__ == "__main__":
