@@ -14,8 +14,10 @@
 #include "apps/serve_runtime.h"
 #include "apps/serve_upstream.h"
 #include "platform/clock_precision.h"
+#include "platform/key_file.h"
 #include "platform/privileges.h"
 #include "platform/system_clock.h"
+#include "platform/system_clock_adjuster.h"
 
 namespace cw::apps {
 namespace {
@@ -23,6 +25,26 @@ namespace {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+struct KeysError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The keyfile's keys, plus seed 001's NTP_SECRET_KEY as key 1.
+std::shared_ptr<const ntp::KeyStore> load_keys(const ServeOptions& o) {
+  auto keys = std::make_shared<ntp::KeyStore>();
+  try {
+    if (!o.keyfile.empty()) *keys = platform::load_key_file(o.keyfile);
+    if (auto secret = platform::key_from_environment()) {
+      if (!keys->add(*secret))
+        throw std::runtime_error("NTP_SECRET_KEY is key 1, but the keyfile already has a key 1; remove one of them");
+    }
+  } catch (const std::exception& e) {
+    throw KeysError(e.what());
+  }
+  if (o.require_auth && keys->empty())
+    throw KeysError("--require-auth needs keys: give --keyfile or set NTP_SECRET_KEY");
+  return keys;
+}
 
 std::vector<platform::Endpoint> listen_endpoints(const ServeOptions& o) {
   const std::vector<std::string> texts = o.listen.empty() ? std::vector<std::string>{"*:123", "[::]:123"} : o.listen;
@@ -52,6 +74,8 @@ ntp::ResponderConfig responder_config(const ServeOptions& o) {
   c.rate_limit.kod_interval = from_seconds(o.kod_interval);
   c.rate_limit.table_entries = static_cast<std::size_t>(o.rate_table);
   c.require_auth = o.require_auth;
+  c.keys = load_keys(o);
+  if (!c.keys->empty()) spdlog::info("serve: {} key(s) loaded{}", c.keys->size(), o.require_auth ? "; authentication required" : "");
   return c;
 }
 
@@ -120,8 +144,12 @@ int serve(const ServeOptions& o) {
     std::fprintf(stderr, "chronowatch serve: %s (port 123 needs root or CAP_NET_BIND_SERVICE; is another NTP server running?)\n", e.what());
     return kExitServeCannotBind;
   }
+  std::unique_ptr<ClockAdjuster> adjuster;  // declared first: it outlives the sync thread
   std::unique_ptr<UpstreamSync> sync;
-  if (!sources.empty()) sync = std::make_unique<UpstreamSync>(sources, o, clock, random, state, precision);
+  if (o.discipline) adjuster = std::make_unique<platform::SystemClockAdjuster>();  // explicit flag only
+  if (!sources.empty())
+    sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, adjuster.get(),
+                                          from_seconds(o.step_threshold));
   if (!o.user.empty()) {
     try {
       platform::drop_privileges(o.user, o.discipline);
@@ -151,6 +179,9 @@ int run_serve(const ServeOptions& options) {
   } catch (const UsageError& e) {
     std::fprintf(stderr, "chronowatch serve: %s\n", e.what());
     return kExitUsage;
+  } catch (const KeysError& e) {
+    std::fprintf(stderr, "chronowatch serve: %s\n", e.what());
+    return kExitServeKeys;
   }
 }
 

@@ -1,26 +1,142 @@
-// apps/serve_upstream.cpp — upstream sync of `chronowatch serve` (apps/serve_upstream.h).
+// apps/serve_upstream.cpp — the upstream sync thread of `chronowatch serve`
+// (apps/serve_upstream.h).
 #include "apps/serve_upstream.h"
 
 #include <spdlog/spdlog.h>
 
+#include <array>
+
+#include "ntp/poll_schedule.h"
+#include "platform/socket_address.h"
+#include "platform/udp_client.h"
+
 namespace cw::apps {
 
-UpstreamSync::UpstreamSync(std::vector<std::string> servers, const ServeOptions& /*options*/,
-                           Clock& clock, Random& random, SharedServerState& state,
-                           ntp::Precision precision)
-    : servers_(std::move(servers)), clock_(clock), random_(random), state_(state), precision_(precision) {}
+struct UpstreamSync::Source {
+  std::size_t index = 0;
+  std::string name;
+  std::optional<platform::SocketAddress> address;
+  std::unique_ptr<platform::UdpClient> client;
+  ntp::PollSchedule schedule;
+  MonotonicTime next{};
+  bool stopped = false;  // DENY / RSTR: the server asked us to stop (RFC 5905 §7.4)
+};
+
+UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
+                           SharedServerState& state, ntp::Precision precision,
+                           ClockAdjuster* adjuster, Duration step_threshold)
+    : clock_(clock), random_(random), state_(state), precision_(precision),
+      combiner_(servers.size(), precision, adjuster, step_threshold) {
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    auto s = std::make_unique<Source>();
+    s->index = i;
+    s->name = servers[i];
+    sources_.push_back(std::move(s));
+  }
+}
 
 UpstreamSync::~UpstreamSync() { stop(); }
 
 void UpstreamSync::start() { thread_ = std::thread([this] { run(); }); }
 
 void UpstreamSync::stop() {
-  stopping_.store(true);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_.store(true);
+  }
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
+void UpstreamSync::resolve(Source& s) {
+  auto split = platform::split_host_port(s.name);
+  if (!split) {
+    spdlog::error("serve: upstream '{}': {}; not polling it", s.name, split.error());
+    s.stopped = true;
+    return;
+  }
+  auto addresses = platform::resolve(split->host, split->port.value_or(123));
+  if (!addresses || addresses->empty()) {
+    spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in 64 s", s.name,
+                 addresses ? std::string("no address") : addresses.error());
+    return;
+  }
+  s.address = addresses->front();
+  try {
+    s.client = std::make_unique<platform::UdpClient>(*s.address, clock_);
+  } catch (const std::exception& e) {
+    spdlog::warn("serve: upstream {}: {}", s.name, e.what());
+    s.address.reset();
+  }
+}
+
+void UpstreamSync::record(Source& s, const ntp::Sample& sample) {
+  const bool agrees = combiner_.add(s.index, s.address->address, sample);
+  s.next = clock_.monotonic_now() + s.schedule.after_sample(agrees);
+  auto snapshot = combiner_.update(clock_.now());
+  if (!snapshot) return;
+  state_.publish(*snapshot);
+  if (!synchronized_.exchange(true))
+    spdlog::info("serve: synchronized to {} (stratum {}), serving stratum {}, offset {:+.6f} s",
+                 sources_[*combiner_.system_peer()]->name, snapshot->state.stratum.value - 1,
+                 snapshot->state.stratum.value, to_seconds(snapshot->offset));
+  spdlog::debug("serve: {} offset {:+.6f} s delay {:.6f} s; combined {:+.6f} s", s.name,
+                to_seconds(sample.offset()), to_seconds(sample.delay()), to_seconds(snapshot->offset));
+}
+
+void UpstreamSync::poll(Source& s) {
+  if (!s.client) resolve(s);
+  if (!s.client) {
+    s.next = clock_.monotonic_now() + std::chrono::seconds(64);
+    return;
+  }
+  const auto request = ntp::make_request(random_);
+  Timestamp t1;
+  try {
+    t1 = s.client->send(request.datagram());
+  } catch (const std::exception& e) {
+    spdlog::warn("serve: upstream {}: {}", s.name, e.what());
+    s.next = clock_.monotonic_now() + s.schedule.after_no_answer();
+    return;
+  }
+  const auto deadline = clock_.monotonic_now() + std::chrono::seconds(1);
+  std::array<std::byte, ntp::kMaxPacketSize> buffer{};
+  for (;;) {
+    auto got = s.client->receive(buffer, deadline);
+    if (!got) break;
+    auto sample = ntp::accept_reply(got->bytes, request, t1, got->received_at, precision_.duration());
+    if (sample) return record(s, *sample);
+    const auto& rejection = sample.error();
+    if (!rejection.answers_request()) continue;  // a stray or forgery: keep waiting
+    spdlog::warn("serve: upstream {}: {}", s.name, ntp::describe(rejection));
+    if (rejection.kiss_code && ntp::kiss_action(*rejection.kiss_code) == ntp::KissAction::stop) {
+      s.stopped = true;
+      return;
+    }
+    if (rejection.kiss_code && ntp::kiss_action(*rejection.kiss_code) == ntp::KissAction::back_off) {
+      const auto poll_log2 = rejection.server ? rejection.server->poll.log2_seconds : std::int8_t{0};
+      s.next = clock_.monotonic_now() + s.schedule.after_kiss_rate(poll_log2);
+      return;
+    }
+    break;
+  }
+  s.next = clock_.monotonic_now() + s.schedule.after_no_answer();
+}
+
 void UpstreamSync::run() {
-  spdlog::warn("serve: upstream sync is not available in this build; serving unsynchronized");
+  while (!stopping_.load()) {
+    Source* due = nullptr;
+    for (auto& s : sources_)
+      if (!s->stopped && (due == nullptr || s->next < due->next)) due = s.get();
+    const auto now = clock_.monotonic_now();
+    if (due == nullptr || due->next > now) {
+      const auto wait = due == nullptr ? std::chrono::seconds(1) : std::min<Duration>(due->next - now, std::chrono::seconds(1));
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, wait, [this] { return stopping_.load(); });
+      continue;
+    }
+    poll(*due);
+  }
 }
 
 }  // namespace cw::apps

@@ -1,14 +1,18 @@
-// apps/serve_upstream.h — the server's upstream sync: polls each upstream with the NTP client
-// core, filters and combines the measurements, and publishes the served clock (virtual clock by
-// default; with --discipline the system clock is corrected instead, through a ClockAdjuster).
+// apps/serve_upstream.h — the server's upstream sync thread: polls each upstream with the NTP
+// client core (make_request/accept_reply) over a UdpClient on its own schedule (burst, then
+// 64–1024 s, KoD back-off; ntp/poll_schedule.h), feeds the samples to the UpstreamCombiner and
+// publishes the resulting served clock to the workers.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "apps/serve_options.h"
+#include "apps/serve_combiner.h"
 #include "apps/serve_runtime.h"
 #include "core/clock.h"
 #include "core/random.h"
@@ -17,22 +21,32 @@ namespace cw::apps {
 
 class UpstreamSync {
  public:
-  UpstreamSync(std::vector<std::string> servers, const ServeOptions& options, Clock& clock,
-               Random& random, SharedServerState& state, ntp::Precision precision);
+  // servers: "host", "host:port", "[v6]:port". adjuster == nullptr: virtual clock (default).
+  UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
+               SharedServerState& state, ntp::Precision precision, ClockAdjuster* adjuster,
+               Duration step_threshold);
   ~UpstreamSync();
   void start();
   void stop();
   bool synchronized() const { return synchronized_.load(); }
 
  private:
+  struct Source;
   void run();
-  std::vector<std::string> servers_;
+  void poll(Source& source);
+  void resolve(Source& source);
+  void record(Source& source, const ntp::Sample& sample);
+
+  std::vector<std::unique_ptr<Source>> sources_;
   Clock& clock_;
   Random& random_;
   SharedServerState& state_;
   ntp::Precision precision_;
+  UpstreamCombiner combiner_;
   std::atomic<bool> synchronized_{false};
   std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "apps/collector_runtime.h"
 #include "apps/commands.h"
 #include "apps/exit_codes.h"
 #include "apps/signals.h"
@@ -44,6 +45,7 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
 }
 
 int run_simulate(SimulateOptions options) {
+  send_logs_to_stderr();
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);
   if (result.keys_created > 0)

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "core/bytes.h"
+#include "ntp/mac.h"
 
 namespace cw::ntp {
 namespace {
@@ -17,7 +18,7 @@ constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames{
     "ignored_denied",   "ignored_rate_limited",   "ignored_unauthenticated",
     "ignored_too_large"};
 
-Reply ignore(Outcome why) { return Reply{why, 0, false, 0}; }
+Reply ignore(Outcome why) { return Reply{why, 0, false, nullptr}; }
 
 }  // namespace
 
@@ -44,17 +45,26 @@ Reply Responder::respond(std::span<const std::byte> request, const IpAddress& cl
     case RateDecision::kKissOfDeath: return kiss_of_death(parsed->header, out);
     case RateDecision::kDrop: return ignore(Outcome::ignored_rate_limited);
   }
-  if (config_.require_auth && !parsed->mac) return ignore(Outcome::ignored_unauthenticated);
-  Reply reply = answer(*parsed, request.size(), received_at, state, out);
+  Reply reply;
+  if (parsed->mac && !parsed->mac->is_crypto_nak()) {
+    // RFC 5905 §7.4 / RFC 8573: a MAC we cannot verify (unknown key id, wrong digest) gets a
+    // crypto-NAK and no time.
+    static const KeyStore kNoKeys;
+    auto checked = check_mac(*parsed, config_.keys ? *config_.keys : kNoKeys);
+    reply = checked ? answer(parsed->header, *checked, received_at, state, out)
+                    : crypto_nak(parsed->header, state, out);
+  } else if (config_.require_auth) {
+    return ignore(Outcome::ignored_unauthenticated);
+  } else {
+    reply = answer(parsed->header, nullptr, received_at, state, out);
+  }
   // No amplification, whatever the reply carries (RFC 5905 §9.2 / RFC 8633 §4.5 guidance).
   if (reply.size > request.size()) return ignore(Outcome::ignored_too_large);
   return reply;
 }
 
-Reply Responder::answer(const ParsedPacket& request, std::size_t /*request_size*/,
-                        Timestamp received_at, const ServerState& state,
-                        std::span<std::byte> out) const {
-  const Packet& q = request.header;
+Reply Responder::answer(const Packet& q, const Key* key, Timestamp received_at,
+                        const ServerState& state, std::span<std::byte> out) const {
   Packet r;
   r.leap = state.leap;
   r.version = q.version;  // RFC 5905 §9.2: the reply carries the request's version
@@ -70,7 +80,31 @@ Reply Responder::answer(const ParsedPacket& request, std::size_t /*request_size*
   r.receive_time = NtpTimestamp::from(received_at);
   r.transmit_time = r.receive_time;  // replaced by seal() just before sending
   const std::size_t size = serialize(r, out);
-  return Reply{Outcome::answered, size, true, 0};
+  if (key == nullptr) return Reply{Outcome::answered, size, true, nullptr};
+  // RFC 5905 §7.3: the reply carries a MAC of the key the client used; seal() computes it.
+  const std::size_t mac_size = 4 + mac_digest_size(*key, q.version);
+  if (size + mac_size > out.size()) return ignore(Outcome::ignored_too_large);
+  return Reply{Outcome::answered_authenticated, size + mac_size, true, key};
+}
+
+Reply Responder::crypto_nak(const Packet& request, const ServerState& state,
+                            std::span<std::byte> out) const {
+  // RFC 5905 §7.4: a server reply followed by a MAC of key id 0 and no digest. Its timestamps are
+  // the client's own transmit timestamp: no time for a client we could not authenticate.
+  Packet n;
+  n.leap = state.leap;
+  n.version = request.version;
+  n.mode = Mode::server;
+  n.stratum = state.stratum;
+  n.poll = reply_poll(request.poll);
+  n.precision = state.precision;
+  n.reference_id = state.reference_id;
+  n.origin_time = request.transmit_time;
+  n.receive_time = request.transmit_time;
+  n.transmit_time = request.transmit_time;
+  const std::size_t size = append_crypto_nak(out, serialize(n, out));
+  if (size == 0) return ignore(Outcome::ignored_too_large);
+  return Reply{Outcome::crypto_nak, size, false, nullptr};
 }
 
 Reply Responder::kiss_of_death(const Packet& request, std::span<std::byte> out) const {
@@ -86,13 +120,14 @@ Reply Responder::kiss_of_death(const Packet& request, std::span<std::byte> out) 
   k.origin_time = request.transmit_time;
   k.receive_time = request.transmit_time;
   k.transmit_time = request.transmit_time;
-  return Reply{Outcome::kiss_rate, serialize(k, out), false, 0};
+  return Reply{Outcome::kiss_rate, serialize(k, out), false, nullptr};
 }
 
 void Responder::seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const {
   if (!reply.needs_seal || out.size() < kHeaderSize) return;
   ByteWriter writer(out.subspan(kTransmitOffset, 8));
   writer.u64(NtpTimestamp::from(transmit_at).raw());
+  if (reply.key != nullptr) append_mac(*reply.key, out.first(reply.size), kHeaderSize);
 }
 
 }  // namespace cw::ntp

@@ -9,12 +9,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
 #include "core/ip_address.h"
 #include "core/time.h"
 #include "ntp/access_list.h"
+#include "ntp/keys.h"
 #include "ntp/packet.h"
 #include "ntp/rate_limit.h"
 #include "ntp/server_state.h"
@@ -42,13 +44,15 @@ struct Reply {
   Outcome outcome = Outcome::ignored_malformed;
   std::size_t size = 0;          // bytes to send from the caller's buffer; 0 = send nothing
   bool needs_seal = false;       // seal() must write T3 (and the MAC) before sending
-  std::uint32_t key_index = 0;   // which key seals the reply (authenticated replies)
+  const Key* key = nullptr;      // the key whose MAC seal() appends (authenticated replies)
 };
 
 struct ResponderConfig {
   AccessList access;
   RateLimitConfig rate_limit;
   bool require_auth = false;
+  // RFC 5905 §7.3 / RFC 8573 symmetric keys; shared by every worker (Key is thread-safe).
+  std::shared_ptr<const KeyStore> keys;
 };
 
 // One per worker thread (it owns that worker's rate-limit table).
@@ -67,9 +71,10 @@ class Responder {
   void seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const;
 
  private:
-  Reply answer(const ParsedPacket& request, std::size_t request_size, Timestamp received_at,
+  Reply answer(const Packet& request, const Key* key, Timestamp received_at,
                const ServerState& state, std::span<std::byte> out) const;
   Reply kiss_of_death(const Packet& request, std::span<std::byte> out) const;
+  Reply crypto_nak(const Packet& request, const ServerState& state, std::span<std::byte> out) const;
 
   ResponderConfig config_;
   RateLimiter limiter_;

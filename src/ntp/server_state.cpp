@@ -8,8 +8,11 @@
 namespace cw::ntp {
 
 Duration ServerState::root_dispersion_at(Timestamp now) const {
-  const Duration since = std::max(Duration::zero(), now - reference_time);
-  return root_dispersion + since * kPhiPartsPerMillion / 1'000'000;
+  if (reference_time == Timestamp{}) return root_dispersion;  // never set: nothing to age
+  const std::int64_t since = std::max<std::int64_t>(0, (now - reference_time).count());
+  // PHI × since without overflow (since may be decades in nanoseconds).
+  const std::int64_t growth = since / 1'000'000 * kPhiPartsPerMillion + since % 1'000'000 * kPhiPartsPerMillion / 1'000'000;
+  return root_dispersion + Duration{growth};
 }
 
 ServerState unsynchronized_state(Precision precision) {

@@ -7,6 +7,8 @@ import json
 import pathlib
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -144,3 +146,18 @@ class ChronydClient:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def raw_request(version=4, mode=3, transmit=0x0123456789ABCDEF, extra=b""):
+    first = (0 << 6) | (version << 3) | mode
+    return struct.pack("!BBbbII4sQQQQ", first, 0, 6, 0, 0, 0, b"\0\0\0\0", 0, 0, 0, transmit) + extra
+
+
+def exchange(port, payload, timeout=0.5, family=socket.AF_INET, host="127.0.0.1"):
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(payload, (host, port))
+        try:
+            return s.recv(4096)
+        except socket.timeout:
+            return None

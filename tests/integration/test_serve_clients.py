@@ -13,22 +13,7 @@ import time
 import pytest
 
 from peers import chronowatch_binary, free_port, wait_for
-from serve_support import ChronydClient, Server, best_of, chronyd_measure
-
-
-def raw_request(version=4, mode=3, transmit=0x0123456789ABCDEF, extra=b""):
-    first = (0 << 6) | (version << 3) | mode
-    return struct.pack("!BBbbII4sQQQQ", first, 0, 6, 0, 0, 0, b"\0\0\0\0", 0, 0, 0, transmit) + extra
-
-
-def exchange(port, payload, timeout=0.5, family=socket.AF_INET, host="127.0.0.1"):
-    with socket.socket(family, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
-        s.sendto(payload, (host, port))
-        try:
-            return s.recv(4096)
-        except socket.timeout:
-            return None
+from serve_support import ChronydClient, Server, best_of, chronyd_measure, exchange, raw_request
 
 
 @pytest.fixture

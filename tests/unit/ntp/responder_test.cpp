@@ -6,6 +6,9 @@
 
 #include <vector>
 
+#include "ntp/key_file.h"
+#include "ntp/mac.h"
+
 namespace cw::ntp {
 namespace {
 
@@ -188,6 +191,88 @@ TEST(Responder, RequireAuthGivesNoTimeToUnauthenticatedRequests) {
   config.require_auth = true;
   Responder r(config, 1);
   EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome, Outcome::ignored_unauthenticated);
+}
+
+std::shared_ptr<const KeyStore> test_keys() {
+  return std::make_shared<const KeyStore>(
+      parse_key_file("1 SHA1 HEX:00112233445566778899aabbccddeeff00112233\n"
+                     "2 AES128 HEX:000102030405060708090a0b0c0d0e0f\n"
+                     "3 SHA512 ASCII:longsecret\n")
+          .value());
+}
+
+std::vector<std::byte> signed_request(const KeyStore& keys, std::uint32_t id, std::uint8_t version = 4) {
+  std::vector<std::byte> buffer(kHeaderSize + 4 + kMaxDigestSize);
+  serialize(client_request(version), buffer);
+  const auto size = append_mac(*keys.find(KeyId{id}), buffer, kHeaderSize);
+  buffer.resize(size);
+  return buffer;
+}
+
+TEST(Responder, AuthenticatedRequestGetsAMacOfTheSameKey) {
+  ResponderConfig config;
+  config.keys = test_keys();
+  Responder r(config, 1);
+  for (std::uint32_t id : {1u, 2u, 3u}) {
+    const auto request = signed_request(*config.keys, id);
+    std::array<std::byte, 2048> out{};
+    const Reply reply = r.respond(request, kClient, kT2, synced(), out);
+    ASSERT_EQ(reply.outcome, Outcome::answered_authenticated) << id;
+    r.seal(reply, out, kT2 + 3us);
+    EXPECT_LE(reply.size, request.size());
+    const auto parsed = parse(std::span{out}.first(reply.size)).value();
+    ASSERT_TRUE(parsed.mac) << id;
+    EXPECT_EQ(parsed.mac->key_id.value, id);
+    const auto checked = check_mac(parsed, *config.keys->find(KeyId{id}));
+    EXPECT_TRUE(checked.has_value()) << id;  // the MAC covers the final T3
+    EXPECT_EQ(parsed.header.transmit_time, NtpTimestamp::from(kT2 + 3us));
+    EXPECT_EQ(parsed.header.origin_time, kClientTransmit);
+  }
+}
+
+TEST(Responder, UnknownKeyOrBadMacGetsACryptoNakWithoutTime) {
+  ResponderConfig config;
+  config.keys = test_keys();
+  Responder r(config, 1);
+  auto wrong_id = signed_request(*config.keys, 1);
+  wrong_id[kHeaderSize + 3] = std::byte{9};  // key id 9: unknown
+  auto tampered = signed_request(*config.keys, 2);
+  tampered.back() ^= std::byte{1};
+  for (const auto& request : {wrong_id, tampered}) {
+    const auto a = ask(r, request, synced());
+    ASSERT_EQ(a.reply.outcome, Outcome::crypto_nak);
+    EXPECT_EQ(a.reply.size, kHeaderSize + 4);
+    EXPECT_EQ(a.header.origin_time, kClientTransmit);
+    EXPECT_EQ(a.header.transmit_time, kClientTransmit);  // no time
+    std::array<std::byte, 2048> out{};
+    const Reply reply = r.respond(request, kClient, kT2, synced(), out);
+    EXPECT_TRUE(parse(std::span{out}.first(reply.size)).value().mac->is_crypto_nak());
+  }
+}
+
+TEST(Responder, MacWithoutAnyKeysConfiguredIsACryptoNak) {
+  Responder r({}, 1);
+  EXPECT_EQ(ask(r, signed_request(*test_keys(), 1), synced()).reply.outcome, Outcome::crypto_nak);
+}
+
+TEST(Responder, RequireAuthServesSignedRequests) {
+  ResponderConfig config;
+  config.keys = test_keys();
+  config.require_auth = true;
+  Responder r(config, 1);
+  EXPECT_EQ(ask(r, signed_request(*config.keys, 2), synced()).reply.outcome, Outcome::answered_authenticated);
+  EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome, Outcome::ignored_unauthenticated);
+}
+
+TEST(Responder, NtpV3LongMacIsAnsweredWithTheWholeDigest) {
+  ResponderConfig config;
+  config.keys = test_keys();
+  Responder r(config, 1);
+  const auto request = signed_request(*config.keys, 3, 3);  // SHA512, 64-byte digest in NTPv3
+  ASSERT_EQ(request.size(), kHeaderSize + 4 + 64);
+  const auto a = ask(r, request, synced());
+  EXPECT_EQ(a.reply.outcome, Outcome::answered_authenticated);
+  EXPECT_EQ(a.reply.size, request.size());
 }
 
 TEST(Responder, NeverWritesPastASmallBuffer) {

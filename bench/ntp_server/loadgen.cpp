@@ -1,0 +1,259 @@
+// bench/ntp_server/loadgen.cpp — NTP load generator: many UDP source ports, requests sent with
+// sendmmsg and replies read with recvmmsg, in two modes: flood (closed loop: each socket keeps
+// --window requests in flight, to find the server's saturation throughput) and fixed rate (open
+// loop: --rate requests/s, to measure loss and latency). Every reply is validated (mode 4, our
+// origin timestamp, T2/T3 present and ordered, the MAC when --key is given) and the server's own
+// processing time T3 − T2 is read from it. Prints one JSON object.
+//
+//   ntp_loadgen --server 127.0.0.1:11123 --seconds 5                 # flood
+//   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 50000    # fixed rate
+//   ntp_loadgen ... --keyfile keys --key 1                           # authenticated (RFC 8573)
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "loadgen_stats.h"
+#include "ntp/key_file.h"
+#include "ntp/mac.h"
+#include "ntp/packet.h"
+
+namespace {
+
+using namespace cw;
+using Clock = std::chrono::steady_clock;
+constexpr std::uint64_t kMagic = 0xC0DEull << 48;
+constexpr std::size_t kBatch = 32;
+
+struct Options {
+  sockaddr_storage server{};
+  socklen_t server_length = 0;
+  double seconds = 5;
+  double rate = 0;  // 0: flood
+  int sockets = 32;
+  int window = 8;
+  const ntp::Key* key = nullptr;
+  ntp::KeyStore keys;
+  std::string source = "127.0.0.1";
+};
+
+[[noreturn]] void usage(const char* message) {
+  std::fprintf(stderr, "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
+                       "[--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n", message);
+  std::exit(2);
+}
+
+void parse_server(Options& o, const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) usage("--server needs ADDR:PORT");
+  std::string host = text.substr(0, colon);
+  const auto port = static_cast<std::uint16_t>(std::atoi(text.c_str() + colon + 1));
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&o.server);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&o.server);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    o.server_length = sizeof(sockaddr_in);
+  } else if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    o.server_length = sizeof(sockaddr_in6);
+  } else {
+    usage("--server address is not numeric");
+  }
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  std::string keyfile;
+  std::uint32_t key_id = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+    const std::string v = argv[++i];
+    if (a == "--server") parse_server(o, v);
+    else if (a == "--seconds") o.seconds = std::atof(v.c_str());
+    else if (a == "--rate") o.rate = std::atof(v.c_str());
+    else if (a == "--sockets") o.sockets = std::atoi(v.c_str());
+    else if (a == "--window") o.window = std::atoi(v.c_str());
+    else if (a == "--source") o.source = v;
+    else if (a == "--keyfile") keyfile = v;
+    else if (a == "--key") key_id = static_cast<std::uint32_t>(std::atol(v.c_str()));
+    else usage(("unknown option " + a).c_str());
+  }
+  if (o.server_length == 0) usage("--server is required");
+  if (!keyfile.empty()) {
+    std::ifstream in(keyfile);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto keys = ntp::parse_key_file(text.str());
+    if (!keys) usage(("keyfile: " + keys.error().to_string()).c_str());
+    o.keys = std::move(*keys);
+    o.key = o.keys.find(ntp::KeyId{key_id});
+    if (o.key == nullptr) usage("--key names no key of the keyfile");
+  }
+  return o;
+}
+
+struct Endpoint {
+  int fd = -1;
+  std::uint32_t next_seq = 0;
+  int outstanding = 0;
+  Clock::time_point last_reply{};
+};
+
+std::vector<Endpoint> open_sockets(const Options& o) {
+  std::vector<Endpoint> out(static_cast<std::size_t>(o.sockets));
+  for (auto& e : out) {
+    e.fd = ::socket(o.server.ss_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (e.fd < 0) usage("socket() failed");
+    const int buffer = 1 << 21;
+    ::setsockopt(e.fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    if (o.server.ss_family == AF_INET && o.source != "127.0.0.1") {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      inet_pton(AF_INET, o.source.c_str(), &local.sin_addr);
+      if (::bind(e.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) usage("cannot bind --source");
+    }
+    if (::connect(e.fd, reinterpret_cast<const sockaddr*>(&o.server), o.server_length) != 0)
+      usage("connect() failed");
+  }
+  return out;
+}
+
+// Builds `count` requests for socket `index` in `buffers` (each kMaxPacketSize long); returns their size.
+std::size_t build_requests(const Options& o, Endpoint& e, std::size_t index, std::size_t count,
+                           std::vector<std::byte>& buffers) {
+  std::size_t size = ntp::kHeaderSize;
+  for (std::size_t k = 0; k < count; ++k) {
+    ntp::Packet p;
+    p.mode = ntp::Mode::client;
+    p.poll = ntp::PollInterval{6};
+    p.transmit_time = NtpTimestamp{kMagic | std::uint64_t{index & 0xffff} << 32 | e.next_seq++};
+    auto out = std::span(buffers).subspan(k * ntp::kMaxPacketSize, ntp::kMaxPacketSize);
+    ntp::serialize(p, out);
+    if (o.key) size = ntp::append_mac(*o.key, out, ntp::kHeaderSize);
+  }
+  return size;
+}
+
+std::size_t send_requests(const Options& o, Endpoint& e, std::size_t index, std::size_t count,
+                          std::vector<std::byte>& buffers) {
+  count = std::min(count, kBatch);
+  const std::size_t size = build_requests(o, e, index, count, buffers);
+  mmsghdr msgs[kBatch]{};
+  iovec iov[kBatch];
+  for (std::size_t k = 0; k < count; ++k) {
+    iov[k] = iovec{buffers.data() + k * ntp::kMaxPacketSize, size};
+    msgs[k].msg_hdr.msg_iov = &iov[k];
+    msgs[k].msg_hdr.msg_iovlen = 1;
+  }
+  const int sent = ::sendmmsg(e.fd, msgs, static_cast<unsigned>(count), 0);
+  if (sent <= 0) return 0;
+  e.next_seq -= static_cast<std::uint32_t>(count - static_cast<std::size_t>(sent));
+  return static_cast<std::size_t>(sent);
+}
+
+void validate(const Options& o, std::span<const std::byte> reply, std::size_t index, const Endpoint& e,
+              bench::LoadStats& stats) {
+  auto parsed = ntp::parse(reply);
+  if (!parsed || parsed->header.mode != ntp::Mode::server) return void(++stats.invalid);
+  const auto& h = parsed->header;
+  const std::uint64_t origin = h.origin_time.raw();
+  if ((origin & (0xffffull << 48)) != kMagic || ((origin >> 32) & 0xffff) != (index & 0xffff) ||
+      static_cast<std::uint32_t>(origin) >= e.next_seq)
+    return void(++stats.invalid);
+  if (h.stratum.is_kiss_of_death()) return void(++stats.kiss_of_death);
+  if (h.receive_time.is_zero() || h.transmit_time.is_zero() || h.transmit_time - h.receive_time < Duration::zero())
+    return void(++stats.invalid);
+  if (o.key && !ntp::check_mac(*parsed, *o.key)) return void(++stats.invalid);
+  if (h.leap == ntp::LeapIndicator::unsynchronized) ++stats.unsynchronized;
+  ++stats.valid;
+  stats.add_server_time((h.transmit_time - h.receive_time).count());
+}
+
+std::size_t drain(const Options& o, Endpoint& e, std::size_t index, std::vector<std::byte>& buffers,
+                  bench::LoadStats& stats) {
+  mmsghdr msgs[kBatch]{};
+  iovec iov[kBatch];
+  for (std::size_t k = 0; k < kBatch; ++k) {
+    iov[k] = iovec{buffers.data() + k * ntp::kMaxPacketSize, ntp::kMaxPacketSize};
+    msgs[k].msg_hdr.msg_iov = &iov[k];
+    msgs[k].msg_hdr.msg_iovlen = 1;
+  }
+  const int got = ::recvmmsg(e.fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+  if (got <= 0) return 0;
+  for (int k = 0; k < got; ++k)
+    validate(o, std::span<const std::byte>(buffers.data() + static_cast<std::size_t>(k) * ntp::kMaxPacketSize, msgs[k].msg_len),
+             index, e, stats);
+  return static_cast<std::size_t>(got);
+}
+
+void run(const Options& o, std::vector<Endpoint>& eps, bench::LoadStats& stats) {
+  std::vector<std::byte> tx(kBatch * ntp::kMaxPacketSize), rx(kBatch * ntp::kMaxPacketSize);
+  std::vector<pollfd> fds;
+  for (auto& e : eps) fds.push_back(pollfd{e.fd, POLLIN, 0});
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const auto lost_after = std::chrono::milliseconds(50);
+  std::size_t rr = 0;
+  for (auto now = start; now < end; now = Clock::now()) {
+    if (o.rate <= 0) {
+      for (std::size_t i = 0; i < eps.size(); ++i) {
+        auto& e = eps[i];
+        if (e.outstanding > 0 && now - e.last_reply > lost_after) e.outstanding = 0;  // given up on
+        if (e.outstanding < o.window) {
+          if (e.outstanding == 0) e.last_reply = now;
+          const auto n = send_requests(o, e, i, static_cast<std::size_t>(o.window - e.outstanding), tx);
+          e.outstanding += static_cast<int>(n);
+          stats.sent += n;
+        }
+      }
+    } else {
+      const double due = o.rate * std::chrono::duration<double>(now - start).count() - static_cast<double>(stats.sent);
+      for (std::size_t left = due > 0 ? static_cast<std::size_t>(due) : 0; left > 0;) {
+        const auto n = send_requests(o, eps[rr], rr, std::min<std::size_t>(left, 4), tx);
+        stats.sent += n;
+        left -= std::min(left, std::max<std::size_t>(n, 1));
+        rr = (rr + 1) % eps.size();
+      }
+    }
+    ::poll(fds.data(), fds.size(), 1);  // flood: wait for replies; rate: the 1 ms send tick
+    for (std::size_t i = 0; i < eps.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      while (const auto got = drain(o, eps[i], i, rx, stats)) {
+        eps[i].outstanding -= static_cast<int>(got);
+        eps[i].last_reply = now;
+      }
+    }
+  }
+  const auto settle = Clock::now() + std::chrono::milliseconds(200);  // stragglers
+  while (Clock::now() < settle) {
+    ::poll(fds.data(), fds.size(), 10);
+    for (std::size_t i = 0; i < eps.size(); ++i) drain(o, eps[i], i, rx, stats);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse_options(argc, argv);
+  auto eps = open_sockets(o);
+  bench::LoadStats stats;
+  const auto start = Clock::now();
+  run(o, eps, stats);
+  const double seconds = std::min(o.seconds, std::chrono::duration<double>(Clock::now() - start).count());
+  std::printf("%s\n", bench::to_json(stats, o.rate > 0 ? "rate" : "flood", o.rate, seconds).c_str());
+  for (auto& e : eps) ::close(e.fd);
+  return 0;
+}
