@@ -69,6 +69,7 @@ void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::b
 
 void AgentSession::acknowledged(std::uint64_t next, MonotonicTime now) {
   last_progress_ = now;
+  next = std::min(next, outbox_.next_id());  // never acknowledge what does not exist yet
   if (next <= stats_.acknowledged_next) return;
   outbox_.acknowledge_below(next);
   stats_.acknowledged_next = next;

@@ -1,0 +1,106 @@
+// Unit tests for the port scan detector (Threshold Random Walk + the seed's threshold) through
+// NetworkDetectors: literal packets at literal times.
+#include <gtest/gtest.h>
+
+#include "harness.h"
+
+namespace cw::detect {
+namespace {
+using namespace test;
+using events::EventType;
+using namespace tcp_flag;
+
+// SYN from the scanner, RST|ACK from the target: a failed first contact.
+void refused(Harness& h, const char* src, const char* dst, std::uint16_t port, double t) {
+  h.send(tcp4(src, dst, 40000, port, syn), t);
+  h.send(tcp4(dst, src, port, 40000, rst | ack), t + 0.0001);
+}
+void connected(Harness& h, const char* src, const char* dst, std::uint16_t sport, std::uint16_t port, double t) {
+  h.send(tcp4(src, dst, sport, port, syn), t);
+  h.send(tcp4(dst, src, port, sport, syn | ack), t + 0.0001);
+  h.send(tcp4(src, dst, sport, port, ack), t + 0.0002);
+}
+
+TEST(PortScan, FourFailedFirstContactsDecideAScannerByTrw) {
+  Harness h;
+  for (std::uint16_t port = 1; port <= 100; ++port) refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.001);
+  EXPECT_TRUE(h.events.empty()) << "reported while the scan goes on";
+  h.detectors.flush();
+  ASSERT_EQ(h.events.size(), 1u);
+  EXPECT_EQ(h.events[0].type, EventType::port_scan);
+  EXPECT_EQ(h.net(0).source, ip("10.0.0.1"));
+  EXPECT_EQ(h.net(0).destination, ip("10.0.0.2"));
+  EXPECT_EQ(h.net(0).count, 100u);
+  EXPECT_EQ(h.net(0).ports.size(), 16u);
+  EXPECT_EQ(h.attribute(0, "probes_to_decide"), 4);  // 4^4 = 256 ≥ β/α = 99 > 4^3
+  EXPECT_EQ(h.events[0].severity, events::Severity::high);  // port 22 was hit
+}
+
+TEST(PortScan, SuccessfulContactsAreBenignAndNothingIsReported) {
+  Harness h;
+  for (std::uint16_t i = 0; i < 30; ++i) connected(h, "10.0.0.1", "10.0.0.2", std::uint16_t(40000 + i), 8080, i * 0.1);
+  refused(h, "10.0.0.1", "10.0.0.3", 9999, 4.0);
+  h.detectors.flush();
+  EXPECT_TRUE(h.events.empty());
+}
+
+TEST(PortScan, OnePortOverManyHostsIsAnAddressScan) {
+  Harness h;
+  for (int host = 1; host <= 14; ++host) {
+    const std::string dst = "10.0.1." + std::to_string(host);
+    refused(h, "10.0.0.9", dst.c_str(), 502, host * 0.01);
+  }
+  h.detectors.advance(at(30));  // idle for longer than attack_idle: the scan has ended
+  ASSERT_EQ(h.events.size(), 1u);
+  EXPECT_EQ(h.events[0].type, EventType::address_scan);
+  EXPECT_FALSE(h.net(0).destination.has_value());
+  EXPECT_EQ(h.net(0).ports, std::vector<std::uint16_t>{502});
+}
+
+TEST(PortScan, UnansweredProbesFailAfterTheTimeout) {
+  Harness h;
+  for (std::uint16_t port = 1; port <= 6; ++port) h.send(tcp4("10.0.0.1", "10.0.0.2", 40000, port, syn), port * 0.01);
+  h.detectors.advance(at(4));   // probes time out (3 s): the walk decides
+  h.detectors.advance(at(20));  // and the scan ends
+  ASSERT_EQ(h.count(EventType::port_scan), 1u);
+}
+
+TEST(PortScan, UdpScanAnsweredByIcmpUnreachable) {
+  Harness h;
+  for (std::uint16_t port = 200; port < 210; ++port) {
+    h.send(udp4("10.0.0.1", "10.0.0.2", 50000, port), port * 0.01);
+    h.send(icmp_unreachable4("10.0.0.2", "10.0.0.1", "10.0.0.2", 50000, port), port * 0.01 + 0.001);
+  }
+  h.detectors.flush();
+  ASSERT_EQ(h.count(EventType::port_scan), 1u);
+  EXPECT_EQ(h.attribute(0, "failures"), 10);
+}
+
+TEST(PortScan, SeedThresholdOfDistinctPortsIsASecondSignal) {
+  NetmonConfig config;
+  config.port_scan.beta = 0.999999;  // make the walk slow so that the threshold decides first
+  config.port_scan.alpha = 1e-9;
+  config.port_scan.threshold = 10;
+  Harness h(config);
+  for (std::uint16_t port = 1; port <= 12; ++port) refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.01);
+  h.detectors.flush();
+  ASSERT_EQ(h.events.size(), 1u);
+  const auto& attributes = h.events[0].attributes;
+  const auto decided = std::find_if(attributes.begin(), attributes.end(), [](const auto& a) { return a.key == "decided_by"; });
+  ASSERT_NE(decided, attributes.end());
+  EXPECT_EQ(std::get<std::string>(decided->value), "threshold");
+}
+
+TEST(PortScan, TimeGoingBackwardsIsCountedAndTolerated) {
+  Harness h;
+  refused(h, "10.0.0.1", "10.0.0.2", 1, 10);
+  refused(h, "10.0.0.1", "10.0.0.2", 2, 5);  // an older timestamp
+  refused(h, "10.0.0.1", "10.0.0.2", 3, 10.1);
+  refused(h, "10.0.0.1", "10.0.0.2", 4, 10.2);
+  h.detectors.flush();
+  EXPECT_EQ(h.detectors.stats().time_went_backwards, 2u);
+  EXPECT_EQ(h.count(EventType::port_scan), 1u);
+}
+
+}  // namespace
+}  // namespace cw::detect
