@@ -15,6 +15,7 @@
 #include "apps/agent_settings.h"
 #include "apps/commands.h"
 #include "apps/exit_codes.h"
+#include "apps/agent_netmon.h"
 #include "apps/signals.h"
 #include "platform/system_clock.h"
 #include "transport/mqtt_sink.h"
@@ -124,6 +125,9 @@ int run_daemon(const AgentSettings& settings) {
   EventRouter router;
   add_sinks(settings, router);
   ClockWatch watch(settings, clock, random, router);
+  std::unique_ptr<AgentNetworkWatch> network;
+  if (!settings.interface.empty())
+    network = std::make_unique<AgentNetworkWatch>(settings.interface, settings.netmon_filter, settings.config_path);
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
@@ -131,6 +135,7 @@ int run_daemon(const AgentSettings& settings) {
   // network monitor) tick here beside the clock.
   while (!signals.stop) {
     watch.tick();
+    if (network) network->drain(router, monitor_config(settings).agent_id);
     if (watch.monitor().all_servers_denied()) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;
@@ -153,7 +158,9 @@ void add_agent_command(CLI::App& app, CommandBody& run) {
   agent->footer(kFooter);
   auto settings = std::make_shared<AgentSettings>();
   add_agent_options(*agent, *settings);
-  agent->callback([settings, &run] {
+  agent->callback([settings, &run, &app] {
+    if (const auto* config = app.get_option_no_throw("--config"); config != nullptr && config->count() > 0)
+      settings->config_path = config->as<std::string>();
     server_specs(*settings);  // refuse a malformed NTP_SRV at start, naming it
     run = [settings] {
       log_to_stderr();

@@ -143,6 +143,12 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
       "bound of the spool; when full the oldest alerts are dropped (and counted)",
       "CW_SPOOL_MAX_BYTES")
       ->check(number(65536, 1e12, "bytes", "--spool-max-bytes", "CW_SPOOL_MAX_BYTES", true));
+  add(a, "--interface", s.interface,
+      "also watch the network on this interface (port scans, floods, sensitive ports, Modbus; "
+      "needs CAP_NET_RAW; settings from `network_monitor:` in --config, see docs/netmon.md)",
+      "CW_INTERFACE");
+  add(a, "--netmon-filter", s.netmon_filter, "BPF filter for --interface, e.g. 'tcp or udp or icmp'",
+      "CW_NETMON_FILTER");
 }
 
 std::vector<ServerSpec> server_specs(const AgentSettings& settings) {

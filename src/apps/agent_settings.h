@@ -45,6 +45,9 @@ struct AgentSettings {
   double mqtt_reconnect_max = 30;       // seconds
   std::string spool_dir = "/var/lib/chronowatch/agent-spool";
   std::uint64_t spool_max_bytes = 64u << 20;
+  std::string interface;                // network monitor: capture here (seed 002's --interface)
+  std::string netmon_filter;            // its BPF filter
+  std::string config_path;              // the root --config, for its `network_monitor:` section
 };
 
 // Registers the options on the `agent` subcommand.

@@ -1,0 +1,24 @@
+"""`chronowatch agent --interface IF`: the network monitor inside the agent, capturing on a veth in
+a network namespace this test creates while nmap scans through it; the scan reaches the agent's
+sinks (stdout here) as a port_scan event. The agent's NTP server is a closed loopback port inside
+the namespace: nothing outside is contacted."""
+import signal
+
+from netns import Lab, require_namespaces
+from peers import chronowatch_binary, wait_for
+
+
+def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
+    require_namespaces()
+    with Lab(subnet=175) as lab:
+        agent = lab.start(lab.target_ns, [chronowatch_binary(), "agent", "--interface", lab.target_if,
+                                          "--sink", "stdout", "--ntp-server", "127.0.0.1:9",
+                                          "--poll-interval", "30", "--spool-dir", tmp_path / "spool"],
+                          "agent-netmon")
+        wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
+        lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
+        # The scan is reported once it has been quiet for attack_idle (10 s).
+        wait_for(lambda: "port_scan" in agent.log(), timeout=30, what="the port_scan event")
+        agent.send_signal(signal.SIGTERM)
+        wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
+        assert agent.log().count('"port_scan"') == 1, agent.log()
