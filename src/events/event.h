@@ -113,6 +113,10 @@ struct Attribute {
   bool operator==(const Attribute&) const = default;
 };
 
+// Events the collector makes about an agent (agent_down, agent_up) carry the agent's id and a
+// sequence with this bit set, so they never collide with the agent's own sequences.
+inline constexpr std::uint64_t kCollectorSequenceBit = std::uint64_t{1} << 63;
+
 struct Event {
   Timestamp timestamp;        // when it was observed, UTC ns
   std::string agent_id;

@@ -45,7 +45,8 @@ struct Tally {
     const auto t = unix_ns(e.timestamp);
     first_seen = std::min(first_seen, t);
     last_seen = std::max(last_seen, t);
-    last_sequence = std::max(last_sequence, e.sequence);
+    if ((e.sequence & events::kCollectorSequenceBit) == 0)
+      last_sequence = std::max(last_sequence, e.sequence);
     ++events;
     if (e.severity >= events::Severity::high) ++alerts;
     if (e.type == EventType::heartbeat) ++heartbeats;
