@@ -30,10 +30,12 @@ for run in 1 2 3; do
   [ "$n" -gt "$best_netmon" ] && best_netmon=$n
 done
 python3 -c "print(f'best: bare loop {$best_bare/1e6:.2f} Mpps, netmon {$best_netmon/1e6:.2f} Mpps, ratio {$best_netmon/$best_bare:.2f} (target >= 0.5)')"
-"$cw" netmon --pcap "$work/flood.pcap" --json | tail -1 | python3 -c '
+"$cw" netmon --pcap "$work/flood.pcap" --json | tail -1 > "$work/flood.json"
+python3 - "$work/flood.json" <<'PY'
 import json, sys
-s = json.load(sys.stdin)
-print(f"flood: {s[\"packets\"]} SYNs from 1e6 spoofed sources: max RSS {s[\"max_rss_bytes\"]/2**20:.1f} MiB, "
-      f"{s[\"packets_per_second\"]/1e6:.2f} Mpps, syn_flood events {s[\"detectors\"][\"syn_flood\"]}, "
-      f"table evictions {s[\"table_evictions\"]}")'
+s = json.load(open(sys.argv[1]))
+print(f"flood: {s['packets']} SYNs from 1e6 spoofed sources: max RSS {s['max_rss_bytes'] / 2**20:.1f} MiB, "
+      f"{s['packets_per_second'] / 1e6:.2f} Mpps, syn_flood events {s['detectors']['syn_flood']}, "
+      f"table evictions {s['table_evictions']}")
+PY
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,9 +5,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -15,6 +13,7 @@
 #include "apps/exit_codes.h"
 #include "apps/netmon_config.h"
 #include "apps/netmon_output.h"
+#include "apps/signals.h"
 #include "platform/network_monitor.h"
 
 namespace cw::apps {
@@ -43,12 +42,6 @@ struct Options {
   int buffer_mib = 16;
   bool promiscuous = false;
 };
-
-std::atomic<platform::NetworkMonitor*> running_monitor{nullptr};
-
-extern "C" void stop_on_signal(int) {
-  if (auto* monitor = running_monitor.load()) monitor->stop();
-}
 
 std::uint64_t max_rss_bytes() {
   rusage usage{};
@@ -88,20 +81,16 @@ int run_netmon(const Options& o, const std::string& config_path) {
     std::fprintf(stderr, "chronowatch netmon: %s\n", error.what());
     return kExitFailure;
   }
-  running_monitor = &monitor;
-  std::signal(SIGINT, stop_on_signal);
-  std::signal(SIGTERM, stop_on_signal);
+  auto& signals = install_signal_flags();  // SIGINT/SIGTERM end the capture within a read timeout
   const auto started = std::chrono::steady_clock::now();
   std::optional<Duration> duration;
   if (o.duration > 0) duration = from_seconds(o.duration);
   try {
-    monitor.run(duration);
+    monitor.run(duration, &signals.stop);
   } catch (const std::runtime_error& error) {
-    running_monitor = nullptr;
     std::fprintf(stderr, "chronowatch netmon: %s\n", error.what());
     return kExitFailure;
   }
-  running_monitor = nullptr;
   facts.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   facts.max_rss_bytes = max_rss_bytes();
   facts.capture = monitor.capture_stats();

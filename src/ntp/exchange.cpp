@@ -34,14 +34,26 @@ std::optional<Rejection> check_header(const Packet& p, const PendingRequest& req
   return std::nullopt;
 }
 
+// RFC 5905 §7.4: in stratum 0 the refid is a kiss code. But a server that is merely not
+// synchronized sends stratum 0 too (stratum 16 goes on the wire as 0, A.5.1.1) with LI = 3 and a
+// refid of 0 or INIT/STEP — chronyd does exactly that — which is "unsynchronized", not a KoD.
+// RATE/DENY/RSTR are always Kiss-o'-Death; other ASCII codes only from a synchronized server.
+std::optional<Rejection> check_stratum_zero(const Packet& p, bool unsynchronized) {
+  const RefId code = p.reference_id;
+  const auto text = code.ascii();
+  const bool is_code = text && !text->empty();
+  auto r = reject(kiss_action(code) != KissAction::none || (!unsynchronized && is_code)
+                      ? RejectReason::kiss_of_death
+                      : RejectReason::unsynchronized,
+                  p);
+  if (is_code) r.kiss_code = code;
+  return r;
+}
+
 std::optional<Rejection> check_server_state(const Packet& p) {
-  if (p.stratum.is_kiss_of_death()) {
-    auto r = reject(RejectReason::kiss_of_death, p);
-    r.kiss_code = p.reference_id;
-    return r;
-  }
-  if (p.leap == LeapIndicator::unsynchronized || p.stratum.is_unsynchronized())
-    return reject(RejectReason::unsynchronized, p);
+  const bool unsynchronized = p.leap == LeapIndicator::unsynchronized || p.stratum.is_unsynchronized();
+  if (p.stratum.is_kiss_of_death()) return check_stratum_zero(p, unsynchronized);
+  if (unsynchronized) return reject(RejectReason::unsynchronized, p);
   if (p.transmit_time.is_zero() || p.receive_time.is_zero())
     return reject(RejectReason::zero_timestamp, p);
   if (p.root_delay.to_duration() / 2 + p.root_dispersion.to_duration() >= kMaxDispersion)
@@ -131,7 +143,8 @@ std::string describe(const Rejection& r) {
       return "Kiss-o'-Death " + code;
     }
     case RejectReason::unsynchronized:
-      return "the server is not synchronized (leap indicator 3 or stratum 16)";
+      return r.kiss_code ? "the server is not synchronized (" + r.kiss_code->to_string() + ")"
+                         : "the server is not synchronized (leap indicator 3 or stratum 16)";
     case RejectReason::root_distance: return "the server's root distance is too large";
     case RejectReason::missing_mac: return "authentication failed: the reply has no MAC";
     case RejectReason::crypto_nak:

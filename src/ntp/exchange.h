@@ -61,8 +61,10 @@ enum class RejectReason : std::uint8_t {
   wrong_mode,       // not mode 4 (server): a reply to a mode-3 request must be mode 4 (§9.2)
   bogus_origin,     // origin ≠ the transmit timestamp we sent: stale, duplicate or spoofed (§8)
   zero_timestamp,   // receive or transmit timestamp is zero (A.5.1.1)
-  kiss_of_death,    // stratum 0: a Kiss-o'-Death, code in Rejection::kiss_code (§7.4)
-  unsynchronized,   // LI = 3 or stratum ≥ 16: the server has no time to give (§7.3)
+  kiss_of_death,    // stratum 0 with RATE/DENY/RSTR, or another code from a synchronized
+                    // server: a Kiss-o'-Death, code in Rejection::kiss_code (§7.4)
+  unsynchronized,   // LI = 3 or stratum ≥ 16, or stratum 0 without a kiss code (§7.3); an
+                    // informational code (INIT, STEP) is in Rejection::kiss_code
   root_distance,    // the server's own root distance exceeds MAXDISP (A.5.1.1 test)
   missing_mac,      // a key was required but the reply carries no MAC
   crypto_nak,       // the server answered with a crypto-NAK: it does not accept our key (§7.4)
@@ -81,7 +83,7 @@ KissAction kiss_action(RefId code);
 struct Rejection {
   RejectReason reason = RejectReason::malformed;
   std::optional<ParseError> parse_error;  // when malformed
-  std::optional<RefId> kiss_code;         // when kiss_of_death
+  std::optional<RefId> kiss_code;         // when kiss_of_death (or unsynchronized with a code)
   std::optional<Packet> server;           // the header, when it could be read
   std::optional<AuthError> auth_error;    // when missing_mac, crypto_nak or bad_mac
 

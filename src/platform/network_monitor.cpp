@@ -22,7 +22,7 @@ void NetworkMonitor::open_live(const CaptureOptions& options) {
   capture_.emplace(PcapCapture::open_live(options));
 }
 
-std::uint64_t NetworkMonitor::run(std::optional<Duration> duration) {
+std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::atomic<bool>* stop_flag) {
   if (!capture_) throw std::logic_error("NetworkMonitor::run before open");
   const auto link = capture_->link_type();
   std::uint64_t frames = 0;
@@ -31,7 +31,7 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration) {
     ++frames;
   };
   const auto deadline = std::chrono::steady_clock::now() + duration.value_or(Duration::max() / 2);
-  while (!stop_.load(std::memory_order_relaxed)) {
+  while (!stop_.load(std::memory_order_relaxed) && !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
     const int n = capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame);
     if (n < 0) break;  // end of file
     if (capture_->is_live()) {

@@ -21,9 +21,11 @@ class NetworkMonitor {
   void open_file(const std::string& path);
   void open_live(const CaptureOptions& options);
 
-  // Reads until the file ends, stop() is called or (live) `duration` has passed, then reports
-  // whatever attacks are still open. Returns the number of frames read.
-  std::uint64_t run(std::optional<Duration> duration = std::nullopt);
+  // Reads until the file ends, stop() is called, `*stop_flag` turns true (e.g. a signal flag,
+  // checked at least every read timeout) or (live) `duration` has passed, then reports whatever
+  // attacks are still open. Returns the number of frames read.
+  std::uint64_t run(std::optional<Duration> duration = std::nullopt,
+                    const std::atomic<bool>* stop_flag = nullptr);
   void stop();
 
   detect::NetmonStats stats() const { return detectors_.stats(); }

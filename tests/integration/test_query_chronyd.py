@@ -1,10 +1,13 @@
 """`chronowatch query` against real chronyd servers on loopback (chronyd -x, CAP_SYS_TIME
 dropped): honest and shifted by libfaketime, compared with the truth and with python3-ntplib;
 the JSON shape; IPv6; falsetickers among three servers and no majority between two."""
+import socket
+
 import pytest
 
-from peers import Chronyd
-from query_helpers import (EXIT_NO_MAJORITY, EXIT_OK, ntplib_offset, query, query_json)
+from peers import Chronyd, free_port, wait_for
+from query_helpers import (EXIT_NO_MAJORITY, EXIT_OK, EXIT_UNSYNC, ntplib_offset, query,
+                           query_json)
 
 FAST = ("--samples", 4, "--interval", 0.05, "--timeout", 2)
 
@@ -128,3 +131,28 @@ def test_adjust_dry_run_steps_above_the_threshold(shifted):
                  "--step-threshold", 1)
     assert done.returncode == EXIT_OK, done.stderr
     assert "would step the clock by +2.50" in done.stdout
+
+
+def answers_at_all(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        s.sendto(bytes([0x23]) + bytes(39) + b"\x01" * 8, ("127.0.0.1", port))
+        try:
+            return len(s.recv(100)) >= 48
+        except OSError:
+            return False
+
+
+def test_unsynchronized_chronyd_is_reported_as_such():
+    # Without `local stratum` chronyd serves but is not synchronized: LI = 3, stratum 0, refid 0.
+    port = free_port()
+    server = Chronyd(serve=False, extra=[f"port {port}", "bindaddress 127.0.0.1", "allow 127.0.0.1"])
+    try:
+        wait_for(lambda: answers_at_all(port), timeout=20, what="chronyd to answer")
+        done, report = query_json(f"127.0.0.1:{port}", "--samples", 1)
+    finally:
+        server.stop()
+    assert done.returncode == EXIT_UNSYNC, done.stderr
+    assert "not synchronized" in done.stderr
+    assert report["servers"][0]["status"] == "unsynchronized"
+    assert report["servers"][0]["leap"] == 3

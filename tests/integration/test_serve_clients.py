@@ -143,3 +143,19 @@ def test_port_taken_is_exit_3():
         result = run_serve("--listen", f"127.0.0.1:{port}", "--upstream", "none")
         assert result.returncode == 3
         assert f"127.0.0.1:{port}" in result.stderr
+
+
+def test_binds_then_runs_as_user():
+    with Server("--local-stratum", "3", "--upstream", "none", "--user", "nobody") as server:
+        assert server.query().stratum == 3
+        status = open(f"/proc/{server.process.pid}/status").read()
+        uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
+        import pwd
+        nobody = pwd.getpwnam("nobody").pw_uid
+        assert uid_line.split()[1:] == [str(nobody)] * 4, uid_line
+
+
+def test_unknown_user_is_exit_5():
+    result = run_serve("--listen", "127.0.0.1:0", "--upstream", "none", "--user", "no-such-user-cw")
+    assert result.returncode == 5
+    assert "no-such-user-cw" in result.stderr

@@ -189,6 +189,35 @@ TEST_F(Exchange, UnsynchronizedServerIsReportedNotUsed) {
             RejectReason::unsynchronized);
 }
 
+TEST_F(Exchange, UnsynchronizedChronydIsNotAKissOfDeath) {
+  // What chronyd sends before it is synchronized: LI = 3, stratum 0, refid 0.
+  auto p = server_header(request, at(10), at(10));
+  p.leap = LeapIndicator::unsynchronized;
+  p.stratum = Stratum{0};
+  p.reference_id = RefId{};
+  auto r = accept_reply(bytes_of(p), request, at(10), at(10)).error();
+  EXPECT_EQ(r.reason, RejectReason::unsynchronized);
+  EXPECT_FALSE(r.kiss_code);
+  // ntpd's INIT (and STEP) before its first synchronization: unsynchronized, code reported.
+  p.reference_id = RefId::from_ascii("INIT");
+  r = accept_reply(bytes_of(p), request, at(10), at(10)).error();
+  EXPECT_EQ(r.reason, RejectReason::unsynchronized);
+  ASSERT_TRUE(r.kiss_code);
+  EXPECT_NE(describe(r).find("INIT"), std::string::npos);
+}
+
+TEST_F(Exchange, RateFromAnUnsynchronizedHeaderIsStillAKissOfDeath) {
+  // chronyd and ntpd send their KoD with LI = 3.
+  auto p = server_header(request, at(10), at(10));
+  p.leap = LeapIndicator::unsynchronized;
+  p.stratum = Stratum{0};
+  for (const char* code : {"RATE", "DENY", "RSTR"}) {
+    p.reference_id = RefId::from_ascii(code);
+    EXPECT_EQ(accept_reply(bytes_of(p), request, at(10), at(10)).error().reason,
+              RejectReason::kiss_of_death) << code;
+  }
+}
+
 TEST_F(Exchange, LeapWarningIsNotAnError) {
   auto p = server_header(request, at(10), at(10));
   p.leap = LeapIndicator::insert_second;
