@@ -1,0 +1,4 @@
+#!/bin/sh
+# bench/agent/measure.sh — RSS and CPU per poll of `chronowatch agent` against a local chronyd
+# and Mosquitto (see measure.py). Usage: bench/agent/measure.sh [--polls N] [--interval SEC]
+exec /usr/bin/python3 "$(dirname "$0")/measure.py" "$@"

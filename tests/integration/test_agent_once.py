@@ -1,0 +1,115 @@
+"""`chronowatch agent --once` as seed 000 uses it: faketime '+10 minutes' against an honest chronyd
+publishes exactly one time_drift to a real Mosquitto; an honest clock publishes nothing; bad
+configuration is refused naming the variable."""
+import shutil
+import time
+
+import pytest
+
+from agent_helpers import Subscriber, agent_env, private_dir, run_once
+from peers import Chronyd, Mosquitto, free_port
+
+
+@pytest.fixture(scope="module")
+def chronyd():
+    with Chronyd() as server:
+        yield server
+
+
+@pytest.fixture
+def broker():
+    with Mosquitto() as b:
+        yield b
+
+
+@pytest.fixture
+def spool():
+    path = private_dir("cw-agent-spool-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_ten_minutes_ahead_publishes_one_time_drift(chronyd, broker, spool):
+    subscriber = Subscriber(broker.port)
+    try:
+        result = run_once(agent_env(chronyd.port, broker.port, spool, faketime="+600s"))
+        assert result.returncode == 3, result.stderr  # 3: drift found and delivered
+        messages = subscriber.wait_for_count(1)
+        time.sleep(1.0)  # anything more would arrive now
+        messages = subscriber.received()
+    finally:
+        subscriber.close()
+    assert len(messages) == 1, messages
+    alert = messages[0]
+    assert alert["event"] == "time_drift"
+    assert alert["abs_offset"] == pytest.approx(600, abs=1)
+    assert alert["offset"] == pytest.approx(-600, abs=1)  # server − local: local is ahead
+    assert alert["threshold"] == 300
+    assert alert["server"] == f"127.0.0.1:{chronyd.port}"
+    assert alert["agent_id"] == "agent1"
+    assert alert["stratum"] == 2
+    assert 0 < alert["delay"] < 0.5
+    assert 0 < alert["error_bound"] < 1
+    assert alert["severity"] == "high"
+    assert alert["sequence"] >= 1
+    assert alert["timestamp"].endswith("Z") and len(alert["timestamp"]) == 27
+
+
+def test_honest_clock_publishes_nothing_and_exits_zero(chronyd, broker, spool):
+    subscriber = Subscriber(broker.port)
+    try:
+        result = run_once(agent_env(chronyd.port, broker.port, spool), "--json")
+        time.sleep(1.0)
+        assert subscriber.received() == []
+    finally:
+        subscriber.close()
+    assert result.returncode == 0, result.stderr
+    assert '"drift":false' in result.stdout
+
+
+def test_threshold_from_environment_is_used(chronyd, broker, spool):
+    # 5 s ahead, threshold 2 s: drift; the payload carries the configured threshold
+    subscriber = Subscriber(broker.port)
+    try:
+        env = agent_env(chronyd.port, broker.port, spool, faketime="+5s", THRESHOLD="2")
+        assert run_once(env).returncode == 3
+        messages = subscriber.wait_for_count(1)
+    finally:
+        subscriber.close()
+    assert messages[0]["threshold"] == 2
+    assert messages[0]["abs_offset"] == pytest.approx(5, abs=0.5)
+
+
+def test_stdout_sink_prints_the_same_payload(chronyd, spool):
+    env = agent_env(chronyd.port, free_port(), spool, faketime="+600s", CW_SINK="stdout")
+    result = run_once(env)
+    assert result.returncode == 3, result.stderr
+    assert '"event":"time_drift"' in result.stdout.splitlines()[0]
+
+
+def test_no_server_answers_exit_four(spool):
+    env = agent_env(free_port(), free_port(), spool, CW_NTP_TIMEOUT="0.3", MQTT_TIMEOUT="1")
+    result = run_once(env)
+    assert result.returncode == 4, result.stderr
+    assert "no NTP server" in result.stderr
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("THRESHOLD", "abc"), ("THRESHOLD", "-5"), ("MQTT_PORT", "99999"), ("MQTT_PORT", "x"),
+    ("NTP_SRV", "host:notaport"), ("MQTT_QOS", "3"), ("CW_POLL_INTERVAL", "0"),
+])
+def test_bad_value_is_refused_naming_the_variable(spool, variable, value):
+    env = agent_env(free_port(), free_port(), spool, **{variable: value})
+    result = run_once(env, timeout=10)
+    assert result.returncode == 2
+    assert variable in result.stderr, result.stderr
+
+
+def test_flags_win_over_environment_over_the_config_file(chronyd, spool):
+    config = spool / "agent.yaml"
+    config.write_text("agent:\n  threshold: 2\n  sink: [stdout]\n")
+    base = agent_env(chronyd.port, free_port(), spool, faketime="+5s")
+    assert run_once(base, "--config", str(config)).returncode == 3       # file: 2 s
+    env = dict(base, THRESHOLD="10")
+    assert run_once(env, "--config", str(config)).returncode == 0        # environment: 10 s
+    assert run_once(env, "--config", str(config), "--threshold", "1").returncode == 3  # flag
