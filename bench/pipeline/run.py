@@ -44,11 +44,27 @@ def json_lines(path):
     return out
 
 
+class Simulation:
+    """`chronowatch simulate` in the background, its JSON report read from a file at the end."""
+
+    def __init__(self, argv, out):
+        self.out = out
+        self.process = subprocess.Popen(argv, stdout=open(out, "w"), stderr=subprocess.DEVNULL)
+
+    def poll(self):
+        return self.process.poll()
+
+    def report(self):
+        self.process.wait()
+        return json_lines(self.out)[-1]
+
+
 def simulate(cw, work, endpoint, agents, rate, duration, drain=60):
+    simulate.runs = getattr(simulate, "runs", 0) + 1
     argv = [cw, "simulate", "--agents", str(agents), "--rate", str(rate), "--duration", str(duration),
             "--drain", str(drain), "--keys", str(work / "agents"), "--collector", endpoint,
             "--collector-key", str(work / "server" / "collector.pub"), "--json"]
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return Simulation(argv, work / f"simulate-{simulate.runs}.json")
 
 
 def wait_stats(stats_file, predicate, timeout):
@@ -106,7 +122,7 @@ def run_phases(args, cw, work, endpoint, stats_file):
     connected = wait_stats(stats_file, lambda s: s["connections"] >= args.agents, 120)
     time.sleep(2)
     connected = json_lines(stats_file)[-1]
-    trickle.wait()
+    trickle.report()
     per_agent = (connected["rss_bytes"] - idle["rss_bytes"]) / args.agents
     # 2. throughput
     before = json_lines(stats_file)[-1]
@@ -116,7 +132,7 @@ def run_phases(args, cw, work, endpoint, stats_file):
     while load.poll() is None:
         time.sleep(1)
         samples.append((time.monotonic(), json_lines(stats_file)[-1]["events_stored"]))
-    report = json.loads(load.stdout.read().splitlines()[-1])
+    report = load.report()
     time.sleep(2)  # the next counters line includes the last acknowledged batches
     after = wait_stats(stats_file, lambda s: s["events_queued"] == 0, 60)
     stored = after["events_stored"] - before["events_stored"]
@@ -132,7 +148,7 @@ def run_phases(args, cw, work, endpoint, stats_file):
     # The collector's percentiles cover its last 100,000 events: make sure they are all light.
     light_duration = min(180.0, max(20.0, 120000 / (light_rate * args.agents)))
     light = simulate(cw, work, endpoint, args.agents, light_rate, light_duration)
-    light_report = json.loads(light.communicate()[0].splitlines()[-1])
+    light_report = light.report()
     time.sleep(1.5)
     latency = json_lines(stats_file)[-1]
     return {

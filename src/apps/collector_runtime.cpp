@@ -70,9 +70,6 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
   return next;
 }
 
-// Liveness: the events-store engineer's tracker plugs in here once it is in main.
-LivenessHooks make_liveness_hooks(const CollectorCommandOptions& /*options*/) { return {}; }
-
 }  // namespace
 
 void send_logs_to_stderr() {
@@ -99,7 +96,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
       [&collector](const auto& agents_next, bool stored) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
-      make_liveness_hooks(options));
+      make_liveness_hooks(options, store));
   writer.start();
   collector.start();
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),

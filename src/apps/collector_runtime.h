@@ -19,6 +19,18 @@ struct CollectorCommandOptions {
   bool json = false;
 };
 
+}  // namespace cw::apps
+
+namespace cw::store {
+class EventStore;
+}
+
+namespace cw::apps {
+
+struct LivenessHooks;
+// detect::LivenessTracker behind the writer's hooks, restored from the store (collector_liveness.cpp).
+LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store);
+
 int run_collector_until_stopped(const CollectorCommandOptions& options);
 
 // Moves log lines to stderr (keeping level and pattern), so stdout holds only --json output.

@@ -61,6 +61,9 @@ void CollectorWriter::run() {
       if (!raised.empty()) {
         try {
           store_.insert(raised);
+          for (const auto& event : raised)
+            store_.set_agent_up(event.agent_id, event.type == events::EventType::agent_up,
+                                event.timestamp);
           std::lock_guard lock(mutex_);
           stats_.liveness_events += raised.size();
         } catch (const std::exception& error) {

@@ -13,6 +13,9 @@ namespace {
 
 constexpr std::size_t kMaxReceivesPerWake = 512;
 constexpr auto kIdleConnection = std::chrono::minutes(10);
+// Sequences with the top bit set belong to events the collector makes about an agent
+// (events::kCollectorSequenceBit); an agent may not send them.
+constexpr std::uint64_t kCollectorSequences = std::uint64_t{1} << 63;
 
 std::span<const std::byte> bytes_of(const zmq::message_t& message) {
   return {static_cast<const std::byte*>(message.data()), message.size()};
@@ -166,6 +169,8 @@ void ZmqCollector::handle_batch(const std::string& routing_id, Connection& conne
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (i > 0 && events[i].sequence <= events[i - 1].sequence)
       return malformed(routing_id, "batch: sequences not increasing");
+    if (events[i].sequence >= kCollectorSequences)  // agent_down/agent_up are the collector's
+      return malformed(routing_id, "batch: sequence in the collector's range");
     events[i].agent_id = connection.agent_id;  // the connection's hello speaks for every event
   }
   ++counters_.batches;
