@@ -20,6 +20,7 @@
 #include "platform/system_clock.h"
 #include "transport/mqtt_sink.h"
 #include "transport/stdout_sink.h"
+#include "transport/zmq_sink.h"
 
 namespace cw::apps {
 namespace {
@@ -55,6 +56,7 @@ void add_sinks(const AgentSettings& settings, EventRouter& router) {
     if (name == "mqtt")
       router.add(std::make_unique<transport::MqttSink>(mqtt_options(settings),
                                                        spool_options(settings)));
+    if (name == "zmq") router.add(std::make_unique<transport::ZmqSink>(sender_options(settings)));
   }
 }
 

@@ -122,6 +122,22 @@ void add_mqtt_options(CLI::App& a, AgentSettings& s) {
       ->check(number(0.1, 3600, "seconds", "--mqtt-reconnect-max", "MQTT_RECONNECT_MAX"));
 }
 
+void add_collector_options(CLI::App& a, AgentSettings& s) {
+  add(a, "--collector", s.collector, "--sink zmq: the collector, tcp://HOST:PORT (port 5555)",
+      "CW_COLLECTOR");
+  add(a, "--collector-key", s.collector_key, "--sink zmq: the collector's public key (NAME.pub)",
+      "CW_COLLECTOR_KEY");
+  add(a, "--key", s.key, "--sink zmq: this agent's secret key (NAME.key, from `keygen`)",
+      "CW_KEY");
+  add(a, "--heartbeat-interval", s.heartbeat_interval, "--sink zmq: seconds between heartbeats",
+      "CW_HEARTBEAT_INTERVAL")
+      ->check(number(0.1, 86400, "seconds", "--heartbeat-interval", "CW_HEARTBEAT_INTERVAL"));
+  add(a, "--max-events-per-second", s.max_events_per_second,
+      "--sink zmq: rate limit; what it holds back is summarized in events_suppressed",
+      "CW_MAX_EVENTS_PER_SECOND")
+      ->check(number(0.1, 1e7, "events/s", "--max-events-per-second", "CW_MAX_EVENTS_PER_SECOND"));
+}
+
 }  // namespace
 
 void add_agent_options(CLI::App& a, AgentSettings& s) {
@@ -133,10 +149,12 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
   add(a, "--agent-id", s.agent_id, "this agent's id in every event (default: the host name)",
       "CW_AGENT_ID");
   add_measurement_options(a, s);
-  add(a, "--sink", s.sinks, "where events go: mqtt, stdout (repeat or comma-separate)", "CW_SINK")
+  add(a, "--sink", s.sinks, "where events go: mqtt, stdout, zmq (repeat or comma-separate)",
+      "CW_SINK")
       ->delimiter(',')
-      ->check(one_of({"mqtt", "stdout"}, "--sink", "CW_SINK"));
+      ->check(one_of({"mqtt", "stdout", "zmq"}, "--sink", "CW_SINK"));
   add_mqtt_options(a, s);
+  add_collector_options(a, s);
   add(a, "--spool-dir", s.spool_dir, "directory of the durable queue of undelivered MQTT alerts",
       "CW_SPOOL_DIR");
   add(a, "--spool-max-bytes", s.spool_max_bytes,
@@ -212,6 +230,27 @@ transport::SpoolOptions spool_options(const AgentSettings& s) {
   o.max_bytes = s.spool_max_bytes;
   o.segment_bytes = std::min<std::uint64_t>(o.segment_bytes, std::max<std::uint64_t>(s.spool_max_bytes / 4, 4096));
   o.fsync = transport::FsyncPolicy::batch;
+  return o;
+}
+
+transport::SenderOptions sender_options(const AgentSettings& s) {
+  for (const auto& [value, flag] : {std::pair{s.collector, "--collector"},
+                                    std::pair{s.collector_key, "--collector-key"},
+                                    std::pair{s.key, "--key"}})
+    if (value.empty())
+      throw CLI::ValidationError(flag, "--sink zmq needs --collector, --collector-key and --key");
+  transport::SenderOptions o;
+  o.collector = s.collector;
+  o.collector_key_file = s.collector_key;
+  o.key_file = s.key;
+  o.spool = spool_options(s);
+  o.spool.directory /= "zmq";  // its own spool: the MQTT sink's is the directory itself
+  o.identity.agent_id = s.agent_id.empty() ? default_agent_id() : s.agent_id;
+  o.identity.node.hostname = default_agent_id();
+  o.identity.version = CW_VERSION;
+  o.rate.events_per_second = s.max_events_per_second;
+  o.heartbeat_interval = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(s.heartbeat_interval));
   return o;
 }
 

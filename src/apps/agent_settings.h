@@ -13,6 +13,7 @@
 #include "detect/clock_config.h"
 #include "transport/mqtt_options.h"
 #include "transport/spool.h"
+#include "transport/zmq_event_sender.h"
 
 namespace cw::apps {
 
@@ -45,6 +46,11 @@ struct AgentSettings {
   double mqtt_reconnect_max = 30;       // seconds
   std::string spool_dir = "/var/lib/chronowatch/agent-spool";
   std::uint64_t spool_max_bytes = 64u << 20;
+  std::string collector;                // ZeroMQ collector endpoint (seed 002: tcp://HOST:5555)
+  std::string collector_key;            // the collector's public key file (NAME.pub)
+  std::string key;                      // this agent's secret key file (NAME.key)
+  double heartbeat_interval = 30;       // seconds (seed 002)
+  double max_events_per_second = 100;   // to the collector (seed 002)
   std::string interface;                // network monitor: capture here (seed 002's --interface)
   std::string netmon_filter;            // its BPF filter
   std::string config_path;              // the root --config, for its `network_monitor:` section
@@ -65,6 +71,8 @@ std::vector<ServerSpec> server_specs(const AgentSettings& settings);
 detect::ClockMonitorConfig monitor_config(const AgentSettings& settings);
 transport::MqttOptions mqtt_options(const AgentSettings& settings);
 transport::SpoolOptions spool_options(const AgentSettings& settings);
+// The ZeroMQ sink's sender: keys, collector, its own spool under --spool-dir/zmq, rate, heartbeats.
+transport::SenderOptions sender_options(const AgentSettings& settings);
 std::string default_agent_id();  // the host name
 
 }  // namespace cw::apps
