@@ -84,6 +84,7 @@ std::optional<Timestamp> parse_iso8601(std::string_view text) {
   std::size_t pos = 0;
   auto y = read_digits(text, pos, 4);
   if (!y || !expect(text, pos, '-')) return std::nullopt;
+  if (*y < 1678 || *y > 2261) return std::nullopt;  // beyond int64 nanoseconds from 1970
   auto mo = read_digits(text, pos, 2);
   if (!mo || !expect(text, pos, '-')) return std::nullopt;
   auto d = read_digits(text, pos, 2);

@@ -27,7 +27,9 @@ Measurement measure(Timestamp t1, NtpTimestamp t2, NtpTimestamp t3, Timestamp t4
   Measurement m;
   m.offset = (forward + backward) / 2;
   m.delay = std::max((n4 - n1) - (t3 - t2), local_precision);
-  m.dispersion = server_precision + local_precision + dispersion_growth(t4 - t1);
+  // A precision field of +127 reads as centuries: no term counts for more than MAXDISP.
+  m.dispersion = std::min(server_precision, kMaxDispersion) +
+                 std::min(local_precision, kMaxDispersion) + dispersion_growth(t4 - t1);
   m.time = t4;
   return m;
 }

@@ -42,3 +42,15 @@ TEST(Time, RejectsMalformedIso8601) {
 
 }  // namespace
 }  // namespace cw
+
+namespace cw {
+namespace {
+
+TEST(Time, Iso8601OutsideTheNanosecondRangeIsRefused) {
+  EXPECT_EQ(parse_iso8601("6516-01-01T00:00:00Z"), std::nullopt);  // found by fuzz_events_json
+  EXPECT_EQ(parse_iso8601("1600-01-01T00:00:00Z"), std::nullopt);
+  EXPECT_TRUE(parse_iso8601("2261-12-31T00:00:00Z").has_value());
+}
+
+}  // namespace
+}  // namespace cw

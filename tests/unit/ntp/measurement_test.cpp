@@ -70,5 +70,12 @@ TEST(Measurement, ErrorBoundIsHalfDelayPlusDispersion) {
   EXPECT_EQ(error_bound(m), 3ms);
 }
 
+TEST(Measurement, AnAbsurdPrecisionCountsForNoMoreThanMaxDispersion) {
+  // Found by fuzz_ntp_exchange: a precision field of +127 saturates to Duration::max().
+  const auto m = measure(at(0), ntp_at(100'000), ntp_at(200'000), at(400'000), Duration::max(), 0ns);
+  EXPECT_GE(m.dispersion, kMaxDispersion);
+  EXPECT_LT(m.dispersion, 2 * kMaxDispersion);
+}
+
 }  // namespace
 }  // namespace cw::ntp
