@@ -98,7 +98,22 @@ def ntp_answers(port, host="127.0.0.1", timeout=0.5):
         return False
 
 
-class Chronyd:
+class Peer:
+    """A started program (`self.process`) with its own temporary directory (`self.dir`): stopped
+    by PID and its directory removed on `stop()` or at the end of a `with` block."""
+
+    def stop(self):
+        self.process.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Chronyd(Peer):
     """chronyd as an NTP server on 127.0.0.1:port (`local stratum`), never touching the clock.
 
     faketime: serve a clock shifted by this libfaketime offset ('+2.5s').
@@ -139,18 +154,8 @@ class Chronyd:
             if not self.process.alive():
                 raise RuntimeError("chronyd exited:\n" + self.process.log())
 
-    def stop(self):
-        self.process.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class Mosquitto:
+class Mosquitto(Peer):
     """A real MQTT broker on 127.0.0.1:port. extra: more mosquitto.conf lines (TLS and such)."""
 
     def __init__(self, port=None, extra=(), listener_options=()):
@@ -167,12 +172,3 @@ class Mosquitto:
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def stop(self):
-        self.process.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()

@@ -15,7 +15,7 @@ import time
 
 import ntplib
 
-from peers import (Process, chronowatch_binary, free_port, wait_for, without_cap_sys_time)
+from peers import (Peer, Process, chronowatch_binary, free_port, wait_for, without_cap_sys_time)
 
 
 class Server:
@@ -101,7 +101,7 @@ def chronyd_measure(port, extra_server_options="", keys=None, timeout=10):
     return None, log
 
 
-class ChronydClient:
+class ChronydClient(Peer):
     """chronyd -x as a long-running client of 127.0.0.1:port, polling every `2**poll` s, logging
     every measurement (measurements.log) so a test can see whether it accepts our replies."""
 
@@ -136,16 +136,6 @@ class ChronydClient:
             rows.append({"ip": f[2], "leap": f[3], "stratum": int(f[4]),
                          "tests": " ".join(f[5:8]), "offset": float(f[11]), "delay": float(f[12])})
         return rows
-
-    def stop(self):
-        self.process.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def raw_request(version=4, mode=3, transmit=0x0123456789ABCDEF, extra=b""):
