@@ -2,7 +2,6 @@
 #include "apps/collector_runtime.h"
 
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -72,16 +71,7 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 
 }  // namespace
 
-void send_logs_to_stderr() {
-  const auto level = spdlog::get_level();
-  auto logger = spdlog::stderr_color_mt("chronowatch-stderr");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(level);
-}
-
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
-  send_logs_to_stderr();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
