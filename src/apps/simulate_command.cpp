@@ -45,7 +45,6 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
 }
 
 int run_simulate(SimulateOptions options) {
-  send_logs_to_stderr();
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);
   if (result.keys_created > 0)
