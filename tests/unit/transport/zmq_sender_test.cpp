@@ -2,9 +2,12 @@
 // over loopback CURVE: its rate limiter's decisions reach the store as issue 5 asks — a burst
 // beyond max_events_per_second is aggregated into a counted events_suppressed summary (never a
 // silent drop), the critical event submitted last leaves before the informational backlog, and
-// the next heartbeat reports what was dropped.
+// the next heartbeat reports what was dropped. And an agent whose spool was wiped (its numbering
+// back at 1) continues from the sequences the collector already holds instead of being taken
+// for duplicates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -95,6 +98,59 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
     EXPECT_LE(scans + static_cast<std::size_t>(summarized), 40u);
   }
   collector.stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cw_reset_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto server = generate_key_pair(), agent_key = generate_key_pair();
+  write_key_pair(dir / "authorized", "reset-1", agent_key);
+  write_key_pair(dir, "reset-1", agent_key);
+  write_key_pair(dir, "collector", server);
+  zmq::context_t context(1);
+  ZapHandler zap(context, dir / "authorized");
+  IngestQueue queue(100000);
+  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(), queue);
+  collector.seed({{"reset-1", 500}});  // the store holds 1..499 from before the spool was wiped
+  SenderOptions options;
+  options.collector = collector.endpoint();
+  options.key_file = dir / "reset-1.key";
+  options.collector_key_file = dir / "collector.pub";
+  options.spool.directory = dir / "spool";
+  options.identity = {"reset-1", {"host", {}}, "test"};
+  options.heartbeat_interval = std::chrono::hours(1);
+  std::vector<events::Event> stored;
+  {
+    ZmqEventSender sender(options);  // spools agent_start (1), heartbeat (2), 5 steps (3-7)
+    for (int i = 0; i < 5; ++i) {
+      events::Event e;
+      e.type = events::EventType::clock_step;
+      sender.submit(e);
+    }
+    std::this_thread::sleep_for(200ms);
+    collector.start();  // only now: everything above is pending under its old numbers
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < give_up && stored.size() < 7) {
+      std::vector<std::pair<std::string, std::uint64_t>> commits;
+      for (auto& batch : queue.pop(100000, 20ms)) {
+        if (batch.hello) continue;
+        stored.insert(stored.end(), batch.events.begin(), batch.events.end());
+        commits.emplace_back(batch.agent_id, batch.next);
+      }
+      if (!commits.empty()) collector.committed(commits);
+    }
+  }
+  collector.stop();
+  ASSERT_GE(stored.size(), 7u);
+  for (std::size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(stored[i].sequence, 500 + i);
+  EXPECT_EQ(stored[0].type, events::EventType::agent_start);
+  EXPECT_EQ(std::count_if(stored.begin(), stored.end(),
+                          [](const auto& e) { return e.type == events::EventType::clock_step; }),
+            5);
+  // The jump is durable: the spool reopened continues after what was renumbered.
+  Spool reopened(options.spool);
+  EXPECT_GE(reopened.next_id(), 507u);
   std::filesystem::remove_all(dir);
 }
 
