@@ -38,6 +38,7 @@ nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStat
           {"rewinds", in.ledger.rewinds},
           {"hello_required", in.hello_required},
           {"malformed_frames", in.malformed_frames},
+          {"claims_refused", in.claims_refused},
           {"send_failures", in.send_failures},
           {"zap_accepted", zap.accepted},
           {"zap_refused", zap.refused},
@@ -78,8 +79,12 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
-  transport::ZmqCollector collector(context, {options.listen, server_key, {}},
-                                    transport::binary_collector_codec(), queue);
+  transport::CollectorOptions ingest{options.listen, server_key, {}};
+  ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
+    return zap.may_claim(key, agent);
+  };
+  transport::ZmqCollector collector(context, std::move(ingest), transport::binary_collector_codec(),
+                                    queue);
   collector.seed(stored_sequences(store));
   CollectorWriter writer(
       store, queue,

@@ -78,8 +78,10 @@ class ZmqEventSender::Worker {
     event.type = events::EventType::heartbeat;
     event.data = data;
     event.attributes.push_back({"version", options_.identity.version});
+    // Rounded up: the collector declares an agent down after 2 announced intervals, so an
+    // interval of 1.5 s announced as 1 s would flap (and 0.2 s as 0 would be ignored).
     event.attributes.push_back({"heartbeat_interval_s", static_cast<std::int64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(options_.heartbeat_interval).count())});
+        std::chrono::ceil<std::chrono::seconds>(options_.heartbeat_interval).count())});
     spool(std::move(event));
     ++heartbeats_;
   }
