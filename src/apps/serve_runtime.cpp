@@ -29,8 +29,8 @@ SharedServerState::Snapshot SharedServerState::current() const {
 }
 
 struct ServerWorkers::Worker {
-  Worker(ntp::ResponderConfig config, std::uint64_t seed, std::size_t batch_size)
-      : responder(std::move(config), seed), batch(batch_size), replies(batch_size) {}
+  Worker(ntp::ResponderConfig config, std::shared_ptr<ntp::RateLimiter> limiter, std::size_t batch_size)
+      : responder(std::move(config), std::move(limiter)), batch(batch_size), replies(batch_size) {}
   std::vector<platform::UdpServerSocket> sockets;
   ntp::Responder responder;
   platform::DatagramBatch batch;
@@ -52,8 +52,10 @@ ServerWorkers::ServerWorkers(const WorkerSetup& setup, Clock& clock, const Share
     : clock_(clock), state_(state), spin_(setup.spin), immediate_(setup.immediate),
       chunk_(std::max<std::size_t>(setup.chunk, 1)) {
   const std::size_t threads = std::max<std::size_t>(setup.threads, 1);
+  // One rate-limit table for every worker: a client's limit holds whichever socket it lands on.
+  auto limiter = std::make_shared<ntp::RateLimiter>(setup.responder.rate_limit, random.next_u64());
   for (std::size_t t = 0; t < threads; ++t) {
-    auto worker = std::make_unique<Worker>(setup.responder, random.next_u64(), setup.batch);
+    auto worker = std::make_unique<Worker>(setup.responder, limiter, setup.batch);
     for (std::size_t a = 0; a < setup.listen.size(); ++a) {
       platform::Endpoint where = setup.listen[a];
       // Port 0 asks for any port: the first worker's socket picks it, the others share it.

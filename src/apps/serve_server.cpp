@@ -150,7 +150,9 @@ int serve(const ServeOptions& o) {
   if (o.discipline) adjuster = std::make_unique<platform::SystemClockAdjuster>();  // explicit flag only
   if (!sources.empty())
     sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, adjuster.get(),
-                                          from_seconds(o.step_threshold));
+                                          from_seconds(o.step_threshold),
+                                          o.local_stratum ? std::optional<std::uint8_t>(static_cast<std::uint8_t>(*o.local_stratum))
+                                                          : std::nullopt);
   if (!o.user.empty()) {
     try {
       platform::drop_privileges(o.user, o.discipline);
