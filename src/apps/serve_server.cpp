@@ -46,11 +46,11 @@ std::shared_ptr<const ntp::KeyStore> load_keys(const ServeOptions& o) {
   return keys;
 }
 
-std::vector<platform::Endpoint> listen_endpoints(const ServeOptions& o) {
+std::vector<platform::SocketAddress> listen_endpoints(const ServeOptions& o) {
   const std::vector<std::string> texts = o.listen.empty() ? std::vector<std::string>{"*:123", "[::]:123"} : o.listen;
-  std::vector<platform::Endpoint> out;
+  std::vector<platform::SocketAddress> out;
   for (const auto& text : texts) {
-    auto e = platform::Endpoint::parse(text);
+    auto e = platform::parse_listen_address(text);
     if (!e) throw UsageError("--listen '" + text + "' is not ADDR:PORT (e.g. 0.0.0.0:123, [::]:123, 127.0.0.1:11123)");
     out.push_back(*e);
   }
