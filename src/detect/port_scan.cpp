@@ -92,8 +92,10 @@ void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now,
   add_attribute(event, "decided_by", std::string(s.decided == DecidedBy::trw ? "trw" : "threshold"));
   if (s.sensitive_ports.size > 0) {
     std::string list;
-    for (std::uint8_t i = 0; i < s.sensitive_ports.size; ++i)
-      list += (i ? "," : "") + std::to_string(s.sensitive_ports.values[i]);
+    for (std::uint8_t i = 0; i < s.sensitive_ports.size; ++i) {
+      if (i > 0) list += ',';
+      list += std::to_string(s.sensitive_ports.values[i]);
+    }
     add_attribute(event, "sensitive_ports", std::move(list));
   }
   if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});
