@@ -14,7 +14,10 @@ nlohmann::json attribute_value(const events::AttributeValue& value) {
 
 std::string ports_text(const std::vector<std::uint16_t>& ports) {
   std::string out;
-  for (std::size_t i = 0; i < ports.size(); ++i) out += (i ? "," : "") + std::to_string(ports[i]);
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ports[i]);
+  }
   return out;
 }
 

@@ -142,8 +142,10 @@ std::size_t SqliteEventStore::insert(std::span<const Event> events) {
 
 void SqliteEventStore::record_agent(const events::AgentIdentity& identity, Timestamp seen) {
   std::string addresses;
-  for (const auto& address : identity.node.addresses)
-    addresses += (addresses.empty() ? "" : ",") + address.to_string();
+  for (const auto& address : identity.node.addresses) {
+    if (!addresses.empty()) addresses += ',';
+    addresses += address.to_string();
+  }
   auto& statement = statements_->record_agent;
   statement.bind(1, identity.agent_id);
   statement.bind(2, identity.node.hostname);
