@@ -12,6 +12,7 @@
 #include "apps/collector_writer.h"
 #include "apps/exit_codes.h"
 #include "apps/signals.h"
+#include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
 #include "store/sqlite_store.h"
 #include "transport/event_codec_binding.h"
@@ -82,6 +83,7 @@ void send_logs_to_stderr() {
 
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
   send_logs_to_stderr();
+  platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "events/binary_codec.h"
 #include "store/sqlite_statements.h"
@@ -18,7 +19,10 @@ using events::Event;
 using events::EventType;
 
 int open_flags(const SqliteOptions& options) {
-  return options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  // NOMUTEX: a connection belongs to one thread (sqlite_store.h), so SQLite need not lock it on
+  // every call.
+  return SQLite::OPEN_NOMUTEX |
+         (options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
 }
 
 SQLite::Database open_database(const std::filesystem::path& file, const SqliteOptions& options) {
@@ -60,13 +64,24 @@ struct Tally {
   }
 };
 
-Tally& tally_for(std::vector<Tally>& tallies, std::string_view agent_id) {
-  for (auto& tally : tallies)
-    if (tally.agent_id == agent_id) return tally;
-  Tally& tally = tallies.emplace_back();
-  tally.agent_id = agent_id;
-  return tally;
-}
+// The tallies of one transaction, by agent. A batch's events are one agent's run, so the last
+// agent looked up is usually the next one too.
+class Tallies {
+ public:
+  Tally& operator[](std::string_view agent_id) {
+    if (last_ < tallies_.size() && tallies_[last_].agent_id == agent_id) return tallies_[last_];
+    auto [at, added] = index_.try_emplace(agent_id, tallies_.size());
+    if (added) tallies_.emplace_back().agent_id = agent_id;
+    last_ = at->second;
+    return tallies_[last_];
+  }
+  const std::vector<Tally>& all() const { return tallies_; }
+
+ private:
+  std::vector<Tally> tallies_;
+  std::unordered_map<std::string_view, std::size_t> index_;
+  std::size_t last_ = 0;
+};
 
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
   if (v) statement.bind(index, static_cast<std::int64_t>(*v));
@@ -101,7 +116,7 @@ std::size_t SqliteEventStore::insert(std::span<const Event> events) {
   if (events.empty()) return 0;
   static constexpr std::byte kNoPayload[1]{};
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
-  std::vector<Tally> tallies;
+  Tallies tallies;
   std::vector<std::byte> payload;
   auto& insert = statements_->insert_event;
   std::size_t inserted = 0;
@@ -120,10 +135,10 @@ std::size_t SqliteEventStore::insert(std::span<const Event> events) {
     insert.reset();
     if (changed == 0) continue;
     ++inserted;
-    tally_for(tallies, event.agent_id).add(event);
+    tallies[event.agent_id].add(event);
   }
   auto& update = statements_->tally_agent;
-  for (const auto& tally : tallies) {
+  for (const auto& tally : tallies.all()) {
     update.bind(1, std::string{tally.agent_id});
     update.bind(2, static_cast<std::int64_t>(tally.first_seen));
     update.bind(3, static_cast<std::int64_t>(tally.last_seen));
