@@ -48,6 +48,7 @@ class CollectorWriter {
  private:
   void run();
   void write(std::vector<transport::IngestBatch>& batches);
+  void observe_liveness(std::span<const events::Event> events);
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
 
   store::EventStore& store_;
