@@ -5,18 +5,23 @@ Both serve 127.0.0.1 at `local stratum 2` with no rate limiting, without CAP_SYS
 also with -x), with the same keyfile. For each server, plain and with an AES128-CMAC key, it
 measures with bench/ntp_server's load generator (which validates every reply):
   - responses/s at saturation (flood mode, closed loop),
-  - loss at fixed rates (open loop),
-  - server CPU µs per response (utime+stime of the server process from /proc/PID/stat),
-  - the server-side processing time T3 − T2 (p50/p99) read from the replies at a moderate rate,
-and prints the ratios against the targets of issue 3.
+  - then fixed rates of 10 % and 50 % of chronyd's saturation rate (open loop, each request sent
+    alone when it is due), for both servers alike: loss,
+  - server CPU µs per response (utime+stime of the server process from /proc/PID/stat), per run,
+  - the server-side processing time T3 − T2 (p50/p99) read from the replies, per run: at
+    saturation it is mostly queueing, at fixed rates processing plus wake-up,
+  - for chronowatch, its own histograms (SIGUSR1) split T3 − T2 into the wait before recvmmsg
+    returned and the user-space part after it,
+and prints the ratios against the targets of issue 3, with the load average of every run.
 
-Run (as root, from the repository, after building):
-  /usr/bin/python3 bench/ntp_server/compare.py --build build [--seconds 5] [--threads 1] [--json]
+Run (as root, from the repository, after building chronowatch and ntp_loadgen):
+  /usr/bin/python3 bench/ntp_server/compare.py --build build [--seconds 3] [--threads 1] [--json]
 """
 import argparse
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,7 +43,7 @@ def cpu_seconds(pid):
 def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
     argv = [str(binary), "--server", f"127.0.0.1:{port}", "--seconds", str(seconds)]
     if rate:
-        argv += ["--rate", str(rate), "--sockets", "16"]
+        argv += ["--rate", str(rate), "--sockets", "16", "--paced", "1"]
     if key:
         argv += ["--keyfile", keyfile, "--key", "1"]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 30)
@@ -47,32 +52,74 @@ def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def measure(name, pid, port, args, key):
-    """All the figures for one server in one authentication mode."""
-    result = {"server": name, "auth": "AES128" if key else "none"}
-    before = cpu_seconds(pid)
-    flood = loadgen(args.loadgen, port, args.seconds, key=key, keyfile=args.keyfile)
-    cpu = cpu_seconds(pid) - before
-    result["responses_per_s"] = flood["responses_per_s"]
-    result["invalid"] = flood["invalid"]
-    result["cpu_us_per_response"] = cpu * 1e6 / flood["valid"] if flood["valid"] else None
-    result["loss"] = {}
-    for rate in args.rates:
-        r = loadgen(args.loadgen, port, args.rate_seconds, rate=rate, key=key, keyfile=args.keyfile)
-        result["loss"][rate] = r["loss"]
-        result.setdefault("sent_per_s", {})[rate] = r["sent"] / r["seconds"]  # what the generator managed
-        result["invalid"] += r["invalid"]
-    latency = loadgen(args.loadgen, port, args.rate_seconds, rate=args.latency_rate, key=key,
-                      keyfile=args.keyfile)
-    result["t3_t2_p50_us"] = latency["t3_t2_ns"]["p50"] / 1000
-    result["t3_t2_p99_us"] = latency["t3_t2_ns"]["p99"] / 1000
+def load_average():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+class OwnCounters:
+    """chronowatch serve's own latency histograms (SIGUSR1 → one JSON report on its stdout), so
+    that T3 − T2 can be split into waiting (socket queue, wake-up) and user-space processing."""
+
+    def __init__(self, process):
+        self.process = process
+
+    def snapshot(self):
+        before = self.process.log().count("\n")
+        self.process.send_signal(signal.SIGUSR1)
+        wait_for(lambda: self.process.log().count("\n") > before, timeout=5)
+        line = [x for x in self.process.log().splitlines() if x.startswith("{")][-1]
+        return json.loads(line)["latency"]
+
+    @staticmethod
+    def quantiles(before, after, name):
+        counts = {}
+        for bound, count in after[name]["buckets"]:
+            counts[bound] = counts.get(bound, 0) + count
+        for bound, count in before[name]["buckets"]:
+            counts[bound] -= count
+        total = sum(counts.values())
+        out, seen = {}, 0
+        for q in (0.5, 0.99):
+            seen, rank = 0, max(1, int(q * total + 0.999999))
+            for bound in sorted(counts):
+                seen += counts[bound]
+                if seen >= rank:
+                    out[f"p{int(q * 100)}_us"] = bound / 1000
+                    break
+        return out
+
+
+def run_phase(name, pid, port, args, key, rate, seconds, own):
+    """One load generator run; CPU of the server and, for ours, its own latency split."""
+    before_cpu = cpu_seconds(pid)
+    before_own = own.snapshot() if own else None
+    r = loadgen(args.loadgen, port, seconds, rate=rate, key=key, keyfile=args.keyfile)
+    cpu = cpu_seconds(pid) - before_cpu
+    phase = {"rate": rate or "saturation", "responses_per_s": r["responses_per_s"], "loss": r["loss"],
+             "sent_per_s": r["sent"] / r["seconds"], "invalid": r["invalid"],
+             "cpu_us_per_response": cpu * 1e6 / r["valid"] if r["valid"] else None,
+             "t3_t2_p50_us": r["t3_t2_ns"]["p50"] / 1000, "t3_t2_p99_us": r["t3_t2_ns"]["p99"] / 1000,
+             "load": load_average()}
+    if own:
+        after_own = own.snapshot()
+        phase["own_t3_t2"] = OwnCounters.quantiles(before_own, after_own, "t3_t2")
+        phase["own_processing"] = OwnCounters.quantiles(before_own, after_own, "processing")
+    return phase
+
+
+def measure(name, pid, port, args, key, rates, own=None):
+    """All the figures for one server in one authentication mode: saturation, then fixed rates."""
+    result = {"server": name, "auth": "AES128" if key else "none", "phases": []}
+    result["phases"].append(run_phase(name, pid, port, args, key, 0, args.seconds, own))
+    for rate in rates:
+        result["phases"].append(run_phase(name, pid, port, args, key, rate, args.rate_seconds, own))
     return result
 
 
 def start_ours(args, port):
     argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", str(args.threads),
-            "--keyfile", args.keyfile, "--log-level", "warn"]
+            "--keyfile", args.keyfile, "--log-level", "warn", "--json"]
     process = Process(without_cap_sys_time(argv), name="bench-serve")
     time.sleep(0.5)
     if not process.alive():
@@ -84,23 +131,36 @@ def ratio(a, b):
     return a / b if a and b else float("nan")
 
 
-def report(rows, args):
-    print(f"\n{'server':<12}{'auth':<8}{'resp/s':>10}{'cpu µs/resp':>13}{'T3-T2 p50':>11}{'p99 µs':>9}  loss at "
-          + ", ".join(f"{r}/s" for r in args.rates))
+def fmt_us(x):
+    return f"{x:.1f}" if x is not None else "-"
+
+
+def report(rows):
+    print(f"\n{'server':<12}{'auth':<7}{'load (req/s)':>14}{'resp/s':>10}{'loss':>8}{'cpu µs/resp':>12}"
+          f"{'T3-T2 p50':>10}{'p99':>9}  {'own split: T3-T2 p50/p99, of which user space p50/p99 (µs)'}  load avg")
     for r in rows:
-        cpu = r["cpu_us_per_response"]
-        loss = ", ".join(f"{100 * r['loss'][x]:.2f}% (sent {r['sent_per_s'][x] / 1000:.0f}k/s)" for x in args.rates)
-        print(f"{r['server']:<12}{r['auth']:<8}{r['responses_per_s']:>10.0f}{cpu if cpu else 0:>13.2f}"
-              f"{r['t3_t2_p50_us']:>11.1f}{r['t3_t2_p99_us']:>9.1f}  {loss}   invalid {r['invalid']}")
-    by = {(r["server"], r["auth"]): r for r in rows}
+        for p in r["phases"]:
+            rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}"
+            split = ""
+            if "own_t3_t2" in p:
+                t, u = p["own_t3_t2"], p["own_processing"]
+                split = (f"{fmt_us(t.get('p50_us'))}/{fmt_us(t.get('p99_us'))}, "
+                         f"{fmt_us(u.get('p50_us'))}/{fmt_us(u.get('p99_us'))}")
+            cpu = p["cpu_us_per_response"] or 0
+            print(f"{r['server']:<12}{r['auth']:<7}{rate:>14}{p['responses_per_s']:>10.0f}{100 * p['loss']:>7.2f}%"
+                  f"{cpu:>12.2f}{p['t3_t2_p50_us']:>10.1f}{p['t3_t2_p99_us']:>9.1f}  {split:<58}  {p['load']}"
+                  + (f"  INVALID {p['invalid']}" if p["invalid"] else ""))
+    by = {(r["server"], r["auth"]): r["phases"] for r in rows}
     ours, chrony = by[("chronowatch", "none")], by[("chronyd", "none")]
     ours_k, chrony_k = by[("chronowatch", "AES128")], by[("chronyd", "AES128")]
-    print("\nratios (chronowatch / chronyd)          target")
-    print(f"  responses/s            {ratio(ours['responses_per_s'], chrony['responses_per_s']):6.2f}x   >= 1.5x")
-    print(f"  CPU per response       {ratio(ours['cpu_us_per_response'], chrony['cpu_us_per_response']):6.2f}x   <= 0.7x")
-    print(f"  responses/s, AES128    {ratio(ours_k['responses_per_s'], chrony_k['responses_per_s']):6.2f}x   >= 1.3x")
-    print(f"  p99 T3-T2 (ours)       {ours['t3_t2_p99_us']:6.1f} µs  <= 5 µs")
-    print(f"load average during the run: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} cores")
+    print("\nratios (chronowatch / chronyd)               target")
+    print(f"  responses/s at saturation    {ratio(ours[0]['responses_per_s'], chrony[0]['responses_per_s']):6.2f}x   >= 1.5x")
+    print(f"  CPU per response, saturated  {ratio(ours[0]['cpu_us_per_response'], chrony[0]['cpu_us_per_response']):6.2f}x   <= 0.7x")
+    print(f"  responses/s, AES128          {ratio(ours_k[0]['responses_per_s'], chrony_k[0]['responses_per_s']):6.2f}x   >= 1.3x")
+    print("  p99 T3-T2, ours (target <= 5 µs; queueing at saturation is not processing time):")
+    for p, c in zip(ours, chrony):
+        rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}/s"
+        print(f"    {rate:<12} ours {p['t3_t2_p99_us']:8.1f} µs   chronyd {c['t3_t2_p99_us']:8.1f} µs")
 
 
 def main():
@@ -108,8 +168,8 @@ def main():
     parser.add_argument("--build", default=str(REPO / "build"), help="build directory (default: build)")
     parser.add_argument("--seconds", type=float, default=5, help="flood duration per measurement")
     parser.add_argument("--rate-seconds", type=float, default=3, help="duration of each fixed-rate run")
-    parser.add_argument("--rates", type=int, nargs="+", default=[50000, 100000, 150000])
-    parser.add_argument("--latency-rate", type=int, default=10000, help="rate for the T3-T2 distribution")
+    parser.add_argument("--rate-fractions", type=float, nargs="+", default=[0.1, 0.5],
+                        help="fixed rates, as fractions of chronyd's saturation rate (paced requests)")
     parser.add_argument("--threads", type=int, default=1, help="chronowatch serve worker threads")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
     args = parser.parse_args()
@@ -121,18 +181,26 @@ def main():
     pathlib.Path(args.keyfile).write_text(f"1 {AES_KEY}\n")
     os.chmod(args.keyfile, 0o600)
 
+    print(f"load average at start: {load_average()} on {os.cpu_count()} cores")
     rows = []
     ours_port = free_port()
     ours = start_ours(args, ours_port)
     chronyd = Chronyd(stratum=2, keys={1: AES_KEY})
     try:
         for key in (False, True):
-            rows.append(measure("chronowatch", ours.pid, ours_port, args, key))
-            rows.append(measure("chronyd", chronyd.process.pid, chronyd.port, args, key))
+            # chronyd's saturation rate sets the fixed rates, for both servers alike.
+            theirs = measure("chronyd", chronyd.process.pid, chronyd.port, args, key, [])
+            rates = [int(f * theirs["phases"][0]["responses_per_s"]) for f in args.rate_fractions]
+            for rate in rates:
+                theirs["phases"].append(run_phase("chronyd", chronyd.process.pid, chronyd.port, args, key, rate,
+                                                  args.rate_seconds, None))
+            rows.append(measure("chronowatch", ours.pid, ours_port, args, key, rates, OwnCounters(ours)))
+            rows.append(theirs)
     finally:
         ours.stop()
         chronyd.stop()
-    report(rows, args)
+    report(rows)
+    print(f"load average at end: {load_average()} on {os.cpu_count()} cores")
     if args.json:
         print(json.dumps(rows, indent=1))
 

@@ -1,12 +1,14 @@
 // bench/ntp_server/loadgen.cpp — NTP load generator: many UDP source ports, requests sent with
 // sendmmsg and replies read with recvmmsg, in two modes: flood (closed loop: each socket keeps
 // --window requests in flight, to find the server's saturation throughput) and fixed rate (open
-// loop: --rate requests/s, to measure loss and latency). Every reply is validated (mode 4, our
+// loop: --rate requests/s, to measure loss and latency; with --paced 1 each request leaves alone
+// when it is due, like independent clients, instead of in bursts every millisecond). Every reply is validated (mode 4, our
 // origin timestamp, T2/T3 present and ordered, the MAC when --key is given) and the server's own
 // processing time T3 − T2 is read from it. Prints one JSON object.
 //
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5                 # flood
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 50000    # fixed rate
+//   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 20000 --paced 1
 //   ntp_loadgen ... --keyfile keys --key 1                           # authenticated (RFC 8573)
 #include <arpa/inet.h>
 #include <poll.h>
@@ -39,6 +41,7 @@ struct Options {
   socklen_t server_length = 0;
   double seconds = 5;
   double rate = 0;  // 0: flood
+  bool paced = false;  // fixed rate: one request at a time, each when due (busy-waits a core)
   int sockets = 32;
   int window = 8;
   const ntp::Key* key = nullptr;
@@ -48,7 +51,7 @@ struct Options {
 
 [[noreturn]] void usage(const char* message) {
   std::fprintf(stderr, "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
-                       "[--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n", message);
+                       "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n", message);
   std::exit(2);
 }
 
@@ -84,6 +87,7 @@ Options parse_options(int argc, char** argv) {
     if (a == "--server") parse_server(o, v);
     else if (a == "--seconds") o.seconds = std::atof(v.c_str());
     else if (a == "--rate") o.rate = std::atof(v.c_str());
+    else if (a == "--paced") o.paced = v != "0";
     else if (a == "--sockets") o.sockets = std::atoi(v.c_str());
     else if (a == "--window") o.window = std::atoi(v.c_str());
     else if (a == "--source") o.source = v;
@@ -221,14 +225,17 @@ void run(const Options& o, std::vector<Endpoint>& eps, bench::LoadStats& stats) 
       }
     } else {
       const double due = o.rate * std::chrono::duration<double>(now - start).count() - static_cast<double>(stats.sent);
+      // Unpaced: what is due, 4 requests per system call; paced: one request at a time.
+      const std::size_t per_call = o.paced ? 1 : 4;
       for (std::size_t left = due > 0 ? static_cast<std::size_t>(due) : 0; left > 0;) {
-        const auto n = send_requests(o, eps[rr], rr, std::min<std::size_t>(left, 4), tx);
+        const auto n = send_requests(o, eps[rr], rr, std::min<std::size_t>(left, per_call), tx);
         stats.sent += n;
         left -= std::min(left, std::max<std::size_t>(n, 1));
         rr = (rr + 1) % eps.size();
       }
     }
-    ::poll(fds.data(), fds.size(), 1);  // flood: wait for replies; rate: the 1 ms send tick
+    // flood: wait for replies; rate: the 1 ms send tick; paced: no wait (the next send may be due)
+    ::poll(fds.data(), fds.size(), o.rate > 0 && o.paced ? 0 : 1);
     for (std::size_t i = 0; i < eps.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       while (const auto got = drain(o, eps[i], i, rx, stats)) {

@@ -3,7 +3,6 @@
 // YAML file, then either measures once (--once) or runs the daemon loop. More watchers (the
 // network monitor) join the loop in run_daemon beside the ClockWatch.
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -43,11 +42,6 @@ Example: THRESHOLD=300 NTP_SRV=ntp1,ntp2 MQTT_HOST=broker chronowatch agent --on
 
 std::chrono::milliseconds millis(double seconds) {
   return std::chrono::milliseconds{static_cast<std::int64_t>(seconds * 1000)};
-}
-
-void log_to_stderr() {  // stdout carries JSON lines (--sink stdout, --json); logs go to stderr
-  auto logger = spdlog::stderr_color_mt("agent");
-  spdlog::set_default_logger(logger);
 }
 
 void add_sinks(const AgentSettings& settings, EventRouter& router) {
@@ -165,7 +159,6 @@ void add_agent_command(CLI::App& app, CommandBody& run) {
       settings->config_path = config->as<std::string>();
     server_specs(*settings);  // refuse a malformed NTP_SRV at start, naming it
     run = [settings] {
-      log_to_stderr();
       return settings->once ? run_once(*settings) : run_daemon(*settings);
     };
   });

@@ -2,7 +2,6 @@
 #include "apps/collector_runtime.h"
 
 #include <nlohmann/json.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -40,6 +39,7 @@ nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStat
           {"rewinds", in.ledger.rewinds},
           {"hello_required", in.hello_required},
           {"malformed_frames", in.malformed_frames},
+          {"claims_refused", in.claims_refused},
           {"send_failures", in.send_failures},
           {"zap_accepted", zap.accepted},
           {"zap_refused", zap.refused},
@@ -73,16 +73,7 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 
 }  // namespace
 
-void send_logs_to_stderr() {
-  const auto level = spdlog::get_level();
-  auto logger = spdlog::stderr_color_mt("chronowatch-stderr");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(level);
-}
-
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
-  send_logs_to_stderr();
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
@@ -90,8 +81,12 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
-  transport::ZmqCollector collector(context, {options.listen, server_key, {}},
-                                    transport::binary_collector_codec(), queue);
+  transport::CollectorOptions ingest{options.listen, server_key, {}};
+  ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
+    return zap.may_claim(key, agent);
+  };
+  transport::ZmqCollector collector(context, std::move(ingest), transport::binary_collector_codec(),
+                                    queue);
   collector.seed(stored_sequences(store));
   CollectorWriter writer(
       store, queue,

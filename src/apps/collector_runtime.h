@@ -33,7 +33,4 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store:
 
 int run_collector_until_stopped(const CollectorCommandOptions& options);
 
-// Moves log lines to stderr (keeping level and pattern), so stdout holds only --json output.
-void send_logs_to_stderr();
-
 }  // namespace cw::apps

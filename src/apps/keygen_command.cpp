@@ -52,12 +52,19 @@ void add_keygen_command(CLI::App& app, CommandBody& run) {
       "keygen",
       "Write a CURVE key pair for the event pipeline: DIR/NAME.key (secret, 0600) and "
       "DIR/NAME.pub.\nGive agents the collector's .pub (--collector-key) and put each agent's "
-      ".pub in the collector's --authorized-keys directory.\nExit codes: 0 written, 1 I/O "
+      ".pub in the collector's --authorized-keys directory.\nName an agent's key after its "
+      "agent id: the collector lets a key speak only for the agent id of its name (more ids: an "
+      "`agents:` line in its .pub, see docs/pipeline.md).\nExit codes: 0 written, 1 I/O "
       "failure, 2 usage, 3 the key exists (use --force).");
   cmd->add_option("--out", options->out, "directory to write into (created if missing)")
       ->capture_default_str();
-  cmd->add_option("--name", options->name, "key name, e.g. the agent id or `collector`")
-      ->required();
+  cmd->add_option("--name", options->name, "key name: the agent id it speaks for, or `collector`")
+      ->required()
+      ->check([](const std::string& name) {
+        return name.empty() || name.find('/') != std::string::npos
+                   ? std::string("a key name must be non-empty and contain no '/'")
+                   : std::string();
+      });
   cmd->add_flag("--force", options->force, "replace an existing key pair");
   cmd->add_flag("--json", options->json, "print the result as one JSON object");
   cmd->callback([options, &run] { run = [options] { return run_keygen(*options); }; });

@@ -1,5 +1,6 @@
 // apps/main.cpp — the `chronowatch` binary: builds the command line, reads flags, environment
 // and the YAML config file (in that order of precedence), and runs the chosen subcommand.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +17,9 @@ constexpr const char* kDescription =
     "chronowatch — watches the integrity of time and of the network.\n"
     "Run `chronowatch COMMAND --help` for a command's options.";
 
+// Logs go to stderr, always: stdout carries results (JSON lines, reports) that scripts read.
 void configure_logging(const std::string& level) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("chronowatch"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::from_str(level));
 }

@@ -1,6 +1,6 @@
 // apps/serve_runtime.cpp — shared served-clock state, counters and the worker threads of
 // apps/serve_runtime.h. A worker's loop is the DESIGN.md shape: receive a batch (kernel T2), ask
-// the responder, stamp T3 as late as possible, send the batch.
+// the responder, stamp T3 as late as possible (reply by reply, just before it leaves), send.
 #include "apps/serve_runtime.h"
 
 #include <poll.h>
@@ -49,7 +49,8 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) {
 
 ServerWorkers::ServerWorkers(const WorkerSetup& setup, Clock& clock, const SharedServerState& state,
                              Random& random)
-    : clock_(clock), state_(state) {
+    : clock_(clock), state_(state), spin_(setup.spin), immediate_(setup.immediate),
+      chunk_(std::max<std::size_t>(setup.chunk, 1)) {
   const std::size_t threads = std::max<std::size_t>(setup.threads, 1);
   for (std::size_t t = 0; t < threads; ++t) {
     auto worker = std::make_unique<Worker>(setup.responder, random.next_u64(), setup.batch);
@@ -90,6 +91,8 @@ CountersTotal ServerWorkers::totals() const {
     total.received += c.received.load(std::memory_order_relaxed);
     total.truncated += c.truncated.load(std::memory_order_relaxed);
     total.send_errors += c.send_errors.load(std::memory_order_relaxed);
+    total.t3_t2.add(c.t3_t2);
+    total.processing.add(c.processing);
   }
   for (std::size_t i = 0; i < ntp::kOutcomeCount; ++i) {
     if (ntp::is_answer(static_cast<ntp::Outcome>(i))) total.answered_total += total.outcomes[i];
@@ -101,48 +104,91 @@ CountersTotal ServerWorkers::totals() const {
 
 namespace {
 
-void serve_batch(platform::UdpServerSocket& socket, ntp::Responder& responder,
-                 platform::DatagramBatch& batch, std::vector<ntp::Reply>& replies,
-                 WorkerCounters& counters, const SharedServerState::Snapshot& snap, Clock& clock) {
-  const std::size_t n = socket.receive(batch);
-  if (n == 0) return;
-  bump(counters.received, n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& d = batch.datagram(i);
-    if (d.truncated) {
-      bump(counters.truncated);
-      continue;
-    }
-    const ntp::Reply reply =
-        responder.respond(d.bytes, d.peer, d.received_at + snap.offset, snap.state, batch.reply_buffer(i));
-    bump(counters.outcomes[static_cast<std::size_t>(reply.outcome)]);
-    if (reply.size == 0) continue;
-    replies[batch.queued()] = reply;
-    batch.queue_reply(i, reply.size);
+struct BatchContext {
+  platform::UdpServerSocket& socket;
+  platform::DatagramBatch& batch;
+  ntp::Responder& responder;
+  std::vector<ntp::Reply>& replies;
+  WorkerCounters& counters;
+  const SharedServerState::Snapshot& snap;
+  Clock& clock;
+  Timestamp woke;  // when recvmmsg returned (system clock)
+};
+
+// T3 as late as possible: read (and MACed) reply by reply right before queued replies [from, upto)
+// go out.
+void seal_and_send(BatchContext& c, std::size_t from, std::size_t upto) {
+  for (std::size_t k = from; k < upto; ++k) {
+    const std::size_t i = c.batch.queued_source(k);
+    const Timestamp t3 = c.clock.now();
+    c.responder.seal(c.replies[k], c.batch.queued_reply(k), t3 + c.snap.offset);
+    c.counters.t3_t2.add(t3 - c.batch.datagram(i).received_at);
+    c.counters.processing.add(t3 - c.woke);
   }
-  // T3 as late as possible: stamped (and MACed) reply by reply right before the batch goes out.
-  for (std::size_t k = 0; k < batch.queued(); ++k)
-    responder.seal(replies[k], batch.queued_reply(k), clock.now() + snap.offset);
-  if (const auto refused = socket.send(batch); refused > 0) bump(counters.send_errors, refused);
+  if (const auto refused = c.socket.send(c.batch, upto); refused > 0) bump(c.counters.send_errors, refused);
+}
+
+// Asks the responder about datagram i; queues its reply if there is one. Returns whether it did.
+bool answer(BatchContext& c, std::size_t i) {
+  const auto& d = c.batch.datagram(i);
+  if (d.truncated) {
+    bump(c.counters.truncated);
+    return false;
+  }
+  const ntp::Reply reply =
+      c.responder.respond(d.bytes, d.peer, d.received_at + c.snap.offset, c.snap.state, c.batch.reply_buffer(i));
+  bump(c.counters.outcomes[static_cast<std::size_t>(reply.outcome)]);
+  if (reply.size == 0) return false;
+  c.replies[c.batch.queued()] = reply;
+  c.batch.queue_reply(i, reply.size);
+  return true;
 }
 
 }  // namespace
 
+// One recvmmsg and the answers to what it brought. A small batch (the server is keeping up) is
+// answered datagram by datagram, each reply leaving as soon as it is ready; a big one (the server
+// is saturated) is answered first, then sealed and sent in chunks, which costs fewer system calls.
+std::size_t ServerWorkers::serve_batch(Worker& w, std::size_t socket, bool wait,
+                                       const SharedServerState::Snapshot& snap) {
+  const std::size_t n = w.sockets[socket].receive(w.batch, wait);
+  if (n == 0) return 0;
+  BatchContext c{w.sockets[socket], w.batch, w.responder, w.replies, w.counters, snap, clock_, clock_.now()};
+  bump(w.counters.received, n);
+  if (n <= immediate_) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (answer(c, i)) seal_and_send(c, w.batch.queued() - 1, w.batch.queued());
+    return n;
+  }
+  for (std::size_t i = 0; i < n; ++i) answer(c, i);
+  for (std::size_t k = 0; k < w.batch.queued(); k += chunk_)
+    seal_and_send(c, k, std::min(k + chunk_, w.batch.queued()));
+  return n;
+}
+
+// Polls every socket without blocking while datagrams keep coming (and for `spin_` after the
+// last one), then sleeps in the kernel: in recvmmsg itself with one socket, in poll() with more.
 void ServerWorkers::run(Worker& w) {
   SharedServerState::Snapshot snap = state_.current();
   std::uint64_t seen = 0;
   std::vector<pollfd> fds;
   for (const auto& s : w.sockets) fds.push_back(pollfd{s.fd(), POLLIN, 0});
+  MonotonicTime busy_at = clock_.monotonic_now();
   while (!stopping_.load(std::memory_order_relaxed)) {
     state_.refresh(snap, seen);
+    std::size_t got = 0;
+    for (std::size_t i = 0; i < w.sockets.size(); ++i) got += serve_batch(w, i, false, snap);
+    if (got > 0) {
+      busy_at = clock_.monotonic_now();
+      continue;
+    }
+    if (spin_ > Duration::zero() && clock_.monotonic_now() - busy_at < spin_) continue;
     if (w.sockets.size() == 1) {  // the common case: block in recvmmsg itself
-      serve_batch(w.sockets[0], w.responder, w.batch, w.replies, w.counters, snap, clock_);
+      if (serve_batch(w, 0, true, snap) > 0) busy_at = clock_.monotonic_now();
       continue;
     }
     if (::poll(fds.data(), fds.size(), 250) <= 0) continue;
-    for (std::size_t i = 0; i < fds.size(); ++i)
-      if (fds[i].revents & POLLIN)
-        serve_batch(w.sockets[i], w.responder, w.batch, w.replies, w.counters, snap, clock_);
+    busy_at = clock_.monotonic_now();
   }
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/serve_latency.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/responder.h"
@@ -46,11 +47,14 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> truncated{0};
   std::atomic<std::uint64_t> send_errors{0};
+  LatencyHistogram t3_t2;       // kernel receive timestamp → transmit timestamp
+  LatencyHistogram processing;  // recvmmsg returned → transmit timestamp
 };
 
 struct CountersTotal {
   std::array<std::uint64_t, ntp::kOutcomeCount> outcomes{};
   std::uint64_t received = 0, truncated = 0, send_errors = 0, answered_total = 0, dropped_total = 0;
+  LatencyCounts t3_t2, processing;
 };
 
 struct WorkerSetup {
@@ -58,6 +62,14 @@ struct WorkerSetup {
   std::size_t threads = 1;
   ntp::ResponderConfig responder;
   std::size_t batch = 64;
+  // After a busy receive, keep polling the sockets without blocking this long before sleeping in
+  // the kernel: a datagram that arrives meanwhile does not wait for the thread to be woken up.
+  Duration spin = std::chrono::microseconds(50);
+  // Batches up to this size are answered one datagram at a time (respond, T3, MAC, send), so no
+  // reply waits for the others; bigger batches (a saturated server) are sent in chunks of
+  // `chunk` with sendmmsg, each chunk's T3s taken just before it goes out.
+  std::size_t immediate = 4;
+  std::size_t chunk = 16;
 };
 
 // N threads, each with its own SO_REUSEPORT socket per listen address, answering until stop().
@@ -75,9 +87,13 @@ class ServerWorkers {
  private:
   struct Worker;
   void run(Worker& worker);
+  std::size_t serve_batch(Worker& w, std::size_t socket, bool wait,
+                          const SharedServerState::Snapshot& snap);
 
   Clock& clock_;
   const SharedServerState& state_;
+  Duration spin_;
+  std::size_t immediate_, chunk_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
 };

@@ -128,6 +128,7 @@ int serve(const ServeOptions& o) {
   const auto listen = listen_endpoints(o);
   WorkerSetup setup{listen, o.threads > 0 ? static_cast<std::size_t>(o.threads) : std::max(1u, std::thread::hardware_concurrency()),
                     responder_config(o), 64};
+  setup.spin = std::chrono::microseconds(o.spin_us);
   platform::SystemClock clock;
   platform::SystemRandom random;
   const ntp::Precision precision{platform::measure_precision(clock)};

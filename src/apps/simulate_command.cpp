@@ -46,7 +46,6 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
 }
 
 int run_simulate(SimulateOptions options) {
-  send_logs_to_stderr();
   platform::keep_freed_heap_memory();
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);

@@ -74,17 +74,11 @@ void ConnectionFloodDetector::report(const IpAddress& source, Source& s, Timesta
 }
 
 void ConnectionFloodDetector::expire(Timestamp now) {
-  std::erase_if(active_, [&](const IpAddress& source) {
-    Source* s = sources_.find(source);
-    if (s == nullptr || !s->alarm) return true;
-    if (s->last + idle_ <= now) {
-      report(source, *s, now, false);
-      sources_.erase(source);
-      return true;
-    }
-    if (s->last_report + report_interval_ <= now) report(source, *s, now, true);
-    return false;
-  });
+  expire_alarms(
+      active_, sources_, now, idle_, report_interval_, [](const Source& s) { return s.alarm; },
+      [this](const IpAddress& source, Source& s, Timestamp at, bool ongoing) {
+        report(source, s, at, ongoing);
+      });
   while (sources_.oldest_key() != nullptr) {
     const Source& s = *sources_.oldest_value();
     if (s.alarm || s.last + 2 * config_.window > now) break;

@@ -1,13 +1,15 @@
 // detect/net_support.h — small pieces the network detectors share: the sink they report events
-// to, an event builder, a bounded list of first values, a linear-counting distinct estimator and
-// the adaptive (mean + k·σ) threshold.
+// to, an event builder, a bounded list of first values, a linear-counting distinct estimator, the
+// adaptive (mean + k·σ) threshold and the expiry of raised alarms.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "detect/lru_table.h"
 #include "detect/netmon_config.h"
@@ -74,5 +76,25 @@ class AdaptiveThreshold {
 
 // The larger of two timestamps: detectors run on packet time, which may step backwards.
 inline Timestamp later(Timestamp a, Timestamp b) { return a < b ? b : a; }
+
+// The alarms a detector has raised (`active`, keys into `table`): each is reported again every
+// `report_interval` while it lasts (ongoing = true), and a last time when its entry has been
+// quiet for `idle`, which also forgets the entry. Keys whose entry is gone or no longer raised
+// (evicted, and reported then) leave `active`. Entries have `last` and `last_report` times.
+template <typename Table, typename IsRaised, typename Report>
+void expire_alarms(std::vector<IpAddress>& active, Table& table, Timestamp now, Duration idle,
+                   Duration report_interval, IsRaised is_raised, Report report) {
+  std::erase_if(active, [&](const IpAddress& key) {
+    auto* entry = table.find(key);
+    if (entry == nullptr || !is_raised(*entry)) return true;
+    if (entry->last + idle <= now) {
+      report(key, *entry, now, false);
+      table.erase(key);
+      return true;
+    }
+    if (entry->last_report + report_interval <= now) report(key, *entry, now, true);
+    return false;
+  });
+}
 
 }  // namespace cw::detect

@@ -104,17 +104,12 @@ void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now,
 }
 
 void PortScanDetector::expire(Timestamp now) {
-  std::erase_if(active_, [&](const IpAddress& source) {
-    Source* s = sources_.find(source);
-    if (s == nullptr || s->decided == DecidedBy::none) return true;  // evicted (and reported)
-    if (s->last + idle_ <= now) {
-      report(source, *s, now, false);
-      sources_.erase(source);
-      return true;
-    }
-    if (s->last_report + report_interval_ <= now) report(source, *s, now, true);
-    return false;
-  });
+  expire_alarms(
+      active_, sources_, now, idle_, report_interval_,
+      [](const Source& s) { return s.decided != DecidedBy::none; },
+      [this](const IpAddress& source, Source& s, Timestamp at, bool ongoing) {
+        report(source, s, at, ongoing);
+      });
   // Undecided sources are forgotten once their window has passed without news.
   while (sources_.oldest_key() != nullptr) {
     const Source& s = *sources_.oldest_value();

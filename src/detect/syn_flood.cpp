@@ -83,17 +83,12 @@ void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp
 }
 
 void SynFloodDetector::expire(Timestamp now) {
-  std::erase_if(active_, [&](const IpAddress& server) {
-    Destination* d = destinations_.find(server);
-    if (d == nullptr || !d->alarm) return true;
-    if (d->last + idle_ <= now) {
-      report(server, *d, now, false);
-      destinations_.erase(server);
-      return true;
-    }
-    if (d->last_report + report_interval_ <= now) report(server, *d, now, true);
-    return false;
-  });
+  expire_alarms(
+      active_, destinations_, now, idle_, report_interval_,
+      [](const Destination& d) { return d.alarm; },
+      [this](const IpAddress& server, Destination& d, Timestamp at, bool ongoing) {
+        report(server, d, at, ongoing);
+      });
   // Quiet destinations: close their last intervals (a short burst alarms here) and forget them.
   while (const IpAddress* oldest = destinations_.oldest_key()) {
     Destination& d = *destinations_.oldest_value();

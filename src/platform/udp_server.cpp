@@ -162,6 +162,7 @@ void DatagramBatch::queue_reply(std::size_t i, std::size_t size) {
 void DatagramBatch::prepare_receive() {
   received_ = 0;
   queued_ = 0;
+  sent_ = 0;
   for (std::size_t i = 0; i < capacity_; ++i) {
     rx_iov_[i] = iovec{rx_bytes_.data() + i * datagram_size_, datagram_size_};
     msghdr& h = rx_msgs_[i].msg_hdr;
@@ -237,21 +238,22 @@ UdpServerSocket UdpServerSocket::open(const Endpoint& listen, const SocketOption
   return UdpServerSocket(std::move(fd), local, wildcard);
 }
 
-std::size_t UdpServerSocket::receive(DatagramBatch& batch) {
+std::size_t UdpServerSocket::receive(DatagramBatch& batch, bool wait) {
   batch.prepare_receive();
   const int got = ::recvmmsg(fd_.get(), batch.rx_msgs_.data(), static_cast<unsigned>(batch.capacity_),
-                             MSG_WAITFORONE, nullptr);
+                             wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
   if (got <= 0) return 0;  // timeout (EAGAIN), EINTR, or a transient error: the caller loops
   batch.decode_received(static_cast<std::size_t>(got), want_local_);
   return static_cast<std::size_t>(got);
 }
 
-std::size_t UdpServerSocket::send(DatagramBatch& batch) {
+std::size_t UdpServerSocket::send(DatagramBatch& batch, std::size_t upto) {
+  const std::size_t end = std::min(upto, batch.queued_);
   std::size_t refused = 0;
-  std::size_t next = 0;
-  while (next < batch.queued_) {
+  std::size_t next = batch.sent_;
+  while (next < end) {
     const int sent = ::sendmmsg(fd_.get(), batch.tx_msgs_.data() + next,
-                                static_cast<unsigned>(batch.queued_ - next), 0);
+                                static_cast<unsigned>(end - next), 0);
     if (sent < 0) {
       if (errno == EINTR) continue;
       ++refused;  // the message at `next` failed (unreachable, no buffer): skip it
@@ -259,12 +261,12 @@ std::size_t UdpServerSocket::send(DatagramBatch& batch) {
       continue;
     }
     if (sent == 0) {  // nothing taken: count the rest as refused rather than spin
-      refused += batch.queued_ - next;
+      refused += end - next;
       break;
     }
     next += static_cast<std::size_t>(sent);
   }
-  batch.queued_ = 0;
+  batch.sent_ = end;
   return refused;
 }
 

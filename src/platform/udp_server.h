@@ -58,8 +58,10 @@ class DatagramBatch {
   std::span<std::byte> reply_buffer(std::size_t i);
   void queue_reply(std::size_t i, std::size_t size);
   std::size_t queued() const { return queued_; }
+  std::size_t sent() const { return sent_; }  // queued replies already handed to the kernel
   // The bytes of the k-th queued reply, for a last touch (transmit timestamp) before sending.
   std::span<std::byte> queued_reply(std::size_t k);
+  std::size_t queued_source(std::size_t k) const { return tx_source_[k]; }  // the datagram it answers
 
  private:
   friend class UdpServerSocket;
@@ -83,6 +85,7 @@ class DatagramBatch {
   std::vector<std::size_t> tx_source_;  // queued reply k answers datagram tx_source_[k]
   std::size_t received_ = 0;
   std::size_t queued_ = 0;
+  std::size_t sent_ = 0;
 };
 
 struct SocketOptions {
@@ -96,11 +99,14 @@ class UdpServerSocket {
   // Binds `listen`; throws std::system_error naming the address when that fails.
   static UdpServerSocket open(const Endpoint& listen, const SocketOptions& options);
 
-  // Waits (up to the receive timeout) for a datagram, then takes all that are queued up to the
-  // batch's capacity. Returns how many; 0 on timeout or interruption.
-  std::size_t receive(DatagramBatch& batch);
-  // Sends the batch's queued replies; returns how many the kernel refused (counted by the caller).
-  std::size_t send(DatagramBatch& batch);
+  // Takes all queued datagrams up to the batch's capacity. With `wait`, first waits (up to the
+  // receive timeout) for one; without, returns 0 at once when none is queued (for spinning).
+  // Returns how many; 0 on timeout or interruption.
+  std::size_t receive(DatagramBatch& batch, bool wait = true);
+  // Sends the queued replies not sent yet, up to (not including) the `upto`-th queued one
+  // (default: all), so that replies can leave one by one or in chunks as soon as they are sealed.
+  // Returns how many the kernel refused (counted by the caller).
+  std::size_t send(DatagramBatch& batch, std::size_t upto = SIZE_MAX);
 
   int fd() const { return fd_.get(); }
   const Endpoint& local() const { return local_; }

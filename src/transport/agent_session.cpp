@@ -62,8 +62,18 @@ void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::b
     // Nagle: a partial batch goes only when nothing is in flight, so batches grow with the load
     // while a quiet agent's events leave at once.
     if (records.size() < options_.batch_max_events && !in_flight_ends_.empty()) break;
+    auto body = encode_batch_(records);
+    if (body.empty()) {  // no event in these records: never send (or resend) an empty batch
+      if (!in_flight_ends_.empty() || records.front().id != outbox_.first_pending()) break;
+      // Nothing unacknowledged precedes them: drop them and say hello from after them, which
+      // declares them lost to the collector (counted there) instead of stalling on them forever.
+      stats_.unreadable_dropped += records.size();
+      outbox_.acknowledge_below(records.back().id + 1);
+      out.push_back(make_hello(now));
+      return;
+    }
     if (in_flight_ends_.empty()) last_progress_ = now;
-    out.push_back(encode_message(MessageKind::batch, cursor_, encode_batch_(records)));
+    out.push_back(encode_message(MessageKind::batch, cursor_, std::move(body)));
     cursor_ = records.back().id + 1;
     in_flight_ends_.push_back(cursor_);
     ++stats_.batches_sent;

@@ -30,10 +30,13 @@ struct SessionOptions {
 struct SessionStats {
   std::uint64_t hellos_sent = 0, welcomes = 0, batches_sent = 0, events_sent = 0;
   std::uint64_t acks = 0, rewinds = 0, resends = 0, bad_messages = 0;
+  std::uint64_t unreadable_dropped = 0;  // records the encoder found no event in (declared lost)
   std::uint64_t acknowledged_next = 0;  // collector has stored every sequence below this
   bool connected = false;               // welcomed and acks arriving
 };
 
+// Encodes records as one batch body; returns an empty vector when they hold no event at all
+// (unreadable spool records): the session then drops them and declares them lost.
 using BatchEncoder = std::function<std::vector<std::byte>(std::span<const OutboxRecord>)>;
 
 class AgentSession {

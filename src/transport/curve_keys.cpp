@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "core/unique_fd.h"
+#include "transport/agent_claims.h"
 
 namespace cw::transport {
 namespace {
@@ -102,7 +103,12 @@ AuthorizedKeys load_authorized_keys(const std::filesystem::path& directory) {
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     if (entry.path().extension() != ".pub") continue;
     try {
-      keys.names_by_key[read_key_file(entry.path())] = entry.path().stem().string();
+      const auto name = entry.path().stem().string();
+      keys.names_by_key[read_key_file(entry.path())] = name;
+      std::ifstream in(entry.path());
+      const std::string text{std::istreambuf_iterator<char>(in), {}};
+      if (auto claims = parse_agent_claims(text); !claims.patterns.empty())
+        keys.claims_by_name[name] = std::move(claims.patterns);
     } catch (const std::exception&) {
       keys.rejected_files.push_back(entry.path().string());
     }

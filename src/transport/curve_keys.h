@@ -33,10 +33,12 @@ CurveKeyPair read_secret_key_file(const std::filesystem::path& key_file);  // pu
 
 bool is_z85_key(const std::string& text);
 
-// The allow-list: public key (Z85) → name (the file's stem). Files that are not valid keys are
-// skipped and reported in `rejected_files`.
+// The allow-list: public key (Z85) → name (the file's stem), and the agent ids each name may
+// claim besides its own (the file's `agents:` lines, transport/agent_claims.h). Files that are
+// not valid keys are skipped and reported in `rejected_files`.
 struct AuthorizedKeys {
   std::map<std::string, std::string> names_by_key;
+  std::map<std::string, std::vector<std::string>> claims_by_name;
   std::vector<std::string> rejected_files;
 };
 AuthorizedKeys load_authorized_keys(const std::filesystem::path& directory);

@@ -31,6 +31,7 @@ std::vector<std::byte> encode_records_as_batch(std::span<const OutboxRecord> rec
   }
   if (unreadable > 0) spdlog::warn("transport: skipped {} unreadable spool records", unreadable);
   std::vector<std::byte> out;
+  if (batch.empty()) return out;  // the session drops such records (an empty batch is malformed)
   events::encode_batch(batch, out);
   return out;
 }

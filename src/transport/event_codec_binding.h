@@ -14,7 +14,8 @@ namespace cw::transport {
 
 std::vector<std::byte> encode_outbox_record(const events::Event& event);
 std::vector<std::byte> encode_identity(const events::AgentIdentity& identity);
-// Re-batches outbox records (each a one-event batch) into one batch message.
+// Re-batches outbox records (each a one-event batch) into one batch message; empty when none of
+// them decodes (AgentSession then drops them as lost rather than send an empty batch forever).
 std::vector<std::byte> encode_records_as_batch(std::span<const OutboxRecord> records);
 CollectorCodec binary_collector_codec();
 

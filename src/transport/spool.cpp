@@ -236,6 +236,12 @@ void Spool::sync_directory() const {
   if (dir) ::fsync(dir.get());
 }
 
+void Spool::skip_to(std::uint64_t next) {
+  if (next <= next_id_) return;
+  next_id_ = next;
+  open_new_segment();  // segments are named by their first id
+}
+
 SpoolStats Spool::stats() const {
   return SpoolStats{pending_.size(), pending_bytes_, dropped_, corrupt_, next_id_};
 }

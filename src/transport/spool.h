@@ -61,6 +61,11 @@ class Spool {
   // Every record with id <= through_id is delivered: forgotten, and its segments deleted.
   void acknowledge(std::uint64_t through_id);
   SpoolStats stats() const;
+  // Numbering jumps to `next` (no effect unless it is ahead of next_id()): the receiver already
+  // holds every id below it, e.g. this spool was wiped while the agent's id lived on. Pending
+  // records keep their ids until acknowledged; the caller re-appends them to renumber them, then
+  // acknowledges through next - 1, which also makes the jump survive a restart.
+  void skip_to(std::uint64_t next);
 
  private:
   struct Segment {

@@ -6,6 +6,7 @@
 #include <array>
 #include <vector>
 
+#include "transport/agent_claims.h"
 #include "transport/curve_keys.h"
 
 namespace cw::transport {
@@ -74,6 +75,10 @@ void ZapHandler::reload_if_needed() {
     for (const auto& file : keys.rejected_files)
       spdlog::warn("zap: {} holds no valid Z85 public key; ignored", file);
     names_by_key_ = std::move(keys.names_by_key);
+    {
+      std::lock_guard lock(claims_mutex_);
+      claims_by_name_ = std::move(keys.claims_by_name);
+    }
     key_count_ = names_by_key_.size();
     ++reloads_;
     spdlog::info("zap: {} authorized agent keys from {}", names_by_key_.size(),
@@ -81,6 +86,13 @@ void ZapHandler::reload_if_needed() {
   } catch (const std::exception& failure) {
     spdlog::error("zap: keeping the previous allow-list: {}", failure.what());
   }
+}
+
+bool ZapHandler::may_claim(const std::string& key_name, const std::string& agent_id) const {
+  std::lock_guard lock(claims_mutex_);
+  const auto found = claims_by_name_.find(key_name);
+  if (found == claims_by_name_.end()) return transport::may_claim(key_name, {}, agent_id);
+  return transport::may_claim(key_name, found->second, agent_id);
 }
 
 // Request: version, request id, domain, address, routing id, mechanism, credentials...

@@ -1,6 +1,8 @@
 // transport/zap_handler.h — the collector's gatekeeper: a ZeroMQ Authentication Protocol handler
 // (ZMQ RFC 27/ZAP) that admits a CURVE client only if its public key is in the allow-list
 // directory (*.pub files). The directory is re-read on request (SIGHUP) and when it changes.
+// The ZAP user id of an admitted client is its key file's name; may_claim() tells which agent ids
+// that name may speak for (transport/agent_claims.h), for the collector's check of each hello.
 #pragma once
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 #include <zmq.hpp>
 
 namespace cw::transport {
@@ -32,6 +35,9 @@ class ZapHandler {
 
   void request_reload() { reload_requested_ = true; }  // async-signal-safe
   ZapStats stats() const;
+  // Thread-safe: whether the key authorized as `key_name` may say hello as `agent_id` (its own
+  // name, or what its file's `agents:` lines grant), by the allow-list as last read.
+  bool may_claim(const std::string& key_name, const std::string& agent_id) const;
 
  private:
   void run();
@@ -42,6 +48,8 @@ class ZapHandler {
   zmq::socket_t socket_;
   std::map<std::string, std::string> names_by_key_;  // owned by the handler thread
   std::set<std::string> warned_keys_;
+  mutable std::mutex claims_mutex_;  // claims_by_name_ is read by the collector's ingest thread
+  std::map<std::string, std::vector<std::string>> claims_by_name_;
   std::filesystem::file_time_type directory_mtime_{};
   std::atomic<bool> reload_requested_{true};
   std::atomic<bool> stop_{false};

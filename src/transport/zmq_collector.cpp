@@ -34,7 +34,8 @@ ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options,
     : socket_(make_collector_socket(context, options.server_key, options.timing)),
       codec_(std::move(codec)),
       queue_(queue),
-      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      may_claim_(std::move(options.may_claim)) {
   if (!wake_fd_) throw std::runtime_error("eventfd failed");
   socket_.bind(options.listen);
   endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
@@ -146,6 +147,16 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
   auto identity = codec_.decode_identity(body);
   if (!identity) return malformed(routing_id, "hello: " + identity.error());
   if (identity->agent_id.empty()) return malformed(routing_id, "hello: empty agent id");
+  if (may_claim_ && !may_claim_(key_name, identity->agent_id)) {
+    // Not answered: the connection stays without a hello, so its batches get `N` and are never
+    // stored. One compromised node's key cannot write events under another node's id.
+    ++counters_.claims_refused;
+    if (refused_claims_.emplace(key_name, identity->agent_id).second)
+      spdlog::warn("collector: refused a hello as agent {} from the key {}: that key may claim "
+                   "only its own name and its .pub file's `agents:` lines (docs/pipeline.md)",
+                   identity->agent_id, key_name.empty() ? "(none)" : key_name);
+    return;
+  }
   ++counters_.hellos;
   const std::string agent_id = identity->agent_id;
   if (auto previous = routing_by_agent_.find(agent_id);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -39,6 +40,7 @@ struct IngestStats {
   std::uint64_t hellos = 0, batches = 0, events_accepted = 0, acks_sent = 0;
   std::uint64_t hello_required = 0;  // batches on connections that had not said hello
   std::uint64_t malformed_frames = 0;
+  std::uint64_t claims_refused = 0;  // hellos for an agent id the connection's key may not claim
   std::uint64_t send_failures = 0;
   LedgerStats ledger;
 };
@@ -47,6 +49,9 @@ struct CollectorOptions {
   std::string listen = "tcp://0.0.0.0:5555";
   CurveKeyPair server_key;
   LinkTiming timing;
+  // Whether the key authorized as `key_name` (the ZAP user id) may say hello as `agent_id`
+  // (ZapHandler::may_claim). Empty: any authorized key may claim any agent id.
+  std::function<bool(const std::string& key_name, const std::string& agent_id)> may_claim = {};
 };
 
 class ZmqCollector {
@@ -95,6 +100,8 @@ class ZmqCollector {
   std::map<std::string, Connection> connections_;         // by ZeroMQ routing id
   std::map<std::string, std::string> routing_by_agent_;   // the agent's latest connection
   std::map<std::string, std::uint64_t> malformed_by_peer_;
+  std::function<bool(const std::string&, const std::string&)> may_claim_;
+  std::set<std::pair<std::string, std::string>> refused_claims_;  // (key, agent) logged once
   mutable std::mutex mutex_;  // guards pending_commits_ and published_
   struct Commit {
     std::string agent_id;

@@ -3,6 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
+
+#include "events/binary_codec.h"
 #include "platform/sysinfo.h"
 #include "transport/event_codec_binding.h"
 #include "transport/spool_outbox.h"
@@ -30,13 +33,37 @@ class ZmqEventSender::Worker {
         limiter_(options.rate),
         link_(context_, options.collector, read_secret_key_file(options.key_file),
               read_key_file(options.collector_key_file), outbox_, encode_identity(options.identity),
-              encode_records_as_batch, options.session, options.timing),
+              encode_records_as_batch, with_renumbering(options.session), options.timing),
         started_(mono_now()),
         last_sample_(platform::sample_process()) {
     const auto stats = spool_.stats();
     if (stats.pending_records > 0)
       spdlog::info("sender: {} events from before the restart are in the spool; resending",
                    stats.pending_records);
+  }
+
+  // The collector's first welcome says it already stores sequences beyond this spool's: the
+  // spool was wiped (or another node used this agent id). Events numbered below what the
+  // collector holds would be dropped as duplicates: renumber what is pending and continue there.
+  transport::SessionOptions with_renumbering(SessionOptions session) {
+    session.on_first_welcome = [this](std::uint64_t next) { renumber_from(next); };
+    return session;
+  }
+
+  void renumber_from(std::uint64_t next) {
+    if (next <= spool_.next_id()) return;
+    spdlog::warn("sender: the collector already holds sequences below {} for agent {}, but this "
+                 "spool is at {}: it was reset, or another node uses this id. Continuing from {}",
+                 next, options_.identity.agent_id, spool_.next_id(), next);
+    const auto pending = spool_.peek(0, std::numeric_limits<std::size_t>::max());
+    spool_.skip_to(next);
+    std::vector<events::Event> events;
+    for (const auto& record : pending)
+      (void)events::decode_batch_into(record.payload, options_.identity.agent_id, events);
+    for (auto& event : events) spool(std::move(event));  // new sequences from `next`
+    spool_.acknowledge(next - 1);  // the old numbers: after their copies are written
+    spool_.flush();
+    appended_ = false;
   }
 
   void spool(events::Event event) {
@@ -78,8 +105,10 @@ class ZmqEventSender::Worker {
     event.type = events::EventType::heartbeat;
     event.data = data;
     event.attributes.push_back({"version", options_.identity.version});
+    // Rounded up: the collector declares an agent down after 2 announced intervals, so an
+    // interval of 1.5 s announced as 1 s would flap (and 0.2 s as 0 would be ignored).
     event.attributes.push_back({"heartbeat_interval_s", static_cast<std::int64_t>(
-        std::chrono::duration_cast<std::chrono::seconds>(options_.heartbeat_interval).count())});
+        std::chrono::ceil<std::chrono::seconds>(options_.heartbeat_interval).count())});
     spool(std::move(event));
     ++heartbeats_;
   }

@@ -117,3 +117,39 @@ def assert_exactly_once(db, report):
         in_run = [s for s in sequences if agent["first_sequence"] <= s <= agent["last_sequence"]]
         assert in_run == expected, (f"{agent['agent_id']}: stored {len(in_run)} of "
                                     f"{len(expected)} sequences")
+
+
+def curve_dealer(keys, collector, name, timeout_ms=3000):
+    """A raw agent (pyzmq DEALER, CURVE client) with the key pair `name` of keys.agents."""
+    import zmq
+    context = zmq.Context.instance()
+    socket = context.socket(zmq.DEALER)
+    socket.curve_secretkey = read_key(keys.agents / f"{name}.key")
+    socket.curve_publickey = read_key(keys.agents / f"{name}.pub")
+    socket.curve_serverkey = read_key(keys.server / "collector.pub")
+    socket.linger = 0
+    socket.rcvtimeo = timeout_ms
+    socket.connect(collector.endpoint)
+    return socket
+
+
+def _varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def hello_frame(agent_id, resume_from=1):
+    """H envelope + the binary hello of docs/wire-format.md §3 (host "h", no address, version "1")."""
+    ident = agent_id.encode()
+    return b"H\x01" + _varint(resume_from) + b"\x01\x01" + _varint(len(ident)) + ident + b"\x01h\x00\x011"
+
+
+def agent_start_batch_frame(sequence, timestamp_ns):
+    """B envelope + a one-event batch (§4): agent_start (41), info, no data, at `sequence`."""
+    return (b"B\x01" + _varint(sequence) + b"\x01\x02\x01" + timestamp_ns.to_bytes(8, "big")
+            + _varint(sequence) + b"\x29\x00\x00\x00")

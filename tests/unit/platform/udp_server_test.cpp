@@ -121,6 +121,42 @@ TEST(UdpServerSocket, TimesOutWithNothing) {
   EXPECT_EQ(server.receive(batch), 0u);
 }
 
+TEST(UdpServerSocket, NonBlockingReceiveReturnsAtOnceWhenEmpty) {
+  SocketOptions options;
+  options.receive_timeout = 2s;  // would be noticed if the call waited
+  auto server = UdpServerSocket::open(*Endpoint::parse("127.0.0.1:0"), options);
+  DatagramBatch batch(4, 512);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(server.receive(batch, /*wait=*/false), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms);
+  Client a(AF_INET);
+  a.send_to(server.local(), "now");
+  std::size_t n = 0;
+  for (int tries = 0; tries < 1000 && n == 0; ++tries) n = server.receive(batch, false);
+  EXPECT_EQ(n, 1u);
+}
+
+TEST(UdpServerSocket, RepliesLeaveOneByOneAsTheyAreQueued) {
+  auto server = UdpServerSocket::open(*Endpoint::parse("127.0.0.1:0"), SocketOptions{});
+  DatagramBatch batch(8, 512);
+  Client a(AF_INET), b(AF_INET);
+  a.send_to(server.local(), "first");
+  b.send_to(server.local(), "second");
+  ASSERT_EQ(server.receive(batch), 2u);  // loopback delivers within sendto: both are queued
+  for (std::size_t i = 0; i < 2; ++i)
+    std::memcpy(batch.reply_buffer(i).data(), batch.datagram(i).bytes.data(), batch.datagram(i).bytes.size());
+  batch.queue_reply(0, 3);
+  EXPECT_EQ(server.send(batch), 0u);  // sends the first only
+  EXPECT_EQ(batch.sent(), 1u);
+  EXPECT_EQ(a.receive(), "fir");
+  batch.queue_reply(1, 2);
+  EXPECT_EQ(server.send(batch, 1), 0u);  // nothing new below 1
+  EXPECT_EQ(batch.sent(), 1u);
+  EXPECT_EQ(server.send(batch), 0u);
+  EXPECT_EQ(batch.sent(), 2u);
+  EXPECT_EQ(b.receive(), "se");
+}
+
 TEST(UdpServerSocket, TwoReusePortSocketsShareAnAddress) {
   auto first = UdpServerSocket::open(*Endpoint::parse("127.0.0.1:0"), SocketOptions{});
   EXPECT_NO_THROW(UdpServerSocket::open(first.local(), SocketOptions{}));

@@ -149,3 +149,72 @@ TEST(Envelope, RoundTripsAndRejectsBadFrames) {
 
 }  // namespace
 }  // namespace cw::transport
+
+namespace cw::transport {
+namespace {
+
+// Records whose payload is 0xFF hold no event (unreadable spool records): the encoder returns an
+// empty body for a batch of only those. The session must neither send that empty batch (the
+// collector drops it as malformed, and the resend after the silence would repeat it forever) nor
+// drop anything still unacknowledged; it drops them and says hello from after them, so the
+// collector counts them lost and the events behind them flow.
+std::vector<std::byte> readable_ids(std::span<const OutboxRecord> records) {
+  std::vector<std::byte> out;
+  for (const auto& r : records)
+    if (r.payload != std::vector<std::byte>{std::byte{0xFF}}) out.push_back(static_cast<std::byte>(r.id));
+  return out;
+}
+
+TEST(AgentSessionUnreadable, ABatchWithNoEventIsDroppedAndDeclaredLostNotSent) {
+  MemoryOutbox outbox;
+  for (int i = 0; i < 3; ++i) outbox.append({std::byte{0}});     // 1-3 readable
+  for (int i = 0; i < 3; ++i) outbox.append({std::byte{0xFF}});  // 4-6 unreadable
+  for (int i = 0; i < 2; ++i) outbox.append({std::byte{0}});     // 7-8 readable
+  AgentSession session{outbox, {std::byte{0xAA}}, readable_ids, small_batches()};
+  (void)session.poll(at(0s));
+  auto out = session.on_frame(encode_message(MessageKind::welcome, 1), at(1ms));
+  ASSERT_EQ(out.size(), 1u);  // 1-3; 4-6 wait: 1-3 are not acknowledged yet
+  EXPECT_EQ(decoded(out[0]).kind, MessageKind::batch);
+  EXPECT_EQ(outbox.first_pending(), 1u);
+  out = session.on_frame(encode_message(MessageKind::ack, 4), at(2ms));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(decoded(out[0]).kind, MessageKind::hello);  // not an empty batch
+  EXPECT_EQ(decoded(out[0]).next, 7u);                  // resume_from: 4-6 are declared lost
+  EXPECT_EQ(session.stats().unreadable_dropped, 3u);
+  EXPECT_EQ(outbox.first_pending(), 7u);
+  // The collector counts 4-6 lost and welcomes from 7; 7-8 go.
+  CollectorLedger ledger;
+  ledger.on_batch("a", 1, 1, 3);
+  ledger.on_committed("a", 4);
+  const auto next = ledger.on_hello("a", 7);
+  EXPECT_EQ(next, 7u);
+  EXPECT_EQ(ledger.stats().agent_lost, 3u);
+  out = session.on_frame(encode_message(MessageKind::welcome, next), at(3ms));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(decoded(out[0]).kind, MessageKind::batch);
+  EXPECT_EQ(decoded(out[0]).next, 7u);
+  EXPECT_EQ(decoded(out[0]).body.size(), 2u);  // ids 7 and 8
+  // After the silence, the resend is of 7-8 again, never of an empty batch.
+  out = session.poll(at(20s));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(decoded(out[0]).kind, MessageKind::hello);
+  EXPECT_EQ(decoded(out[0]).next, 7u);
+}
+
+TEST(AgentSessionUnreadable, OnlyUnreadableRecordsAtTheStartAreDroppedAtOnce) {
+  MemoryOutbox outbox;
+  for (int i = 0; i < 2; ++i) outbox.append({std::byte{0xFF}});
+  AgentSession session{outbox, {std::byte{0xAA}}, readable_ids, small_batches()};
+  (void)session.poll(at(0s));
+  auto out = session.on_frame(encode_message(MessageKind::welcome, 1), at(1ms));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(decoded(out[0]).kind, MessageKind::hello);
+  EXPECT_EQ(decoded(out[0]).next, 3u);
+  EXPECT_EQ(outbox.first_pending(), 3u);
+  out = session.on_frame(encode_message(MessageKind::welcome, 3), at(2ms));
+  EXPECT_TRUE(out.empty());  // nothing left to send
+  EXPECT_EQ(session.stats().acknowledged_next, 3u);
+}
+
+}  // namespace
+}  // namespace cw::transport

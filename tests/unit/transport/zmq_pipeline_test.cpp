@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "events/binary_codec.h"
@@ -126,6 +127,44 @@ TEST_F(ZmqPipelineTest, AKeyAddedToTheDirectoryIsAdmittedWithoutRestart) {
                                   << " accepted " << zap.stats().accepted << " send failures "
                                   << late->link->stats().send_failures << " hellos "
                                   << late->link->stats().session.hellos_sent;
+  collector.stop();
+}
+
+// A key speaks only for its own name, or for what its .pub file's `agents:` lines grant.
+TEST_F(ZmqPipelineTest, AKeyCannotClaimAnotherAgentsId) {
+  auto node_a = generate_key_pair(), relay = generate_key_pair();
+  write_key_pair(dir_ / "authorized", "node-a", node_a);
+  write_key_pair(dir_ / "authorized", "relay", relay);
+  std::ofstream(dir_ / "authorized" / "relay.pub", std::ios::app) << "agents: lab-*\n";
+  ZapHandler zap(context_, dir_ / "authorized");
+  IngestQueue queue(100000);
+  CollectorOptions options{"tcp://127.0.0.1:*", server_, {}};
+  options.may_claim = [&zap](const std::string& key, const std::string& agent) {
+    return zap.may_claim(key, agent);
+  };
+  ZmqCollector collector(context_, std::move(options), binary_collector_codec(), queue);
+  collector.start();
+  auto honest = agent("node-a", node_a, collector.endpoint());
+  auto forger = agent("node-b", node_a, collector.endpoint());  // node-a's key, node-b's id
+  auto relayed = agent("lab-7", relay, collector.endpoint());
+  auto beyond = agent("node-c", relay, collector.endpoint());  // not granted to the relay
+  std::vector<events::Event> stored;
+  pump({honest.get(), forger.get(), relayed.get(), beyond.get()}, queue, collector, stored, [&] {
+    return honest->outbox.first_pending() == 1201 && relayed->outbox.first_pending() == 1201 &&
+           collector.stats().claims_refused >= 2;
+  });
+  EXPECT_EQ(honest->outbox.first_pending(), 1201u);
+  EXPECT_EQ(relayed->outbox.first_pending(), 1201u);
+  EXPECT_EQ(forger->outbox.first_pending(), 1u);
+  EXPECT_EQ(beyond->outbox.first_pending(), 1u);
+  std::map<std::string, std::uint64_t> count;
+  for (const auto& e : stored) ++count[e.agent_id];
+  EXPECT_EQ(count, (std::map<std::string, std::uint64_t>{{"lab-7", 1200}, {"node-a", 1200}}));
+  EXPECT_GE(collector.stats().claims_refused, 2u);
+  EXPECT_EQ(collector.stats().malformed_frames, 0u);
+  EXPECT_TRUE(zap.may_claim("relay", "lab-1"));
+  EXPECT_FALSE(zap.may_claim("relay", "node-a"));
+  EXPECT_FALSE(zap.may_claim("unknown", "lab-1"));
   collector.stop();
 }
 

@@ -1,0 +1,91 @@
+"""Issue 5: "the agent restarted with events in its spool: same [every event exactly once]",
+through the real binaries. `chronowatch agent --sink zmq` (faketime '+10 minutes' against a
+loopback chronyd, heartbeats every 0.2 s) runs while its collector is down, so its drift alert,
+agent_start and heartbeats pile up in its durable spool; it is SIGKILLed, restarted (it says how
+many events it found in its spool), and only then is the collector started. The store ends with
+every sequence from 1 exactly once, contiguous across the restart: the first run's events, the
+second run's agent_start right after them, and the graceful stop's agent_stop last."""
+import re
+import shutil
+import signal
+import socket
+import time
+
+import pytest
+
+from agent_helpers import agent_env, private_dir, start_daemon
+from peers import Chronyd, free_port, wait_for
+from pipeline_support import Collector, Keys, json_lines, run
+
+AGENT = "drift-0001"
+
+
+@pytest.fixture(scope="module")
+def chronyd():
+    with Chronyd() as server:
+        yield server
+
+
+@pytest.fixture
+def spool():
+    path = private_dir("cw-agent-restart-spool-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def stored(db):
+    result = run("events", "--db", db, "--agent", AGENT, "--json", "--limit", "100000", check=False)
+    events = [e for e in json_lines(result.stdout) if e["sequence"] < 2**63]
+    return sorted(events, key=lambda e: e["sequence"])
+
+
+def test_agent_restarted_with_events_in_its_spool_delivers_each_once(chronyd, spool, tmp_path):
+    keys = Keys(tmp_path, agents=1, prefix="drift")
+    port = free_port(socket.SOCK_STREAM)  # nothing listens there until the collector starts
+    env = agent_env(chronyd.port, free_port(), spool, faketime="+600s", CW_AGENT_ID=AGENT)
+    args = ["--sink", "zmq", "--collector", f"tcp://127.0.0.1:{port}",
+            "--collector-key", str(keys.server / "collector.pub"),
+            "--key", str(keys.agents / f"{AGENT}.key"), "--heartbeat-interval", "0.2"]
+    first = start_daemon(env, *args)
+    time.sleep(2.5)
+    assert first.alive(), first.log()
+    first.stop(signal.SIGKILL)  # no agent_stop, nothing acknowledged: all of it is in the spool
+
+    second = start_daemon(env, *args)
+    collector = None
+    try:
+        pattern = re.compile(r"sender: (\d+) events from before the restart are in the spool")
+        wait_for(lambda: pattern.search(second.log()), timeout=10, what="the spool found at restart")
+        in_spool = int(pattern.search(second.log()).group(1))
+        assert in_spool >= 5, second.log()
+        time.sleep(1)  # the second run adds to the spool too, the collector still down
+        collector = Collector(keys, tmp_path / "events.db", port=port)
+        wait_for(lambda: len(stored(tmp_path / "events.db")) >= in_spool + 5, timeout=30,
+                 what="both runs' events stored")
+    finally:
+        assert second.stop(signal.SIGTERM) == 0, second.log()
+        if collector:
+            time.sleep(0.5)
+            assert collector.stop() == 0
+    events = stored(tmp_path / "events.db")
+    sequences = [e["sequence"] for e in events]
+    assert sequences == list(range(1, len(events) + 1)), sequences  # each once, no gap
+    starts = [e["sequence"] for e in events if e["type"] == "agent_start"]
+    assert starts == [1, in_spool + 1], starts  # the second run continues the first's sequences
+    first_run = events[:in_spool]
+    assert any(e["type"] == "time_drift" for e in first_run), [e["type"] for e in first_run]
+    assert sum(e["type"] == "heartbeat" for e in first_run) >= 3
+    assert events[-1]["type"] == "agent_stop"
+    assert [e["type"] for e in events].count("agent_stop") == 1
+    # Heartbeats carry what issue 5 lists, read from /proc: uptime, sent, dropped, spooled, CPU %,
+    # RSS, load, connectivity, version (and the interval).
+    beats = [e for e in events if e["type"] == "heartbeat"]
+    for beat in beats:
+        data = beat["data"]
+        assert data["uptime_ns"] > 0 and data["rss_bytes"] > 1 << 20, beat
+        assert data["cpu_percent"] >= 0 and data["load1"] >= 0, beat
+        assert {"events_sent", "events_dropped", "events_spooled", "connected"} <= data.keys(), beat
+        assert beat["attributes"]["heartbeat_interval_s"] == 1 and beat["attributes"]["version"], beat
+    assert not any(b["data"]["connected"] for b in beats[:3])  # the collector was down
+    assert all(b["data"]["events_spooled"] >= 1 for b in beats[:3])
+    assert any(b["data"]["connected"] and b["data"]["events_sent"] > 0 for b in beats), beats[-1]

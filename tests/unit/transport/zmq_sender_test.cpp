@@ -1,0 +1,158 @@
+// tests/unit/transport/zmq_sender_test.cpp — the agent's ZeroMQ sender against a real collector
+// over loopback CURVE: its rate limiter's decisions reach the store as issue 5 asks — a burst
+// beyond max_events_per_second is aggregated into a counted events_suppressed summary (never a
+// silent drop), the critical event submitted last leaves before the informational backlog, and
+// the next heartbeat reports what was dropped. And an agent whose spool was wiped (its numbering
+// back at 1) continues from the sequences the collector already holds instead of being taken
+// for duplicates.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "transport/curve_keys.h"
+#include "transport/event_codec_binding.h"
+#include "transport/zap_handler.h"
+#include "transport/zmq_collector.h"
+#include "transport/zmq_event_sender.h"
+
+namespace cw::transport {
+namespace {
+
+using namespace std::chrono_literals;
+
+const events::Attribute* attribute(const events::Event& event, const std::string& key) {
+  for (const auto& a : event.attributes)
+    if (a.key == key) return &a;
+  return nullptr;
+}
+
+TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cw_sender_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto server = generate_key_pair(), agent_key = generate_key_pair();
+  write_key_pair(dir / "authorized", "burst-1", agent_key);
+  write_key_pair(dir, "burst-1", agent_key);
+  write_key_pair(dir, "collector", server);
+  zmq::context_t context(1);
+  ZapHandler zap(context, dir / "authorized");
+  IngestQueue queue(100000);
+  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(), queue);
+  collector.start();
+  SenderOptions options;
+  options.collector = collector.endpoint();
+  options.key_file = dir / "burst-1.key";
+  options.collector_key_file = dir / "collector.pub";
+  options.spool.directory = dir / "spool";
+  options.identity = {"burst-1", {"host", {}}, "test"};
+  options.rate = {.events_per_second = 2, .burst = 1, .backlog = 10, .summary_interval = 200ms};
+  options.heartbeat_interval = 1s;
+  std::vector<events::Event> stored;
+  {
+    ZmqEventSender sender(options);
+    for (int i = 0; i < 40; ++i) {
+      events::Event e;
+      e.type = events::EventType::port_scan;
+      e.severity = events::Severity::info;
+      sender.submit(e);
+    }
+    events::Event critical;
+    critical.type = events::EventType::modbus_anomaly;
+    critical.severity = events::Severity::critical;
+    sender.submit(critical);
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    auto dropped_reported = [&] {
+      for (const auto& e : stored)
+        if (e.type == events::EventType::heartbeat &&
+            std::get<events::HeartbeatData>(e.data).events_dropped >= 25)
+          return true;
+      return false;
+    };
+    while (std::chrono::steady_clock::now() < give_up && !dropped_reported()) {
+      std::vector<std::pair<std::string, std::uint64_t>> commits;
+      for (auto& batch : queue.pop(100000, 20ms)) {
+        if (batch.hello) continue;
+        stored.insert(stored.end(), batch.events.begin(), batch.events.end());
+        commits.emplace_back(batch.agent_id, batch.next);
+      }
+      if (!commits.empty()) collector.committed(commits);
+    }
+    ASSERT_TRUE(dropped_reported()) << stored.size() << " events stored";
+    const auto stats = sender.stats();
+    EXPECT_GE(stats.rate.suppressed, 25u);  // 41 offered, a backlog of 10, ~1 admitted at once
+    std::int64_t summarized = 0;
+    std::size_t scans = 0, critical_at = 0, limited = 0;
+    for (const auto& e : stored) {
+      if (e.type == events::EventType::events_suppressed) {
+        summarized += std::get<std::int64_t>(attribute(e, "suppressed")->value);
+        EXPECT_EQ(std::get<std::int64_t>(attribute(e, "port_scan")->value),
+                  std::get<std::int64_t>(attribute(e, "suppressed")->value));
+      }
+      if (e.type == events::EventType::port_scan) ++scans, ++limited;
+      if (e.type == events::EventType::modbus_anomaly) critical_at = ++limited;
+    }
+    EXPECT_EQ(static_cast<std::uint64_t>(summarized), stats.rate.suppressed);  // counted, not lost
+    EXPECT_LE(critical_at, 2u);  // submitted after 40 informational events, admitted among the first
+    EXPECT_GE(critical_at, 1u);
+    EXPECT_LE(scans + static_cast<std::size_t>(summarized), 40u);
+  }
+  collector.stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cw_reset_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto server = generate_key_pair(), agent_key = generate_key_pair();
+  write_key_pair(dir / "authorized", "reset-1", agent_key);
+  write_key_pair(dir, "reset-1", agent_key);
+  write_key_pair(dir, "collector", server);
+  zmq::context_t context(1);
+  ZapHandler zap(context, dir / "authorized");
+  IngestQueue queue(100000);
+  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(), queue);
+  collector.seed({{"reset-1", 500}});  // the store holds 1..499 from before the spool was wiped
+  SenderOptions options;
+  options.collector = collector.endpoint();
+  options.key_file = dir / "reset-1.key";
+  options.collector_key_file = dir / "collector.pub";
+  options.spool.directory = dir / "spool";
+  options.identity = {"reset-1", {"host", {}}, "test"};
+  options.heartbeat_interval = std::chrono::hours(1);
+  std::vector<events::Event> stored;
+  {
+    ZmqEventSender sender(options);  // spools agent_start (1), heartbeat (2), 5 steps (3-7)
+    for (int i = 0; i < 5; ++i) {
+      events::Event e;
+      e.type = events::EventType::clock_step;
+      sender.submit(e);
+    }
+    std::this_thread::sleep_for(200ms);
+    collector.start();  // only now: everything above is pending under its old numbers
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < give_up && stored.size() < 7) {
+      std::vector<std::pair<std::string, std::uint64_t>> commits;
+      for (auto& batch : queue.pop(100000, 20ms)) {
+        if (batch.hello) continue;
+        stored.insert(stored.end(), batch.events.begin(), batch.events.end());
+        commits.emplace_back(batch.agent_id, batch.next);
+      }
+      if (!commits.empty()) collector.committed(commits);
+    }
+  }
+  collector.stop();
+  ASSERT_GE(stored.size(), 7u);
+  for (std::size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(stored[i].sequence, 500 + i);
+  EXPECT_EQ(stored[0].type, events::EventType::agent_start);
+  EXPECT_EQ(std::count_if(stored.begin(), stored.end(),
+                          [](const auto& e) { return e.type == events::EventType::clock_step; }),
+            5);
+  // The jump is durable: the spool reopened continues after what was renumbered.
+  Spool reopened(options.spool);
+  EXPECT_GE(reopened.next_id(), 507u);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cw::transport
