@@ -14,6 +14,24 @@ find_package(PahoMqttCpp REQUIRED)
 find_package(SQLiteCpp REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+# libzmq and libpcap are not linked into our programs: src/platform/lazy_{zmq,pcap}.cpp load them
+# with dlopen on first use (why: src/platform/lazy_library.h). These targets carry their headers.
+add_library(cw_zmq_headers INTERFACE)
+get_target_property(cw_zmq_includes cppzmq INTERFACE_INCLUDE_DIRECTORIES)
+target_include_directories(cw_zmq_headers INTERFACE ${cw_zmq_includes})
+add_library(cw_pcap_headers INTERFACE)
+target_include_directories(cw_pcap_headers INTERFACE ${PCAP_INCLUDE_DIRS})
+# SQLite and yaml-cpp are linked from their static archives (in the same -dev packages): only the
+# code we call is touched, and a command that never opens a database (the agent) pays nothing
+# for libsqlite3.so's loading (~250 kB resident each, see docs/agent.md "Memory").
+find_library(CW_SQLITE3_ARCHIVE NAMES libsqlite3.a)
+if(CW_SQLITE3_ARCHIVE)
+  set_property(TARGET SQLite::SQLite3 PROPERTY IMPORTED_LOCATION ${CW_SQLITE3_ARCHIVE})
+endif()
+find_library(CW_YAML_CPP_ARCHIVE NAMES libyaml-cpp.a)
+if(CW_YAML_CPP_ARCHIVE)
+  set_property(TARGET yaml-cpp PROPERTY IMPORTED_LOCATION_NONE ${CW_YAML_CPP_ARCHIVE})
+endif()
 if(CW_TESTS)
   find_package(GTest REQUIRED)
 endif()

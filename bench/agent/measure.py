@@ -3,7 +3,12 @@ and a local Mosquitto, both started here on loopback. Two runs: an honest clock 
 a clock 10 minutes ahead (faketime) with a time_drift alert published at every poll (QoS 1,
 acknowledged, through the spool). Target: RSS ≤ 10 MB.
 
+Memory is read from /proc/PID/smaps_rollup at the end of each run: RSS (every resident page,
+shared library pages included), PSS (shared pages divided among the processes mapping them) and
+private (pages only this process maps: its real cost). --breakdown adds RSS per mapping.
+
 Usage: /usr/bin/python3 bench/agent/measure.py [--polls N] [--interval SEC] [--binary PATH]
+                                               [--breakdown]
 """
 import argparse
 import os
@@ -24,6 +29,24 @@ TICKS = os.sysconf("SC_CLK_TCK")
 def proc_status(pid, field):
     text = pathlib.Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"^{field}:\s+(\d+) kB", text, re.M).group(1))
+
+
+def smaps_rollup(pid):
+    """{field: kB} of /proc/PID/smaps_rollup (Rss, Pss, Private_Clean, Anonymous, ...)."""
+    text = pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text()
+    return {k: int(v) for k, v in re.findall(r"^(\w+):\s+(\d+) kB", text, re.M)}
+
+
+def rss_by_mapping(pid):
+    """[(kB, name)] resident per mapped file ([heap], [anon], ... for the others), largest first."""
+    totals, name = {}, None
+    for line in pathlib.Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        header = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", line)
+        if header:
+            name = header.group(1) or "[anon]"
+        elif line.startswith("Rss:"):
+            totals[name] = totals.get(name, 0) + int(line.split()[1])
+    return sorted(((kb, n) for n, kb in totals.items() if kb), reverse=True)
 
 
 def cpu_seconds(pid):
@@ -52,14 +75,16 @@ def run(binary, ntp_port, mqtt_port, n, interval, drifting):
         done = polls(agent) - start_polls
         cpu = cpu_seconds(agent.pid) - start_cpu
         wall = time.monotonic() - start
-        rss, peak = proc_status(agent.pid, "VmRSS"), proc_status(agent.pid, "VmHWM")
-        anon, files = proc_status(agent.pid, "RssAnon"), proc_status(agent.pid, "RssFile")
+        peak = proc_status(agent.pid, "VmHWM")
+        rollup, mappings = smaps_rollup(agent.pid), rss_by_mapping(agent.pid)
         alerts = len(re.findall(r"event time_drift", agent.log()))
     finally:
         agent.stop()
         shutil.rmtree(spool, ignore_errors=True)
     return dict(polls=done, cpu_ms_per_poll=1000 * cpu / done, cpu_percent=100 * cpu / wall,
-                rss_kb=rss, peak_rss_kb=peak, anon_kb=anon, file_kb=files, alerts=alerts)
+                rss_kb=rollup["Rss"], pss_kb=rollup["Pss"], peak_rss_kb=peak,
+                private_kb=rollup["Private_Clean"] + rollup["Private_Dirty"],
+                anon_kb=rollup["Anonymous"], alerts=alerts, mappings=mappings)
 
 
 def main():
@@ -67,16 +92,22 @@ def main():
     parser.add_argument("--polls", type=int, default=300)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--binary", default=chronowatch_binary())
+    parser.add_argument("--breakdown", action="store_true", help="RSS per mapping as well")
     args = parser.parse_args()
-    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"binary {args.binary}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs")
     with Chronyd() as chronyd, Mosquitto() as broker:
         for drifting in (False, True):
             r = run(args.binary, chronyd.port, broker.port, args.polls, args.interval, drifting)
             label = "drift, alert per poll" if drifting else "honest clock, no alerts"
             print(f"{label:24s} polls {r['polls']:4d}  CPU {r['cpu_ms_per_poll']:.3f} ms/poll "
                   f"({r['cpu_percent']:.2f}% at {args.interval} s interval)  RSS {r['rss_kb']} kB "
-                  f"(peak {r['peak_rss_kb']} kB, target <= 10240; private anon {r['anon_kb']} kB, "
-                  f"file-backed {r['file_kb']} kB)  alerts {r['alerts']}")
+                  f"(peak {r['peak_rss_kb']} kB, target <= 10240)  PSS {r['pss_kb']} kB  "
+                  f"private {r['private_kb']} kB (anonymous {r['anon_kb']} kB)  "
+                  f"alerts {r['alerts']}")
+            if args.breakdown:
+                for kb, name in r["mappings"]:
+                    print(f"    {kb:6d} kB  {name}")
 
 
 if __name__ == "__main__":

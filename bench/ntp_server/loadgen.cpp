@@ -109,15 +109,15 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-struct Endpoint {
+struct ClientSocket {
   int fd = -1;
   std::uint32_t next_seq = 0;
   int outstanding = 0;
   Clock::time_point last_reply{};
 };
 
-std::vector<Endpoint> open_sockets(const Options& o) {
-  std::vector<Endpoint> out(static_cast<std::size_t>(o.sockets));
+std::vector<ClientSocket> open_sockets(const Options& o) {
+  std::vector<ClientSocket> out(static_cast<std::size_t>(o.sockets));
   for (auto& e : out) {
     e.fd = ::socket(o.server.ss_family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     if (e.fd < 0) usage("socket() failed");
@@ -136,7 +136,7 @@ std::vector<Endpoint> open_sockets(const Options& o) {
 }
 
 // Builds `count` requests for socket `index` in `buffers` (each kMaxPacketSize long); returns their size.
-std::size_t build_requests(const Options& o, Endpoint& e, std::size_t index, std::size_t count,
+std::size_t build_requests(const Options& o, ClientSocket& e, std::size_t index, std::size_t count,
                            std::vector<std::byte>& buffers) {
   std::size_t size = ntp::kHeaderSize;
   for (std::size_t k = 0; k < count; ++k) {
@@ -151,7 +151,7 @@ std::size_t build_requests(const Options& o, Endpoint& e, std::size_t index, std
   return size;
 }
 
-std::size_t send_requests(const Options& o, Endpoint& e, std::size_t index, std::size_t count,
+std::size_t send_requests(const Options& o, ClientSocket& e, std::size_t index, std::size_t count,
                           std::vector<std::byte>& buffers) {
   count = std::min(count, kBatch);
   const std::size_t size = build_requests(o, e, index, count, buffers);
@@ -168,7 +168,7 @@ std::size_t send_requests(const Options& o, Endpoint& e, std::size_t index, std:
   return static_cast<std::size_t>(sent);
 }
 
-void validate(const Options& o, std::span<const std::byte> reply, std::size_t index, const Endpoint& e,
+void validate(const Options& o, std::span<const std::byte> reply, std::size_t index, const ClientSocket& e,
               bench::LoadStats& stats) {
   auto parsed = ntp::parse(reply);
   if (!parsed || parsed->header.mode != ntp::Mode::server) return void(++stats.invalid);
@@ -186,7 +186,7 @@ void validate(const Options& o, std::span<const std::byte> reply, std::size_t in
   stats.add_server_time((h.transmit_time - h.receive_time).count());
 }
 
-std::size_t drain(const Options& o, Endpoint& e, std::size_t index, std::vector<std::byte>& buffers,
+std::size_t drain(const Options& o, ClientSocket& e, std::size_t index, std::vector<std::byte>& buffers,
                   bench::LoadStats& stats) {
   mmsghdr msgs[kBatch]{};
   iovec iov[kBatch];
@@ -203,7 +203,7 @@ std::size_t drain(const Options& o, Endpoint& e, std::size_t index, std::vector<
   return static_cast<std::size_t>(got);
 }
 
-void run(const Options& o, std::vector<Endpoint>& eps, bench::LoadStats& stats) {
+void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& stats) {
   std::vector<std::byte> tx(kBatch * ntp::kMaxPacketSize), rx(kBatch * ntp::kMaxPacketSize);
   std::vector<pollfd> fds;
   for (auto& e : eps) fds.push_back(pollfd{e.fd, POLLIN, 0});

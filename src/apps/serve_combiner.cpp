@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "ntp/selection.h"
@@ -11,10 +12,25 @@
 namespace cw::apps {
 
 UpstreamCombiner::UpstreamCombiner(std::size_t upstreams, ntp::Precision precision,
-                                   ClockAdjuster* adjuster, Duration step_threshold)
-    : precision_(precision), adjuster_(adjuster), step_threshold_(step_threshold) {
+                                   ClockAdjuster* adjuster, Duration step_threshold,
+                                   std::optional<std::uint8_t> local_stratum)
+    : precision_(precision), adjuster_(adjuster), step_threshold_(step_threshold), local_stratum_(local_stratum) {
   for (std::size_t i = 0; i < upstreams; ++i)
-    upstreams_.push_back(Upstream{ntp::ClockFilter(precision.duration()), std::nullopt, IpAddress{}, false});
+    upstreams_.push_back(Upstream{ntp::ClockFilter(precision.duration()), std::nullopt, IpAddress{}, false, {}});
+}
+
+bool UpstreamCombiner::any_reachable() const {
+  return std::any_of(upstreams_.begin(), upstreams_.end(), [](const Upstream& u) { return u.reach.reachable(); });
+}
+
+std::optional<SharedServerState::Snapshot> UpstreamCombiner::lost(Timestamp now,
+                                                                 const SharedServerState::Snapshot& current) {
+  if (!serving_upstream_ || any_reachable()) return std::nullopt;
+  serving_upstream_ = false;
+  system_peer_.reset();
+  SharedServerState::Snapshot out = current;  // the virtual clock keeps its last offset
+  out.state = ntp::fallback_state(local_stratum_, precision_, now + current.offset);
+  return out;
 }
 
 bool UpstreamCombiner::add(std::size_t i, const IpAddress& address, const ntp::Sample& sample) {
@@ -23,6 +39,7 @@ bool UpstreamCombiner::add(std::size_t i, const IpAddress& address, const ntp::S
   const auto out = u.filter.add(sample.measurement);
   u.last = sample;
   u.address = address;
+  u.reach.answered();
   u.fresh = u.fresh || out.fresh;
   if (!before) return true;
   const Duration tolerance = std::max<Duration>(4 * before->jitter, std::chrono::milliseconds(1));
@@ -36,7 +53,7 @@ std::optional<SharedServerState::Snapshot> UpstreamCombiner::update(Timestamp no
   for (std::size_t i = 0; i < upstreams_.size(); ++i) {
     const auto& u = upstreams_[i];
     const auto out = u.filter.output(now);
-    if (!out || !u.last) continue;
+    if (!out || !u.last || !u.reach.reachable()) continue;  // RFC 5905 A.5.5.1 fit(): reach == 0
     const ntp::RootInfo root = u.last->root;
     candidates.push_back({out->best.offset, ntp::root_distance(out->best, root, out->jitter, now), out->jitter,
                           u.last->server.stratum.value});
@@ -48,6 +65,7 @@ std::optional<SharedServerState::Snapshot> UpstreamCombiner::update(Timestamp no
   if (!result.offset || !result.system_peer) return std::nullopt;
   const std::size_t peer = index[*result.system_peer];
   system_peer_ = peer;
+  serving_upstream_ = true;
   const Upstream& u = upstreams_[peer];
   const ntp::FilterOutput& f = outputs[*result.system_peer];
   ntp::UpstreamView view;

@@ -51,7 +51,7 @@ void add_auth_and_limit_options(CLI::App* cmd, ServeOptions& o) {
       ->envname("CW_SERVE_RATE_BURST")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--kod-interval", o.kod_interval, "at most one RATE Kiss-o'-Death per client per this many seconds; the rest are dropped")->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
-  cmd->add_option("--rate-table", o.rate_table, "entries in each worker's fixed-size rate-limit table (32 bytes each)")->capture_default_str()
+  cmd->add_option("--rate-table", o.rate_table, "entries in the fixed-size rate-limit table shared by the workers (32 bytes each)")->capture_default_str()
       ->check(CLI::Range(16, 1 << 24));
 }
 

@@ -29,8 +29,8 @@ SharedServerState::Snapshot SharedServerState::current() const {
 }
 
 struct ServerWorkers::Worker {
-  Worker(ntp::ResponderConfig config, std::uint64_t seed, std::size_t batch_size)
-      : responder(std::move(config), seed), batch(batch_size), replies(batch_size) {}
+  Worker(ntp::ResponderConfig config, std::shared_ptr<ntp::RateLimiter> limiter, std::size_t batch_size)
+      : responder(std::move(config), std::move(limiter)), batch(batch_size), replies(batch_size) {}
   std::vector<platform::UdpServerSocket> sockets;
   ntp::Responder responder;
   platform::DatagramBatch batch;
@@ -52,10 +52,12 @@ ServerWorkers::ServerWorkers(const WorkerSetup& setup, Clock& clock, const Share
     : clock_(clock), state_(state), spin_(setup.spin), immediate_(setup.immediate),
       chunk_(std::max<std::size_t>(setup.chunk, 1)) {
   const std::size_t threads = std::max<std::size_t>(setup.threads, 1);
+  // One rate-limit table for every worker: a client's limit holds whichever socket it lands on.
+  auto limiter = std::make_shared<ntp::RateLimiter>(setup.responder.rate_limit, random.next_u64());
   for (std::size_t t = 0; t < threads; ++t) {
-    auto worker = std::make_unique<Worker>(setup.responder, random.next_u64(), setup.batch);
+    auto worker = std::make_unique<Worker>(setup.responder, limiter, setup.batch);
     for (std::size_t a = 0; a < setup.listen.size(); ++a) {
-      platform::Endpoint where = setup.listen[a];
+      platform::SocketAddress where = setup.listen[a];
       // Port 0 asks for any port: the first worker's socket picks it, the others share it.
       if (t > 0 && where.port == 0) where.port = workers_[0]->sockets[a].local().port;
       worker->sockets.push_back(platform::UdpServerSocket::open(where, platform::SocketOptions{}));
@@ -76,8 +78,8 @@ void ServerWorkers::stop() {
     if (worker->thread.joinable()) worker->thread.join();
 }
 
-std::vector<platform::Endpoint> ServerWorkers::bound() const {
-  std::vector<platform::Endpoint> out;
+std::vector<platform::SocketAddress> ServerWorkers::bound() const {
+  std::vector<platform::SocketAddress> out;
   if (!workers_.empty())
     for (const auto& s : workers_[0]->sockets) out.push_back(s.local());
   return out;
@@ -136,7 +138,7 @@ bool answer(BatchContext& c, std::size_t i) {
     return false;
   }
   const ntp::Reply reply =
-      c.responder.respond(d.bytes, d.peer, d.received_at + c.snap.offset, c.snap.state, c.batch.reply_buffer(i));
+      c.responder.respond(d.bytes, d.peer.address, d.received_at + c.snap.offset, c.snap.state, c.batch.reply_buffer(i));
   bump(c.counters.outcomes[static_cast<std::size_t>(reply.outcome)]);
   if (reply.size == 0) return false;
   c.replies[c.batch.queued()] = reply;

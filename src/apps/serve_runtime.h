@@ -58,7 +58,7 @@ struct CountersTotal {
 };
 
 struct WorkerSetup {
-  std::vector<platform::Endpoint> listen;
+  std::vector<platform::SocketAddress> listen;
   std::size_t threads = 1;
   ntp::ResponderConfig responder;
   std::size_t batch = 64;
@@ -82,7 +82,7 @@ class ServerWorkers {
   void start();
   void stop();  // asks every worker to finish its batch and joins them
   CountersTotal totals() const;
-  std::vector<platform::Endpoint> bound() const;  // the real addresses (port 0 resolved)
+  std::vector<platform::SocketAddress> bound() const;  // the real addresses (port 0 resolved)
 
  private:
   struct Worker;

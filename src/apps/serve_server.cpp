@@ -46,11 +46,11 @@ std::shared_ptr<const ntp::KeyStore> load_keys(const ServeOptions& o) {
   return keys;
 }
 
-std::vector<platform::Endpoint> listen_endpoints(const ServeOptions& o) {
+std::vector<platform::SocketAddress> listen_endpoints(const ServeOptions& o) {
   const std::vector<std::string> texts = o.listen.empty() ? std::vector<std::string>{"*:123", "[::]:123"} : o.listen;
-  std::vector<platform::Endpoint> out;
+  std::vector<platform::SocketAddress> out;
   for (const auto& text : texts) {
-    auto e = platform::Endpoint::parse(text);
+    auto e = platform::parse_listen_address(text);
     if (!e) throw UsageError("--listen '" + text + "' is not ADDR:PORT (e.g. 0.0.0.0:123, [::]:123, 127.0.0.1:11123)");
     out.push_back(*e);
   }
@@ -150,7 +150,9 @@ int serve(const ServeOptions& o) {
   if (o.discipline) adjuster = std::make_unique<platform::SystemClockAdjuster>();  // explicit flag only
   if (!sources.empty())
     sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, adjuster.get(),
-                                          from_seconds(o.step_threshold));
+                                          from_seconds(o.step_threshold),
+                                          o.local_stratum ? std::optional<std::uint8_t>(static_cast<std::uint8_t>(*o.local_stratum))
+                                                          : std::nullopt);
   if (!o.user.empty()) {
     try {
       platform::drop_privileges(o.user, o.discipline);

@@ -24,9 +24,10 @@ struct UpstreamSync::Source {
 
 UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
                            SharedServerState& state, ntp::Precision precision,
-                           ClockAdjuster* adjuster, Duration step_threshold)
+                           ClockAdjuster* adjuster, Duration step_threshold,
+                           std::optional<std::uint8_t> local_stratum)
     : clock_(clock), random_(random), state_(state), precision_(precision),
-      combiner_(servers.size(), precision, adjuster, step_threshold) {
+      combiner_(servers.size(), precision, adjuster, step_threshold, local_stratum) {
   for (std::size_t i = 0; i < servers.size(); ++i) {
     auto s = std::make_unique<Source>();
     s->index = i;
@@ -91,6 +92,7 @@ void UpstreamSync::poll(Source& s) {
     return;
   }
   const auto request = ntp::make_request(random_);
+  combiner_.polled(s.index);
   Timestamp t1;
   try {
     t1 = s.client->send(request.datagram());
@@ -123,6 +125,21 @@ void UpstreamSync::poll(Source& s) {
   s.next = clock_.monotonic_now() + s.schedule.after_no_answer();
 }
 
+// Every upstream unreachable (RFC 5905 §13: reach register empty) after having been synchronized:
+// serve the fallback instead of the last upstream state forever.
+void UpstreamSync::check_lost() {
+  const auto fallback = combiner_.lost(clock_.now(), state_.current());
+  if (!fallback) return;
+  synchronized_.store(false);
+  state_.publish(*fallback);
+  if (fallback->state.synchronized())
+    spdlog::warn("serve: every upstream is unreachable (8 polls without an answer); serving the local clock at stratum {}",
+                 fallback->state.stratum.value);
+  else
+    spdlog::warn("serve: every upstream is unreachable (8 polls without an answer); serving leap 3 (unsynchronized) "
+                 "until one answers again (give --local-stratum N to serve the local clock instead)");
+}
+
 void UpstreamSync::run() {
   while (!stopping_.load()) {
     Source* due = nullptr;
@@ -136,6 +153,7 @@ void UpstreamSync::run() {
       continue;
     }
     poll(*due);
+    check_lost();
   }
 }
 

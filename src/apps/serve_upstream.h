@@ -1,13 +1,16 @@
 // apps/serve_upstream.h — the server's upstream sync thread: polls each upstream with the NTP
 // client core (make_request/accept_reply) over a UdpClient on its own schedule (burst, then
 // 64–1024 s, KoD back-off; ntp/poll_schedule.h), feeds the samples to the UpstreamCombiner and
-// publishes the resulting served clock to the workers.
+// publishes the resulting served clock to the workers. When every upstream has become unreachable
+// (its reach register is empty: eight polls without an answer), it publishes the fallback: the
+// local clock at --local-stratum, or leap 3 (unsynchronized) without one.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,7 +27,7 @@ class UpstreamSync {
   // servers: "host", "host:port", "[v6]:port". adjuster == nullptr: virtual clock (default).
   UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
                SharedServerState& state, ntp::Precision precision, ClockAdjuster* adjuster,
-               Duration step_threshold);
+               Duration step_threshold, std::optional<std::uint8_t> local_stratum);
   ~UpstreamSync();
   void start();
   void stop();
@@ -36,6 +39,7 @@ class UpstreamSync {
   void poll(Source& source);
   void resolve(Source& source);
   void record(Source& source, const ntp::Sample& sample);
+  void check_lost();
 
   std::vector<std::unique_ptr<Source>> sources_;
   Clock& clock_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 
 namespace cw::ntp {
 namespace {
@@ -31,21 +32,35 @@ RateLimiter::RateLimiter(const RateLimitConfig& config, std::uint64_t seed)
                     config.interval.count()),
       kod_interval_ns_(config.kod_interval.count()),
       seed_(seed),
-      table_(std::bit_ceil(std::max<std::size_t>(config.table_entries, kWays))) {}
+      size_(std::bit_ceil(std::max<std::size_t>(config.table_entries, kWays))),
+      table_(std::make_unique<Entry[]>(size_)) {}
 
-RateLimiter::Entry& RateLimiter::find_or_replace(std::uint64_t high, std::uint64_t low,
-                                                 std::int64_t now) {
-  const std::size_t mask = table_.size() - 1;
-  const std::size_t base = mix(high ^ mix(low ^ seed_)) & mask & ~(kWays - 1);
-  Entry* oldest = &table_[base];
-  for (std::size_t w = 0; w < kWays; ++w) {
-    Entry& e = table_[base + w];
-    if (e.key_high == high && e.key_low == low && e.tat != 0) return e;
-    if (e.tat < oldest->tat) oldest = &e;
+RateLimiter::Entry& RateLimiter::find_or_replace(std::uint64_t tag, std::int64_t now) {
+  const std::size_t base = tag & (size_ - 1) & ~(kWays - 1);
+  for (int attempt = 0;; ++attempt) {
+    Entry* oldest = nullptr;
+    std::uint64_t oldest_tag = 0;
+    std::int64_t oldest_tat = INT64_MAX;
+    for (std::size_t w = 0; w < kWays; ++w) {
+      Entry& e = table_[base + w];
+      const std::uint64_t t = e.tag.load(std::memory_order_acquire);
+      if (t == tag) return e;
+      const std::int64_t tat = t == 0 ? INT64_MIN : e.tat.load(std::memory_order_relaxed);
+      if (oldest == nullptr || tat < oldest_tat) {
+        oldest = &e;
+        oldest_tag = t;
+        oldest_tat = tat;
+      }
+    }
+    // Not present: take the slot whose client has been quiet longest; it starts with a full
+    // bucket. If another thread took that slot meanwhile, look again (once; then share it).
+    if (oldest->tag.compare_exchange_strong(oldest_tag, tag, std::memory_order_acq_rel) || attempt > 0) {
+      oldest->tag.store(tag, std::memory_order_release);
+      oldest->tat.store(now, std::memory_order_relaxed);
+      oldest->kod_tat.store(0, std::memory_order_relaxed);
+      return *oldest;
+    }
   }
-  // Not present: take the slot whose client has been quiet longest; it starts with a full bucket.
-  *oldest = Entry{high, low, now, 0};
-  return *oldest;
 }
 
 RateDecision RateLimiter::check(const IpAddress& client, Timestamp now) {
@@ -54,17 +69,18 @@ RateDecision RateLimiter::check(const IpAddress& client, Timestamp now) {
   const std::uint64_t high = load64(b.data());
   // IPv4 (mapped): the whole address; IPv6: the /64, since one host usually owns a whole /64.
   const std::uint64_t low = client.is_v4() ? load64(b.data() + 8) : 0;
+  const std::uint64_t tag = mix(high ^ mix(low ^ seed_)) | 1;  // never 0 (empty)
   const std::int64_t t = std::max<std::int64_t>(unix_ns(now), 1);
-  Entry& e = find_or_replace(high, low, t);
-  const std::int64_t tat = std::max(e.tat, t);
-  if (tat - t <= tolerance_ns_) {
-    e.tat = tat + interval_ns_;
-    return RateDecision::kAllow;
+  Entry& e = find_or_replace(tag, t);
+  std::int64_t seen = e.tat.load(std::memory_order_relaxed);
+  for (;;) {  // GCRA: allowed while the theoretical arrival time is within the burst tolerance
+    const std::int64_t tat = std::max(seen, t);
+    if (tat - t > tolerance_ns_) break;
+    if (e.tat.compare_exchange_weak(seen, tat + interval_ns_, std::memory_order_relaxed)) return RateDecision::kAllow;
   }
-  if (e.kod_tat <= t) {
-    e.kod_tat = t + kod_interval_ns_;
-    return RateDecision::kKissOfDeath;
-  }
+  std::int64_t kod = e.kod_tat.load(std::memory_order_relaxed);
+  while (kod <= t)
+    if (e.kod_tat.compare_exchange_weak(kod, t + kod_interval_ns_, std::memory_order_relaxed)) return RateDecision::kKissOfDeath;
   return RateDecision::kDrop;
 }
 

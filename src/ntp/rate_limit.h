@@ -4,11 +4,17 @@
 // /64 as chrony does) gets a GCRA token bucket: on average one request per `interval`, with bursts
 // of up to `burst`. Over the limit the caller sends a RATE Kiss-o'-Death (RFC 5905 §7.4) at most
 // once per `kod_interval` per client and drops the rest. Pure: the time comes from the caller.
+// One table serves every worker thread of the server, so a client's limit holds whichever thread
+// (SO_REUSEPORT socket) its requests land on: each entry is a few atomics updated by
+// compare-and-swap, without a lock. The GCRA update itself is exact across threads; only the
+// rare race of two threads inserting or evicting in the same 4-way set at the same instant can
+// give a client a fresh bucket (or, for that instant, the evicted client's) — never more memory.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 #include "core/ip_address.h"
 #include "core/time.h"
@@ -31,22 +37,24 @@ class RateLimiter {
   RateLimiter(const RateLimitConfig& config, std::uint64_t seed);
 
   bool enabled() const { return interval_ns_ > 0; }
+  // Thread-safe; lock-free.
   RateDecision check(const IpAddress& client, Timestamp now);
-  std::size_t table_entries() const { return table_.size(); }
+  std::size_t table_entries() const { return size_; }
 
  private:
-  struct Entry {
-    std::uint64_t key_high = 0, key_low = 0;  // the client's address (IPv6: its /64)
-    std::int64_t tat = 0;                     // GCRA theoretical arrival time, ns
-    std::int64_t kod_tat = 0;                 // when the next KoD may be sent, ns
+  struct alignas(32) Entry {
+    std::atomic<std::uint64_t> tag{0};      // keyed hash of the client (IPv6: its /64); 0 = empty
+    std::atomic<std::int64_t> tat{0};       // GCRA theoretical arrival time, ns
+    std::atomic<std::int64_t> kod_tat{0};   // when the next KoD may be sent, ns
   };
-  Entry& find_or_replace(std::uint64_t high, std::uint64_t low, std::int64_t now);
+  Entry& find_or_replace(std::uint64_t tag, std::int64_t now);
 
   std::int64_t interval_ns_;
   std::int64_t tolerance_ns_;  // (burst − 1) × interval
   std::int64_t kod_interval_ns_;
   std::uint64_t seed_;
-  std::vector<Entry> table_;
+  std::size_t size_;
+  std::unique_ptr<Entry[]> table_;
 };
 
 }  // namespace cw::ntp

@@ -29,7 +29,10 @@ PollInterval reply_poll(PollInterval requested) {
 }
 
 Responder::Responder(ResponderConfig config, std::uint64_t seed)
-    : config_(std::move(config)), limiter_(config_.rate_limit, seed) {}
+    : config_(std::move(config)), limiter_(std::make_shared<RateLimiter>(config_.rate_limit, seed)) {}
+
+Responder::Responder(ResponderConfig config, std::shared_ptr<RateLimiter> limiter)
+    : config_(std::move(config)), limiter_(std::move(limiter)) {}
 
 Reply Responder::respond(std::span<const std::byte> request, const IpAddress& client,
                          Timestamp received_at, const ServerState& state, std::span<std::byte> out) {
@@ -40,7 +43,7 @@ Reply Responder::respond(std::span<const std::byte> request, const IpAddress& cl
   // private (7) are not served (they are amplification vectors in the wild).
   if (parsed->header.mode != Mode::client) return ignore(Outcome::ignored_not_client);
   if (out.size() < kHeaderSize) return ignore(Outcome::ignored_too_large);
-  switch (limiter_.check(client, received_at)) {
+  switch (limiter_->check(client, received_at)) {
     case RateDecision::kAllow: break;
     case RateDecision::kKissOfDeath: return kiss_of_death(parsed->header, out);
     case RateDecision::kDrop: return ignore(Outcome::ignored_rate_limited);

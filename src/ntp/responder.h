@@ -55,11 +55,13 @@ struct ResponderConfig {
   std::shared_ptr<const KeyStore> keys;
 };
 
-// One per worker thread (it owns that worker's rate-limit table).
+// One per worker thread; the rate-limit table may be shared by all of them (it is thread-safe).
 class Responder {
  public:
-  // `seed` keys the rate-limit table's hash (from the injected random source).
+  // With its own rate-limit table; `seed` keys the table's hash (from the injected random source).
   Responder(ResponderConfig config, std::uint64_t seed);
+  // With a table shared with other responders (one per worker thread of the same server).
+  Responder(ResponderConfig config, std::shared_ptr<RateLimiter> limiter);
 
   // Answers `request`, received from `client` at `received_at` (T2 on the served clock). Writes
   // the reply into `out` and returns its size and outcome.
@@ -77,7 +79,7 @@ class Responder {
   Reply crypto_nak(const Packet& request, const ServerState& state, std::span<std::byte> out) const;
 
   ResponderConfig config_;
-  RateLimiter limiter_;
+  std::shared_ptr<RateLimiter> limiter_;
 };
 
 // RFC 5905 §7.3: the reply's poll, the request's clamped to [MINPOLL, MAXPOLL].

@@ -31,6 +31,11 @@ ServerState local_state(std::uint8_t stratum, Precision precision, Timestamp now
   return s;
 }
 
+ServerState fallback_state(std::optional<std::uint8_t> local_stratum, Precision precision,
+                           Timestamp now) {
+  return local_stratum ? local_state(*local_stratum, precision, now) : unsynchronized_state(precision);
+}
+
 RefId refid_for(const IpAddress& address) {
   if (address.is_v4()) return RefId::from_u32(address.v4_host_order());
   unsigned char digest[EVP_MAX_MD_SIZE];

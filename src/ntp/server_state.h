@@ -43,6 +43,13 @@ ServerState unsynchronized_state(Precision precision);
 // precision.
 ServerState local_state(std::uint8_t stratum, Precision precision, Timestamp now);
 
+// What a server serves when no upstream is usable (none configured, none answered yet, or every
+// one unreachable): its own clock at the configured local stratum if there is one (chrony's
+// `local`), else leap 3 / stratum 16 — chronyd likewise goes unsynchronised when no source is
+// selectable. `now` is on the served clock.
+ServerState fallback_state(std::optional<std::uint8_t> local_stratum, Precision precision,
+                           Timestamp now);
+
 // What the server knows after measuring its selected upstream (the system peer).
 struct UpstreamView {
   IpAddress address;           // the system peer's address (for the refid)

@@ -51,18 +51,44 @@ std::string SocketAddress::to_string() const {
   return (address.is_v4() ? text : "[" + text + "]") + ":" + std::to_string(port);
 }
 
+bool SocketAddress::is_wildcard() const {
+  return address.is_v4() ? address.v4_host_order() == 0 : address == IpAddress{};
+}
+
 namespace {
 
-Result<std::uint16_t, std::string> parse_port(std::string_view text) {
+Result<std::uint16_t, std::string> parse_port(std::string_view text, bool allow_zero = false) {
   unsigned value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end || value == 0 || value > 65535)
+  if (text.empty() || ec != std::errc{} || ptr != end || (value == 0 && !allow_zero) || value > 65535)
     return fail(std::string("bad port '") + std::string(text) + "' (expected 1-65535)");
   return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace
+
+std::optional<SocketAddress> parse_listen_address(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  auto number = parse_port(port, /*allow_zero=*/true);
+  if (!number) return std::nullopt;
+  if (host == "*" || host.empty()) return SocketAddress{IpAddress::v4(0), *number};
+  auto address = IpAddress::parse(host);
+  if (!address) return std::nullopt;
+  return SocketAddress{*address, *number};
+}
 
 Result<HostPort, std::string> split_host_port(std::string_view text) {
   HostPort out;

@@ -1,6 +1,7 @@
 // platform/socket_address.h — an IP address and UDP/TCP port as one value, its conversion to and
 // from the kernel's sockaddr_storage, "host:port" / "[v6]:port" text, and name resolution
-// (getaddrinfo, IPv4 and IPv6). Shared by every socket in platform/.
+// (getaddrinfo, IPv4 and IPv6), and the "ADDR:PORT" of a listening socket. The one socket-address
+// type of platform/: clients, the NTP server's listen addresses and its peers alike.
 #pragma once
 
 #include <sys/socket.h>
@@ -27,8 +28,14 @@ struct SocketAddress {
   int family() const { return address.is_v4() ? AF_INET : AF_INET6; }
 
   std::string to_string() const;  // "192.0.2.1:123", "[2001:db8::1]:123"
+  bool is_wildcard() const;       // 0.0.0.0 or :: (every address of that family)
   auto operator<=>(const SocketAddress&) const = default;
 };
+
+// Where a server listens: "192.0.2.1:123", "[2001:db8::1]:123", "*:123" (every IPv4 address),
+// "[::]:123" (every IPv6 address). Numeric addresses only; the port is required, 0 = any free
+// port. nullopt for anything else.
+std::optional<SocketAddress> parse_listen_address(std::string_view text);
 
 // "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 literal ("::1") split into host and
 // optional port. Fails with a message on an empty host, a bad or out-of-range port, or an

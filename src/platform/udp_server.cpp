@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <system_error>
 
@@ -18,87 +17,19 @@ constexpr std::size_t kControlSize =
     CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo)) + 64;
 constexpr std::size_t kTxControlSize = CMSG_SPACE(sizeof(in6_pktinfo));
 
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size() || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
-
-socklen_t to_sockaddr(const Endpoint& e, sockaddr_storage& out) {
-  std::memset(&out, 0, sizeof out);
-  if (e.address.is_v4()) {
-    auto& sin = reinterpret_cast<sockaddr_in&>(out);
-    sin.sin_family = AF_INET;
-    sin.sin_port = htons(e.port);
-    sin.sin_addr.s_addr = htonl(e.address.v4_host_order());
-    return sizeof(sockaddr_in);
-  }
-  auto& sin6 = reinterpret_cast<sockaddr_in6&>(out);
-  sin6.sin6_family = AF_INET6;
-  sin6.sin6_port = htons(e.port);
-  std::memcpy(&sin6.sin6_addr, e.address.bytes().data(), 16);
-  return sizeof(sockaddr_in6);
-}
-
-void peer_of(const sockaddr_storage& s, ReceivedDatagram& d) {
-  if (s.ss_family == AF_INET) {
-    const auto& sin = reinterpret_cast<const sockaddr_in&>(s);
-    d.peer = IpAddress::v4(ntohl(sin.sin_addr.s_addr));
-    d.peer_port = ntohs(sin.sin_port);
-  } else {
-    const auto& sin6 = reinterpret_cast<const sockaddr_in6&>(s);
-    std::array<std::uint8_t, 16> bytes{};
-    std::memcpy(bytes.data(), &sin6.sin6_addr, 16);
-    d.peer = IpAddress::v6(bytes);
-    d.peer_port = ntohs(sin6.sin6_port);
-  }
-}
-
 Timestamp realtime_now() {
   timespec ts{};
   ::clock_gettime(CLOCK_REALTIME, &ts);
   return from_unix_ns(std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec);
 }
 
-void set_option(int fd, int level, int name, int value, const char* what, const Endpoint& where) {
+void set_option(int fd, int level, int name, int value, const char* what, const SocketAddress& where) {
   if (::setsockopt(fd, level, name, &value, sizeof value) != 0)
     throw std::system_error(errno, std::generic_category(),
                             std::string("setsockopt ") + what + " on " + where.to_string());
 }
 
 }  // namespace
-
-std::optional<Endpoint> Endpoint::parse(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (text.starts_with('[')) {
-    const auto close = text.find("]:");
-    if (close == std::string_view::npos) return std::nullopt;
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos || text.find(':') != colon) return std::nullopt;
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  auto number = parse_port(port);
-  if (!number) return std::nullopt;
-  if (host == "*" || host.empty()) return Endpoint{IpAddress::v4(0), *number};
-  auto address = IpAddress::parse(host);
-  if (!address) return std::nullopt;
-  return Endpoint{*address, *number};
-}
-
-std::string Endpoint::to_string() const {
-  if (address.is_v4()) return address.to_string() + ":" + std::to_string(port);
-  return "[" + address.to_string() + "]:" + std::to_string(port);
-}
-
-bool Endpoint::is_wildcard() const {
-  return address.is_v4() ? address.v4_host_order() == 0 : address == IpAddress{};
-}
 
 DatagramBatch::DatagramBatch(std::size_t capacity, std::size_t datagram_size)
     : capacity_(capacity),
@@ -184,7 +115,8 @@ void DatagramBatch::decode_received(std::size_t count, bool want_local) {
     const std::size_t length = std::min<std::size_t>(rx_msgs_[i].msg_len, datagram_size_);
     d.bytes = std::span<const std::byte>(rx_bytes_.data() + i * datagram_size_, length);
     d.truncated = (h.msg_flags & MSG_TRUNC) != 0;
-    peer_of(peers_[i], d);
+    d.peer = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peers_[i]), sizeof(sockaddr_storage))
+                 .value_or(SocketAddress{});
     bool stamped = false;
     locals_[i].family = 0;
     for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
@@ -205,7 +137,7 @@ void DatagramBatch::decode_received(std::size_t count, bool want_local) {
   }
 }
 
-UdpServerSocket UdpServerSocket::open(const Endpoint& listen, const SocketOptions& options) {
+UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketOptions& options) {
   const int family = listen.address.is_v4() ? AF_INET : AF_INET6;
   UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd) throw std::system_error(errno, std::generic_category(), "socket for " + listen.to_string());
@@ -224,17 +156,15 @@ UdpServerSocket UdpServerSocket::open(const Endpoint& listen, const SocketOption
   if (::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
     throw std::system_error(errno, std::generic_category(), "SO_RCVTIMEO on " + listen.to_string());
   sockaddr_storage address{};
-  const socklen_t length = to_sockaddr(listen, address);
+  const socklen_t length = listen.to_sockaddr(address);
   if (::bind(s, reinterpret_cast<sockaddr*>(&address), length) != 0)
     throw std::system_error(errno, std::generic_category(), "cannot bind " + listen.to_string());
-  Endpoint local = listen;
+  SocketAddress local = listen;
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof bound;
-  if (::getsockname(s, reinterpret_cast<sockaddr*>(&bound), &bound_length) == 0) {
-    ReceivedDatagram probe;
-    peer_of(bound, probe);
-    local.port = probe.peer_port;  // the real port when 0 was asked for
-  }
+  if (::getsockname(s, reinterpret_cast<sockaddr*>(&bound), &bound_length) == 0)
+    if (auto real = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&bound), bound_length))
+      local.port = real->port;  // the real port when 0 was asked for
   return UdpServerSocket(std::move(fd), local, wildcard);
 }
 

@@ -16,30 +16,17 @@
 #include <string_view>
 #include <vector>
 
-#include "core/ip_address.h"
 #include "core/time.h"
 #include "core/unique_fd.h"
+#include "platform/socket_address.h"
 
 namespace cw::platform {
-
-// An address and a UDP port: "192.0.2.1:123", "[2001:db8::1]:123", "*:123" (every IPv4 address),
-// "[::]:123" (every IPv6 address).
-struct Endpoint {
-  IpAddress address;
-  std::uint16_t port = 0;
-
-  static std::optional<Endpoint> parse(std::string_view text);
-  std::string to_string() const;
-  bool is_wildcard() const;
-  auto operator<=>(const Endpoint&) const = default;
-};
 
 // What the kernel told us about one received datagram.
 struct ReceivedDatagram {
   std::span<const std::byte> bytes;
   Timestamp received_at;  // SO_TIMESTAMPNS (CLOCK_REALTIME) — T2 before any virtual correction
-  IpAddress peer;
-  std::uint16_t peer_port = 0;
+  SocketAddress peer;
   bool truncated = false;  // larger than the receive buffer: never answer it
 };
 
@@ -97,7 +84,7 @@ struct SocketOptions {
 class UdpServerSocket {
  public:
   // Binds `listen`; throws std::system_error naming the address when that fails.
-  static UdpServerSocket open(const Endpoint& listen, const SocketOptions& options);
+  static UdpServerSocket open(const SocketAddress& listen, const SocketOptions& options);
 
   // Takes all queued datagrams up to the batch's capacity. With `wait`, first waits (up to the
   // receive timeout) for one; without, returns 0 at once when none is queued (for spinning).
@@ -109,13 +96,13 @@ class UdpServerSocket {
   std::size_t send(DatagramBatch& batch, std::size_t upto = SIZE_MAX);
 
   int fd() const { return fd_.get(); }
-  const Endpoint& local() const { return local_; }
+  const SocketAddress& local() const { return local_; }
 
  private:
-  UdpServerSocket(UniqueFd fd, Endpoint local, bool want_local)
+  UdpServerSocket(UniqueFd fd, SocketAddress local, bool want_local)
       : fd_(std::move(fd)), local_(local), want_local_(want_local) {}
   UniqueFd fd_;
-  Endpoint local_;
+  SocketAddress local_;
   bool want_local_;  // wildcard bind: reply from the request's destination address
 };
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <mutex>
 
 namespace cw::transport {
 namespace {
@@ -17,6 +18,15 @@ std::string MqttOptions::uri() const {
   const bool v6 = host.find(':') != std::string::npos;
   return fmt::format("{}://{}{}{}:{}", tls.enabled() ? "ssl" : "tcp", v6 ? "[" : "", host,
                      v6 ? "]" : "", port);
+}
+
+MqttSession::PahoGlobalInit::PahoGlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
+    init.do_openssl_init = 0;
+    MQTTAsync_global_init(&init);
+  });
 }
 
 MqttSession::MqttSession(MqttOptions options)

@@ -35,10 +35,18 @@ class MqttSession {
   const MqttOptions& options() const { return options_; }
 
  private:
+  // Paho's process-wide setup, before the first client: Paho must not initialise OpenSSL itself
+  // (strings, all algorithms, config file: ~1.4 MB resident in an agent without TLS); OpenSSL 3
+  // initialises itself when a TLS connection first needs it.
+  struct PahoGlobalInit {
+    PahoGlobalInit();
+  };
+
   mqtt::connect_options connect_options();
   std::string describe(const mqtt::exception& error);
 
   MqttOptions options_;
+  PahoGlobalInit paho_init_;  // before client_
   mqtt::async_client client_;
   std::mutex tls_error_mutex_;
   std::string tls_error_;  // the last OpenSSL error Paho reported

@@ -21,9 +21,9 @@ from peers import (Peer, Process, chronowatch_binary, free_port, wait_for, witho
 class Server:
     """chronowatch serve on 127.0.0.1:port (rate limiting off unless args turn it on)."""
 
-    def __init__(self, *args, port=None, env=None, rate_limited=False, expect_ready=True):
+    def __init__(self, *args, port=None, env=None, rate_limited=False, expect_ready=True, threads=2):
         self.port = port or free_port()
-        argv = [chronowatch_binary(), "serve", "--listen", f"127.0.0.1:{self.port}", "--threads", "2",
+        argv = [chronowatch_binary(), "serve", "--listen", f"127.0.0.1:{self.port}", "--threads", str(threads),
                 "--json"]
         if not rate_limited:
             argv += ["--rate-interval", "0"]

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include "support/fake_clock.h"
+
 namespace cw::apps {
 namespace {
 
@@ -73,6 +75,73 @@ TEST(UpstreamCombiner, SelectsAcrossUpstreamsAndOutvotesAFalseticker) {
   EXPECT_LT(snap.offset, 20ms);
   EXPECT_GT(snap.offset, 5ms);
   EXPECT_NE(c.system_peer().value(), 2u);
+}
+
+// The upstream thread's loop on a simulated clock: a poll every 64 s, answered or not.
+struct SyncLoop {
+  testing::FakeClock clock{kNow};
+  UpstreamCombiner combiner;
+  SharedServerState::Snapshot served{ntp::unsynchronized_state(ntp::Precision{-20}), Duration::zero()};
+  explicit SyncLoop(std::size_t upstreams, std::optional<std::uint8_t> local = std::nullopt)
+      : combiner(upstreams, ntp::Precision{-20}, nullptr, 25s, local) {}
+  void poll(std::size_t i, bool answers, Duration offset = 3s) {
+    clock.advance(64s);
+    combiner.polled(i);
+    if (answers) {
+      auto s = sample(offset);
+      s.measurement.time = clock.now();
+      combiner.add(i, *IpAddress::parse("192.0.2." + std::to_string(i + 1)), s);
+      if (auto next = combiner.update(clock.now())) served = *next;
+    }
+    if (auto fallback = combiner.lost(clock.now(), served)) served = *fallback;
+  }
+};
+
+TEST(UpstreamCombiner, ServesLeap3OnceEveryUpstreamIsUnreachable) {
+  SyncLoop loop(1);
+  loop.poll(0, true);
+  ASSERT_EQ(loop.served.state.leap, ntp::LeapIndicator::no_warning);
+  for (int i = 0; i < 7; ++i) {  // seven silent polls: the reach register still has its bit
+    loop.poll(0, false);
+    EXPECT_EQ(loop.served.state.stratum.value, 3) << i;
+  }
+  loop.poll(0, false);  // the eighth: reach is empty
+  EXPECT_EQ(loop.served.state.leap, ntp::LeapIndicator::unsynchronized);
+  EXPECT_EQ(loop.served.state.stratum.value, 16);
+  EXPECT_EQ(loop.served.offset, 3s);  // the virtual clock keeps its last estimate
+  EXPECT_FALSE(loop.combiner.serving_upstream());
+  loop.poll(0, true);  // it answers again
+  EXPECT_EQ(loop.served.state.leap, ntp::LeapIndicator::no_warning);
+  EXPECT_EQ(loop.served.state.stratum.value, 3);
+}
+
+TEST(UpstreamCombiner, FallsBackToTheLocalStratumWhenOneIsConfigured) {
+  SyncLoop loop(1, std::uint8_t{10});
+  loop.poll(0, true);
+  for (int i = 0; i < 8; ++i) loop.poll(0, false);
+  EXPECT_EQ(loop.served.state.leap, ntp::LeapIndicator::no_warning);
+  EXPECT_EQ(loop.served.state.stratum.value, 10);
+  EXPECT_EQ(loop.served.state.reference_id, ntp::RefId::from_ascii("LOCL"));
+  EXPECT_EQ(loop.served.state.reference_time, loop.clock.now() + 3s);  // on the served clock
+}
+
+TEST(UpstreamCombiner, OneUnreachableUpstreamOfTwoIsNotSelectedAndNotALoss) {
+  SyncLoop loop(2);
+  loop.poll(0, true, 3s);
+  loop.poll(1, true, 3s + 1ms);
+  for (int i = 0; i < 8; ++i) {
+    loop.poll(0, false);
+    loop.poll(1, true, 3s + 1ms);
+  }
+  EXPECT_EQ(loop.served.state.leap, ntp::LeapIndicator::no_warning);
+  EXPECT_EQ(loop.combiner.system_peer().value(), 1u);
+  EXPECT_EQ(loop.served.state.reference_id, ntp::RefId::from_u32(0xc0000202));
+}
+
+TEST(UpstreamCombiner, NeverSynchronizedIsNotALoss) {
+  SyncLoop loop(1, std::uint8_t{10});
+  for (int i = 0; i < 10; ++i) loop.poll(0, false);
+  EXPECT_FALSE(loop.combiner.lost(loop.clock.now(), loop.served));  // the shell serves the fallback already
 }
 
 }  // namespace

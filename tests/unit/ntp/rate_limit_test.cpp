@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "ntp/access_list.h"
 
 namespace cw::ntp {
@@ -67,6 +71,45 @@ TEST(RateLimiter, BackwardTimeDoesNotUnlock) {
   RateLimiter limiter(one_per_second_burst_4(), 9);
   for (int i = 0; i < 5; ++i) limiter.check(ip("192.0.2.1"), at(10'000));
   EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(0)), RateDecision::kDrop);
+}
+
+// The server's worker threads share one table: a client spread over every thread (SO_REUSEPORT
+// hashes its source ports to different sockets) still gets its burst once, not once per thread.
+TEST(RateLimiter, OneClientOverManyThreadsGetsTheLimitOnce) {
+  RateLimiter limiter(one_per_second_burst_4(), 13);
+  std::atomic<int> allowed{0}, kisses{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 2000; ++i) {
+        const auto d = limiter.check(ip("192.0.2.1"), at(0));
+        if (d == RateDecision::kAllow) ++allowed;
+        if (d == RateDecision::kKissOfDeath) ++kisses;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), 4);  // the burst, once
+  EXPECT_EQ(kisses.load(), 1);   // and one KoD
+  EXPECT_EQ(limiter.check(ip("192.0.2.2"), at(0)), RateDecision::kAllow);  // others unaffected
+}
+
+TEST(RateLimiter, ManyClientsOverManyThreadsEachGetTheirBurst) {
+  RateLimitConfig config = one_per_second_burst_4();
+  config.table_entries = 4096;
+  RateLimiter limiter(config, 17);
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 10; ++round)
+        for (std::uint32_t c = 0; c < 100; ++c)
+          if (limiter.check(IpAddress::v4(0xc0000200 + c), at(0)) == RateDecision::kAllow) ++allowed;
+    });
+  for (auto& t : threads) t.join();
+  // 100 clients × a burst of 4, whatever the interleaving (100 clients in 4096 entries: at most
+  // a race on a shared set could hand out a fresh bucket, so allow a little slack above).
+  EXPECT_GE(allowed.load(), 400);
+  EXPECT_LE(allowed.load(), 410);
 }
 
 TEST(AccessList, EmptyAllowsAll) {

@@ -69,5 +69,19 @@ TEST(Resolve, NumericLiterals) {
   EXPECT_EQ(v6[0].to_string(), "[::1]:9");
 }
 
+TEST(ParseListenAddress, NumericAddressAndPortOrAWildcard) {
+  EXPECT_EQ(parse_listen_address("127.0.0.1:123")->to_string(), "127.0.0.1:123");
+  EXPECT_EQ(parse_listen_address("[::1]:8123")->to_string(), "[::1]:8123");
+  EXPECT_TRUE(parse_listen_address("*:123")->is_wildcard());
+  EXPECT_TRUE(parse_listen_address("[::]:123")->is_wildcard());
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:123")->is_wildcard());
+  EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+  EXPECT_FALSE(parse_listen_address("::1:123"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:70000"));
+  EXPECT_FALSE(parse_listen_address("host:123"));
+  EXPECT_EQ(parse_listen_address("127.0.0.1:0")->port, 0);  // any free port
+  EXPECT_EQ(parse_listen_address("*:123")->to_string(), "0.0.0.0:123");
+}
+
 }  // namespace
 }  // namespace cw::platform
