@@ -21,21 +21,31 @@ constexpr std::size_t kMinClass = 8;    // 256 bytes
 constexpr std::size_t kMaxClass = 20;   // 1 MiB: bigger buffers are not kept
 constexpr std::size_t kPerClass = 4;    // kept buffers per class
 
+constexpr std::uint32_t kNotCached = 0;       // libsodium's, too big to keep
+constexpr std::uint32_t kPlainHeap = 0xffff;  // libsodium not found: malloc, zeroed when freed
+
 struct Header {
   std::uint32_t magic;
-  std::uint32_t size_class;  // 0: not cached (too big)
+  std::uint32_t size_class;  // kMinClass … kMaxClass, kNotCached or kPlainHeap
   std::uint64_t requested;   // bytes libzmq asked for
 };
 static_assert(sizeof(Header) == kHeader);
 
 using MallocFn = void* (*)(std::size_t);
 using FreeFn = void (*)(void*);
-using MemzeroFn = void (*)(void*, std::size_t);
+
+// libsodium's own functions. libzmq may be linked (libsodium then follows this executable in the
+// global search order: RTLD_NEXT) or opened with dlopen(RTLD_LOCAL) by platform/lazy_library.h
+// (libsodium is then loaded already, as libzmq's dependency, but only a handle finds it).
+void* sodium_function(const char* name) {
+  if (void* function = ::dlsym(RTLD_NEXT, name)) return function;
+  if (void* library = ::dlopen("libsodium.so.23", RTLD_NOW | RTLD_NOLOAD)) return ::dlsym(library, name);
+  return nullptr;
+}
 
 struct Sodium {
-  MallocFn malloc = reinterpret_cast<MallocFn>(::dlsym(RTLD_NEXT, "sodium_malloc"));
-  FreeFn free = reinterpret_cast<FreeFn>(::dlsym(RTLD_NEXT, "sodium_free"));
-  MemzeroFn memzero = reinterpret_cast<MemzeroFn>(::dlsym(RTLD_NEXT, "sodium_memzero"));
+  MallocFn malloc = reinterpret_cast<MallocFn>(sodium_function("sodium_malloc"));
+  FreeFn free = reinterpret_cast<FreeFn>(sodium_function("sodium_free"));
 };
 
 const Sodium& sodium() {
@@ -77,13 +87,15 @@ void* allocate(std::size_t requested) {
       ++c.stats.allocated;
     }
   }
-  if (!block) {
-    if (!sodium().malloc) return nullptr;
+  std::uint32_t kind = cacheable ? static_cast<std::uint32_t>(size_class) : kNotCached;
+  if (!block && sodium().malloc) {
     block = sodium().malloc(cacheable ? std::size_t{1} << size_class : requested + kHeader);
-    if (!block) return nullptr;
+  } else if (!block) {
+    block = std::malloc(requested + kHeader);
+    kind = kPlainHeap;
   }
-  const Header header{kMagic, static_cast<std::uint32_t>(cacheable ? size_class : 0),
-                      requested};
+  if (!block) return nullptr;
+  const Header header{kMagic, kind, requested};
   std::memcpy(block, &header, sizeof header);
   return static_cast<std::byte*>(block) + kHeader;
 }
@@ -97,8 +109,9 @@ void release(void* user) {
     if (sodium().free) sodium().free(user);
     return;
   }
-  sodium().memzero(user, header.requested);  // as sodium_free would
-  if (header.size_class != 0) {
+  ::explicit_bzero(user, header.requested);  // as sodium_free would
+  if (header.size_class == kPlainHeap) return std::free(block);
+  if (header.size_class != kNotCached) {
     auto& c = cache();
     std::lock_guard lock(c.mutex);
     auto& list = c.free_by_class[header.size_class];
