@@ -116,10 +116,10 @@ def measure(name, pid, port, args, key, rates, own=None):
     return result
 
 
-def start_ours(args, port):
+def start_ours(args, port, extra=()):
     argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", str(args.threads),
-            "--keyfile", args.keyfile, "--log-level", "warn", "--json"]
+            "--keyfile", args.keyfile, "--log-level", "warn", "--json", *extra]
     process = Process(without_cap_sys_time(argv), name="bench-serve")
     time.sleep(0.5)
     if not process.alive():
@@ -136,7 +136,7 @@ def fmt_us(x):
 
 
 def report(rows):
-    print(f"\n{'server':<12}{'auth':<7}{'load (req/s)':>14}{'resp/s':>10}{'loss':>8}{'cpu µs/resp':>12}"
+    print(f"\n{'server':<13}{'auth':<7}{'load (req/s)':>14}{'resp/s':>10}{'loss':>8}{'cpu µs/resp':>12}"
           f"{'T3-T2 p50':>10}{'p99':>9}  {'own split: T3-T2 p50/p99, of which user space p50/p99 (µs)'}  load avg")
     for r in rows:
         for p in r["phases"]:
@@ -147,7 +147,7 @@ def report(rows):
                 split = (f"{fmt_us(t.get('p50_us'))}/{fmt_us(t.get('p99_us'))}, "
                          f"{fmt_us(u.get('p50_us'))}/{fmt_us(u.get('p99_us'))}")
             cpu = p["cpu_us_per_response"] or 0
-            print(f"{r['server']:<12}{r['auth']:<7}{rate:>14}{p['responses_per_s']:>10.0f}{100 * p['loss']:>7.2f}%"
+            print(f"{r['server']:<13}{r['auth']:<7}{rate:>14}{p['responses_per_s']:>10.0f}{100 * p['loss']:>7.2f}%"
                   f"{cpu:>12.2f}{p['t3_t2_p50_us']:>10.1f}{p['t3_t2_p99_us']:>9.1f}  {split:<58}  {p['load']}"
                   + (f"  INVALID {p['invalid']}" if p["invalid"] else ""))
     by = {(r["server"], r["auth"]): r["phases"] for r in rows}
@@ -171,6 +171,8 @@ def main():
     parser.add_argument("--rate-fractions", type=float, nargs="+", default=[0.1, 0.5],
                         help="fixed rates, as fractions of chronyd's saturation rate (paced requests)")
     parser.add_argument("--threads", type=int, default=1, help="chronowatch serve worker threads")
+    parser.add_argument("--spin-us", type=int, default=50,
+                        help="also measure chronowatch with --spin-us N (plain, every rate); 0 skips it")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
     args = parser.parse_args()
     build = pathlib.Path(args.build)
@@ -196,6 +198,14 @@ def main():
                                                   args.rate_seconds, None))
             rows.append(measure("chronowatch", ours.pid, ours_port, args, key, rates, OwnCounters(ours)))
             rows.append(theirs)
+            if args.spin_us and not key:
+                spin_port = free_port()
+                spinning = start_ours(args, spin_port, ["--spin-us", str(args.spin_us)])
+                try:
+                    rows.append(measure(f"cw spin{args.spin_us}", spinning.pid, spin_port, args, key, rates,
+                                        OwnCounters(spinning)))
+                finally:
+                    spinning.stop()
     finally:
         ours.stop()
         chronyd.stop()

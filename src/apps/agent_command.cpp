@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +19,7 @@
 #include "apps/signals.h"
 #include "platform/system_clock.h"
 #include "transport/mqtt_sink.h"
+#include "transport/sequence_file.h"
 #include "transport/stdout_sink.h"
 #include "transport/zmq_sink.h"
 
@@ -51,6 +53,20 @@ void add_sinks(const AgentSettings& settings, EventRouter& router) {
       router.add(std::make_unique<transport::MqttSink>(mqtt_options(settings),
                                                        spool_options(settings)));
     if (name == "zmq") router.add(std::make_unique<transport::ZmqSink>(sender_options(settings)));
+  }
+}
+
+// Without a durable sink (stdout alone), the agent's sequence lives in the spool directory so
+// that it survives restarts (issue 5's schema); without a usable directory, say what that means.
+void keep_sequence(const AgentSettings& settings, EventRouter& router) {
+  if (router.durable_sequence()) return;
+  const auto path = std::filesystem::path(settings.spool_dir) / "agent.sequence";
+  try {
+    router.number_from(std::make_unique<transport::SequenceFile>(path));
+  } catch (const std::exception& error) {
+    spdlog::warn("cannot keep the event sequence in {} ({}): sequence numbers start again from 1 "
+                 "at every start; set --spool-dir (CW_SPOOL_DIR) to a writable directory",
+                 path.string(), error.what());
   }
 }
 
@@ -102,6 +118,7 @@ int run_once(const AgentSettings& settings) {
   bool delivered = true;
   if (router.held() > 0) {  // the seed's one-shot: nothing to say, no connection to the broker
     add_sinks(settings, router);
+    keep_sequence(settings, router);
     router.release();
     delivered = router.drain(millis(settings.mqtt_timeout));
     if (!delivered)
@@ -120,6 +137,7 @@ int run_daemon(const AgentSettings& settings) {
   platform::SystemRandom random;
   EventRouter router;
   add_sinks(settings, router);
+  keep_sequence(settings, router);
   ClockWatch watch(settings, clock, random, router);
   std::unique_ptr<AgentNetworkWatch> network;
   if (!settings.interface.empty())

@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace cw::apps {
 
 void EventRouter::publish(events::Event event) {
@@ -20,11 +22,33 @@ void EventRouter::release() {
   for (auto& event : held) dispatch(std::move(event));
 }
 
-void EventRouter::dispatch(events::Event event) {
-  std::optional<std::uint64_t> durable;
+void EventRouter::number_from(std::unique_ptr<transport::SequenceFile> file) {
+  counter_ = std::max(counter_, file->last());
+  sequence_file_ = std::move(file);
+}
+
+bool EventRouter::durable_sequence() const {
+  return std::any_of(sinks_.begin(), sinks_.end(),
+                     [](const auto& sink) { return sink->next_sequence().has_value(); });
+}
+
+std::uint64_t EventRouter::next_number() {
   for (const auto& sink : sinks_)
-    if (!durable) durable = sink->next_sequence();
-  event.sequence = durable ? *durable : ++counter_;
+    if (const auto durable = sink->next_sequence()) return *durable;
+  if (sequence_file_) {
+    try {
+      return sequence_file_->next();
+    } catch (const std::exception& error) {
+      spdlog::warn("{}; sequence numbers go on from {} without being kept: after a restart they "
+                   "start again from 1", error.what(), counter_ + 1);
+      sequence_file_.reset();
+    }
+  }
+  return counter_ + 1;
+}
+
+void EventRouter::dispatch(events::Event event) {
+  event.sequence = next_number();
   counter_ = event.sequence;
   ++published_;
   spdlog::info("event {} #{} ({})", events::to_string(event.type), event.sequence,

@@ -96,8 +96,6 @@ void print_summary(const ReplaySendResult& result, bool json) {
 }
 
 int send_to_endpoint(const ReplayFlags& f, store::EventStore& store, Timestamp from, Timestamp until) {
-  if (f.key.empty() || f.collector_key.empty())
-    return usage("sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
   ReplaySendOptions options{f.endpoint, f.key, f.collector_key, f.speed, f.drain};
   const auto result = send_replay(store, from, until, options, install_signal_flags().stop);
   print_summary(result, f.json);
@@ -112,6 +110,8 @@ int run_replay(ReplayFlags f) {
   const auto until = f.until.empty() ? std::optional{now} : parse_time_arg(f.until, now);
   if (!until) return usage("--to: cannot read \"" + f.until + "\" as a time");
   if (f.speed < 0) return usage("--speed must be 0 (no waiting) or more");
+  if (!f.endpoint.empty() && (f.key.empty() || f.collector_key.empty()))
+    return usage("sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
   store::SqliteEventStore store{resolved_db_path(f.db), {.read_only = true}};
   if (!f.endpoint.empty()) return send_to_endpoint(f, store, *from, *until);
   const auto start = std::chrono::steady_clock::now();

@@ -32,7 +32,7 @@ void add_network_options(CLI::App* cmd, ServeOptions& o) {
       ->envname("CW_SERVE_LOCAL_STRATUM")->check(CLI::Range(1, 15));
   cmd->add_option("--threads", o.threads, "worker threads, each with its own socket per listen address (default: one per core)")
       ->envname("CW_SERVE_THREADS")->check(CLI::Range(0, 256));
-  cmd->add_option("--spin-us", o.spin_us, "after a datagram, keep polling this many microseconds before sleeping (lower latency under load; 0: always sleep)")
+  cmd->add_option("--spin-us", o.spin_us, "after a datagram, keep polling this many microseconds before sleeping (saves the wake-up on a machine with idle cores; costs CPU; 0: always sleep)")
       ->capture_default_str()->envname("CW_SERVE_SPIN_US")->check(CLI::Range(0, 100000));
   cmd->add_option("--user", o.user, "after binding, switch to this user (e.g. _chrony or nobody)")->envname("CW_SERVE_USER");
 }

@@ -21,7 +21,7 @@ struct ServeOptions {
   std::string keyfile;
   bool require_auth = false;
   int threads = 0;                     // 0: one per core
-  int spin_us = 50;                    // busy-poll after a datagram before blocking
+  int spin_us = 0;                     // busy-poll after a datagram before blocking (0: off)
   std::string user;
   bool discipline = false;
   double step_threshold = 25.0;        // seconds (seed 001)

@@ -64,7 +64,9 @@ struct WorkerSetup {
   std::size_t batch = 64;
   // After a busy receive, keep polling the sockets without blocking this long before sleeping in
   // the kernel: a datagram that arrives meanwhile does not wait for the thread to be woken up.
-  Duration spin = std::chrono::microseconds(50);
+  // Off by default: on a loaded machine a spinning thread loses the scheduler's favour and waits
+  // longer than a sleeping one is woken (measured with bench/ntp_server/compare.py).
+  Duration spin = Duration::zero();
   // Batches up to this size are answered one datagram at a time (respond, T3, MAC, send), so no
   // reply waits for the others; bigger batches (a saturated server) are sent in chunks of
   // `chunk` with sendmmsg, each chunk's T3s taken just before it goes out.

@@ -22,6 +22,20 @@ std::string z85_of(const zmq::message_t& key) {
   return text.data();
 }
 
+// The newest modification time of the directory and its *.pub files: adding, removing or
+// renaming a file moves the directory's, editing one in place (an `agents:` line) moves its own.
+std::filesystem::file_time_type allow_list_time(const std::filesystem::path& directory) {
+  std::error_code error;
+  auto newest = std::filesystem::last_write_time(directory, error);
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().extension() != ".pub") continue;
+    std::error_code file_error;
+    const auto time = entry.last_write_time(file_error);
+    if (!file_error && time > newest) newest = time;
+  }
+  return newest;
+}
+
 }  // namespace
 
 ZapHandler::ZapHandler(zmq::context_t& context, std::filesystem::path authorized_keys_dir)
@@ -52,9 +66,7 @@ void ZapHandler::run() {
       const auto now = std::chrono::steady_clock::now();
       if (now - last_check >= kPollInterval) {
         last_check = now;
-        std::error_code error;
-        const auto mtime = std::filesystem::last_write_time(directory_, error);
-        if (!error && mtime != directory_mtime_) reload_requested_ = true;
+        if (allow_list_time(directory_) != directory_mtime_) reload_requested_ = true;
       }
       reload_if_needed();
       if (items[0].revents & ZMQ_POLLIN) answer(socket_);
@@ -68,8 +80,7 @@ void ZapHandler::run() {
 
 void ZapHandler::reload_if_needed() {
   if (!reload_requested_.exchange(false)) return;
-  std::error_code error;
-  directory_mtime_ = std::filesystem::last_write_time(directory_, error);
+  directory_mtime_ = allow_list_time(directory_);
   try {
     auto keys = load_authorized_keys(directory_);
     for (const auto& file : keys.rejected_files)

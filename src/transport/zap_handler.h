@@ -1,6 +1,7 @@
 // transport/zap_handler.h — the collector's gatekeeper: a ZeroMQ Authentication Protocol handler
 // (ZMQ RFC 27/ZAP) that admits a CURVE client only if its public key is in the allow-list
-// directory (*.pub files). The directory is re-read on request (SIGHUP) and when it changes.
+// directory (*.pub files). The directory is re-read on request (SIGHUP) and when it or one of
+// its .pub files changes (modification times, checked every 250 ms).
 // The ZAP user id of an admitted client is its key file's name; may_claim() tells which agent ids
 // that name may speak for (transport/agent_claims.h), for the collector's check of each hello.
 #pragma once

@@ -1,15 +1,15 @@
 """The agent's MQTT delivery against a real Mosquitto: alerts fired while the broker is down wait
-in the durable spool and arrive in order, once (a QoS-1 redelivery carries the same sequence),
-also across an agent restart; the retained status topic says online/offline; TLS with a CA the
-test makes connects, a wrong CA fails with a clear message.
-
-The seed's scenario restarts the broker "a minute later"; here it is down for ~6 s, which keeps
-the test meaningful: several alerts fire while it is away, the agent retries with back-off
-(--mqtt-reconnect-max 1), and one agent is restarted in between.
+in the durable spool and arrive in order, once (a QoS-1 redelivery carries the same sequence):
+through the seed's minute-long broker outage, and across agent restarts (SIGKILL and SIGTERM)
+with alerts in the spool, whose sequences continue instead of starting again at 1; the retained
+status topic says online/offline; TLS with a CA the test makes connects, a wrong CA fails with a
+clear message. Alerts fire about every second (--repeat-interval 1) while the clock is wrong.
 """
+import os
 import re
 import shutil
 import signal
+import subprocess
 import time
 
 import pytest
@@ -43,46 +43,89 @@ def persistent_broker(port, store):
     return Mosquitto(port=port, extra=["persistence true", f"persistence_location {store}/"])
 
 
-def test_alerts_wait_for_the_broker_and_arrive_in_order_once(chronyd, workdir):
-    port = free_port(__import__("socket").SOCK_STREAM)
-    store = private_dir("cw-mosquitto-store-")
-    spool = workdir / "spool"
-    env = agent_env(chronyd.port, port, spool, faketime="+600s", MQTT_TIMEOUT="1")
-    broker = persistent_broker(port, store)
-    subscriber = Subscriber(port, session="cw-test-subscriber")
-    first = start_daemon(env, *FAST_ALERTS)
-    second = None
-    try:
-        subscriber.wait_for_count(2, timeout=20)
-        assert len(subscriber.received()) >= 2, first.log()
-        broker.stop()                                   # the broker goes away ...
-        wait_for(lambda: len(sequences_in_log(first)) >= len(subscriber.received()) + 3,
-                 timeout=20, what="alerts while the broker is down")
-        first.stop()                                    # ... the agent restarts meanwhile ...
-        assert "wait in the spool" in first.log()
-        second = start_daemon(env, *FAST_ALERTS)
-        time.sleep(2)                                   # (second fires while still unreachable)
-        broker = persistent_broker(port, store)         # ... and the broker comes back
-        wait_for(lambda: len(sequences_in_log(second)) >= 3, timeout=20, what="second agent alerts")
-        second.stop()
-        sent = sequences_in_log(first) + sequences_in_log(second)
-        received = subscriber.wait_for_count(len(sent), timeout=30)
-    finally:
-        for agent in (first, second):
-            if agent:
-                agent.stop()
-        subscriber.close()
-        broker.stop()
-        shutil.rmtree(store, ignore_errors=True)
+def assert_every_alert_once_in_order(sent, received):
     numbers = [m["sequence"] for m in received]
     unique = list(dict.fromkeys(numbers))               # QoS 1 may repeat; same sequence then
     assert unique == sorted(unique), numbers            # in order
     assert unique == sent, f"sent {sent}, received {numbers}"  # every alert, once
     assert all(m["event"] == "time_drift" for m in received)
-    assert "from an earlier run wait in the spool" in second.log()
 
 
-def test_status_topic_is_online_then_offline(chronyd, workdir):
+def test_a_minute_without_the_broker_loses_nothing(chronyd, workdir):
+    """Seed 000's scenario: the broker stops while drift alerts fire and is back a minute later."""
+    port = free_port(__import__("socket").SOCK_STREAM)
+    store = private_dir("cw-mosquitto-store-")
+    env = agent_env(chronyd.port, port, workdir / "spool", faketime="+600s", MQTT_TIMEOUT="5")
+    broker = persistent_broker(port, store)
+    subscriber = Subscriber(port, session="cw-test-subscriber-minute")
+    agent = start_daemon(env, *FAST_ALERTS)
+    try:
+        subscriber.wait_for_count(2, timeout=20)
+        assert len(subscriber.received()) >= 2, agent.log()
+        broker.stop()                                   # the broker goes away for a minute
+        before = len(sequences_in_log(agent))
+        time.sleep(60)
+        during = len(sequences_in_log(agent)) - before
+        assert agent.alive(), agent.log()
+        broker = persistent_broker(port, store)         # ... and comes back
+        wait_for(lambda: len(subscriber.received()) >= before + during, timeout=30,
+                 what="the alerts spooled during the outage")
+        assert agent.stop(signal.SIGTERM) == 0
+        sent = sequences_in_log(agent)
+        received = subscriber.wait_for_count(len(sent), timeout=20)
+    finally:
+        agent.stop()
+        subscriber.close()
+        broker.stop()
+        shutil.rmtree(store, ignore_errors=True)
+    assert during >= 30, f"only {during} alerts fired while the broker was down"
+    assert_every_alert_once_in_order(sent, received)
+
+
+def test_agent_restarts_with_alerts_in_the_spool_lose_nothing(chronyd, workdir):
+    """Alerts spooled while the broker is down survive the agent being killed (SIGKILL) and
+    stopped (SIGTERM); each new agent numbers on from the last one; all arrive once, in order."""
+    port = free_port(__import__("socket").SOCK_STREAM)
+    store = private_dir("cw-mosquitto-store-")
+    env = agent_env(chronyd.port, port, workdir / "spool", faketime="+600s", MQTT_TIMEOUT="1")
+    broker = persistent_broker(port, store)
+    subscriber = Subscriber(port, session="cw-test-subscriber-restarts")
+    agents = [start_daemon(env, *FAST_ALERTS)]
+    try:
+        subscriber.wait_for_count(2, timeout=20)
+        assert len(subscriber.received()) >= 2, agents[0].log()
+        broker.stop()                                   # the broker goes away ...
+        wait_for(lambda: len(sequences_in_log(agents[0])) >= len(subscriber.received()) + 3,
+                 timeout=20, what="alerts while the broker is down")
+        agents[0].stop(signal.SIGKILL)                  # ... the agent is killed ...
+        agents.append(start_daemon(env, *FAST_ALERTS))
+        wait_for(lambda: len(sequences_in_log(agents[1])) >= 3, timeout=20, what="second agent")
+        assert agents[1].stop(signal.SIGTERM) == 0      # ... restarted and stopped cleanly ...
+        assert "wait in the spool" in agents[1].log()
+        agents.append(start_daemon(env, *FAST_ALERTS))
+        wait_for(lambda: len(sequences_in_log(agents[2])) >= 2, timeout=20, what="third agent")
+        broker = persistent_broker(port, store)         # ... and the broker comes back
+        wait_for(lambda: len(sequences_in_log(agents[2])) >= 4, timeout=20, what="more alerts")
+        assert agents[2].stop(signal.SIGTERM) == 0
+        runs = [sequences_in_log(agent) for agent in agents]
+        sent = [n for run in runs for n in run]
+        received = subscriber.wait_for_count(len(sent), timeout=30)
+    finally:
+        for agent in agents:
+            agent.stop()
+        subscriber.close()
+        broker.stop()
+        shutil.rmtree(store, ignore_errors=True)
+    for earlier, later in zip(runs, runs[1:]):
+        assert later[0] == earlier[-1] + 1, runs         # numbering goes on across restarts
+    assert_every_alert_once_in_order(sent, received)
+    assert "from an earlier run wait in the spool" in agents[2].log()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_status_topic_is_online_then_offline(chronyd, workdir, how):
+    """offline is published by the agent on a clean stop, and by the broker (last will) when the
+    agent dies without a word."""
     with Mosquitto() as broker:
         status = Subscriber(broker.port, topic=TOPIC + "/status")
         agent = start_daemon(agent_env(chronyd.port, broker.port, workdir / "spool"),
@@ -90,12 +133,14 @@ def test_status_topic_is_online_then_offline(chronyd, workdir):
         try:
             wait_for(lambda: "online" in [str(m) for m in status.received()], timeout=20,
                      what="online status")
-            assert agent.stop(signal.SIGTERM) == 0
+            agent.stop(how)
             wait_for(lambda: status.received()[-1:] == ["offline"], timeout=10,
                      what="offline status")
         finally:
             agent.stop()
             status.close()
+    if how == signal.SIGTERM:
+        assert agent.popen.returncode == 0
 
 
 def test_tls_with_the_right_ca_connects_and_a_wrong_ca_fails_clearly(chronyd, workdir):

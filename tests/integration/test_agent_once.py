@@ -1,6 +1,7 @@
 """`chronowatch agent --once` as seed 000 uses it: faketime '+10 minutes' against an honest chronyd
 publishes exactly one time_drift to a real Mosquitto; an honest clock publishes nothing; bad
 configuration is refused naming the variable."""
+import json
 import shutil
 import time
 
@@ -87,6 +88,29 @@ def test_stdout_sink_prints_the_same_payload(chronyd, spool):
     assert '"event":"time_drift"' in result.stdout.splitlines()[0]
 
 
+def test_stdout_sequence_survives_restarts(chronyd, spool):
+    """stdout has no spool: the agent keeps its sequence in the spool directory (issue 5)."""
+    env = agent_env(chronyd.port, free_port(), spool, faketime="+600s", CW_SINK="stdout")
+    numbers = []
+    for _ in range(3):
+        result = run_once(env)
+        assert result.returncode == 3, result.stderr
+        numbers += [json.loads(line)["sequence"] for line in result.stdout.splitlines()]
+    assert numbers == [1, 2, 3]
+    assert (spool / "agent.sequence").read_text() == "3\n"
+
+
+def test_stdout_sequence_without_a_writable_directory_says_so(chronyd, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    env = agent_env(chronyd.port, free_port(), blocker / "spool", faketime="+600s",
+                    CW_SINK="stdout")
+    result = run_once(env)
+    assert result.returncode == 3, result.stderr  # the alert still goes out
+    assert json.loads(result.stdout.splitlines()[0])["sequence"] == 1
+    assert "sequence numbers start again from 1" in result.stderr
+
+
 def test_no_server_answers_exit_four(spool):
     env = agent_env(free_port(), free_port(), spool, CW_NTP_TIMEOUT="0.3", MQTT_TIMEOUT="1")
     result = run_once(env)
@@ -113,3 +137,21 @@ def test_flags_win_over_environment_over_the_config_file(chronyd, spool):
     env = dict(base, THRESHOLD="10")
     assert run_once(env, "--config", str(config)).returncode == 0        # environment: 10 s
     assert run_once(env, "--config", str(config), "--threshold", "1").returncode == 3  # flag
+
+
+def test_a_lying_server_among_three_is_a_falseticker(chronyd, spool):
+    """Selection (RFC 5905 §11.2.1) over real servers: two honest chronyd agree, a third serving
+    a clock 30 s ahead is outvoted; the combined offset stays honest (no drift, exit 0)."""
+    with Chronyd() as honest, Chronyd(faketime="+30s") as liar:
+        servers = ",".join(f"127.0.0.1:{s.port}" for s in (chronyd, honest, liar))
+        env = agent_env(chronyd.port, free_port(), spool, NTP_SRV=servers, CW_SINK="stdout")
+        result = run_once(env, "--json")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    summary = next(line for line in lines if "servers" in line)  # --json; then the events
+    assert abs(summary["offset"]) < 1
+    verdicts = {s["server"]: s["falseticker"] for s in summary["servers"]}
+    assert verdicts == {f"127.0.0.1:{chronyd.port}": False, f"127.0.0.1:{honest.port}": False,
+                        f"127.0.0.1:{liar.port}": True}, summary
+    events = [line for line in lines if line.get("event") == "falseticker"]
+    assert events and str(liar.port) in json.dumps(events[0]), result.stdout

@@ -93,3 +93,19 @@ def test_replay_to_a_second_collector(tmp_path):
     final = target.stats()
     assert final["events_stored"] == len(history)
     assert final["malformed_frames"] == 0
+
+
+def test_replay_to_an_endpoint_needs_keys_and_says_so(tmp_path):
+    db = tmp_path / "empty.db"
+    no_keys = run("replay", "--db", db, "--from", "1h", "--to", "tcp://127.0.0.1:9", check=False)
+    assert no_keys.returncode == 2 and "--key" in no_keys.stderr, no_keys
+    bad_time = run("replay", "--db", db, "--from", "yesterday-ish", "--to", "tcp://127.0.0.1:9",
+                   check=False)
+    assert bad_time.returncode == 2 and "--from" in bad_time.stderr, bad_time
+    keys = Keys(tmp_path, agents=1)
+    source = Collector(keys, db)  # creates the store
+    assert source.stop() == 0
+    missing = run("replay", "--db", db, "--from", "1h", "--to", "tcp://127.0.0.1:9",
+                  "--key", tmp_path / "nope.key", "--collector-key", keys.server / "collector.pub",
+                  check=False)
+    assert missing.returncode == 1 and "nope.key" in missing.stderr, missing
