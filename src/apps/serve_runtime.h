@@ -31,6 +31,13 @@ class SharedServerState {
   };
   explicit SharedServerState(Snapshot initial) : snapshot_(initial) {}
   void publish(const Snapshot& next);
+  // Read-modify-write under the lock: `change(snapshot)` edits it and returns whether to publish,
+  // so a decision taken on the current snapshot cannot overwrite a newer one.
+  template <typename Change>
+  void update(Change&& change) {
+    std::lock_guard lock(mutex_);
+    if (change(snapshot_)) version_.fetch_add(1, std::memory_order_release);
+  }
   // Refreshes `copy` if a newer snapshot exists; `seen` is the caller's last version.
   void refresh(Snapshot& copy, std::uint64_t& seen) const;
   Snapshot current() const;

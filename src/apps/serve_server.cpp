@@ -101,9 +101,22 @@ void print_report(const ServeOptions& o, const ServerWorkers& workers, const Sha
   std::fflush(stdout);
 }
 
-// Waits for signals; refreshes a local-stratum state's reference time once a second.
+// Keeps a served local clock's reference time current (chrony's `local` does the same), but only
+// while the served state is that local clock: an upstream that synchronized meanwhile wins.
+void refresh_local_clock(const ServeOptions& o, SharedServerState& state, Clock& clock, ntp::Precision precision) {
+  if (!o.local_stratum) return;
+  const auto stratum = static_cast<std::uint8_t>(*o.local_stratum);
+  state.update([&](SharedServerState::Snapshot& snap) {
+    const bool serving_local = snap.state.reference_id == ntp::RefId::from_ascii("LOCL") &&
+                               snap.state.stratum == ntp::Stratum{stratum};
+    if (serving_local) snap.state = ntp::local_state(stratum, precision, clock.now() + snap.offset);
+    return serving_local;
+  });
+}
+
+// Waits for signals; refreshes a served local clock once a second.
 void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedServerState& state,
-                   UpstreamSync* sync, Clock& clock, ntp::Precision precision) {
+                   Clock& clock, ntp::Precision precision) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&set, s);
@@ -115,12 +128,7 @@ void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedSe
       return;
     }
     if (sig == SIGUSR1) print_report(o, workers, state, "signal");
-    const bool synced = sync != nullptr && sync->synchronized();
-    if (!synced && o.local_stratum) {
-      auto snap = state.current();
-      snap.state = ntp::local_state(static_cast<std::uint8_t>(*o.local_stratum), precision, clock.now() + snap.offset);
-      state.publish(snap);
-    }
+    refresh_local_clock(o, state, clock, precision);
   }
 }
 
@@ -167,7 +175,7 @@ int serve(const ServeOptions& o) {
   spdlog::info("serve: {}", sources.empty() ? (o.local_stratum ? "serving the local clock at stratum " + std::to_string(*o.local_stratum)
                                                                : std::string("no upstream and no local stratum: serving unsynchronized (leap 3)"))
                                             : "syncing from " + std::to_string(sources.size()) + " upstream(s)");
-  wait_for_stop(o, *workers, state, sync.get(), clock, precision);
+  wait_for_stop(o, *workers, state, clock, precision);
   if (sync) sync->stop();
   workers->stop();
   print_report(o, *workers, state, "exit");

@@ -31,7 +31,6 @@ class UpstreamSync {
   ~UpstreamSync();
   void start();
   void stop();
-  bool synchronized() const { return synchronized_.load(); }
 
  private:
   struct Source;

@@ -12,6 +12,19 @@ namespace {
 constexpr const char* kOnline = "online";
 constexpr const char* kOffline = "offline";
 
+// MQTT 3.1.1 §3.2.2.3: why a broker refused the connection (Paho says only "CONNACK return code").
+std::string connack_reason(const mqtt::exception& error) {
+  if (error.get_message().find("CONNACK") == std::string::npos) return {};
+  switch (error.get_return_code()) {
+    case 1: return " (the broker refused: unacceptable protocol version)";
+    case 2: return " (the broker refused: client identifier rejected; check --mqtt-client-id)";
+    case 3: return " (the broker refused: server unavailable)";
+    case 4: return " (the broker refused: bad user name or password; check MQTT_USERNAME)";
+    case 5: return " (the broker refused: not authorized; check MQTT_USERNAME and MQTT_PASSWORD)";
+    default: return {};
+  }
+}
+
 }  // namespace
 
 std::string MqttOptions::uri() const {
@@ -67,7 +80,8 @@ mqtt::connect_options MqttSession::connect_options() {
 }
 
 std::string MqttSession::describe(const mqtt::exception& error) {
-  std::string text = fmt::format("cannot reach MQTT broker {}: {}", options_.uri(), error.what());
+  std::string text = fmt::format("cannot reach MQTT broker {}: {}{}", options_.uri(), error.what(),
+                                 connack_reason(error));
   std::lock_guard lock(tls_error_mutex_);
   if (!tls_error_.empty()) {
     text += fmt::format(" (TLS: {}; check --mqtt-tls-ca and the broker's certificate)", tls_error_);

@@ -143,6 +143,24 @@ def test_status_topic_is_online_then_offline(chronyd, workdir, how):
         assert agent.popen.returncode == 0
 
 
+def test_username_and_password(chronyd, workdir):
+    passwords = workdir / "passwords"
+    subprocess.run(["mosquitto_passwd", "-b", "-c", passwords, "agent1", "s3cret"], check=True)
+    os.chmod(passwords, 0o644)  # mosquitto drops root privileges before reading it
+    auth = ["allow_anonymous false", f"password_file {passwords}"]
+    with Mosquitto(extra=auth) as broker:
+        right = agent_env(chronyd.port, broker.port, workdir / "spool", faketime="+600s",
+                          MQTT_USERNAME="agent1", MQTT_PASSWORD="s3cret")
+        result = run_once(right)
+        assert result.returncode == 3, result.stderr  # acknowledged by a broker that checks
+        wrong = agent_env(chronyd.port, broker.port, workdir / "spool2", faketime="+600s",
+                          MQTT_USERNAME="agent1", MQTT_PASSWORD="wrong", MQTT_TIMEOUT="3")
+        result = run_once(wrong)
+        assert result.returncode == 5, result.stderr
+        assert "the broker refused: not authorized; check MQTT_USERNAME" in result.stderr, \
+            result.stderr
+
+
 def test_tls_with_the_right_ca_connects_and_a_wrong_ca_fails_clearly(chronyd, workdir):
     good, wrong = make_ca(workdir, "good"), make_ca(workdir, "wrong")
     tls = [f"cafile {good['ca']}", f"certfile {good['cert']}", f"keyfile {good['key']}"]
