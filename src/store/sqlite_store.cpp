@@ -139,7 +139,7 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
                                " is not this chronowatch's (" + std::to_string(kSchemaVersion) + ")");
     }
     db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
-    if (!options.read_only) db_.exec("PRAGMA wal_autocheckpoint = 8192");  // 32 MiB of WAL
+    if (!options.read_only) db_.exec("PRAGMA wal_autocheckpoint = 32768");  // 128 MiB of WAL
     statements_ = std::make_unique<Statements>(db_);
   } catch (const std::exception& error) {
     throw std::runtime_error("event database " + file.string() + ": " + error.what());
