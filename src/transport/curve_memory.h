@@ -1,7 +1,8 @@
 // transport/curve_memory.h — a cache in front of libsodium's guarded allocator for libzmq's CURVE
-// buffers. libzmq 4.3 puts every CURVE message's plaintext in sodium_allocarray() memory (mmap,
-// mlock, guard pages by mprotect, munmap on free): 0.5–1.2 ms per message on the project's VMs,
-// most of the collector's and the simulator's CPU. chronowatch defines sodium_allocarray and
+// buffers. libzmq 4.3 takes CURVE plaintext buffers (about 12 per connection's handshake, see
+// curve_memory_test.cpp) from sodium_allocarray(): mmap, mlock, guard pages by mprotect, munmap
+// on free, 0.5–1.2 ms each on the project's VMs. A thousand agents connecting at once cost the
+// collector and the simulator about 10 s of CPU each. chronowatch defines sodium_allocarray and
 // sodium_free (the two libsodium calls libzmq makes), so the dynamic linker binds libzmq to them:
 // buffers still come from libsodium's guarded, locked memory and are zeroed when freed, but a
 // freed buffer is kept (by power-of-two size class, a few per class) and reused instead of being
