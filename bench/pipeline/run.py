@@ -51,11 +51,20 @@ class Simulation:
         self.out = out
         self.process = subprocess.Popen(argv, stdout=open(out, "w"), stderr=subprocess.DEVNULL)
 
+        self.cpu_seconds = None
+
     def poll(self):
-        return self.process.poll()
+        if self.cpu_seconds is None:
+            pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
+            if pid == 0:
+                return None
+            self.process.returncode = os.waitstatus_to_exitcode(status)
+            self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        return self.process.returncode
 
     def report(self):
-        self.process.wait()
+        while self.poll() is None:
+            time.sleep(0.1)
         return json_lines(self.out)[-1]
 
 
@@ -103,7 +112,7 @@ def main():
          "--stats-interval", "1", "--json", "--heartbeat-interval", "3600"],
         stdout=open(stats_file, "w"), stderr=open(work / "collector.log", "w"))
     try:
-        result = run_phases(args, cw, work, endpoint, stats_file)
+        result = run_phases(args, cw, work, endpoint, stats_file, collector.pid)
     finally:
         collector.terminate()
         collector.wait(30)
@@ -115,7 +124,13 @@ def main():
         shutil.rmtree(work)
 
 
-def run_phases(args, cw, work, endpoint, stats_file):
+def cpu_seconds(pid):
+    """User + system CPU time of a running process, from /proc/PID/stat."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_phases(args, cw, work, endpoint, stats_file, collector_pid):
     idle = wait_stats(stats_file, lambda s: True, 20)
     # 1. memory per connected agent: a trickle keeps every connection open.
     trickle = simulate(cw, work, endpoint, args.agents, 0.2, 15)
@@ -126,6 +141,7 @@ def run_phases(args, cw, work, endpoint, stats_file):
     per_agent = (connected["rss_bytes"] - idle["rss_bytes"]) / args.agents
     # 2. throughput
     before = json_lines(stats_file)[-1]
+    collector_cpu = cpu_seconds(collector_pid)
     t0 = time.monotonic()
     load = simulate(cw, work, endpoint, args.agents, args.rate, args.duration)
     samples = []
@@ -137,6 +153,8 @@ def run_phases(args, cw, work, endpoint, stats_file):
     after = wait_stats(stats_file, lambda s: s["events_queued"] == 0, 60)
     stored = after["events_stored"] - before["events_stored"]
     elapsed = time.monotonic() - t0
+    collector_cpu = cpu_seconds(collector_pid) - collector_cpu
+    load_throughput = os.getloadavg()
     best = 0.0
     for i in range(len(samples)):
         for j in range(i + 5, len(samples)):
@@ -163,6 +181,9 @@ def run_phases(args, cw, work, endpoint, stats_file):
         "throughput_elapsed_s": elapsed,
         "sustained_events_per_s": sustained,
         "best_5s_events_per_s": best,
+        "load_during_throughput": load_throughput,
+        "collector_cpu_us_per_event": 1e6 * collector_cpu / max(stored, 1),
+        "simulator_cpu_us_per_event": 1e6 * load.cpu_seconds / max(report["total_sent"], 1),
         "latency_load_events_per_s": light_rate * args.agents,
         "latency_duration_s": light_duration,
         "latency_acknowledged": light_report["total_acknowledged"],

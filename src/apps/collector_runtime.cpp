@@ -11,6 +11,7 @@
 #include "apps/collector_writer.h"
 #include "apps/exit_codes.h"
 #include "apps/signals.h"
+#include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
 #include "store/sqlite_store.h"
 #include "transport/event_codec_binding.h"
@@ -73,6 +74,7 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 }  // namespace
 
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
+  platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started

@@ -108,14 +108,22 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
     }
   }
   const auto committed_at = wall_now();
-  if (liveness_.observe)
-    for (const auto& event : events) liveness_.observe(event);
+  if (liveness_.observe) observe_liveness(events);
   report_({next_by_agent.begin(), next_by_agent.end()}, true);
   record_latencies(events, committed_at);
   std::lock_guard lock(mutex_);
   ++stats_.transactions;
   stats_.events_stored += stored;
   stats_.events_duplicate += events.size() - stored;
+}
+
+// All events of a transaction are heard at the same moment, so the tracker needs, per agent, only
+// the last event of each run (a batch) and every heartbeat (which announces its interval).
+void CollectorWriter::observe_liveness(std::span<const events::Event> events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const bool last_of_run = i + 1 == events.size() || events[i + 1].agent_id != events[i].agent_id;
+    if (last_of_run || events[i].type == events::EventType::heartbeat) liveness_.observe(events[i]);
+  }
 }
 
 void CollectorWriter::record_latencies(std::span<const events::Event> events, Timestamp committed_at) {

@@ -39,7 +39,7 @@ struct LivenessHooks {
 class CollectorWriter {
  public:
   CollectorWriter(store::EventStore& store, transport::IngestQueue& queue, CommitReport report,
-                  LivenessHooks liveness, std::size_t max_transaction_events = 20000);
+                  LivenessHooks liveness, std::size_t max_transaction_events = 100000);
   ~CollectorWriter();
   void start();
   void join();  // after queue.close(): returns when everything queued is stored
@@ -48,6 +48,7 @@ class CollectorWriter {
  private:
   void run();
   void write(std::vector<transport::IngestBatch>& batches);
+  void observe_liveness(std::span<const events::Event> events);
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
 
   store::EventStore& store_;

@@ -11,6 +11,7 @@
 #include "apps/exit_codes.h"
 #include "apps/signals.h"
 #include "apps/simulate_agents.h"
+#include "platform/heap_tuning.h"
 
 namespace cw::apps {
 namespace {
@@ -45,6 +46,7 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
 }
 
 int run_simulate(SimulateOptions options) {
+  platform::keep_freed_heap_memory();
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);
   if (result.keys_created > 0)

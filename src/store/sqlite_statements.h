@@ -5,9 +5,22 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <string>
+
 #include "store/sqlite_store.h"
 
 namespace cw::store {
+
+inline constexpr std::size_t kRowsPerStatement = 64;  // events per multi-row INSERT
+inline constexpr int kColumnsPerRow = 6;               // bound parameters per event
+
+inline std::string insert_events_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT OR IGNORE INTO events (agent_id, sequence, timestamp_ns, type, severity, payload) "
+      "VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) sql += row == 0 ? "(?,?,?,?,?,?)" : ",(?,?,?,?,?,?)";
+  return sql;
+}
 
 struct SqliteEventStore::Statements {
   explicit Statements(SQLite::Database& db)
@@ -15,6 +28,7 @@ struct SqliteEventStore::Statements {
                      "INSERT OR IGNORE INTO events "
                      "(agent_id, sequence, timestamp_ns, type, severity, payload) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        insert_events(db, insert_events_sql(kRowsPerStatement)),
         tally_agent(db,
                     "INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
                     "  last_sequence, event_count, alert_count, heartbeat_count, last_offset_ns, "
@@ -45,6 +59,7 @@ struct SqliteEventStore::Statements {
                "  state_changed_ns = excluded.state_changed_ns") {}
 
   SQLite::Statement insert_event;
+  SQLite::Statement insert_events;  // kRowsPerStatement rows
   SQLite::Statement tally_agent;
   SQLite::Statement record_agent;
   SQLite::Statement set_up;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "events/binary_codec.h"
 #include "store/sqlite_statements.h"
@@ -18,7 +19,10 @@ using events::Event;
 using events::EventType;
 
 int open_flags(const SqliteOptions& options) {
-  return options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  // NOMUTEX: a connection belongs to one thread (sqlite_store.h), so SQLite need not lock it on
+  // every call.
+  return SQLite::OPEN_NOMUTEX |
+         (options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
 }
 
 SQLite::Database open_database(const std::filesystem::path& file, const SqliteOptions& options) {
@@ -60,17 +64,65 @@ struct Tally {
   }
 };
 
-Tally& tally_for(std::vector<Tally>& tallies, std::string_view agent_id) {
-  for (auto& tally : tallies)
-    if (tally.agent_id == agent_id) return tally;
-  Tally& tally = tallies.emplace_back();
-  tally.agent_id = agent_id;
-  return tally;
+// The tallies of one transaction, by agent. A batch's events are one agent's run, so the last
+// agent looked up is usually the next one too.
+class Tallies {
+ public:
+  Tally& operator[](std::string_view agent_id) {
+    if (last_ < tallies_.size() && tallies_[last_].agent_id == agent_id) return tallies_[last_];
+    auto [at, added] = index_.try_emplace(agent_id, tallies_.size());
+    if (added) tallies_.emplace_back().agent_id = agent_id;
+    last_ = at->second;
+    return tallies_[last_];
+  }
+  const std::vector<Tally>& all() const { return tallies_; }
+
+ private:
+  std::vector<Tally> tallies_;
+  std::unordered_map<std::string_view, std::size_t> index_;
+  std::size_t last_ = 0;
+};
+
+// The typed data and attributes, as a one-event batch of the wire codec; nothing if it has neither.
+void encode_payload(const Event& event, std::vector<std::byte>& out) {
+  if (event.data.index() != 0 || !event.attributes.empty())
+    events::encode_batch(std::span{&event, 1}, out);
+}
+
+// Binds one event's row to parameters first+1 … first+kColumnsPerRow of `insert`. The agent id
+// and payload are not copied: they must outlive the statement's step.
+void bind_event(SQLite::Statement& insert, int first, const Event& event,
+                std::span<const std::byte> payload) {
+  static constexpr std::byte kNoPayload[1]{};
+  insert.bindNoCopy(first + 1, event.agent_id);
+  insert.bind(first + 2, static_cast<std::int64_t>(event.sequence));
+  insert.bind(first + 3, static_cast<std::int64_t>(unix_ns(event.timestamp)));
+  insert.bind(first + 4, static_cast<int>(event.type));
+  insert.bind(first + 5, static_cast<int>(event.severity));
+  insert.bindNoCopy(first + 6, payload.empty() ? kNoPayload : payload.data(),
+                    static_cast<int>(payload.size()));
 }
 
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
   if (v) statement.bind(index, static_cast<std::int64_t>(*v));
   else statement.bind(index);
+}
+
+// Adds each agent's tally of this transaction to its row of the agents table.
+void write_tallies(SQLite::Statement& update, const Tallies& tallies) {
+  for (const auto& tally : tallies.all()) {
+    update.bind(1, std::string{tally.agent_id});
+    update.bind(2, static_cast<std::int64_t>(tally.first_seen));
+    update.bind(3, static_cast<std::int64_t>(tally.last_seen));
+    update.bind(4, static_cast<std::int64_t>(tally.last_sequence));
+    update.bind(5, static_cast<std::int64_t>(tally.events));
+    update.bind(6, static_cast<std::int64_t>(tally.alerts));
+    update.bind(7, static_cast<std::int64_t>(tally.heartbeats));
+    bind_optional(update, 8, tally.offset);
+    bind_optional(update, 9, tally.offset_at);
+    update.exec();
+    update.reset();
+  }
 }
 
 }  // namespace
@@ -86,7 +138,8 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
       throw std::runtime_error("schema version " + std::to_string(schema_version()) +
                                " is not this chronowatch's (" + std::to_string(kSchemaVersion) + ")");
     }
-    db_.exec("PRAGMA cache_size = -16384");  // 16 MiB
+    db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+    if (!options.read_only) db_.exec("PRAGMA wal_autocheckpoint = 32768");  // 128 MiB of WAL
     statements_ = std::make_unique<Statements>(db_);
   } catch (const std::exception& error) {
     throw std::runtime_error("event database " + file.string() + ": " + error.what());
@@ -97,45 +150,69 @@ SqliteEventStore::~SqliteEventStore() = default;
 
 int SqliteEventStore::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
 
+// Events are stored by multi-row INSERTs of kRowsPerStatement events (one statement step and one
+// opening of the table's and indexes' cursors for all of them). INSERT OR IGNORE then says only
+// how many rows were new, not which: if any event of the batch was already stored (a resend after
+// a lost acknowledgement: rare), the transaction is rolled back and done again one row at a time,
+// so that the agents' counters count only what is new.
 std::size_t SqliteEventStore::insert(std::span<const Event> events) {
   if (events.empty()) return 0;
-  static constexpr std::byte kNoPayload[1]{};
+  if (insert_if_all_new(events)) return events.size();
+  return insert_one_by_one(events);
+}
+
+bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
-  std::vector<Tally> tallies;
+  auto& many = statements_->insert_events;
+  std::vector<std::byte> payloads;
+  std::vector<std::size_t> ends;
+  std::size_t done = 0;
+  for (; events.size() - done >= kRowsPerStatement; done += kRowsPerStatement) {
+    const auto chunk = events.subspan(done, kRowsPerStatement);
+    payloads.clear(), ends.clear();
+    for (const auto& event : chunk) encode_payload(event, payloads), ends.push_back(payloads.size());
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+      bind_event(many, static_cast<int>(i) * kColumnsPerRow, chunk[i],
+                 std::span{payloads}.subspan(begin, ends[i] - begin));
+    }
+    const int changed = many.exec();
+    many.reset();
+    if (changed != static_cast<int>(kRowsPerStatement)) return false;  // rolled back
+  }
+  auto& one = statements_->insert_event;
+  for (const auto& event : events.subspan(done)) {
+    payloads.clear();
+    encode_payload(event, payloads);
+    bind_event(one, 0, event, payloads);
+    const int changed = one.exec();
+    one.reset();
+    if (changed == 0) return false;
+  }
+  Tallies tallies;
+  for (const auto& event : events) tallies[event.agent_id].add(event);
+  write_tallies(statements_->tally_agent, tallies);
+  transaction.commit();
+  return true;
+}
+
+std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events) {
+  SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
+  Tallies tallies;
   std::vector<std::byte> payload;
   auto& insert = statements_->insert_event;
   std::size_t inserted = 0;
   for (const auto& event : events) {
     payload.clear();
-    if (event.data.index() != 0 || !event.attributes.empty())
-      events::encode_batch(std::span{&event, 1}, payload);
-    insert.bindNoCopy(1, event.agent_id);
-    insert.bind(2, static_cast<std::int64_t>(event.sequence));
-    insert.bind(3, static_cast<std::int64_t>(unix_ns(event.timestamp)));
-    insert.bind(4, static_cast<int>(event.type));
-    insert.bind(5, static_cast<int>(event.severity));
-    insert.bindNoCopy(6, payload.empty() ? kNoPayload : payload.data(),
-                      static_cast<int>(payload.size()));
+    encode_payload(event, payload);
+    bind_event(insert, 0, event, payload);
     const int changed = insert.exec();
     insert.reset();
     if (changed == 0) continue;
     ++inserted;
-    tally_for(tallies, event.agent_id).add(event);
+    tallies[event.agent_id].add(event);
   }
-  auto& update = statements_->tally_agent;
-  for (const auto& tally : tallies) {
-    update.bind(1, std::string{tally.agent_id});
-    update.bind(2, static_cast<std::int64_t>(tally.first_seen));
-    update.bind(3, static_cast<std::int64_t>(tally.last_seen));
-    update.bind(4, static_cast<std::int64_t>(tally.last_sequence));
-    update.bind(5, static_cast<std::int64_t>(tally.events));
-    update.bind(6, static_cast<std::int64_t>(tally.alerts));
-    update.bind(7, static_cast<std::int64_t>(tally.heartbeats));
-    bind_optional(update, 8, tally.offset);
-    bind_optional(update, 9, tally.offset_at);
-    update.exec();
-    update.reset();
-  }
+  write_tallies(statements_->tally_agent, tallies);
   transaction.commit();
   return inserted;
 }

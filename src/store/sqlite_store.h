@@ -43,6 +43,8 @@ class SqliteEventStore final : public EventStore {
 
  private:
   struct Statements;
+  bool insert_if_all_new(std::span<const events::Event> events);  // false: nothing stored
+  std::size_t insert_one_by_one(std::span<const events::Event> events);
   SQLite::Database db_;
   std::unique_ptr<Statements> statements_;
 };

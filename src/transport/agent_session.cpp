@@ -53,6 +53,10 @@ std::vector<std::vector<std::byte>> AgentSession::poll(MonotonicTime now) {
 
 void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::byte>>& out) {
   while (in_flight_ends_.size() < options_.window) {
+    // Pending ids are contiguous (outbox.h): the count is known before reading anything.
+    const auto waiting = outbox_.next_id() - std::min(cursor_, outbox_.next_id());
+    if (waiting == 0) break;
+    if (waiting < options_.batch_max_events && !in_flight_ends_.empty()) break;  // Nagle, below
     const auto records = outbox_.read_from(cursor_, options_.batch_max_events);
     if (records.empty()) break;
     // Nagle: a partial batch goes only when nothing is in flight, so batches grow with the load

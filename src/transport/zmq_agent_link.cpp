@@ -14,7 +14,12 @@ ZmqAgentLink::ZmqAgentLink(zmq::context_t& context, const std::string& endpoint,
   socket_.connect(endpoint);
 }
 
-void ZmqAgentLink::pump(MonotonicTime now) { send_all(session_.poll(now), now); }
+bool ZmqAgentLink::pump(MonotonicTime now) {
+  auto frames = session_.poll(now);
+  const bool any = !frames.empty();
+  send_all(std::move(frames), now);
+  return any;
+}
 
 // libzmq does not retry a connection whose handshake failed (a key not yet authorized, a
 // collector with another key): it ends the session. While nothing can be sent, connect anew with

@@ -25,7 +25,10 @@ class ZmqAgentLink {
                SessionOptions session = {}, const LinkTiming& timing = {});
 
   zmq::socket_t& socket() { return socket_; }
-  void pump(MonotonicTime now);         // send what the session wants to send now
+  // Sends what the session wants to send now; true if it sent anything. Sending may consume the
+  // socket's ZMQ_FD signal of a frame that arrived meanwhile: an owner that waits on ZMQ_FD calls
+  // on_readable() after a pump that sent.
+  bool pump(MonotonicTime now);
   void on_readable(MonotonicTime now);  // read every waiting frame from the collector
   MonotonicTime next_deadline(MonotonicTime now) const { return session_.next_deadline(now); }
   LinkStats stats() const { return {session_.stats(), send_failures_, reconnects_}; }

@@ -1,6 +1,8 @@
 // transport/zmq_sockets.cpp — socket options shared by the collector and the agents.
 #include "transport/zmq_sockets.h"
 
+#include "transport/curve_memory.h"
+
 namespace cw::transport {
 namespace {
 
@@ -17,6 +19,7 @@ void apply_timing(zmq::socket_t& socket, const LinkTiming& timing) {
 
 zmq::socket_t make_collector_socket(zmq::context_t& context, const CurveKeyPair& server,
                                     const LinkTiming& timing) {
+  static_cast<void>(curve_memory_stats());  // links the CURVE buffer cache (curve_memory.h)
   zmq::socket_t socket(context, zmq::socket_type::router);
   apply_timing(socket, timing);
   socket.set(zmq::sockopt::curve_server, 1);
@@ -30,6 +33,7 @@ zmq::socket_t make_collector_socket(zmq::context_t& context, const CurveKeyPair&
 
 zmq::socket_t make_agent_socket(zmq::context_t& context, const CurveKeyPair& client,
                                 const std::string& server_public_key, const LinkTiming& timing) {
+  static_cast<void>(curve_memory_stats());
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   apply_timing(socket, timing);
   socket.set(zmq::sockopt::curve_serverkey, server_public_key);

@@ -44,6 +44,27 @@ TEST(SqliteStore, DuplicatesAreIgnoredSoTheStoreIsExactlyOnce) {
   EXPECT_EQ(store.agent("a")->last_sequence, 3u);
 }
 
+// Batches of more than one multi-row INSERT (64 rows): a duplicate inside a full chunk or in the
+// tail makes the store redo the batch row by row, and the counters still count only new events.
+TEST(SqliteStore, LargeBatchesWithDuplicatesAnywhereStoreAndCountOnlyNewEvents) {
+  TempDir dir;
+  SqliteEventStore store{dir.file("events.db")};
+  std::vector<Event> first, overlapping;
+  for (std::uint64_t s = 1; s <= 150; ++s) first.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  EXPECT_EQ(store.insert(first), 150u);
+  for (std::uint64_t s = 140; s <= 300; ++s)  // 11 already stored, in the first chunk
+    overlapping.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  EXPECT_EQ(store.insert(overlapping), 150u);
+  std::vector<Event> tail_duplicate;  // 128 new events, then one stored one in the tail
+  for (std::uint64_t s = 301; s <= 428; ++s) tail_duplicate.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  tail_duplicate.push_back(simple("a", 5, at(5)));
+  EXPECT_EQ(store.insert(tail_duplicate), 128u);
+  EXPECT_EQ(store.query({}).size(), 428u);
+  EXPECT_EQ(store.agent("a")->event_count, 428u);
+  EXPECT_EQ(store.agent("a")->last_sequence, 428u);
+  EXPECT_EQ(store.agent("a")->first_seen, at(1));
+}
+
 TEST(SqliteStore, ReopeningKeepsEverythingAndDoesNotMigrateAgain) {
   TempDir dir;
   {
