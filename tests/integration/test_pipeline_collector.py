@@ -7,10 +7,9 @@ import signal
 import time
 
 import pytest
-import zmq
 
 from peers import wait_for
-from pipeline_support import Collector, Keys, assert_exactly_once, read_key, simulate
+from pipeline_support import Collector, Keys, assert_exactly_once, curve_dealer, simulate
 
 
 @pytest.fixture
@@ -44,23 +43,11 @@ def test_agents_deliver_exactly_once_and_an_unknown_key_is_refused(keys, tmp_pat
     assert_exactly_once(tmp_path / "events.db", again)
 
 
-def raw_peer(keys, collector, name):
-    context = zmq.Context.instance()
-    socket = context.socket(zmq.DEALER)
-    socket.curve_secretkey = read_key(keys.agents / f"{name}.key")
-    socket.curve_publickey = read_key(keys.agents / f"{name}.pub")
-    socket.curve_serverkey = read_key(keys.server / "collector.pub")
-    socket.linger = 0
-    socket.rcvtimeo = 3000
-    socket.connect(collector.endpoint)
-    return socket
-
-
 def test_malformed_frames_are_dropped_and_counted_without_disturbing_others(keys, tmp_path):
     collector = Collector(keys, tmp_path / "events.db")
     try:
         stream = simulate(keys, collector, agents=2, rate=200, duration=3, background=True)
-        peer = raw_peer(keys, collector, "sim-0003")
+        peer = curve_dealer(keys, collector, "sim-0003")
         # A batch before any hello: the collector asks for a hello ('N', version 1, next 0).
         peer.send(b"B\x01\x01\x02\x01\x00")
         assert peer.recv() == b"N\x01\x00"
