@@ -4,20 +4,12 @@ reads its offset from a file we rewrite (FAKETIME_TIMESTAMP_FILE, no cache) whil
 and CLOCK_BOOTTIME stay real (FAKETIME_DONT_FAKE_MONOTONIC), which is what `date -s` looks like
 to a process. This machine's clock is never touched."""
 import json
-import shutil
 import time
 
 import pytest
 
-from agent_helpers import agent_env, private_dir, start_daemon
+from agent_helpers import agent_env, start_daemon
 from peers import Chronyd, free_port, wait_for
-
-
-@pytest.fixture
-def workdir():
-    path = private_dir("cw-agent-step-")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def events(process):

@@ -16,23 +16,10 @@ import pytest
 
 from agent_helpers import (TOPIC, Subscriber, agent_env, make_ca, private_dir, run_once,
                            start_daemon)
-from peers import Chronyd, Mosquitto, free_port, wait_for
+from peers import Mosquitto, free_port, wait_for
 
 FAST_ALERTS = ["--poll-interval", "0.5", "--repeat-interval", "1", "--repeat-max", "1",
                "--mqtt-reconnect-max", "1", "--burst", "1"]
-
-
-@pytest.fixture(scope="module")
-def chronyd():
-    with Chronyd() as server:
-        yield server
-
-
-@pytest.fixture
-def workdir():
-    path = private_dir("cw-agent-mqtt-")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def sequences_in_log(process):

@@ -2,32 +2,18 @@
 publishes exactly one time_drift to a real Mosquitto; an honest clock publishes nothing; bad
 configuration is refused naming the variable."""
 import json
-import shutil
 import time
 
 import pytest
 
-from agent_helpers import Subscriber, agent_env, private_dir, run_once
+from agent_helpers import Subscriber, agent_env, run_once
 from peers import Chronyd, Mosquitto, free_port
-
-
-@pytest.fixture(scope="module")
-def chronyd():
-    with Chronyd() as server:
-        yield server
 
 
 @pytest.fixture
 def broker():
     with Mosquitto() as b:
         yield b
-
-
-@pytest.fixture
-def spool():
-    path = private_dir("cw-agent-spool-")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_ten_minutes_ahead_publishes_one_time_drift(chronyd, broker, spool):

@@ -3,26 +3,10 @@ with CURVE (seed 000's alert in seed 002's pipeline): faketime '+10 minutes' →
 time_drift from this agent, plus its agent_start; an agent whose key is not authorized delivers
 nothing and keeps its alert in the spool."""
 import json
-import shutil
 
-import pytest
-
-from agent_helpers import agent_env, private_dir, run_once
-from peers import Chronyd, free_port
+from agent_helpers import agent_env, run_once
+from peers import free_port
 from pipeline_support import Collector, Keys, run
-
-
-@pytest.fixture(scope="module")
-def chronyd():
-    with Chronyd() as server:
-        yield server
-
-
-@pytest.fixture
-def spool():
-    path = private_dir("cw-agent-zmq-spool-")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def zmq_args(keys, collector, name, timeout=10):

@@ -6,31 +6,15 @@ many events it found in its spool), and only then is the collector started. The 
 every sequence from 1 exactly once, contiguous across the restart: the first run's events, the
 second run's agent_start right after them, and the graceful stop's agent_stop last."""
 import re
-import shutil
 import signal
 import socket
 import time
 
-import pytest
-
-from agent_helpers import agent_env, private_dir, start_daemon
-from peers import Chronyd, free_port, wait_for
+from agent_helpers import agent_env, start_daemon
+from peers import free_port, wait_for
 from pipeline_support import Collector, Keys, json_lines, run
 
 AGENT = "drift-0001"
-
-
-@pytest.fixture(scope="module")
-def chronyd():
-    with Chronyd() as server:
-        yield server
-
-
-@pytest.fixture
-def spool():
-    path = private_dir("cw-agent-restart-spool-")
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def stored(db):
