@@ -17,6 +17,15 @@
 namespace cw::transport {
 namespace fs = std::filesystem;
 
+std::optional<std::uint64_t> parse_sequence_text(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  std::uint64_t value = 0;
+  const auto end = text.data() + text.size();
+  const auto [rest, status] = std::from_chars(text.data(), end, value);
+  if (text.empty() || status != std::errc{} || rest != end) return std::nullopt;
+  return value;
+}
+
 SequenceFile::SequenceFile(fs::path path) : path_(std::move(path)) {
   std::error_code error;
   fs::create_directories(path_.parent_path(), error);
@@ -30,11 +39,11 @@ SequenceFile::SequenceFile(fs::path path) : path_(std::move(path)) {
     return;
   }
   const std::string text{std::istreambuf_iterator<char>(in), {}};
-  const auto end = text.data() + text.size();
-  const auto [rest, status] = std::from_chars(text.data(), end, last_);
-  if (status != std::errc{} || (rest != end && *rest != '\n'))
+  const auto last = parse_sequence_text(text);
+  if (!last)
     throw std::runtime_error(path_.string() + " does not hold a sequence number; remove it to "
                              "start again from 1");
+  last_ = *last;
 }
 
 std::uint64_t SequenceFile::next() {

@@ -6,8 +6,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 
 namespace cw::transport {
+
+// The file's text: decimal digits, optionally one newline, nothing else; nullopt otherwise
+// (empty, signs, spaces, a second line, beyond 2^64 − 1).
+std::optional<std::uint64_t> parse_sequence_text(std::string_view text);
 
 class SequenceFile {
  public:
