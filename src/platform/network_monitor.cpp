@@ -32,6 +32,7 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::a
   };
   const auto deadline = std::chrono::steady_clock::now() + duration.value_or(Duration::max() / 2);
   while (!stop_.load(std::memory_order_relaxed) && !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
+    if (capture_->is_live()) capture_->wait_for_frames();
     const int n = capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame);
     if (n < 0) break;  // end of file
     if (capture_->is_live()) {
@@ -40,7 +41,6 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::a
     }
   }
   if (capture_->is_live()) {  // what the kernel already holds belongs to this run
-    capture_->set_nonblocking();
     for (int rounds = 0; rounds < 64 && capture_->dispatch(-1, on_frame) > 0; ++rounds) {
     }
   }

@@ -3,6 +3,7 @@
 
 #include <linux/capability.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -79,16 +80,26 @@ PcapCapture PcapCapture::open_live(const CaptureOptions& o) {
   }
   PcapCapture capture(handle, true);
   apply_filter(handle, o.filter);
+  if (pcap_setnonblock(handle, 1, error) != 0) fail("cannot capture on " + o.interface, error);
+  capture.selectable_fd_ = pcap_get_selectable_fd(handle);
+  capture.wait_ms_ = o.timeout_ms;
+  if (capture.selectable_fd_ < 0) fail("cannot capture on " + o.interface, "no descriptor to wait on");
   return capture;
 }
 
 PcapCapture::PcapCapture(PcapCapture&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), link_(other.link_), live_(other.live_) {}
+    : handle_(std::exchange(other.handle_, nullptr)),
+      selectable_fd_(std::exchange(other.selectable_fd_, -1)),
+      wait_ms_(other.wait_ms_),
+      link_(other.link_),
+      live_(other.live_) {}
 
 PcapCapture& PcapCapture::operator=(PcapCapture&& other) noexcept {
   if (this != &other) {
     if (handle_ != nullptr) pcap_close(handle_);
     handle_ = std::exchange(other.handle_, nullptr);
+    selectable_fd_ = std::exchange(other.selectable_fd_, -1);
+    wait_ms_ = other.wait_ms_;
     link_ = other.link_;
     live_ = other.live_;
   }
@@ -112,9 +123,10 @@ void PcapCapture::break_loop() {
   if (handle_ != nullptr) pcap_breakloop(handle_);
 }
 
-void PcapCapture::set_nonblocking() {
-  char error[PCAP_ERRBUF_SIZE] = {};
-  if (handle_ != nullptr && live_) pcap_setnonblock(handle_, 1, error);
+bool PcapCapture::wait_for_frames() {
+  if (selectable_fd_ < 0) return true;  // a file: frames are always there until its end
+  pollfd readable{selectable_fd_, POLLIN, 0};
+  return ::poll(&readable, 1, wait_ms_) > 0;  // EINTR too is a wake-up: the caller's loop comes back
 }
 
 CaptureStats PcapCapture::stats() const {

@@ -24,7 +24,7 @@ struct CaptureOptions {
   int snaplen = 65535;
   int buffer_bytes = 16 * 1024 * 1024;  // kernel ring buffer
   bool promiscuous = false;
-  int timeout_ms = 100;                 // how long a read waits before returning to the caller
+  int timeout_ms = 100;                 // how long wait_for_frames waits on a quiet link
 };
 
 struct CaptureStats {
@@ -49,15 +49,18 @@ class PcapCapture {
   bool is_live() const { return live_; }
 
   // Delivers up to `max` frames (−1: a buffer's worth) to on_frame(Timestamp, span<const byte>).
-  // Returns how many; 0 on a live timeout; −1 at the end of a file; throws on a capture error.
+  // Returns how many; 0 when a live capture has nothing buffered (live reads never block: call
+  // wait_for_frames first); −1 at the end of a file; throws on a capture error.
   template <typename OnFrame>
   int dispatch(int max, OnFrame&& on_frame) {
     return dispatch_raw(max, &trampoline<std::remove_reference_t<OnFrame>>, &on_frame);
   }
+  // Live: waits until frames are buffered or timeout_ms has passed, and says whether any are.
+  // libpcap's own read timeout cannot be trusted to return on a quiet link (with immediate mode
+  // on Linux it waits for the next frame), so live handles are non-blocking and waiting is ours.
+  bool wait_for_frames();
   // From any thread or a signal handler: makes the current dispatch return early.
   void break_loop();
-  // Live: switches to non-blocking reads, so that what is already buffered can be drained.
-  void set_nonblocking();
   CaptureStats stats() const;
 
  private:
@@ -70,6 +73,8 @@ class PcapCapture {
   int dispatch_raw(int max, Callback callback, void* user);
 
   pcap* handle_ = nullptr;
+  int selectable_fd_ = -1;  // live only
+  int wait_ms_ = 0;
   detect::LinkType link_ = detect::LinkType::ethernet;
   bool live_ = false;
 };
