@@ -7,7 +7,9 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 namespace cw::ntp {
@@ -52,21 +54,46 @@ class HashEngine final : public detail::MacEngine {
   MdCtx keyed_;
 };
 
-// RFC 8573 (AES-CMAC) and HMAC: a keyed EVP_MAC context, duplicated for every digest.
+// The calling thread's working copies of keyed EVP_MAC contexts, by engine: duplicating the keyed
+// context for every packet (allocations and a key-schedule copy) cost more than the MAC itself.
+// Engines are told apart by a serial number, never by address (a reloaded key may reuse one).
+class ThreadMacContexts {
+ public:
+  EVP_MAC_CTX* for_engine(std::uint64_t serial, const EVP_MAC_CTX* keyed) {
+    for (auto& [owner, ctx] : contexts_)
+      if (owner == serial) return ctx.get();
+    if (contexts_.size() == kMaxContexts) contexts_.erase(contexts_.begin());  // keys were reloaded
+    MacCtx copy{EVP_MAC_CTX_dup(keyed)};
+    if (!copy) return nullptr;
+    return contexts_.emplace_back(serial, std::move(copy)).second.get();
+  }
+
+ private:
+  static constexpr std::size_t kMaxContexts = 16;
+  std::vector<std::pair<std::uint64_t, MacCtx>> contexts_;
+};
+
+std::atomic<std::uint64_t> next_engine_serial{1};
+
+// RFC 8573 (AES-CMAC) and HMAC: a keyed EVP_MAC context; each thread digests with its own copy,
+// re-initialised per packet without a key (OpenSSL keeps the key and resets the state).
 class EvpMacEngine final : public detail::MacEngine {
  public:
   EvpMacEngine(MacCtx keyed, std::size_t secret) : keyed_(std::move(keyed)) { secret_size = secret; }
   std::size_t digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const override {
-    MacCtx ctx{EVP_MAC_CTX_dup(keyed_.get())};
+    thread_local ThreadMacContexts contexts;
+    EVP_MAC_CTX* ctx = contexts.for_engine(serial_, keyed_.get());
     std::size_t length = 0;
-    if (!ctx || !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
-        !EVP_MAC_final(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()))
+    if (ctx == nullptr || !EVP_MAC_init(ctx, nullptr, 0, nullptr) ||
+        !EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) ||
+        !EVP_MAC_final(ctx, reinterpret_cast<unsigned char*>(out.data()), &length, out.size()))
       return 0;
     return length;
   }
 
  private:
   MacCtx keyed_;
+  std::uint64_t serial_ = next_engine_serial.fetch_add(1, std::memory_order_relaxed);
 };
 
 const char* digest_name(KeyType type) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "hex.h"
 #include "ntp/key_file.h"
 
@@ -68,6 +71,28 @@ TEST(Mac, KnownAnswerForEveryKeyType) {
 TEST(Mac, AesCmacMatchesRfc4493Example1) {
   const auto k = Key::make(KeyId{1}, KeyType::aes128, hex("2b7e151628aed2a6abf7158809cf4f3c")).value();
   EXPECT_EQ(full_digest(k, {}), "bb1d6929e95937287fa37d129b756746");
+}
+
+// Each thread keeps its own working copy of a keyed MAC context (ntp/keys.cpp): repeated and
+// interleaved digests, more keys than a thread keeps copies of, and other threads all still get
+// the known answers.
+TEST(Mac, KnownAnswersHoldWhenDigestsRepeatInterleaveAndComeFromManyKeysAndThreads) {
+  std::vector<Key> keys;
+  for (std::uint32_t id = 1; id <= 40; ++id)
+    keys.push_back(key(id % 2 == 0 ? KeyType::aes128 : KeyType::hmac_sha256, id));
+  const std::string aes128 = "234ef52b98bcbe983bffe94e4488a8b5";
+  const std::string hmac = "3f839debabb3badbea3df203d6267440e327343b5de42d862d2613c6058f7749";
+  auto check_all = [&] {
+    for (int round = 0; round < 3; ++round)
+      for (const auto& k : keys) ASSERT_EQ(full_digest(k, kRequest), k.type() == KeyType::aes128 ? aes128 : hmac);
+  };
+  check_all();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(check_all);
+  for (auto& thread : threads) thread.join();
+  keys.clear();  // a reload: new engines, perhaps at the old addresses
+  keys.push_back(key(KeyType::aes256, 7));
+  EXPECT_EQ(full_digest(keys[0], kRequest), "17fdf7bc569f1e05d3522167c483bef7");
 }
 
 TEST(Mac, NtpV4CarriesAtMostTwentyBytesOfDigestAsChronydDoes) {
