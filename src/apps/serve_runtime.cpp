@@ -36,6 +36,8 @@ struct ServerWorkers::Worker {
   platform::DatagramBatch batch;
   std::vector<ntp::Reply> replies;
   WorkerCounters counters;
+  SharedServerState::Snapshot snap;  // this worker's copy of the served state
+  std::uint64_t seen = 0;            // its version
   std::thread thread;
 };
 
@@ -151,11 +153,13 @@ bool answer(BatchContext& c, std::size_t i) {
 // One recvmmsg and the answers to what it brought. A small batch (the server is keeping up) is
 // answered datagram by datagram, each reply leaving as soon as it is ready; a big one (the server
 // is saturated) is answered first, then sealed and sent in chunks, which costs fewer system calls.
-std::size_t ServerWorkers::serve_batch(Worker& w, std::size_t socket, bool wait,
-                                       const SharedServerState::Snapshot& snap) {
+std::size_t ServerWorkers::serve_batch(Worker& w, std::size_t socket, bool wait) {
   const std::size_t n = w.sockets[socket].receive(w.batch, wait);
   if (n == 0) return 0;
-  BatchContext c{w.sockets[socket], w.batch, w.responder, w.replies, w.counters, snap, clock_, clock_.now()};
+  // After receiving, not before: a worker that slept in recvmmsg through a change of the served
+  // state (synchronized, upstreams lost) must not answer with the state it fell asleep with.
+  state_.refresh(w.snap, w.seen);
+  BatchContext c{w.sockets[socket], w.batch, w.responder, w.replies, w.counters, w.snap, clock_, clock_.now()};
   bump(w.counters.received, n);
   if (n <= immediate_) {
     for (std::size_t i = 0; i < n; ++i)
@@ -171,22 +175,19 @@ std::size_t ServerWorkers::serve_batch(Worker& w, std::size_t socket, bool wait,
 // Polls every socket without blocking while datagrams keep coming (and for `spin_` after the
 // last one), then sleeps in the kernel: in recvmmsg itself with one socket, in poll() with more.
 void ServerWorkers::run(Worker& w) {
-  SharedServerState::Snapshot snap = state_.current();
-  std::uint64_t seen = 0;
   std::vector<pollfd> fds;
   for (const auto& s : w.sockets) fds.push_back(pollfd{s.fd(), POLLIN, 0});
   MonotonicTime busy_at = clock_.monotonic_now();
   while (!stopping_.load(std::memory_order_relaxed)) {
-    state_.refresh(snap, seen);
     std::size_t got = 0;
-    for (std::size_t i = 0; i < w.sockets.size(); ++i) got += serve_batch(w, i, false, snap);
+    for (std::size_t i = 0; i < w.sockets.size(); ++i) got += serve_batch(w, i, false);
     if (got > 0) {
       busy_at = clock_.monotonic_now();
       continue;
     }
     if (spin_ > Duration::zero() && clock_.monotonic_now() - busy_at < spin_) continue;
     if (w.sockets.size() == 1) {  // the common case: block in recvmmsg itself
-      if (serve_batch(w, 0, true, snap) > 0) busy_at = clock_.monotonic_now();
+      if (serve_batch(w, 0, true) > 0) busy_at = clock_.monotonic_now();
       continue;
     }
     if (::poll(fds.data(), fds.size(), 250) <= 0) continue;

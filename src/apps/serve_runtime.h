@@ -96,8 +96,7 @@ class ServerWorkers {
  private:
   struct Worker;
   void run(Worker& worker);
-  std::size_t serve_batch(Worker& w, std::size_t socket, bool wait,
-                          const SharedServerState::Snapshot& snap);
+  std::size_t serve_batch(Worker& w, std::size_t socket, bool wait);
 
   Clock& clock_;
   const SharedServerState& state_;
