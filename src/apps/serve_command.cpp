@@ -16,6 +16,14 @@ Examples:
   chronowatch serve --local-stratum 2 --upstream none      serve this machine's clock
   chronowatch serve --upstream ntp1.example --upstream ntp2.example --user _chrony
   chronowatch serve --listen 127.0.0.1:11123 --keyfile /etc/chrony/chrony.keys --require-auth
+  chronowatch serve --listen 127.0.0.1:11123 --upstream 127.0.0.1:10123 --min-poll 0 --max-poll 0
+                                                 a lab: poll the upstream every second
+
+Upstreams are polled with a burst of 4 requests, then every 2^--min-poll s (default 64 s),
+doubling while measurements agree up to 2^--max-poll s (default 1024 s). Keep the defaults
+against public servers (faster polling gets you rate-limited or banned); only servers you run
+yourself should be polled every second. After 8 polls without an answer from every upstream,
+the server serves --local-stratum N, or leap 3 (unsynchronized) without it.
 
 By default the server serves a virtual clock (system time + the offset measured against its
 upstreams) and never touches the system clock; --discipline corrects the system clock instead.
@@ -30,6 +38,10 @@ void add_network_options(CLI::App* cmd, ServeOptions& o) {
       ->envname("CW_SERVE_UPSTREAM")->delimiter(',');
   cmd->add_option("--local-stratum", o.local_stratum, "serve this machine's clock at stratum N (1-15) when no upstream is usable, like chrony's `local stratum N`")
       ->envname("CW_SERVE_LOCAL_STRATUM")->check(CLI::Range(1, 15));
+  cmd->add_option("--min-poll", o.min_poll, "shortest interval between polls of an upstream, 2^N s (0-17, like chrony's minpoll); polling starts there after the initial burst")
+      ->capture_default_str()->envname("CW_SERVE_MIN_POLL")->check(CLI::Range(0, 17));
+  cmd->add_option("--max-poll", o.max_poll, "longest interval, 2^N s (0-17, not below --min-poll; chrony's maxpoll). Public servers want the defaults (64-1024 s); tests and labs use --min-poll 0 --max-poll 0 to poll every second")
+      ->capture_default_str()->envname("CW_SERVE_MAX_POLL")->check(CLI::Range(0, 17));
   cmd->add_option("--threads", o.threads, "worker threads, each with its own socket per listen address (default: one per core)")
       ->envname("CW_SERVE_THREADS")->check(CLI::Range(0, 256));
   cmd->add_option("--spin-us", o.spin_us, "after a datagram, keep polling this many microseconds before sleeping (saves the wake-up on a machine with idle cores; costs CPU; 0: always sleep)")

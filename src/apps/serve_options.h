@@ -18,6 +18,8 @@ struct ServeOptions {
   std::vector<std::string> upstream;   // SERVER[:PORT]; default pool.ntp.org; "none" = no upstream
   bool upstream_given = false;
   std::optional<int> local_stratum;
+  int min_poll = 6;                    // log2 s between upstream polls, at least (chrony's minpoll)
+  int max_poll = 10;                   // ... and at most (chrony's maxpoll); ntp::poll_policy checks
   std::string keyfile;
   bool require_auth = false;
   int threads = 0;                     // 0: one per core

@@ -13,6 +13,7 @@
 #include "apps/serve_report.h"
 #include "apps/serve_runtime.h"
 #include "apps/serve_upstream.h"
+#include "ntp/poll_schedule.h"
 #include "platform/clock_precision.h"
 #include "platform/key_file.h"
 #include "platform/privileges.h"
@@ -132,7 +133,15 @@ void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedSe
   }
 }
 
+// --min-poll/--max-poll as a poll policy; a range that makes no sense is a usage error.
+ntp::PollPolicy poll_policy(const ServeOptions& o) {
+  auto policy = ntp::poll_policy(o.min_poll, o.max_poll);
+  if (!policy) throw UsageError(policy.error());
+  return *policy;
+}
+
 int serve(const ServeOptions& o) {
+  const auto poll = poll_policy(o);
   const auto listen = listen_endpoints(o);
   WorkerSetup setup{listen, o.threads > 0 ? static_cast<std::size_t>(o.threads) : std::max(1u, std::thread::hardware_concurrency()),
                     responder_config(o), 64};
@@ -157,7 +166,7 @@ int serve(const ServeOptions& o) {
   std::unique_ptr<UpstreamSync> sync;
   if (o.discipline) adjuster = std::make_unique<platform::SystemClockAdjuster>();  // explicit flag only
   if (!sources.empty())
-    sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, adjuster.get(),
+    sync = std::make_unique<UpstreamSync>(sources, clock, random, state, precision, poll, adjuster.get(),
                                           from_seconds(o.step_threshold),
                                           o.local_stratum ? std::optional<std::uint8_t>(static_cast<std::uint8_t>(*o.local_stratum))
                                                           : std::nullopt);

@@ -2,9 +2,11 @@
 // (apps/serve_upstream.h).
 #include "apps/serve_upstream.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <string>
 
 #include "ntp/poll_schedule.h"
 #include "platform/socket_address.h"
@@ -24,14 +26,15 @@ struct UpstreamSync::Source {
 
 UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
                            SharedServerState& state, ntp::Precision precision,
-                           ClockAdjuster* adjuster, Duration step_threshold,
+                           ntp::PollPolicy poll, ClockAdjuster* adjuster, Duration step_threshold,
                            std::optional<std::uint8_t> local_stratum)
-    : clock_(clock), random_(random), state_(state), precision_(precision),
+    : clock_(clock), random_(random), state_(state), precision_(precision), poll_(poll),
       combiner_(servers.size(), precision, adjuster, step_threshold, local_stratum) {
   for (std::size_t i = 0; i < servers.size(); ++i) {
     auto s = std::make_unique<Source>();
     s->index = i;
     s->name = servers[i];
+    s->schedule = ntp::PollSchedule(poll);
     sources_.push_back(std::move(s));
   }
 }
@@ -58,8 +61,8 @@ void UpstreamSync::resolve(Source& s) {
   }
   auto addresses = platform::resolve(split->host, split->port.value_or(123));
   if (!addresses || addresses->empty()) {
-    spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in 64 s", s.name,
-                 addresses ? std::string("no address") : addresses.error());
+    spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in {} s", s.name,
+                 addresses ? std::string("no address") : addresses.error(), std::int64_t{1} << poll_.min_log2);
     return;
   }
   s.address = addresses->front();
@@ -88,7 +91,7 @@ void UpstreamSync::record(Source& s, const ntp::Sample& sample) {
 void UpstreamSync::poll(Source& s) {
   if (!s.client) resolve(s);
   if (!s.client) {
-    s.next = clock_.monotonic_now() + std::chrono::seconds(64);
+    s.next = clock_.monotonic_now() + std::chrono::seconds(std::int64_t{1} << poll_.min_log2);
     return;
   }
   const auto request = ntp::make_request(random_);
@@ -126,18 +129,19 @@ void UpstreamSync::poll(Source& s) {
 }
 
 // Every upstream unreachable (RFC 5905 §13: reach register empty) after having been synchronized:
-// serve the fallback instead of the last upstream state forever.
+// serve the fallback instead of the last upstream state forever, and tell the operator once.
 void UpstreamSync::check_lost() {
   const auto fallback = combiner_.lost(clock_.now(), state_.current());
   if (!fallback) return;
   synchronized_.store(false);
   state_.publish(*fallback);
-  if (fallback->state.synchronized())
-    spdlog::warn("serve: every upstream is unreachable (8 polls without an answer); serving the local clock at stratum {}",
-                 fallback->state.stratum.value);
-  else
-    spdlog::warn("serve: every upstream is unreachable (8 polls without an answer); serving leap 3 (unsynchronized) "
-                 "until one answers again (give --local-stratum N to serve the local clock instead)");
+  std::string names;
+  for (const auto& s : sources_) names += (names.empty() ? "" : ", ") + s->name;
+  const auto what = fallback->state.synchronized()
+                        ? fmt::format("serving the local clock at stratum {} (refid LOCL)", fallback->state.stratum.value)
+                        : std::string("serving leap 3 (unsynchronized, stratum 16); give --local-stratum N to serve the local clock instead");
+  spdlog::warn("serve: upstreams lost: none of {} answered its last 8 polls; {}. Check that they run and that "
+               "UDP to them is not blocked; the first to answer again takes over", names, what);
 }
 
 void UpstreamSync::run() {

@@ -1,9 +1,9 @@
 // apps/serve_upstream.h — the server's upstream sync thread: polls each upstream with the NTP
 // client core (make_request/accept_reply) over a UdpClient on its own schedule (burst, then
-// 64–1024 s, KoD back-off; ntp/poll_schedule.h), feeds the samples to the UpstreamCombiner and
+// 2^min–2^max s, 64–1024 s by default; KoD back-off; ntp/poll_schedule.h), feeds the samples to the UpstreamCombiner and
 // publishes the resulting served clock to the workers. When every upstream has become unreachable
 // (its reach register is empty: eight polls without an answer), it publishes the fallback: the
-// local clock at --local-stratum, or leap 3 (unsynchronized) without one.
+// local clock at --local-stratum, or leap 3 (unsynchronized) without one, and logs it once.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,7 @@
 #include "apps/serve_runtime.h"
 #include "core/clock.h"
 #include "core/random.h"
+#include "ntp/poll_schedule.h"
 
 namespace cw::apps {
 
@@ -26,7 +27,7 @@ class UpstreamSync {
  public:
   // servers: "host", "host:port", "[v6]:port". adjuster == nullptr: virtual clock (default).
   UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
-               SharedServerState& state, ntp::Precision precision, ClockAdjuster* adjuster,
+               SharedServerState& state, ntp::Precision precision, ntp::PollPolicy poll, ClockAdjuster* adjuster,
                Duration step_threshold, std::optional<std::uint8_t> local_stratum);
   ~UpstreamSync();
   void start();
@@ -45,6 +46,7 @@ class UpstreamSync {
   Random& random_;
   SharedServerState& state_;
   ntp::Precision precision_;
+  ntp::PollPolicy poll_;
   UpstreamCombiner combiner_;
   std::atomic<bool> synchronized_{false};
   std::atomic<bool> stopping_{false};

@@ -1,11 +1,14 @@
 // ntp/poll_schedule.h — when the server asks each upstream next (RFC 5905 §7.3 poll, §13 "poll
 // process"; chrony's iburst): an initial burst of quick requests, then an adaptive interval between
-// 2^6 = 64 s and 2^10 = 1024 s that lengthens while the measurements agree with each other and
-// shortens when they do not, and a back-off on a RATE Kiss-o'-Death (RFC 5905 §7.4). Pure.
+// 2^min_log2 and 2^max_log2 seconds (by default 2^6 = 64 s and 2^10 = 1024 s; `serve --min-poll/
+// --max-poll`, chrony's minpoll/maxpoll) that lengthens while the measurements agree with each
+// other and shortens when they do not, and a back-off on a RATE Kiss-o'-Death (RFC 5905 §7.4). Pure.
 #pragma once
 
 #include <cstdint>
+#include <string>
 
+#include "core/result.h"
 #include "core/time.h"
 
 namespace cw::ntp {
@@ -17,6 +20,15 @@ struct PollPolicy {
   Duration burst_spacing = std::chrono::seconds(2);
   int stable_to_lengthen = 4;  // consecutive agreeing samples before the interval doubles
 };
+
+// The poll exponents a user may ask for: 2^0 = 1 s (a lab or a test) to 2^17 s ≈ 36 h (RFC 5905
+// §7.3's MAXPOLL).
+inline constexpr int kLowestPollLog2 = 0;
+inline constexpr int kHighestPollLog2 = 17;
+
+// The default policy with the poll range [min_log2, max_log2] (log2 seconds, like chrony's
+// minpoll/maxpoll), or one sentence saying what is wrong with it (out of 0..17, max below min).
+Result<PollPolicy, std::string> poll_policy(int min_log2, int max_log2);
 
 class PollSchedule {
  public:
@@ -34,6 +46,7 @@ class PollSchedule {
 
  private:
   Duration interval() const;
+  Duration burst_interval() const;
   PollPolicy policy_;
   std::int8_t log2_;
   int burst_left_;
