@@ -13,6 +13,9 @@ measures with bench/ntp_server's load generator (which validates every reply):
   - for chronowatch, its own histograms (SIGUSR1) split T3 − T2 into the wait before recvmmsg
     returned and the user-space part after it,
 and prints the ratios against the targets of issue 3, with the load average of every run.
+First it measures the machine's floor (bench/ntp_server/machine_floor.cpp): the wait that a request
+arriving at a random moment has on each CPU while that CPU is busy elsewhere (interrupts, the
+hypervisor), whatever the server does; no server's T3 − T2 p99 can be below it.
 
 Run (as root, from the repository, after building chronowatch and ntp_loadgen):
   /usr/bin/python3 bench/ntp_server/compare.py --build build [--seconds 3] [--threads 1] [--json]
@@ -50,6 +53,17 @@ def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine_floor(binary, seconds=1.0):
+    out = subprocess.run([str(binary), "--seconds", str(seconds)], capture_output=True, text=True, timeout=60)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def print_floor(floor):
+    for cpu in floor:
+        print(f"  cpu {cpu['cpu']}: a spinning thread loses {100 * cpu['time_lost']:.1f} % of its time in gaps > 1 µs; "
+              f"a random arrival waits p99 {cpu['wait_p99_us']:.1f} µs, p999 {cpu['wait_p999_us']:.1f} µs")
 
 
 def load_average():
@@ -135,7 +149,7 @@ def fmt_us(x):
     return f"{x:.1f}" if x is not None else "-"
 
 
-def report(rows):
+def report(rows, floor):
     print(f"\n{'server':<13}{'auth':<7}{'load (req/s)':>14}{'resp/s':>10}{'loss':>8}{'cpu µs/resp':>12}"
           f"{'T3-T2 p50':>10}{'p99':>9}  {'own split: T3-T2 p50/p99, of which user space p50/p99 (µs)'}  load avg")
     for r in rows:
@@ -161,6 +175,8 @@ def report(rows):
     for p, c in zip(ours, chrony):
         rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}/s"
         print(f"    {rate:<12} ours {p['t3_t2_p99_us']:8.1f} µs   chronyd {c['t3_t2_p99_us']:8.1f} µs")
+    best = min((cpu["wait_p99_us"] for cpu in floor), default=float("nan"))
+    print(f"    the machine's floor (p99 wait on its quietest CPU, no server involved): {best:.1f} µs")
 
 
 def main():
@@ -178,12 +194,16 @@ def main():
     build = pathlib.Path(args.build)
     args.chronowatch = str(build / "src" / "apps" / "chronowatch")
     args.loadgen = build / "bench" / "ntp_server" / "ntp_loadgen"
+    args.machine_floor = build / "bench" / "ntp_server" / "machine_floor"
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-"))
     args.keyfile = str(workdir / "bench.keys")
     pathlib.Path(args.keyfile).write_text(f"1 {AES_KEY}\n")
     os.chmod(args.keyfile, 0o600)
 
     print(f"load average at start: {load_average()} on {os.cpu_count()} cores")
+    floor = machine_floor(args.machine_floor)
+    print("machine floor (bench/ntp_server/machine_floor, 1 s per CPU, nothing else of ours running):")
+    print_floor(floor)
     rows = []
     ours_port = free_port()
     ours = start_ours(args, ours_port)
@@ -209,10 +229,10 @@ def main():
     finally:
         ours.stop()
         chronyd.stop()
-    report(rows)
+    report(rows, floor)
     print(f"load average at end: {load_average()} on {os.cpu_count()} cores")
     if args.json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"machine_floor": floor, "runs": rows}, indent=1))
 
 
 if __name__ == "__main__":
