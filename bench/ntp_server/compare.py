@@ -43,8 +43,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
-def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
+def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None, cpus=None):
     argv = [str(binary), "--server", f"127.0.0.1:{port}", "--seconds", str(seconds)]
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
     if rate:
         argv += ["--rate", str(rate), "--sockets", "16", "--paced", "1"]
     if key:
@@ -103,11 +105,11 @@ class OwnCounters:
         return out
 
 
-def run_phase(name, pid, port, args, key, rate, seconds, own):
+def run_phase(name, pid, port, args, key, rate, seconds, own, loadgen_cpus=None):
     """One load generator run; CPU of the server and, for ours, its own latency split."""
     before_cpu = cpu_seconds(pid)
     before_own = own.snapshot() if own else None
-    r = loadgen(args.loadgen, port, seconds, rate=rate, key=key, keyfile=args.keyfile)
+    r = loadgen(args.loadgen, port, seconds, rate=rate, key=key, keyfile=args.keyfile, cpus=loadgen_cpus)
     cpu = cpu_seconds(pid) - before_cpu
     phase = {"rate": rate or "saturation", "responses_per_s": r["responses_per_s"], "loss": r["loss"],
              "sent_per_s": r["sent"] / r["seconds"], "invalid": r["invalid"],
@@ -121,20 +123,39 @@ def run_phase(name, pid, port, args, key, rate, seconds, own):
     return phase
 
 
-def measure(name, pid, port, args, key, rates, own=None):
+def measure(name, pid, port, args, key, rates, own=None, saturation=True, loadgen_cpus=None):
     """All the figures for one server in one authentication mode: saturation, then fixed rates."""
     result = {"server": name, "auth": "AES128" if key else "none", "phases": []}
-    result["phases"].append(run_phase(name, pid, port, args, key, 0, args.seconds, own))
+    if saturation:
+        result["phases"].append(run_phase(name, pid, port, args, key, 0, args.seconds, own, loadgen_cpus))
     for rate in rates:
-        result["phases"].append(run_phase(name, pid, port, args, key, rate, args.rate_seconds, own))
+        result["phases"].append(run_phase(name, pid, port, args, key, rate, args.rate_seconds, own, loadgen_cpus))
     return result
 
 
-def start_ours(args, port, extra=()):
+def measure_pinned(args, rates):
+    """chronowatch at its lowest latency on this machine: its workers never sleep at these
+    rates (--spin-us 100000) and have the last CPU to themselves, the load generator on the others."""
+    last = os.cpu_count() - 1
+    if last < 1:
+        return None
+    port = free_port()
+    server = start_ours(args, port, ["--spin-us", "100000"], cpus=str(last))
+    try:
+        return measure("cw pinned", server.pid, port, args, False, rates, OwnCounters(server),
+                       saturation=False, loadgen_cpus=f"0-{last - 1}")
+    finally:
+        server.stop()
+
+
+def start_ours(args, port, extra=(), cpus=None):
     argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", str(args.threads),
             "--keyfile", args.keyfile, "--log-level", "warn", "--json", *extra]
-    process = Process(without_cap_sys_time(argv), name="bench-serve")
+    argv = without_cap_sys_time(argv)
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
+    process = Process(argv, name="bench-serve")
     time.sleep(0.5)
     if not process.alive():
         raise RuntimeError("chronowatch serve exited:\n" + process.log())
@@ -175,6 +196,8 @@ def report(rows, floor):
     for p, c in zip(ours, chrony):
         rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}/s"
         print(f"    {rate:<12} ours {p['t3_t2_p99_us']:8.1f} µs   chronyd {c['t3_t2_p99_us']:8.1f} µs")
+    for p in by.get(("cw pinned", "none"), []):
+        print(f"    {p['rate']:.0f}/s pinned and spinning: ours {p['t3_t2_p99_us']:8.1f} µs")
     best = min((cpu["wait_p99_us"] for cpu in floor), default=float("nan"))
     print(f"    the machine's floor (p99 wait on its quietest CPU, no server involved): {best:.1f} µs")
 
@@ -226,6 +249,9 @@ def main():
                                         OwnCounters(spinning)))
                 finally:
                     spinning.stop()
+                pinned = measure_pinned(args, rates)
+                if pinned:
+                    rows.append(pinned)
     finally:
         ours.stop()
         chronyd.stop()
