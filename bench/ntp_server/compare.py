@@ -13,6 +13,9 @@ measures with bench/ntp_server's load generator (which validates every reply):
   - for chronowatch, its own histograms (SIGUSR1) split T3 − T2 into the wait before recvmmsg
     returned and the user-space part after it,
 and prints the ratios against the targets of issue 3, with the load average of every run.
+First it measures the machine's floor (bench/ntp_server/machine_floor.cpp): the wait that a request
+arriving at a random moment has on each CPU while that CPU is busy elsewhere (interrupts, the
+hypervisor), whatever the server does; no server's T3 − T2 p99 can be below it.
 
 Run (as root, from the repository, after building chronowatch and ntp_loadgen):
   /usr/bin/python3 bench/ntp_server/compare.py --build build [--seconds 3] [--threads 1] [--json]
@@ -40,8 +43,10 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime (fields 14 and 15)
 
 
-def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
+def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None, cpus=None):
     argv = [str(binary), "--server", f"127.0.0.1:{port}", "--seconds", str(seconds)]
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
     if rate:
         argv += ["--rate", str(rate), "--sockets", "16", "--paced", "1"]
     if key:
@@ -50,6 +55,17 @@ def loadgen(binary, port, seconds, rate=0, key=False, keyfile=None):
     if out.returncode != 0:
         raise RuntimeError(out.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine_floor(binary, seconds=1.0):
+    out = subprocess.run([str(binary), "--seconds", str(seconds)], capture_output=True, text=True, timeout=60)
+    return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+
+
+def print_floor(floor):
+    for cpu in floor:
+        print(f"  cpu {cpu['cpu']}: a spinning thread loses {100 * cpu['time_lost']:.1f} % of its time in gaps > 1 µs; "
+              f"a random arrival waits p99 {cpu['wait_p99_us']:.1f} µs, p999 {cpu['wait_p999_us']:.1f} µs")
 
 
 def load_average():
@@ -89,11 +105,11 @@ class OwnCounters:
         return out
 
 
-def run_phase(name, pid, port, args, key, rate, seconds, own):
+def run_phase(name, pid, port, args, key, rate, seconds, own, loadgen_cpus=None):
     """One load generator run; CPU of the server and, for ours, its own latency split."""
     before_cpu = cpu_seconds(pid)
     before_own = own.snapshot() if own else None
-    r = loadgen(args.loadgen, port, seconds, rate=rate, key=key, keyfile=args.keyfile)
+    r = loadgen(args.loadgen, port, seconds, rate=rate, key=key, keyfile=args.keyfile, cpus=loadgen_cpus)
     cpu = cpu_seconds(pid) - before_cpu
     phase = {"rate": rate or "saturation", "responses_per_s": r["responses_per_s"], "loss": r["loss"],
              "sent_per_s": r["sent"] / r["seconds"], "invalid": r["invalid"],
@@ -107,20 +123,39 @@ def run_phase(name, pid, port, args, key, rate, seconds, own):
     return phase
 
 
-def measure(name, pid, port, args, key, rates, own=None):
+def measure(name, pid, port, args, key, rates, own=None, saturation=True, loadgen_cpus=None):
     """All the figures for one server in one authentication mode: saturation, then fixed rates."""
     result = {"server": name, "auth": "AES128" if key else "none", "phases": []}
-    result["phases"].append(run_phase(name, pid, port, args, key, 0, args.seconds, own))
+    if saturation:
+        result["phases"].append(run_phase(name, pid, port, args, key, 0, args.seconds, own, loadgen_cpus))
     for rate in rates:
-        result["phases"].append(run_phase(name, pid, port, args, key, rate, args.rate_seconds, own))
+        result["phases"].append(run_phase(name, pid, port, args, key, rate, args.rate_seconds, own, loadgen_cpus))
     return result
 
 
-def start_ours(args, port, extra=()):
+def measure_pinned(args, rates):
+    """chronowatch at its lowest latency on this machine: its workers never sleep at these
+    rates (--spin-us 100000) and have the last CPU to themselves, the load generator on the others."""
+    last = os.cpu_count() - 1
+    if last < 1:
+        return None
+    port = free_port()
+    server = start_ours(args, port, ["--spin-us", "100000"], cpus=str(last))
+    try:
+        return measure("cw pinned", server.pid, port, args, False, rates, OwnCounters(server),
+                       saturation=False, loadgen_cpus=f"0-{last - 1}")
+    finally:
+        server.stop()
+
+
+def start_ours(args, port, extra=(), cpus=None):
     argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", str(args.threads),
             "--keyfile", args.keyfile, "--log-level", "warn", "--json", *extra]
-    process = Process(without_cap_sys_time(argv), name="bench-serve")
+    argv = without_cap_sys_time(argv)
+    if cpus:
+        argv = ["taskset", "-c", cpus, *argv]
+    process = Process(argv, name="bench-serve")
     time.sleep(0.5)
     if not process.alive():
         raise RuntimeError("chronowatch serve exited:\n" + process.log())
@@ -135,7 +170,7 @@ def fmt_us(x):
     return f"{x:.1f}" if x is not None else "-"
 
 
-def report(rows):
+def report(rows, floor):
     print(f"\n{'server':<13}{'auth':<7}{'load (req/s)':>14}{'resp/s':>10}{'loss':>8}{'cpu µs/resp':>12}"
           f"{'T3-T2 p50':>10}{'p99':>9}  {'own split: T3-T2 p50/p99, of which user space p50/p99 (µs)'}  load avg")
     for r in rows:
@@ -161,6 +196,10 @@ def report(rows):
     for p, c in zip(ours, chrony):
         rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}/s"
         print(f"    {rate:<12} ours {p['t3_t2_p99_us']:8.1f} µs   chronyd {c['t3_t2_p99_us']:8.1f} µs")
+    for p in by.get(("cw pinned", "none"), []):
+        print(f"    {p['rate']:.0f}/s pinned and spinning: ours {p['t3_t2_p99_us']:8.1f} µs")
+    best = min((cpu["wait_p99_us"] for cpu in floor), default=float("nan"))
+    print(f"    the machine's floor (p99 wait on its quietest CPU, no server involved): {best:.1f} µs")
 
 
 def main():
@@ -178,12 +217,16 @@ def main():
     build = pathlib.Path(args.build)
     args.chronowatch = str(build / "src" / "apps" / "chronowatch")
     args.loadgen = build / "bench" / "ntp_server" / "ntp_loadgen"
+    args.machine_floor = build / "bench" / "ntp_server" / "machine_floor"
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-"))
     args.keyfile = str(workdir / "bench.keys")
     pathlib.Path(args.keyfile).write_text(f"1 {AES_KEY}\n")
     os.chmod(args.keyfile, 0o600)
 
     print(f"load average at start: {load_average()} on {os.cpu_count()} cores")
+    floor = machine_floor(args.machine_floor)
+    print("machine floor (bench/ntp_server/machine_floor, 1 s per CPU, nothing else of ours running):")
+    print_floor(floor)
     rows = []
     ours_port = free_port()
     ours = start_ours(args, ours_port)
@@ -206,13 +249,16 @@ def main():
                                         OwnCounters(spinning)))
                 finally:
                     spinning.stop()
+                pinned = measure_pinned(args, rates)
+                if pinned:
+                    rows.append(pinned)
     finally:
         ours.stop()
         chronyd.stop()
-    report(rows)
+    report(rows, floor)
     print(f"load average at end: {load_average()} on {os.cpu_count()} cores")
     if args.json:
-        print(json.dumps(rows, indent=1))
+        print(json.dumps({"machine_floor": floor, "runs": rows}, indent=1))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
                           "agent-netmon")
         wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
         lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
-        # The scan is reported once it has been quiet for attack_idle (10 s).
-        wait_for(lambda: "port_scan" in agent.log(), timeout=30, what="the port_scan event")
+        # The scan is reported once it has been quiet for attack_idle (10 s), after the last
+        # unanswered probe has failed (probe_timeout, 3 s): about 13 s, on a quiet link too (the
+        # capture must not wait for the next frame to move its clock; 13–30 s when it did).
+        wait_for(lambda: "port_scan" in agent.log(), timeout=20, what="the port_scan event")
         agent.send_signal(signal.SIGTERM)
         wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
         assert agent.log().count('"port_scan"') == 1, agent.log()

@@ -46,7 +46,9 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
   options.collector_key_file = dir / "collector.pub";
   options.spool.directory = dir / "spool";
   options.identity = {"burst-1", {"host", {}}, "test"};
-  options.rate = {.events_per_second = 2, .burst = 1, .backlog = 10, .summary_interval = 200ms};
+  // One token every 2 s: the 41 submissions take far less even under ASan on a loaded machine, so
+  // exactly one scan is admitted before the critical event arrives.
+  options.rate = {.events_per_second = 0.5, .burst = 1, .backlog = 10, .summary_interval = 200ms};
   options.heartbeat_interval = 1s;
   std::vector<events::Event> stored;
   {
@@ -69,7 +71,15 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
           return true;
       return false;
     };
-    while (std::chrono::steady_clock::now() < give_up && !dropped_reported()) {
+    auto summaries_stored = [&] {
+      std::int64_t summarized = 0;
+      for (const auto& e : stored)
+        if (e.type == events::EventType::events_suppressed)
+          summarized += std::get<std::int64_t>(attribute(e, "suppressed")->value);
+      return static_cast<std::uint64_t>(summarized) == sender.stats().rate.suppressed;
+    };
+    // The heartbeat and the summaries travel separately: wait for both.
+    while (std::chrono::steady_clock::now() < give_up && !(dropped_reported() && summaries_stored())) {
       std::vector<std::pair<std::string, std::uint64_t>> commits;
       for (auto& batch : queue.pop(100000, 20ms)) {
         if (batch.hello) continue;
