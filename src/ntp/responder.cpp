@@ -20,6 +20,10 @@ constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames{
 
 Reply ignore(Outcome why) { return Reply{why, 0, false, nullptr}; }
 
+// RFC 5905 A.5.1.1: stratum 16 (unsynchronized) goes on the wire as 0, as ntpd and chronyd send
+// it; with LI = 3 and a zero refid a client reads it as "not synchronized", not as a kiss.
+Stratum wire_stratum(Stratum stratum) { return stratum.is_unsynchronized() ? Stratum{0} : stratum; }
+
 }  // namespace
 
 std::string_view to_string(Outcome outcome) { return kOutcomeNames[static_cast<std::size_t>(outcome)]; }
@@ -72,7 +76,7 @@ Reply Responder::answer(const Packet& q, const Key* key, Timestamp received_at,
   r.leap = state.leap;
   r.version = q.version;  // RFC 5905 §9.2: the reply carries the request's version
   r.mode = Mode::server;
-  r.stratum = state.stratum;
+  r.stratum = wire_stratum(state.stratum);
   r.poll = reply_poll(q.poll);
   r.precision = state.precision;
   r.root_delay = NtpShort::from(state.root_delay);
@@ -98,7 +102,7 @@ Reply Responder::crypto_nak(const Packet& request, const ServerState& state,
   n.leap = state.leap;
   n.version = request.version;
   n.mode = Mode::server;
-  n.stratum = state.stratum;
+  n.stratum = wire_stratum(state.stratum);
   n.poll = reply_poll(request.poll);
   n.precision = state.precision;
   n.reference_id = state.reference_id;

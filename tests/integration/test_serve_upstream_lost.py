@@ -1,7 +1,7 @@
 """chronowatch serve when every upstream is lost (RFC 5905 §13: each reach register empty after 8
 polls without an answer): it syncs from a real chronyd on loopback polled every second
 (`--min-poll 0 --max-poll 0`), the chronyd is stopped by PID, and ntplib then sees the fallback —
-leap 3 / stratum 16 without a local stratum, the local clock at `--local-stratum` (leap 0, refid
+leap 3 / stratum 16 (0 on the wire, as chronyd sends it) without a local stratum, the local clock at `--local-stratum` (leap 0, refid
 LOCL) with one — not before those 8 polls, and the server says so once in its log. The first
 reply after a change of state comes from worker threads that slept through it: they answer with
 the new state. Also: the poll range from a flag, the environment or the YAML file, and a range
@@ -79,7 +79,7 @@ def assert_synced_to_chronyd(reply, upstream_stratum):
 def test_losing_every_upstream_serves_leap_3_and_says_what_to_do():
     upstream_stratum, synced, after, elapsed, port, log = lose_the_upstream()
     assert_synced_to_chronyd(synced, upstream_stratum)
-    assert all(r.leap == 3 and r.stratum == 16 for r in after), [(r.leap, r.stratum) for r in after]
+    assert all(r.leap == 3 and r.stratum == 0 for r in after), [(r.leap, r.stratum) for r in after]
     # Not at the first missed poll: the reach register needs 8 polls (1 s apart) to empty.
     assert 5.0 <= elapsed <= 20.0, elapsed
     assert log.count(LOST.format(port=port)) == 1, log

@@ -102,7 +102,8 @@ TEST(Responder, UnsynchronizedWithoutLocalStratum) {
   const auto a = ask(r, wire(client_request()), unsynchronized_state(Precision{-20}));
   ASSERT_EQ(a.reply.outcome, Outcome::answered);
   EXPECT_EQ(a.header.leap, LeapIndicator::unsynchronized);
-  EXPECT_EQ(a.header.stratum.value, 16);
+  EXPECT_EQ(a.header.stratum.value, 0);  // 16 goes on the wire as 0 (RFC 5905 A.5.1.1)
+  EXPECT_EQ(a.header.reference_id, RefId{});
   EXPECT_TRUE(a.header.reference_time.is_zero());
 }
 
