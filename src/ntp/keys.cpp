@@ -62,7 +62,8 @@ class ThreadMacContexts {
   EVP_MAC_CTX* for_engine(std::uint64_t serial, const EVP_MAC_CTX* keyed) {
     for (auto& [owner, ctx] : contexts_)
       if (owner == serial) return ctx.get();
-    if (contexts_.size() == kMaxContexts) contexts_.erase(contexts_.begin());  // keys were reloaded
+    // More keys in use than copies kept, or keys were reloaded: the oldest copy goes.
+    if (contexts_.size() == kMaxContexts) contexts_.erase(contexts_.begin());
     MacCtx copy{EVP_MAC_CTX_dup(keyed)};
     if (!copy) return nullptr;
     return contexts_.emplace_back(serial, std::move(copy)).second.get();
