@@ -32,8 +32,8 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::a
   };
   const auto deadline = std::chrono::steady_clock::now() + duration.value_or(Duration::max() / 2);
   while (!stop_.load(std::memory_order_relaxed) && !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
-    if (capture_->is_live()) capture_->wait_for_frames();
-    const int n = capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame);
+    const bool ready = capture_->wait_for_frames();  // a file is always ready
+    const int n = ready ? capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame) : 0;
     if (n < 0) break;  // end of file
     if (capture_->is_live()) {
       detectors_.advance(wall_now());  // a quiet link still ends attacks and probes

@@ -59,7 +59,8 @@ class PcapCapture {
   // libpcap's own read timeout cannot be trusted to return on a quiet link (with immediate mode
   // on Linux it waits for the next frame), so live handles are non-blocking and waiting is ours.
   bool wait_for_frames();
-  // From any thread or a signal handler: makes the current dispatch return early.
+  // From any thread or a signal handler: makes the current dispatch return early (a wait in
+  // wait_for_frames still runs out its timeout_ms).
   void break_loop();
   CaptureStats stats() const;
 

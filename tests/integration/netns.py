@@ -83,6 +83,12 @@ class Lab:
             _run("ip", "-n", ns, "link", "set", "lo", "up")
             _run("ip", "-n", ns, "link", "set", link, "up")
 
+    def silence_ipv6(self):
+        """No IPv6 on the link, so no router solicitations or MLD reports: the link carries only
+        what a test sends (a detector must then keep time without frames)."""
+        for ns, link in ((self.attacker_ns, self.attacker_if), (self.target_ns, self.target_if)):
+            _run("ip", "netns", "exec", ns, "sysctl", "-q", "-w", f"net.ipv6.conf.{link}.disable_ipv6=1")
+
     def add_attacker_address(self, address):
         _run("ip", "-n", self.attacker_ns, "addr", "add", f"{address}/16", "dev", self.attacker_if)
 
