@@ -156,6 +156,10 @@ int run_daemon(const AgentSettings& settings) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{250});
   }
+  if (network) {  // attacks still open when we stop are reported, not dropped
+    network->stop();
+    network->drain(router, monitor_config(settings).agent_id);
+  }
   spdlog::info("stopping: waiting up to {:g} s for undelivered alerts", settings.mqtt_timeout);
   if (!router.drain(millis(settings.mqtt_timeout)))
     spdlog::warn("some alerts were not delivered; they wait in the spool {}", settings.spool_dir);

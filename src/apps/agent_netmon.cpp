@@ -28,7 +28,9 @@ AgentNetworkWatch::AgentNetworkWatch(const std::string& interface, const std::st
   spdlog::info("network monitor capturing on {}", interface);
 }
 
-AgentNetworkWatch::~AgentNetworkWatch() {
+AgentNetworkWatch::~AgentNetworkWatch() { stop(); }
+
+void AgentNetworkWatch::stop() {
   monitor_->stop();
   if (thread_.joinable()) thread_.join();
 }

@@ -20,7 +20,10 @@ class AgentNetworkWatch {
   // Opens the capture now (throws std::runtime_error / NetmonConfigError with a clear message)
   // and starts capturing on a thread of its own.
   AgentNetworkWatch(const std::string& interface, const std::string& filter, const std::string& config_path);
-  ~AgentNetworkWatch();  // stops the capture and joins the thread
+  ~AgentNetworkWatch();  // stop()
+  // Stops the capture and joins its thread; the attacks still open are then reported (the
+  // monitor flushes its detectors), so one more drain() publishes them. Idempotent.
+  void stop();
   AgentNetworkWatch(const AgentNetworkWatch&) = delete;
   AgentNetworkWatch& operator=(const AgentNetworkWatch&) = delete;
 

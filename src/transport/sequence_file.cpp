@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "core/unique_fd.h"
+#include "platform/directory_sync.h"
 
 namespace cw::transport {
 namespace fs = std::filesystem;
@@ -60,6 +61,7 @@ void SequenceFile::store(std::uint64_t value) const {
     throw std::system_error(errno, std::generic_category(), "writing " + temporary.string());
   if (::rename(temporary.c_str(), path_.c_str()) != 0)
     throw std::system_error(errno, std::generic_category(), "renaming to " + path_.string());
+  platform::sync_directory(path_.parent_path());  // the rename too must survive a power loss
 }
 
 }  // namespace cw::transport

@@ -17,6 +17,7 @@
 
 #include "core/bytes.h"
 #include "core/crc32c.h"
+#include "platform/directory_sync.h"
 
 namespace cw::transport {
 namespace fs = std::filesystem;
@@ -134,7 +135,7 @@ void Spool::open_new_segment() {
   const auto path = options_.directory / segment_name(next_id_);
   active_ = open_for_append(path);
   segments_.push_back(Segment{next_id_, 0, path, 0});
-  if (options_.fsync != FsyncPolicy::never) sync_directory();
+  if (options_.fsync != FsyncPolicy::never) platform::sync_directory(options_.directory);
 }
 
 std::uint64_t Spool::append(std::span<const std::byte> payload) {
@@ -229,11 +230,6 @@ void Spool::write_ack_marker() {
   if (::pwrite(fd.get(), marker.data(), marker.size(), 0) != static_cast<ssize_t>(marker.size()))
     throw_errno("spool: writing " + path.string());
   if (options_.fsync == FsyncPolicy::always) ::fdatasync(fd.get());
-}
-
-void Spool::sync_directory() const {
-  UniqueFd dir{::open(options_.directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (dir) ::fsync(dir.get());
 }
 
 void Spool::skip_to(std::uint64_t next) {

@@ -82,7 +82,6 @@ class Spool {
   void drop_oldest_segment();
   void delete_acknowledged_segments();
   void write_ack_marker();
-  void sync_directory() const;
 
   SpoolOptions options_;
   std::deque<Segment> segments_;  // oldest first; the last one is the one being written

@@ -25,3 +25,18 @@ def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
         agent.send_signal(signal.SIGTERM)
         wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
         assert agent.log().count('"port_scan"') == 1, agent.log()
+
+
+def test_a_scan_still_open_when_the_agent_stops_is_reported(tmp_path):
+    require_namespaces()
+    with Lab(subnet=176) as lab:
+        agent = lab.start(lab.target_ns, [chronowatch_binary(), "agent", "--interface", lab.target_if,
+                                          "--sink", "stdout", "--ntp-server", "127.0.0.1:9",
+                                          "--poll-interval", "30", "--spool-dir", tmp_path / "spool"],
+                          "agent-netmon-stop")
+        wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
+        lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
+        # Stopped well before attack_idle (10 s) ends the scan: it is reported on the way out.
+        agent.send_signal(signal.SIGTERM)
+        wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
+        assert agent.log().count('"port_scan"') == 1, agent.log()
