@@ -108,6 +108,20 @@ void bind_optional(SQLite::Statement& statement, int index, const std::optional<
   else statement.bind(index);
 }
 
+// Runs a bound statement and resets it for its next use, also when it fails: a statement left
+// stepped refuses every later bind (SQLITE_MISUSE), so one failed write (disk full) would
+// otherwise fail every write after it until the collector restarted.
+int exec_and_reset(SQLite::Statement& statement) {
+  try {
+    const int changed = statement.exec();
+    statement.reset();
+    return changed;
+  } catch (...) {
+    statement.tryReset();
+    throw;
+  }
+}
+
 // Adds each agent's tally of this transaction to its row of the agents table.
 void write_tallies(SQLite::Statement& update, const Tallies& tallies) {
   for (const auto& tally : tallies.all()) {
@@ -120,8 +134,7 @@ void write_tallies(SQLite::Statement& update, const Tallies& tallies) {
     update.bind(7, static_cast<std::int64_t>(tally.heartbeats));
     bind_optional(update, 8, tally.offset);
     bind_optional(update, 9, tally.offset_at);
-    update.exec();
-    update.reset();
+    exec_and_reset(update);
   }
 }
 
@@ -176,8 +189,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
       bind_event(many, static_cast<int>(i) * kColumnsPerRow, chunk[i],
                  std::span{payloads}.subspan(begin, ends[i] - begin));
     }
-    const int changed = many.exec();
-    many.reset();
+    const int changed = exec_and_reset(many);
     if (changed != static_cast<int>(kRowsPerStatement)) return false;  // rolled back
   }
   auto& one = statements_->insert_event;
@@ -185,8 +197,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
     payloads.clear();
     encode_payload(event, payloads);
     bind_event(one, 0, event, payloads);
-    const int changed = one.exec();
-    one.reset();
+    const int changed = exec_and_reset(one);
     if (changed == 0) return false;
   }
   Tallies tallies;
@@ -206,8 +217,7 @@ std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events) {
     payload.clear();
     encode_payload(event, payload);
     bind_event(insert, 0, event, payload);
-    const int changed = insert.exec();
-    insert.reset();
+    const int changed = exec_and_reset(insert);
     if (changed == 0) continue;
     ++inserted;
     tallies[event.agent_id].add(event);
@@ -229,8 +239,7 @@ void SqliteEventStore::record_agent(const events::AgentIdentity& identity, Times
   statement.bind(3, addresses);
   statement.bind(4, identity.version);
   statement.bind(5, static_cast<std::int64_t>(unix_ns(seen)));
-  statement.exec();
-  statement.reset();
+  exec_and_reset(statement);
 }
 
 void SqliteEventStore::set_agent_up(const std::string& agent_id, bool up, Timestamp at) {
@@ -238,8 +247,7 @@ void SqliteEventStore::set_agent_up(const std::string& agent_id, bool up, Timest
   statement.bind(1, agent_id);
   statement.bind(2, up ? 1 : 0);
   statement.bind(3, static_cast<std::int64_t>(unix_ns(at)));
-  statement.exec();
-  statement.reset();
+  exec_and_reset(statement);
 }
 
 }  // namespace cw::store

@@ -2,6 +2,7 @@
 // exactly-once inserts, filters, agents, migrations, reopening.
 #include "store/sqlite_store.h"
 
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
 #include "temp_dir.h"
@@ -63,6 +64,25 @@ TEST(SqliteStore, LargeBatchesWithDuplicatesAnywhereStoreAndCountOnlyNewEvents) 
   EXPECT_EQ(store.agent("a")->event_count, 428u);
   EXPECT_EQ(store.agent("a")->last_sequence, 428u);
   EXPECT_EQ(store.agent("a")->first_seen, at(1));
+}
+
+// A write that fails (here a trigger another connection installed; in life a full disk) fails
+// its batch only: the statements are reset, so the next batches, of both sizes, are stored.
+TEST(SqliteStore, AFailedWriteDoesNotBreakTheWritesAfterIt) {
+  TempDir dir;
+  SqliteEventStore store{dir.file("events.db")};
+  SQLite::Database other{dir.file("events.db").string(), SQLite::OPEN_READWRITE};
+  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.sequence = 999 "
+             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  std::vector<Event> big;
+  for (std::uint64_t s = 1; s <= 64; ++s) big.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  big.back().sequence = 999;
+  EXPECT_THROW(store.insert(big), SQLite::Exception);
+  EXPECT_THROW(store.insert(std::vector{simple("a", 999, at(1))}), SQLite::Exception);
+  other.exec("DROP TRIGGER refuse");
+  EXPECT_EQ(store.insert(big), 64u);
+  EXPECT_EQ(store.insert(std::vector{simple("a", 1000, at(2))}), 1u);
+  EXPECT_EQ(store.agent("a")->event_count, 65u);
 }
 
 TEST(SqliteStore, ReopeningKeepsEverythingAndDoesNotMigrateAgain) {
