@@ -249,6 +249,7 @@ def main():
                                         OwnCounters(spinning)))
                 finally:
                     spinning.stop()
+            if not key:
                 pinned = measure_pinned(args, rates)
                 if pinned:
                     rows.append(pinned)

@@ -56,7 +56,7 @@ void add_sinks(const AgentSettings& settings, EventRouter& router) {
   }
 }
 
-// Without a durable sink (stdout alone), the agent's sequence lives in the spool directory so
+// Without a sink that numbers durably (MQTT's spool), the agent's sequence lives in the spool directory so
 // that it survives restarts (issue 5's schema); without a usable directory, say what that means.
 void keep_sequence(const AgentSettings& settings, EventRouter& router) {
   if (router.durable_sequence()) return;

@@ -51,9 +51,10 @@ void EventRouter::dispatch(events::Event event) {
   event.sequence = next_number();
   counter_ = event.sequence;
   ++published_;
+  for (const auto& sink : sinks_) sink->publish(event);
+  // After the sinks took it (the spool holds it): the log never names an event that was not kept.
   spdlog::info("event {} #{} ({})", events::to_string(event.type), event.sequence,
                events::to_string(event.severity));
-  for (const auto& sink : sinks_) sink->publish(event);
 }
 
 bool EventRouter::drain(std::chrono::milliseconds timeout) {

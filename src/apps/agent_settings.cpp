@@ -155,7 +155,7 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
       ->check(one_of({"mqtt", "stdout", "zmq"}, "--sink", "CW_SINK"));
   add_mqtt_options(a, s);
   add_collector_options(a, s);
-  add(a, "--spool-dir", s.spool_dir, "directory of the durable queue of undelivered MQTT alerts",
+  add(a, "--spool-dir", s.spool_dir, "directory of the durable queue of undelivered MQTT alerts, and of agent.sequence, which keeps the events' numbering across restarts for the other sinks",
       "CW_SPOOL_DIR");
   add(a, "--spool-max-bytes", s.spool_max_bytes,
       "bound of the spool; when full the oldest alerts are dropped (and counted)",

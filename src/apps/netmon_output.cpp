@@ -2,6 +2,7 @@
 #include "apps/netmon_output.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -10,15 +11,6 @@ namespace {
 
 nlohmann::json attribute_value(const events::AttributeValue& value) {
   return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
-}
-
-std::string ports_text(const std::vector<std::uint16_t>& ports) {
-  std::string out;
-  for (std::size_t i = 0; i < ports.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ports[i]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -47,7 +39,7 @@ std::string event_text_line(const events::Event& event) {
     line += fmt::format(" {} -> {}", net->source.to_string(),
                         net->destination ? net->destination->to_string() : std::string("(many)"));
     if (!net->kind.empty()) line += " kind=" + net->kind;
-    if (!net->ports.empty()) line += " ports=" + ports_text(net->ports);
+    if (!net->ports.empty()) line += fmt::format(" ports={}", fmt::join(net->ports, ","));
     line += fmt::format(" count={} duration={:.3f}s", net->count, to_seconds(net->duration));
   }
   for (const auto& attribute : event.attributes)

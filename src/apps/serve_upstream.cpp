@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -52,6 +53,17 @@ void UpstreamSync::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+
+// An upstream that does not resolve yet (DNS not up at boot) is tried again at the minimum poll,
+// but not every second in a lab (--min-poll 0) nor once in 36 h (--min-poll 17): 8 to 64 s.
+std::chrono::seconds resolve_retry(const ntp::PollPolicy& poll) {
+  return std::clamp(std::chrono::seconds(std::int64_t{1} << poll.min_log2), std::chrono::seconds(8),
+                    std::chrono::seconds(64));
+}
+
+}  // namespace
+
 void UpstreamSync::resolve(Source& s) {
   auto split = platform::split_host_port(s.name);
   if (!split) {
@@ -62,7 +74,7 @@ void UpstreamSync::resolve(Source& s) {
   auto addresses = platform::resolve(split->host, split->port.value_or(123));
   if (!addresses || addresses->empty()) {
     spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in {} s", s.name,
-                 addresses ? std::string("no address") : addresses.error(), std::int64_t{1} << poll_.min_log2);
+                 addresses ? std::string("no address") : addresses.error(), resolve_retry(poll_).count());
     return;
   }
   s.address = addresses->front();
@@ -91,7 +103,7 @@ void UpstreamSync::record(Source& s, const ntp::Sample& sample) {
 void UpstreamSync::poll(Source& s) {
   if (!s.client) resolve(s);
   if (!s.client) {
-    s.next = clock_.monotonic_now() + std::chrono::seconds(std::int64_t{1} << poll_.min_log2);
+    s.next = clock_.monotonic_now() + resolve_retry(poll_);
     return;
   }
   const auto request = ntp::make_request(random_);

@@ -27,10 +27,11 @@ std::string z85_of(const zmq::message_t& key) {
 std::filesystem::file_time_type allow_list_time(const std::filesystem::path& directory) {
   std::error_code error;
   auto newest = std::filesystem::last_write_time(directory, error);
-  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
-    if (entry.path().extension() != ".pub") continue;
+  // Error codes throughout: a read error must not throw out of the ZAP thread (std::terminate).
+  for (std::filesystem::directory_iterator it{directory, error}, end; !error && it != end; it.increment(error)) {
+    if (it->path().extension() != ".pub") continue;
     std::error_code file_error;
-    const auto time = entry.last_write_time(file_error);
+    const auto time = it->last_write_time(file_error);
     if (!file_error && time > newest) newest = time;
   }
   return newest;

@@ -1,5 +1,5 @@
 """Fixtures the integration tests share (pytest finds this file itself): an honest chronyd on a
-free loopback port for a test module, and a private work directory (0700, like a real spool)
+free loopback port for a test module, and a private work directory (agent_helpers.private_dir: open to mosquitto's own user)
 removed after each test."""
 import shutil
 

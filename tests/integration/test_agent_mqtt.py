@@ -89,7 +89,9 @@ def test_agent_restarts_with_alerts_in_the_spool_lose_nothing(chronyd, workdir):
         wait_for(lambda: len(sequences_in_log(agents[1])) >= 3, timeout=20, what="second agent")
         assert agents[1].stop(signal.SIGTERM) == 0      # ... restarted and stopped cleanly ...
         assert "wait in the spool" in agents[1].log()
-        agents.append(start_daemon(env, *FAST_ALERTS))
+        # The last agent has time to deliver everything when it stops (the others had 1 s, so
+        # that their alerts stayed in the spool).
+        agents.append(start_daemon(dict(env, MQTT_TIMEOUT="10"), *FAST_ALERTS))
         wait_for(lambda: len(sequences_in_log(agents[2])) >= 2, timeout=20, what="third agent")
         broker = persistent_broker(port, store)         # ... and the broker comes back
         wait_for(lambda: len(sequences_in_log(agents[2])) >= 4, timeout=20, what="more alerts")
