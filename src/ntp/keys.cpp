@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdio>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -57,21 +58,21 @@ class HashEngine final : public detail::MacEngine {
 // The calling thread's working copies of keyed EVP_MAC contexts, by engine: duplicating the keyed
 // context for every packet (allocations and a key-schedule copy) cost more than the MAC itself.
 // Engines are told apart by a serial number, never by address (a reloaded key may reuse one).
+// A server with many keys (one per client, as chrony keyfiles often have) keeps one copy per key
+// in use; past kMaxContexts (keys reloaded many times) the copies are dropped and made again.
 class ThreadMacContexts {
  public:
   EVP_MAC_CTX* for_engine(std::uint64_t serial, const EVP_MAC_CTX* keyed) {
-    for (auto& [owner, ctx] : contexts_)
-      if (owner == serial) return ctx.get();
-    // More keys in use than copies kept, or keys were reloaded: the oldest copy goes.
-    if (contexts_.size() == kMaxContexts) contexts_.erase(contexts_.begin());
+    if (const auto found = contexts_.find(serial); found != contexts_.end()) return found->second.get();
+    if (contexts_.size() == kMaxContexts) contexts_.clear();
     MacCtx copy{EVP_MAC_CTX_dup(keyed)};
     if (!copy) return nullptr;
-    return contexts_.emplace_back(serial, std::move(copy)).second.get();
+    return contexts_.emplace(serial, std::move(copy)).first->second.get();
   }
 
  private:
-  static constexpr std::size_t kMaxContexts = 16;
-  std::vector<std::pair<std::uint64_t, MacCtx>> contexts_;
+  static constexpr std::size_t kMaxContexts = 4096;
+  std::unordered_map<std::uint64_t, MacCtx> contexts_;
 };
 
 std::atomic<std::uint64_t> next_engine_serial{1};
