@@ -1,9 +1,12 @@
 // transport/curve_memory.cpp — the cached sodium_allocarray/sodium_free that libzmq binds to
 // (see curve_memory.h). Each buffer carries a 16-byte header (magic, size class, size asked for)
-// in front of what libzmq sees; the end of the buffer stays against libsodium's guard page.
+// in front of what libzmq sees. A cached buffer is a whole size class from sodium_malloc, so its
+// block ends against libsodium's guard page but the buffer may end before it: an overrun shorter
+// than that slack is not caught (the guard protects per size class, not per byte).
 #include "transport/curve_memory.h"
 
 #include <dlfcn.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <cstdint>
@@ -49,7 +52,13 @@ struct Sodium {
 };
 
 const Sodium& sodium() {
-  static const Sodium functions;
+  static const Sodium functions = [] {
+    Sodium found;
+    if (!found.malloc || !found.free)
+      spdlog::warn("libsodium's sodium_malloc was not found: CURVE buffers come from the plain heap "
+                   "(no guard pages, not locked in memory); check that libzmq links libsodium.so.23");
+    return found;
+  }();
   return functions;
 }
 
