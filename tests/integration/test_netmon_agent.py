@@ -8,35 +8,37 @@ from netns import Lab, require_namespaces
 from peers import chronowatch_binary, wait_for
 
 
+def agent_watching_a_scan(lab, spool):
+    """An agent capturing on the lab's target side, once nmap has scanned 200 of its ports."""
+    agent = lab.start(lab.target_ns, [chronowatch_binary(), "agent", "--interface", lab.target_if,
+                                      "--sink", "stdout", "--ntp-server", "127.0.0.1:9",
+                                      "--poll-interval", "30", "--spool-dir", spool], "agent-netmon")
+    wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
+    lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
+    return agent
+
+
+def stop_and_count_scans(agent):
+    agent.send_signal(signal.SIGTERM)
+    wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
+    return agent.log().count('"port_scan"')
+
+
 def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
     require_namespaces()
     with Lab(subnet=175) as lab:
         lab.silence_ipv6()  # a quiet link: the scan must end by the clock, not by the next frame
-        agent = lab.start(lab.target_ns, [chronowatch_binary(), "agent", "--interface", lab.target_if,
-                                          "--sink", "stdout", "--ntp-server", "127.0.0.1:9",
-                                          "--poll-interval", "30", "--spool-dir", tmp_path / "spool"],
-                          "agent-netmon")
-        wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
-        lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
+        agent = agent_watching_a_scan(lab, tmp_path / "spool")
         # The scan is reported once it has been quiet for attack_idle (10 s), after the last
         # unanswered probe has failed (probe_timeout, 3 s): about 13 s, on a quiet link too (the
         # capture must not wait for the next frame to move its clock; 13–30 s when it did).
         wait_for(lambda: "port_scan" in agent.log(), timeout=20, what="the port_scan event")
-        agent.send_signal(signal.SIGTERM)
-        wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
-        assert agent.log().count('"port_scan"') == 1, agent.log()
+        assert stop_and_count_scans(agent) == 1, agent.log()
 
 
 def test_a_scan_still_open_when_the_agent_stops_is_reported(tmp_path):
     require_namespaces()
     with Lab(subnet=176) as lab:
-        agent = lab.start(lab.target_ns, [chronowatch_binary(), "agent", "--interface", lab.target_if,
-                                          "--sink", "stdout", "--ntp-server", "127.0.0.1:9",
-                                          "--poll-interval", "30", "--spool-dir", tmp_path / "spool"],
-                          "agent-netmon-stop")
-        wait_for(lambda: "network monitor capturing on" in agent.log(), timeout=20, what="the agent to capture")
-        lab.run(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T4", "-p", "1-200", lab.target])
+        agent = agent_watching_a_scan(lab, tmp_path / "spool")
         # Stopped well before attack_idle (10 s) ends the scan: it is reported on the way out.
-        agent.send_signal(signal.SIGTERM)
-        wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
-        assert agent.log().count('"port_scan"') == 1, agent.log()
+        assert stop_and_count_scans(agent) == 1, agent.log()
