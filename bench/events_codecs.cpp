@@ -17,20 +17,42 @@ using namespace cw::events;
 using namespace std::chrono_literals;
 
 Event drift(std::uint64_t sequence) {
-  Event e{from_unix_ns(1'764'435'901'000'000'000 + static_cast<std::int64_t>(sequence) * 64'000'123'457),
-          "agent-01", sequence, EventType::time_drift, Severity::high, {}, {}};
-  e.data = ClockData{.server = "192.168.1.10:123", .offset = 150'123'457ns, .delay = 20'512'003ns,
-                     .error_bound = 10'256'001ns, .threshold = 100ms, .step = 0ns, .stratum = 2,
+  Event e{from_unix_ns(1'764'435'901'000'000'000 +
+                       static_cast<std::int64_t>(sequence) * 64'000'123'457),
+          "agent-01",
+          sequence,
+          EventType::time_drift,
+          Severity::high,
+          {},
+          {}};
+  e.data = ClockData{.server = "192.168.1.10:123",
+                     .offset = 150'123'457ns,
+                     .delay = 20'512'003ns,
+                     .error_bound = 10'256'001ns,
+                     .threshold = 100ms,
+                     .step = 0ns,
+                     .stratum = 2,
                      .frequency_ppm = 0};
   return e;
 }
 
 Event heartbeat(std::uint64_t sequence) {
-  Event e{from_unix_ns(1'764'435'901'000'000'000 + static_cast<std::int64_t>(sequence) * 30'000'000'000),
-          "agent-01", sequence, EventType::heartbeat, Severity::info, {}, {}};
-  e.data = HeartbeatData{.uptime = 86'400s + 123'456'789ns, .events_sent = 12'345, .events_dropped = 3,
-                         .events_spooled = 17, .cpu_percent = 1.25, .rss_bytes = 48'123'456,
-                         .load1 = 0.42, .connected = true};
+  Event e{from_unix_ns(1'764'435'901'000'000'000 +
+                       static_cast<std::int64_t>(sequence) * 30'000'000'000),
+          "agent-01",
+          sequence,
+          EventType::heartbeat,
+          Severity::info,
+          {},
+          {}};
+  e.data = HeartbeatData{.uptime = 86'400s + 123'456'789ns,
+                         .events_sent = 12'345,
+                         .events_dropped = 3,
+                         .events_spooled = 17,
+                         .cpu_percent = 1.25,
+                         .rss_bytes = 48'123'456,
+                         .load1 = 0.42,
+                         .connected = true};
   return e;
 }
 
@@ -51,7 +73,8 @@ void binary(benchmark::State& state, Event (*make)(std::uint64_t)) {
     benchmark::DoNotOptimize(decode_batch_into(buffer, "agent-01", decoded));
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["bytes_per_event"] = static_cast<double>(buffer.size()) / static_cast<double>(state.range(0));
+  state.counters["bytes_per_event"] =
+      static_cast<double>(buffer.size()) / static_cast<double>(state.range(0));
 }
 
 void msgpack(benchmark::State& state, Event (*make)(std::uint64_t)) {
@@ -85,14 +108,22 @@ void seed_json(benchmark::State& state, Event (*make)(std::uint64_t)) {
     const auto& c = event.data;
     nlohmann::json data = nlohmann::json::object();
     if (const auto* clock = std::get_if<ClockData>(&c))
-      data = {{"type", "time_drift"}, {"server", clock->server}, {"offset", to_seconds(clock->offset)},
-              {"delay", to_seconds(clock->delay)}, {"threshold", to_seconds(clock->threshold)}};
+      data = {{"type", "time_drift"},
+              {"server", clock->server},
+              {"offset", to_seconds(clock->offset)},
+              {"delay", to_seconds(clock->delay)},
+              {"threshold", to_seconds(clock->threshold)}};
     if (const auto* beat = std::get_if<HeartbeatData>(&c))
-      data = {{"uptime", to_seconds(beat->uptime)}, {"events_sent", beat->events_sent},
-              {"cpu_percent", beat->cpu_percent}, {"memory_mb", static_cast<double>(beat->rss_bytes) / 1e6}};
-    nlohmann::json j{{"timestamp", to_iso8601(event.timestamp)}, {"agent_id", event.agent_id},
+      data = {{"uptime", to_seconds(beat->uptime)},
+              {"events_sent", beat->events_sent},
+              {"cpu_percent", beat->cpu_percent},
+              {"memory_mb", static_cast<double>(beat->rss_bytes) / 1e6}};
+    nlohmann::json j{{"timestamp", to_iso8601(event.timestamp)},
+                     {"agent_id", event.agent_id},
                      {"node_info", {{"hostname", "scada-node-01"}, {"ip_address", "192.168.1.50"}}},
-                     {"event_type", "SECURITY_ALERT"}, {"severity", "HIGH"}, {"data", data},
+                     {"event_type", "SECURITY_ALERT"},
+                     {"severity", "HIGH"},
+                     {"data", data},
                      {"sequence", event.sequence}};
     text = j.dump();
     benchmark::DoNotOptimize(nlohmann::json::parse(text));

@@ -19,15 +19,26 @@ using namespace std::chrono_literals;
 
 Event drift(std::uint64_t sequence, const std::string& agent) {
   Event e{from_unix_ns(1'764'435'901'000'000'000 + static_cast<std::int64_t>(sequence) * 1'000'123),
-          agent, sequence, EventType::time_drift, Severity::high, {}, {}};
-  e.data = ClockData{.server = "192.168.1.10:123", .offset = 150'123'457ns, .delay = 20'512'003ns,
-                     .error_bound = 10'256'001ns, .threshold = 100ms, .step = 0ns, .stratum = 2,
+          agent,
+          sequence,
+          EventType::time_drift,
+          Severity::high,
+          {},
+          {}};
+  e.data = ClockData{.server = "192.168.1.10:123",
+                     .offset = 150'123'457ns,
+                     .delay = 20'512'003ns,
+                     .error_bound = 10'256'001ns,
+                     .threshold = 100ms,
+                     .step = 0ns,
+                     .stratum = 2,
                      .frequency_ppm = 0};
   return e;
 }
 
 void insert(benchmark::State& state) {
-  const auto dir = std::filesystem::temp_directory_path() / ("cw-bench-store-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cw-bench-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
     store::SqliteEventStore db{dir / "events.db"};
@@ -53,7 +64,8 @@ BENCHMARK(insert)->Arg(1)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime();
 // sequences to every transaction (its batch), timestamps increasing.
 void insert_from_agents(benchmark::State& state) {
   constexpr std::uint64_t kAgents = 1000;
-  const auto dir = std::filesystem::temp_directory_path() / ("cw-bench-store-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cw-bench-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
     store::SqliteEventStore db{dir / "events.db"};
@@ -67,7 +79,8 @@ void insert_from_agents(benchmark::State& state) {
       state.PauseTiming();
       batch.clear();
       for (std::uint64_t i = 0; i < size; ++i) {
-        batch.push_back(drift(round * per_agent + i % per_agent + 1, names[(i / per_agent) % kAgents]));
+        batch.push_back(
+            drift(round * per_agent + i % per_agent + 1, names[(i / per_agent) % kAgents]));
         batch.back().timestamp += std::chrono::nanoseconds(round * 1'000'000'000);
       }
       ++round;

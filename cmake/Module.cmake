@@ -10,10 +10,11 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(cw_warnings INTERFACE -Wno-error=restrict)
 endif()
 
-# cw_module(NAME [DEPENDS target...]) — builds every .cpp of the calling folder into cw::NAME.
+# cw_module(NAME [DEPENDS target...]) — builds every .cpp of the calling folder and its subfolders
+# (e.g. ntp/nts/) into cw::NAME.
 function(cw_module name)
   cmake_parse_arguments(ARG "" "" "DEPENDS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   if(sources)
     add_library(cw_${name} STATIC ${sources})
     target_include_directories(cw_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)

@@ -10,11 +10,13 @@
 namespace {
 
 constexpr cw::detect::LinkType kLinks[] = {
-    cw::detect::LinkType::ethernet,  cw::detect::LinkType::linux_sll, cw::detect::LinkType::linux_sll2,
-    cw::detect::LinkType::raw,       cw::detect::LinkType::null_loopback, cw::detect::LinkType::ipv6};
+    cw::detect::LinkType::ethernet,      cw::detect::LinkType::linux_sll,
+    cw::detect::LinkType::linux_sll2,    cw::detect::LinkType::raw,
+    cw::detect::LinkType::null_loopback, cw::detect::LinkType::ipv6};
 
 bool inside(std::span<const std::byte> part, std::span<const std::byte> whole) {
-  return part.empty() || (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
+  return part.empty() ||
+         (part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size());
 }
 
 }  // namespace

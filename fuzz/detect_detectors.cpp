@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::size_t length = std::size_t{data[at + 2]} << 8 | data[at + 3];
     at += 4;
     const std::size_t take = length < size - at ? length : size - at;
-    detectors.on_frame(link, std::as_bytes(std::span{data + at, take}), cw::from_unix_ns(now_ms * 1'000'000));
+    detectors.on_frame(link, std::as_bytes(std::span{data + at, take}),
+                       cw::from_unix_ns(now_ms * 1'000'000));
     at += take;
   }
   detectors.flush();

@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   std::vector<std::byte> packet(cw::ntp::kHeaderSize);
-  packet[0] = std::byte{0x23};   // LI 0, VN 4, mode 3
+  packet[0] = std::byte{0x23};  // LI 0, VN 4, mode 3
   packet.insert(packet.end(), bytes.begin(), bytes.end());
   const auto parsed = cw::ntp::parse(packet);
   if (!parsed) return 0;
@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ++count;
     total += field.wire_size();
   }
-  if (count != parsed->extensions.size() || total != parsed->extensions.bytes().size()) std::abort();
+  if (count != parsed->extensions.size() || total != parsed->extensions.bytes().size())
+    std::abort();
   const std::size_t mac = parsed->mac ? 4 + parsed->mac->digest.size() : 0;
   if (cw::ntp::kHeaderSize + total + mac != packet.size()) std::abort();
   return 0;

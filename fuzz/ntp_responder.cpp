@@ -37,11 +37,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) return 0;
   const std::uint8_t flags = data[0];
   const auto request = std::as_bytes(std::span{data + 1, size - 1});
-  static ntp::Responder responders[8] = {
-      {config(0), 1}, {config(1), 2}, {config(2), 3}, {config(3), 4},
-      {config(4), 5}, {config(5), 6}, {config(6), 7}, {config(7), 8}};
+  static ntp::Responder responders[8] = {{config(0), 1}, {config(1), 2}, {config(2), 3},
+                                         {config(3), 4}, {config(4), 5}, {config(5), 6},
+                                         {config(6), 7}, {config(7), 8}};
   ntp::Responder& responder = responders[flags & 7];
-  const auto state = (flags & 8) ? ntp::local_state(2, ntp::Precision{-20}, from_unix_ns(1'700'000'000'000'000'000))
+  const auto state = (flags & 8) ? ntp::local_state(2, ntp::Precision{-20},
+                                                    from_unix_ns(1'700'000'000'000'000'000))
                                  : ntp::unsynchronized_state(ntp::Precision{-20});
   // A buffer with guard bytes after the part the responder may use.
   std::array<std::byte, 1200 + 64> buffer{};
@@ -49,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t usable = (flags & 16) ? 60 : 1200;
   const auto out = std::span{buffer}.first(usable);
   const auto t2 = from_unix_ns(1'700'000'000'000'000'000 + static_cast<std::int64_t>(size) * 1000);
-  const ntp::Reply reply = responder.respond(request, IpAddress::v4(0x7f000001u + (flags >> 5)), t2, state, out);
+  const ntp::Reply reply =
+      responder.respond(request, IpAddress::v4(0x7f000001u + (flags >> 5)), t2, state, out);
   if (reply.size > request.size() || reply.size > usable) std::abort();
   if ((reply.size > 0) != ntp::is_answer(reply.outcome)) std::abort();
   responder.seal(reply, out.first(reply.size), t2 + 1us);

@@ -13,12 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)cw::transport::decode_message(input);
   cw::transport::MemoryOutbox outbox;
   for (int i = 0; i < 8; ++i) outbox.append({std::byte{1}});
-  cw::transport::AgentSession session(outbox, {}, [](auto records) {
-    return std::vector<std::byte>(records.size());
-  });
+  cw::transport::AgentSession session(
+      outbox, {}, [](auto records) { return std::vector<std::byte>(records.size()); });
   const cw::MonotonicTime now{};
   (void)session.poll(now);
-  (void)session.on_frame(cw::transport::encode_message(cw::transport::MessageKind::welcome, 1), now);
+  (void)session.on_frame(cw::transport::encode_message(cw::transport::MessageKind::welcome, 1),
+                         now);
   (void)session.on_frame(input, now);
   (void)session.poll(now + std::chrono::seconds(11));
   if (session.stats().acknowledged_next > outbox.next_id()) __builtin_trap();

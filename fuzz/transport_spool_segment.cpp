@@ -9,7 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto bytes = std::as_bytes(std::span{data, size});
   const auto scan = cw::transport::scan_spool_segment(bytes);
   std::vector<std::byte> again;
-  for (const auto& record : scan.records) cw::transport::encode_spool_record(record.id, record.payload, again);
+  for (const auto& record : scan.records)
+    cw::transport::encode_spool_record(record.id, record.payload, again);
   if (again.size() != scan.valid_bytes) std::abort();
   if (!std::equal(again.begin(), again.end(), bytes.begin())) std::abort();
   return 0;

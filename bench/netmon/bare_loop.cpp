@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   char error[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* handle = pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, error);
+  pcap_t* handle =
+      pcap_open_offline_with_tstamp_precision(argv[1], PCAP_TSTAMP_PRECISION_NANO, error);
   if (handle == nullptr) {
     std::fprintf(stderr, "%s\n", error);
     return 1;
@@ -28,15 +29,18 @@ int main(int argc, char** argv) {
   while (pcap_next_ex(handle, &header, &bytes) == 1) {
     ++packets;
     const auto time = cw::from_unix_ns(header->ts.tv_sec * 1'000'000'000LL + header->ts.tv_usec);
-    if (cw::detect::decode_packet(link, std::as_bytes(std::span{bytes, header->caplen}), time, packet) ==
-            cw::detect::DecodeStatus::ok &&
+    if (cw::detect::decode_packet(link, std::as_bytes(std::span{bytes, header->caplen}), time,
+                                  packet) == cw::detect::DecodeStatus::ok &&
         packet.transport == cw::detect::Transport::tcp)
       ++tcp;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   pcap_close(handle);
-  std::printf("{\"packets\": %llu, \"tcp\": %llu, \"elapsed_seconds\": %.6f, \"packets_per_second\": %.0f}\n",
-              static_cast<unsigned long long>(packets), static_cast<unsigned long long>(tcp), seconds,
-              static_cast<double>(packets) / seconds);
+  std::printf(
+      "{\"packets\": %llu, \"tcp\": %llu, \"elapsed_seconds\": %.6f, \"packets_per_second\": "
+      "%.0f}\n",
+      static_cast<unsigned long long>(packets), static_cast<unsigned long long>(tcp), seconds,
+      static_cast<double>(packets) / seconds);
   return 0;
 }

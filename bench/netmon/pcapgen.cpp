@@ -21,8 +21,14 @@ struct Writer {
     std::fwrite(h, sizeof h, 1, file);
   }
   void put8(unsigned v) { frame.push_back(static_cast<unsigned char>(v)); }
-  void put16(unsigned v) { put8(v >> 8); put8(v & 0xff); }
-  void put32(std::uint32_t v) { put16(v >> 16); put16(v & 0xffff); }
+  void put16(unsigned v) {
+    put8(v >> 8);
+    put8(v & 0xff);
+  }
+  void put32(std::uint32_t v) {
+    put16(v >> 16);
+    put16(v & 0xffff);
+  }
   // One frame; the payload is `payload` bytes of `data` (or a counting pattern when data is null).
   void packet(std::uint32_t src, std::uint32_t dst, unsigned proto, unsigned sport, unsigned dport,
               unsigned flags, std::size_t payload, const unsigned char* data = nullptr) {
@@ -30,25 +36,61 @@ struct Writer {
     for (int i = 0; i < 12; ++i) put8(0x02);
     put16(0x0800);
     const std::size_t l4 = (proto == 6 ? 20 : 8) + payload;
-    put8(0x45); put8(0); put16(static_cast<unsigned>(20 + l4)); put16(1); put16(0); put8(64); put8(proto); put16(0);
-    put32(src); put32(dst);
-    put16(sport); put16(dport);
+    put8(0x45);
+    put8(0);
+    put16(static_cast<unsigned>(20 + l4));
+    put16(1);
+    put16(0);
+    put8(64);
+    put8(proto);
+    put16(0);
+    put32(src);
+    put32(dst);
+    put16(sport);
+    put16(dport);
     if (proto == 6) {
-      put32(1); put32(flags & 0x10 ? 1 : 0); put8(0x50); put8(flags); put16(65535); put16(0); put16(0);
+      put32(1);
+      put32(flags & 0x10 ? 1 : 0);
+      put8(0x50);
+      put8(flags);
+      put16(65535);
+      put16(0);
+      put16(0);
     } else {
-      put16(static_cast<unsigned>(l4)); put16(0);
+      put16(static_cast<unsigned>(l4));
+      put16(0);
     }
     for (std::size_t i = 0; i < payload; ++i) put8(data ? data[i] : static_cast<unsigned>(i));
     ++time_us;
     const std::uint32_t record[4] = {static_cast<std::uint32_t>(time_us / 1'000'000),
                                      static_cast<std::uint32_t>(time_us % 1'000'000),
-                                     static_cast<std::uint32_t>(frame.size()), static_cast<std::uint32_t>(frame.size())};
+                                     static_cast<std::uint32_t>(frame.size()),
+                                     static_cast<std::uint32_t>(frame.size())};
     std::fwrite(record, sizeof record, 1, file);
     std::fwrite(frame.data(), frame.size(), 1, file);
   }
   void modbus_poll(std::uint32_t master, std::uint32_t slave, unsigned tid) {  // FC 3, 10 registers
-    const unsigned char request[] = {static_cast<unsigned char>(tid >> 8), static_cast<unsigned char>(tid), 0, 0, 0, 6, 1, 3, 0, 0, 0, 10};
-    unsigned char response[9 + 20] = {static_cast<unsigned char>(tid >> 8), static_cast<unsigned char>(tid), 0, 0, 0, 23, 1, 3, 20};
+    const unsigned char request[] = {static_cast<unsigned char>(tid >> 8),
+                                     static_cast<unsigned char>(tid),
+                                     0,
+                                     0,
+                                     0,
+                                     6,
+                                     1,
+                                     3,
+                                     0,
+                                     0,
+                                     0,
+                                     10};
+    unsigned char response[9 + 20] = {static_cast<unsigned char>(tid >> 8),
+                                      static_cast<unsigned char>(tid),
+                                      0,
+                                      0,
+                                      0,
+                                      23,
+                                      1,
+                                      3,
+                                      20};
     packet(master, slave, 6, 41000, 502, 0x18, sizeof request, request);
     packet(slave, master, 6, 502, 41000, 0x18, sizeof response, response);
   }
@@ -69,12 +111,14 @@ void mix(Writer& w, std::uint64_t n) {
       w.packet(client, server, 6, port, 443, 0x10, 0);
       written += 3;
     }
-    for (int i = 0; i < 6; ++i) w.packet(client, server, 6, port, 443, 0x18, 200), ++written;   // data
-    for (int i = 0; i < 6; ++i) w.packet(server, client, 6, 443, port, 0x10, 0), ++written;     // acks
-    w.packet(client, server, 17, port, 53, 0, 40);                                              // query
-    w.packet(server, client, 17, 53, port, 0, 120);                                             // reply
+    for (int i = 0; i < 6; ++i)
+      w.packet(client, server, 6, port, 443, 0x18, 200), ++written;                          // data
+    for (int i = 0; i < 6; ++i) w.packet(server, client, 6, 443, port, 0x10, 0), ++written;  // acks
+    w.packet(client, server, 17, port, 53, 0, 40);   // query
+    w.packet(server, client, 17, 53, port, 0, 120);  // reply
     written += 2;
-    if (round % 10 == 0) w.modbus_poll(kNet | 0x030014, kNet | 0x03000a, static_cast<unsigned>(round)), written += 2;
+    if (round % 10 == 0)
+      w.modbus_poll(kNet | 0x030014, kNet | 0x03000a, static_cast<unsigned>(round)), written += 2;
     if (round % 200 == 0) {  // a slow scanner: one probe now and then, refused
       const unsigned probe = static_cast<unsigned>(1 + (round / 200) % 60000);
       w.packet(kNet | 0x0400ff, server, 6, 40000, probe, 0x02, 0);
@@ -86,7 +130,8 @@ void mix(Writer& w, std::uint64_t n) {
 
 void flood(Writer& w, std::uint64_t n) {
   for (std::uint64_t i = 0; i < n; ++i) {
-    const auto source = static_cast<std::uint32_t>(0x64000000u + i * 2654435761u % 0x10000000u);  // 100.x spoofed
+    const auto source =
+        static_cast<std::uint32_t>(0x64000000u + i * 2654435761u % 0x10000000u);  // 100.x spoofed
     w.packet(source, kNet | 0x02000a, 6, static_cast<unsigned>(1024 + i % 60000), 80, 0x02, 0);
   }
 }
@@ -105,8 +150,10 @@ int main(int argc, char** argv) {
   }
   w.header();
   const auto n = std::strtoull(argv[2], nullptr, 10);
-  if (std::string(argv[1]) == "flood") flood(w, n);
-  else mix(w, n);
+  if (std::string(argv[1]) == "flood")
+    flood(w, n);
+  else
+    mix(w, n);
   std::fclose(w.file);
   return 0;
 }

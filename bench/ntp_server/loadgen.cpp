@@ -2,9 +2,9 @@
 // sendmmsg and replies read with recvmmsg, in two modes: flood (closed loop: each socket keeps
 // --window requests in flight, to find the server's saturation throughput) and fixed rate (open
 // loop: --rate requests/s, to measure loss and latency; with --paced 1 each request leaves alone
-// when it is due, like independent clients, instead of in bursts every millisecond). Every reply is validated (mode 4, our
-// origin timestamp, T2/T3 present and ordered, the MAC when --key is given) and the server's own
-// processing time T3 − T2 is read from it. Prints one JSON object.
+// when it is due, like independent clients, instead of in bursts every millisecond). Every reply is
+// validated (mode 4, our origin timestamp, T2/T3 present and ordered, the MAC when --key is given)
+// and the server's own processing time T3 − T2 is read from it. Prints one JSON object.
 //
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5                 # flood
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 50000    # fixed rate
@@ -40,7 +40,7 @@ struct Options {
   sockaddr_storage server{};
   socklen_t server_length = 0;
   double seconds = 5;
-  double rate = 0;  // 0: flood
+  double rate = 0;     // 0: flood
   bool paced = false;  // fixed rate: one request at a time, each when due (busy-waits a core)
   int sockets = 32;
   int window = 8;
@@ -50,8 +50,10 @@ struct Options {
 };
 
 [[noreturn]] void usage(const char* message) {
-  std::fprintf(stderr, "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
-                       "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n", message);
+  std::fprintf(stderr,
+               "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
+               "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n",
+               message);
   std::exit(2);
 }
 
@@ -84,16 +86,26 @@ Options parse_options(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) usage(("missing value after " + a).c_str());
     const std::string v = argv[++i];
-    if (a == "--server") parse_server(o, v);
-    else if (a == "--seconds") o.seconds = std::atof(v.c_str());
-    else if (a == "--rate") o.rate = std::atof(v.c_str());
-    else if (a == "--paced") o.paced = v != "0";
-    else if (a == "--sockets") o.sockets = std::atoi(v.c_str());
-    else if (a == "--window") o.window = std::atoi(v.c_str());
-    else if (a == "--source") o.source = v;
-    else if (a == "--keyfile") keyfile = v;
-    else if (a == "--key") key_id = static_cast<std::uint32_t>(std::atol(v.c_str()));
-    else usage(("unknown option " + a).c_str());
+    if (a == "--server")
+      parse_server(o, v);
+    else if (a == "--seconds")
+      o.seconds = std::atof(v.c_str());
+    else if (a == "--rate")
+      o.rate = std::atof(v.c_str());
+    else if (a == "--paced")
+      o.paced = v != "0";
+    else if (a == "--sockets")
+      o.sockets = std::atoi(v.c_str());
+    else if (a == "--window")
+      o.window = std::atoi(v.c_str());
+    else if (a == "--source")
+      o.source = v;
+    else if (a == "--keyfile")
+      keyfile = v;
+    else if (a == "--key")
+      key_id = static_cast<std::uint32_t>(std::atol(v.c_str()));
+    else
+      usage(("unknown option " + a).c_str());
   }
   if (o.server_length == 0) usage("--server is required");
   if (!keyfile.empty()) {
@@ -127,7 +139,8 @@ std::vector<ClientSocket> open_sockets(const Options& o) {
       sockaddr_in local{};
       local.sin_family = AF_INET;
       inet_pton(AF_INET, o.source.c_str(), &local.sin_addr);
-      if (::bind(e.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) usage("cannot bind --source");
+      if (::bind(e.fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0)
+        usage("cannot bind --source");
     }
     if (::connect(e.fd, reinterpret_cast<const sockaddr*>(&o.server), o.server_length) != 0)
       usage("connect() failed");
@@ -135,7 +148,8 @@ std::vector<ClientSocket> open_sockets(const Options& o) {
   return out;
 }
 
-// Builds `count` requests for socket `index` in `buffers` (each kMaxPacketSize long); returns their size.
+// Builds `count` requests for socket `index` in `buffers` (each kMaxPacketSize long); returns their
+// size.
 std::size_t build_requests(const Options& o, ClientSocket& e, std::size_t index, std::size_t count,
                            std::vector<std::byte>& buffers) {
   std::size_t size = ntp::kHeaderSize;
@@ -168,8 +182,8 @@ std::size_t send_requests(const Options& o, ClientSocket& e, std::size_t index, 
   return static_cast<std::size_t>(sent);
 }
 
-void validate(const Options& o, std::span<const std::byte> reply, std::size_t index, const ClientSocket& e,
-              bench::LoadStats& stats) {
+void validate(const Options& o, std::span<const std::byte> reply, std::size_t index,
+              const ClientSocket& e, bench::LoadStats& stats) {
   auto parsed = ntp::parse(reply);
   if (!parsed || parsed->header.mode != ntp::Mode::server) return void(++stats.invalid);
   const auto& h = parsed->header;
@@ -178,7 +192,8 @@ void validate(const Options& o, std::span<const std::byte> reply, std::size_t in
       static_cast<std::uint32_t>(origin) >= e.next_seq)
     return void(++stats.invalid);
   if (h.stratum.is_kiss_of_death()) return void(++stats.kiss_of_death);
-  if (h.receive_time.is_zero() || h.transmit_time.is_zero() || h.transmit_time - h.receive_time < Duration::zero())
+  if (h.receive_time.is_zero() || h.transmit_time.is_zero() ||
+      h.transmit_time - h.receive_time < Duration::zero())
     return void(++stats.invalid);
   if (o.key && !ntp::check_mac(*parsed, *o.key)) return void(++stats.invalid);
   if (h.leap == ntp::LeapIndicator::unsynchronized) ++stats.unsynchronized;
@@ -186,8 +201,8 @@ void validate(const Options& o, std::span<const std::byte> reply, std::size_t in
   stats.add_server_time((h.transmit_time - h.receive_time).count());
 }
 
-std::size_t drain(const Options& o, ClientSocket& e, std::size_t index, std::vector<std::byte>& buffers,
-                  bench::LoadStats& stats) {
+std::size_t drain(const Options& o, ClientSocket& e, std::size_t index,
+                  std::vector<std::byte>& buffers, bench::LoadStats& stats) {
   mmsghdr msgs[kBatch]{};
   iovec iov[kBatch];
   for (std::size_t k = 0; k < kBatch; ++k) {
@@ -198,8 +213,11 @@ std::size_t drain(const Options& o, ClientSocket& e, std::size_t index, std::vec
   const int got = ::recvmmsg(e.fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
   if (got <= 0) return 0;
   for (int k = 0; k < got; ++k)
-    validate(o, std::span<const std::byte>(buffers.data() + static_cast<std::size_t>(k) * ntp::kMaxPacketSize, msgs[k].msg_len),
-             index, e, stats);
+    validate(
+        o,
+        std::span<const std::byte>(
+            buffers.data() + static_cast<std::size_t>(k) * ntp::kMaxPacketSize, msgs[k].msg_len),
+        index, e, stats);
   return static_cast<std::size_t>(got);
 }
 
@@ -208,7 +226,8 @@ void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& sta
   std::vector<pollfd> fds;
   for (auto& e : eps) fds.push_back(pollfd{e.fd, POLLIN, 0});
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   const auto lost_after = std::chrono::milliseconds(50);
   std::size_t rr = 0;
   for (auto now = start; now < end; now = Clock::now()) {
@@ -218,13 +237,15 @@ void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& sta
         if (e.outstanding > 0 && now - e.last_reply > lost_after) e.outstanding = 0;  // given up on
         if (e.outstanding < o.window) {
           if (e.outstanding == 0) e.last_reply = now;
-          const auto n = send_requests(o, e, i, static_cast<std::size_t>(o.window - e.outstanding), tx);
+          const auto n =
+              send_requests(o, e, i, static_cast<std::size_t>(o.window - e.outstanding), tx);
           e.outstanding += static_cast<int>(n);
           stats.sent += n;
         }
       }
     } else {
-      const double due = o.rate * std::chrono::duration<double>(now - start).count() - static_cast<double>(stats.sent);
+      const double due = o.rate * std::chrono::duration<double>(now - start).count() -
+                         static_cast<double>(stats.sent);
       // Unpaced: what is due, 4 requests per system call; paced: one request at a time.
       const std::size_t per_call = o.paced ? 1 : 4;
       for (std::size_t left = due > 0 ? static_cast<std::size_t>(due) : 0; left > 0;) {
@@ -259,8 +280,10 @@ int main(int argc, char** argv) {
   bench::LoadStats stats;
   const auto start = Clock::now();
   run(o, eps, stats);
-  const double seconds = std::min(o.seconds, std::chrono::duration<double>(Clock::now() - start).count());
-  std::printf("%s\n", bench::to_json(stats, o.rate > 0 ? "rate" : "flood", o.rate, seconds).c_str());
+  const double seconds =
+      std::min(o.seconds, std::chrono::duration<double>(Clock::now() - start).count());
+  std::printf("%s\n",
+              bench::to_json(stats, o.rate > 0 ? "rate" : "flood", o.rate, seconds).c_str());
   for (auto& e : eps) ::close(e.fd);
   return 0;
 }

@@ -33,8 +33,10 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--seconds") o.seconds = std::atof(argv[i + 1]);
-    else if (flag == "--gap-ns") o.gap_ns = std::atoll(argv[i + 1]);
+    if (flag == "--seconds")
+      o.seconds = std::atof(argv[i + 1]);
+    else if (flag == "--gap-ns")
+      o.gap_ns = std::atoll(argv[i + 1]);
     else {
       std::fprintf(stderr, "usage: machine_floor [--seconds S] [--gap-ns N]\n");
       std::exit(2);
@@ -48,7 +50,8 @@ std::vector<std::int64_t> spin_and_collect_gaps(const Options& o) {
   std::vector<std::int64_t> gaps;
   gaps.reserve(static_cast<std::size_t>(o.seconds * 100'000));  // no growth inside the timed loop
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   auto previous = start;
   while (previous < end) {
     const auto now = Clock::now();
@@ -80,10 +83,11 @@ void measure_cpu(int cpu, const Options& o) {
   double lost = 0;
   for (const auto g : gaps) lost += static_cast<double>(g);
   const double run_ns = o.seconds * 1e9;
-  std::printf("{\"cpu\":%d,\"seconds\":%.3f,\"gaps_over_ns\":%lld,\"gaps\":%zu,\"time_lost\":%.6f,"
-              "\"wait_p99_us\":%.1f,\"wait_p999_us\":%.1f}\n",
-              cpu, o.seconds, static_cast<long long>(o.gap_ns), gaps.size(), lost / run_ns,
-              wait_quantile_us(gaps, run_ns, 0.01), wait_quantile_us(gaps, run_ns, 0.001));
+  std::printf(
+      "{\"cpu\":%d,\"seconds\":%.3f,\"gaps_over_ns\":%lld,\"gaps\":%zu,\"time_lost\":%.6f,"
+      "\"wait_p99_us\":%.1f,\"wait_p999_us\":%.1f}\n",
+      cpu, o.seconds, static_cast<long long>(o.gap_ns), gaps.size(), lost / run_ns,
+      wait_quantile_us(gaps, run_ns, 0.01), wait_quantile_us(gaps, run_ns, 0.001));
 }
 
 }  // namespace

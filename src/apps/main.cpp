@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <exception>
 
-#include "apps/commands.h"
-#include "apps/exit_codes.h"
-#include "apps/yaml_config.h"
+#include "apps/common/commands.h"
+#include "apps/common/exit_codes.h"
+#include "apps/common/yaml_config.h"
 
 namespace {
 

@@ -32,8 +32,8 @@ class ByteReader {
     return out;
   }
 
-  std::optional<std::uint64_t> varint();   // unsigned LEB128, at most 10 bytes
-  std::optional<std::int64_t> svarint();   // zig-zag LEB128
+  std::optional<std::uint64_t> varint();  // unsigned LEB128, at most 10 bytes
+  std::optional<std::int64_t> svarint();  // zig-zag LEB128
 
  private:
   template <typename T>

@@ -10,7 +10,7 @@ namespace cw {
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual Timestamp now() = 0;               // CLOCK_REALTIME
+  virtual Timestamp now() = 0;                // CLOCK_REALTIME
   virtual MonotonicTime monotonic_now() = 0;  // CLOCK_MONOTONIC: never steps
   virtual MonotonicTime boot_now() = 0;       // CLOCK_BOOTTIME: also counts suspend
 };

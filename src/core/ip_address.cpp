@@ -16,7 +16,8 @@ constexpr std::array<std::uint8_t, 12> kV4MappedPrefix{0, 0, 0, 0, 0, 0, 0, 0, 0
 IpAddress IpAddress::v4(std::uint32_t host_order) {
   IpAddress a;
   std::copy(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), a.bytes_.begin());
-  for (int i = 0; i < 4; ++i) a.bytes_[12 + i] = static_cast<std::uint8_t>(host_order >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    a.bytes_[12 + i] = static_cast<std::uint8_t>(host_order >> (24 - 8 * i));
   return a;
 }
 

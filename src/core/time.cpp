@@ -1,9 +1,10 @@
 // core/time.cpp — conversions and formatting for core/time.h.
 #include "core/time.h"
 
-#include <cmath>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace cw {
 

@@ -12,8 +12,8 @@
 namespace cw::detect {
 
 struct FrequencyEstimate {
-  double ppm = 0;                    // positive: the local clock runs fast (offsets fall)
-  Duration offset_now{};             // the regression's offset at the latest sample
+  double ppm = 0;                             // positive: the local clock runs fast (offsets fall)
+  Duration offset_now{};                      // the regression's offset at the latest sample
   std::optional<Duration> time_to_threshold;  // nullopt: the trend does not lead there
   std::size_t samples = 0;
 };

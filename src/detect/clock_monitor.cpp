@@ -44,8 +44,8 @@ std::vector<events::Event> ClockMonitor::on_tick(Timestamp wall, MonotonicTime b
   const auto jump = steps_.check(wall, boot);
   if (!jump) return out;
   ++status_.steps;
-  frequency_.reset();        // offsets before and after a step do not lie on one line
-  servers_.expedite(now);    // measure the new offset now rather than at the next poll
+  frequency_.reset();      // offsets before and after a step do not lie on one line
+  servers_.expedite(now);  // measure the new offset now rather than at the next poll
   events::ClockData data;
   data.step = *jump;
   const auto severity = magnitude(*jump) >= config_.threshold ? Severity::high : Severity::medium;

@@ -26,7 +26,7 @@ namespace cw::detect {
 
 struct DriftStatus {
   bool drifting = false;
-  std::optional<ClockSample> last;          // the latest combined sample
+  std::optional<ClockSample> last;  // the latest combined sample
   std::optional<FrequencyEstimate> frequency;
   std::uint64_t rounds = 0;
   std::uint64_t steps = 0;
@@ -53,7 +53,8 @@ class ClockMonitor {
   void judge_offset(const ClockSample& sample, Timestamp wall, MonotonicTime now,
                     std::vector<events::Event>& out);
   void judge_frequency(const ClockSample& sample, Timestamp wall, std::vector<events::Event>& out);
-  events::Event drift_event(events::EventType type, const ClockSample& sample, Timestamp wall) const;
+  events::Event drift_event(events::EventType type, const ClockSample& sample,
+                            Timestamp wall) const;
 
   ClockMonitorConfig config_;
   ServerTracker servers_;

@@ -14,10 +14,10 @@ namespace cw::detect {
 
 // One measurement of the local clock against a server (RFC 5905 §8: θ, δ, root distance).
 struct ClockSample {
-  std::string server;          // "host:port"
-  Duration offset{};           // θ = server − local: negative when the local clock is ahead
-  Duration delay{};            // δ, round trip
-  Duration root_distance{};    // the most the offset can be wrong by (RFC 5905 §11.2: λ)
+  std::string server;        // "host:port"
+  Duration offset{};         // θ = server − local: negative when the local clock is ahead
+  Duration delay{};          // δ, round trip
+  Duration root_distance{};  // the most the offset can be wrong by (RFC 5905 §11.2: λ)
   std::int32_t stratum = 0;
 };
 

@@ -59,7 +59,8 @@ void ServerTracker::record(const ServerOutcome& outcome, Timestamp wall, Monoton
   ServerState& state = found->second;
   state.next_due = now + state.interval;
 
-  if (outcome.status == PollStatus::kiss_of_death) return record_kiss(outcome, state, wall, now, out);
+  if (outcome.status == PollStatus::kiss_of_death)
+    return record_kiss(outcome, state, wall, now, out);
   if (outcome.status == PollStatus::no_reply || outcome.status == PollStatus::invalid)
     return record_failure(outcome, state, wall, out);
 
@@ -80,8 +81,8 @@ void ServerTracker::record(const ServerOutcome& outcome, Timestamp wall, Monoton
   if (outcome.status == PollStatus::ok) state.falseticker = falseticker;
 }
 
-void ServerTracker::record_failure(const ServerOutcome& outcome, ServerState& state,
-                                   Timestamp wall, std::vector<events::Event>& out) {
+void ServerTracker::record_failure(const ServerOutcome& outcome, ServerState& state, Timestamp wall,
+                                   std::vector<events::Event>& out) {
   ++state.consecutive_failures;
   if (!state.unreachable && state.consecutive_failures >= config_.unreachable_after) {
     state.unreachable = true;

@@ -16,13 +16,13 @@
 namespace cw::detect {
 
 struct ServerState {
-  Duration interval{};        // this server's poll interval (grows after RATE)
+  Duration interval{};  // this server's poll interval (grows after RATE)
   MonotonicTime next_due{};
   int consecutive_failures = 0;
-  bool unreachable = false;   // ntp_unreachable raised, ntp_recovered not yet
+  bool unreachable = false;  // ntp_unreachable raised, ntp_recovered not yet
   bool unsynchronized = false;
   bool falseticker = false;
-  bool denied = false;        // DENY or RSTR: never polled again
+  bool denied = false;  // DENY or RSTR: never polled again
 };
 
 class ServerTracker {

@@ -55,17 +55,19 @@ void ConnectionFloodDetector::on_connection(const FlowKey& flow, Timestamp now) 
   }
 }
 
-void ConnectionFloodDetector::report(const IpAddress& source, Source& s, Timestamp now, bool ongoing) {
+void ConnectionFloodDetector::report(const IpAddress& source, Source& s, Timestamp now,
+                                     bool ongoing) {
   events::NetworkData data;
   data.source = source;
   if (!s.many_destinations) data.destination = s.first_destination;
   s.ports.copy_to(data.ports);
   data.count = static_cast<std::uint32_t>(std::min<std::uint64_t>(s.episode, UINT32_MAX));
   data.duration = s.last - s.first;
-  auto event = network_event(events::EventType::connection_flood, events::Severity::medium, s.alarm_at,
-                             std::move(data));
-  add_attribute(event, "limit", static_cast<std::int64_t>(
-                                    baseline_.threshold(double(config_.max_connections_per_ip))));
+  auto event = network_event(events::EventType::connection_flood, events::Severity::medium,
+                             s.alarm_at, std::move(data));
+  add_attribute(
+      event, "limit",
+      static_cast<std::int64_t>(baseline_.threshold(double(config_.max_connections_per_ip))));
   add_attribute(event, "window_seconds", std::int64_t{config_.window.count() / 1'000'000'000});
   if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});
   s.last_report = now;

@@ -19,13 +19,18 @@ FlowTracker::FlowTracker(const PortScanConfig& config)
 
 void FlowTracker::on_packet(const DecodedPacket& p, Timestamp now, FlowObserver& observer) {
   switch (p.transport) {
-    case Transport::tcp: on_tcp(p, now, observer); break;
-    case Transport::udp: on_udp(p, now, observer); break;
+    case Transport::tcp:
+      on_tcp(p, now, observer);
+      break;
+    case Transport::udp:
+      on_udp(p, now, observer);
+      break;
     case Transport::icmp:
     case Transport::icmpv6:
       if (p.unreachable && p.quoted.present) on_unreachable(p, now, observer);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -35,7 +40,8 @@ bool FlowTracker::first_contact(const ContactKey& key) {
 
 void FlowTracker::on_syn(const DecodedPacket& p, Timestamp now, FlowObserver& observer) {
   const FlowKey key = forward(p);
-  auto found = pending_.get_or_insert(key, [this](const FlowKey&, Pending&) { ++stats_.probe_evictions; });
+  auto found =
+      pending_.get_or_insert(key, [this](const FlowKey&, Pending&) { ++stats_.probe_evictions; });
   if (!found.inserted) {  // a retransmitted SYN
     found.value.last = now;
     return;
@@ -62,7 +68,7 @@ void FlowTracker::on_tcp(const DecodedPacket& p, Timestamp now, FlowObserver& ob
     FlowKey key = reverse(p);  // the server refusing
     Pending* pending = pending_.find(key);
     if (pending == nullptr) {
-      key = forward(p);        // or the client giving up (a half-open scan's RST)
+      key = forward(p);  // or the client giving up (a half-open scan's RST)
       pending = pending_.find(key);
       if (pending == nullptr) return;
     } else if (pending->state == State::syn_sent && pending->first_contact) {
@@ -84,7 +90,8 @@ void FlowTracker::on_tcp(const DecodedPacket& p, Timestamp now, FlowObserver& ob
 
 void FlowTracker::on_udp(const DecodedPacket& p, Timestamp now, FlowObserver& observer) {
   const FlowKey back = reverse(p);
-  if (Pending* pending = pending_.find(back); pending != nullptr && pending->state == State::udp_sent) {
+  if (Pending* pending = pending_.find(back);
+      pending != nullptr && pending->state == State::udp_sent) {
     observer.on_probe_outcome(contact_of(back), true, now);  // the server answered
     pending_.erase(back);
     return;
@@ -92,7 +99,8 @@ void FlowTracker::on_udp(const DecodedPacket& p, Timestamp now, FlowObserver& ob
   const FlowKey key = forward(p);
   if (!first_contact(contact_of(key))) return;
   ++stats_.probes;
-  auto found = pending_.get_or_insert(key, [this](const FlowKey&, Pending&) { ++stats_.probe_evictions; });
+  auto found =
+      pending_.get_or_insert(key, [this](const FlowKey&, Pending&) { ++stats_.probe_evictions; });
   found.value = Pending{now, now, State::udp_sent, true};
 }
 

@@ -20,7 +20,8 @@ struct FlowKey {
 };
 struct FlowKeyHash {
   std::uint64_t operator()(const FlowKey& k) const {
-    const std::uint64_t ports = std::uint64_t{k.client_port} << 24 | std::uint64_t{k.server_port} << 8 |
+    const std::uint64_t ports = std::uint64_t{k.client_port} << 24 |
+                                std::uint64_t{k.server_port} << 8 |
                                 static_cast<std::uint64_t>(k.transport);
     return hash_address(k.client, hash_address(k.server, ports));
   }
@@ -34,8 +35,9 @@ struct ContactKey {
 };
 struct ContactKeyHash {
   std::uint64_t operator()(const ContactKey& k) const {
-    return hash_address(k.source, hash_address(k.destination, std::uint64_t{k.port} << 8 |
-                                                                   static_cast<std::uint64_t>(k.transport)));
+    return hash_address(k.source,
+                        hash_address(k.destination, std::uint64_t{k.port} << 8 |
+                                                        static_cast<std::uint64_t>(k.transport)));
   }
 };
 
@@ -54,7 +56,7 @@ class FlowObserver {
 };
 
 struct FlowStats {
-  std::uint64_t probes = 0;           // first contacts followed
+  std::uint64_t probes = 0;  // first contacts followed
   std::uint64_t probe_timeouts = 0;
   std::uint64_t handshakes = 0;
   std::uint64_t probe_evictions = 0;  // pending contacts dropped because the table was full

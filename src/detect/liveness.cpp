@@ -7,10 +7,16 @@ namespace {
 using events::Event;
 using events::EventType;
 
-Event transition(std::string_view agent_id, EventType type, events::Severity severity, Timestamp now) {
+Event transition(std::string_view agent_id, EventType type, events::Severity severity,
+                 Timestamp now) {
   const auto micros = static_cast<std::uint64_t>(unix_ns(now) / 1000);
-  return Event{now, std::string{agent_id}, kCollectorSequenceBit | (micros & ~kCollectorSequenceBit),
-               type, severity, {}, {}};
+  return Event{now,
+               std::string{agent_id},
+               kCollectorSequenceBit | (micros & ~kCollectorSequenceBit),
+               type,
+               severity,
+               {},
+               {}};
 }
 
 }  // namespace
@@ -36,7 +42,8 @@ std::optional<Event> LivenessTracker::heard(std::string_view agent_id, Timestamp
   state.up = true;
   state.since = now;
   auto event = transition(agent_id, EventType::agent_up, events::Severity::info, now);
-  event.attributes.push_back({"down_for_ms", static_cast<std::int64_t>(down_for.count() / 1'000'000)});
+  event.attributes.push_back(
+      {"down_for_ms", static_cast<std::int64_t>(down_for.count() / 1'000'000)});
   return event;
 }
 

@@ -41,7 +41,8 @@ class LruTable {
       : nodes_(capacity == 0 ? 1 : capacity),
         slots_(std::bit_ceil((capacity == 0 ? 1 : capacity) * 2), kNone),
         mask_(slots_.size() - 1) {
-    for (std::uint32_t i = 0; i < nodes_.size(); ++i) nodes_[i].next = i + 1 < nodes_.size() ? i + 1 : kNone;
+    for (std::uint32_t i = 0; i < nodes_.size(); ++i)
+      nodes_[i].next = i + 1 < nodes_.size() ? i + 1 : kNone;
     free_ = 0;
   }
 
@@ -116,7 +117,8 @@ class LruTable {
   // Visits every entry, most recent first.
   template <typename F>
   void for_each(F&& f) {
-    for (auto i = head_; i != kNone; i = nodes_[i].next) f(static_cast<const Key&>(nodes_[i].key), nodes_[i].value);
+    for (auto i = head_; i != kNone; i = nodes_[i].next)
+      f(static_cast<const Key&>(nodes_[i].key), nodes_[i].value);
   }
 
  private:
@@ -132,7 +134,8 @@ class LruTable {
     for (std::size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
       const auto index = slots_[slot];
       if (index == kNone) return kNone;
-      if (nodes_[index].hash == hash && nodes_[index].key == key) return static_cast<std::uint32_t>(slot);
+      if (nodes_[index].hash == hash && nodes_[index].key == key)
+        return static_cast<std::uint32_t>(slot);
     }
   }
 
@@ -146,7 +149,8 @@ class LruTable {
     std::size_t hole = slot_of(index);
     for (std::size_t next = (hole + 1) & mask_; slots_[next] != kNone; next = (next + 1) & mask_) {
       const std::size_t home = nodes_[slots_[next]].hash & mask_;
-      const bool stays = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
+      const bool stays =
+          hole <= next ? (hole < home && home <= next) : (hole < home || home <= next);
       if (stays) continue;
       slots_[hole] = slots_[next];
       hole = next;
@@ -167,8 +171,14 @@ class LruTable {
   }
   void unlink(std::uint32_t index) {
     Node& n = nodes_[index];
-    if (n.prev != kNone) nodes_[n.prev].next = n.next; else head_ = n.next;
-    if (n.next != kNone) nodes_[n.next].prev = n.prev; else tail_ = n.prev;
+    if (n.prev != kNone)
+      nodes_[n.prev].next = n.next;
+    else
+      head_ = n.next;
+    if (n.next != kNone)
+      nodes_[n.next].prev = n.prev;
+    else
+      tail_ = n.prev;
   }
   void move_to_front(std::uint32_t index) {
     if (head_ == index) return;

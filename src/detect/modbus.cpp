@@ -7,16 +7,20 @@ namespace cw::detect {
 namespace {
 
 std::uint16_t be16(std::span<const std::byte> b, std::size_t at) {
-  return static_cast<std::uint16_t>(std::to_integer<unsigned>(b[at]) << 8 | std::to_integer<unsigned>(b[at + 1]));
+  return static_cast<std::uint16_t>(std::to_integer<unsigned>(b[at]) << 8 |
+                                    std::to_integer<unsigned>(b[at + 1]));
 }
 
 events::Severity severity_of(ModbusKind kind) {
   switch (kind) {
-    case ModbusKind::force_listen_only: return events::Severity::critical;
+    case ModbusKind::force_listen_only:
+      return events::Severity::critical;
     case ModbusKind::restart_communications:
     case ModbusKind::write_unauthorized:
-    case ModbusKind::function_sweep: return events::Severity::high;
-    default: return events::Severity::medium;
+    case ModbusKind::function_sweep:
+      return events::Severity::high;
+    default:
+      return events::Severity::medium;
   }
 }
 
@@ -29,7 +33,7 @@ MbapStatus parse_mbap(std::span<const std::byte> b, ModbusAdu& adu, std::size_t&
   adu.length = be16(b, 4);
   adu.unit = std::to_integer<std::uint8_t>(b[6]);
   adu.function = std::to_integer<std::uint8_t>(b[7]);
-  if (adu.protocol != 0) return MbapStatus::bad_protocol;          // §3.1.3: 0 = MODBUS
+  if (adu.protocol != 0) return MbapStatus::bad_protocol;                 // §3.1.3: 0 = MODBUS
   if (adu.length < 2 || adu.length > 254) return MbapStatus::bad_length;  // ADU ≤ 260 bytes
   if (std::size_t{6} + adu.length > b.size()) return MbapStatus::exceeds_segment;
   consumed = 6 + std::size_t{adu.length};
@@ -39,21 +43,45 @@ MbapStatus parse_mbap(std::span<const std::byte> b, ModbusAdu& adu, std::size_t&
 
 std::string_view to_string(ModbusKind kind) {
   switch (kind) {
-    case ModbusKind::malformed: return "malformed";
-    case ModbusKind::unknown_function: return "unknown_function";
-    case ModbusKind::force_listen_only: return "force_listen_only";
-    case ModbusKind::restart_communications: return "restart_communications";
-    case ModbusKind::write_unauthorized: return "write_unauthorized";
-    case ModbusKind::function_sweep: return "function_sweep";
-    case ModbusKind::response_without_request: return "response_without_request";
+    case ModbusKind::malformed:
+      return "malformed";
+    case ModbusKind::unknown_function:
+      return "unknown_function";
+    case ModbusKind::force_listen_only:
+      return "force_listen_only";
+    case ModbusKind::restart_communications:
+      return "restart_communications";
+    case ModbusKind::write_unauthorized:
+      return "write_unauthorized";
+    case ModbusKind::function_sweep:
+      return "function_sweep";
+    case ModbusKind::response_without_request:
+      return "response_without_request";
   }
   return "unknown";
 }
 
 bool is_public_function(std::uint8_t f) {
   switch (f) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 11: case 12: case 15:
-    case 16: case 17: case 20: case 21: case 22: case 23: case 24: case 43:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 11:
+    case 12:
+    case 15:
+    case 16:
+    case 17:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 43:
       return true;
     default:
       return false;
@@ -97,8 +125,10 @@ void ModbusDetector::on_segment(const DecodedPacket& p, Timestamp now) {
             adu.function, now);
       return;
     }
-    if (request) on_request(p, adu, now);
-    else on_response(p, adu, now);
+    if (request)
+      on_request(p, adu, now);
+    else
+      on_response(p, adu, now);
     rest = rest.subspan(consumed);
   }
 }
@@ -115,7 +145,8 @@ void ModbusDetector::on_request(const DecodedPacket& p, const ModbusAdu& adu, Ti
   }
   if (is_write_function(f) && !authorized(p.source))
     raise(ModbusKind::write_unauthorized, p.source, p.destination, port, f, now);
-  auto found = transactions_.get_or_insert({p.source, p.destination, p.source_port, adu.transaction});
+  auto found =
+      transactions_.get_or_insert({p.source, p.destination, p.source_port, adu.transaction});
   found.value = Transaction{now, f};
 }
 
@@ -129,7 +160,8 @@ void ModbusDetector::on_response(const DecodedPacket& p, const ModbusAdu& adu, T
       pair.unmatched_start = now;
     }
     if (++pair.unmatched >= config_.unmatched_threshold)
-      raise(ModbusKind::response_without_request, key.client, key.server, p.source_port, adu.function, now);
+      raise(ModbusKind::response_without_request, key.client, key.server, p.source_port,
+            adu.function, now);
     return;
   }
   transactions_.erase(tkey);
@@ -144,7 +176,8 @@ void ModbusDetector::on_response(const DecodedPacket& p, const ModbusAdu& adu, T
   const auto distinct = __builtin_popcountll(pair.refused_functions[0]) +
                         __builtin_popcountll(pair.refused_functions[1]);
   if (static_cast<std::uint32_t>(distinct) >= config_.sweep_threshold)
-    raise(ModbusKind::function_sweep, key.client, key.server, p.source_port, static_cast<std::uint8_t>(f), now);
+    raise(ModbusKind::function_sweep, key.client, key.server, p.source_port,
+          static_cast<std::uint8_t>(f), now);
 }
 
 void ModbusDetector::raise(ModbusKind kind, const IpAddress& client, const IpAddress& server,
@@ -161,7 +194,8 @@ void ModbusDetector::raise(ModbusKind kind, const IpAddress& client, const IpAdd
   data.ports = {port};
   data.count = 1;
   data.kind = std::string(to_string(kind));
-  auto event = network_event(events::EventType::modbus_anomaly, severity_of(kind), now, std::move(data));
+  auto event =
+      network_event(events::EventType::modbus_anomaly, severity_of(kind), now, std::move(data));
   add_attribute(event, "function_code", std::int64_t{function});
   ++reported_[k];
   sink_(std::move(event));

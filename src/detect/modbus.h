@@ -22,13 +22,19 @@ namespace cw::detect {
 struct ModbusAdu {
   std::uint16_t transaction = 0;
   std::uint16_t protocol = 0;
-  std::uint16_t length = 0;   // bytes after the length field: unit id + PDU
+  std::uint16_t length = 0;  // bytes after the length field: unit id + PDU
   std::uint8_t unit = 0;
   std::uint8_t function = 0;
   std::span<const std::byte> data;  // the PDU after the function code
 };
 
-enum class MbapStatus : std::uint8_t { ok, short_header, bad_protocol, bad_length, exceeds_segment };
+enum class MbapStatus : std::uint8_t {
+  ok,
+  short_header,
+  bad_protocol,
+  bad_length,
+  exceeds_segment
+};
 
 // Reads one ADU from the front of `bytes`; on ok, `consumed` is its size.
 MbapStatus parse_mbap(std::span<const std::byte> bytes, ModbusAdu& adu, std::size_t& consumed);
@@ -45,9 +51,9 @@ enum class ModbusKind : std::uint8_t {
 inline constexpr std::size_t kModbusKinds = 7;
 std::string_view to_string(ModbusKind kind);
 
-bool is_public_function(std::uint8_t function);   // defined by the application protocol spec
-bool is_user_function(std::uint8_t function);     // 65–72, 100–110 (§5 "user defined")
-bool is_write_function(std::uint8_t function);    // 5, 6, 15, 16, 22, 23
+bool is_public_function(std::uint8_t function);  // defined by the application protocol spec
+bool is_user_function(std::uint8_t function);    // 65–72, 100–110 (§5 "user defined")
+bool is_write_function(std::uint8_t function);   // 5, 6, 15, 16, 22, 23
 
 class ModbusDetector {
  public:
@@ -68,7 +74,9 @@ class ModbusDetector {
     bool operator==(const PairKey&) const = default;
   };
   struct PairHash {
-    std::uint64_t operator()(const PairKey& k) const { return hash_address(k.client, hash_address(k.server)); }
+    std::uint64_t operator()(const PairKey& k) const {
+      return hash_address(k.client, hash_address(k.server));
+    }
   };
   struct Pair {
     std::array<Timestamp, kModbusKinds> last_report{};
@@ -84,7 +92,8 @@ class ModbusDetector {
   };
   struct TransactionHash {
     std::uint64_t operator()(const TransactionKey& k) const {
-      return hash_address(k.client, hash_address(k.server, std::uint64_t{k.client_port} << 16 | k.transaction));
+      return hash_address(
+          k.client, hash_address(k.server, std::uint64_t{k.client_port} << 16 | k.transaction));
     }
   };
   struct Transaction {

@@ -40,7 +40,7 @@ struct AdaptiveConfig {
 struct PortScanConfig {
   std::uint32_t threshold = 10;  // seed: port_scan_threshold, distinct ports within `window`
   Duration window = 60s;
-  Duration probe_timeout = 3s;   // a first contact without answer by then has failed
+  Duration probe_timeout = 3s;  // a first contact without answer by then has failed
   // Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan, IEEE S&P 2004).
   double theta0 = 0.8;  // P(first contact succeeds | benign)
   double theta1 = 0.2;  // P(first contact succeeds | scanner)
@@ -52,9 +52,9 @@ struct PortScanConfig {
 };
 
 struct SynFloodConfig {
-  Duration interval = 1s;      // CUSUM observation interval
-  double allowance = 20;       // SYNs per interval without completion that are normal
-  double threshold = 200;      // CUSUM alarm level
+  Duration interval = 1s;  // CUSUM observation interval
+  double allowance = 20;   // SYNs per interval without completion that are normal
+  double threshold = 200;  // CUSUM alarm level
   std::size_t max_destinations = 4096;
 };
 
@@ -80,7 +80,7 @@ struct ModbusConfig {
   std::uint32_t sweep_threshold = 5;         // distinct function codes refused within sweep_window
   Duration sweep_window = 10s;
   Duration request_timeout = 5s;
-  std::uint32_t unmatched_threshold = 2;     // responses without request before reporting
+  std::uint32_t unmatched_threshold = 2;  // responses without request before reporting
   Duration dedupe_window = 300s;
   std::size_t max_transactions = 16384;
   std::size_t max_pairs = 4096;
@@ -93,8 +93,8 @@ struct NetmonConfig {
   SensitivePortsConfig sensitive;
   ModbusConfig modbus;
   AdaptiveConfig adaptive;
-  Duration attack_idle = 10s;       // an attack with no new activity for this long has ended
-  Duration report_interval = 60s;   // an attack still going is summarised this often
+  Duration attack_idle = 10s;      // an attack with no new activity for this long has ended
+  Duration report_interval = 60s;  // an attack still going is summarised this often
 };
 
 // Checks values that the types cannot: returns the offending key (as in the YAML) and why, or

@@ -20,11 +20,20 @@ void NetworkDetectors::on_frame(LinkType link, std::span<const std::byte> frame,
   ++stats_.packets;
   stats_.bytes += frame.size();
   switch (decode_packet(link, frame, time, scratch_)) {
-    case DecodeStatus::ok: break;
-    case DecodeStatus::not_ip: ++stats_.not_ip; return;
-    case DecodeStatus::truncated: ++stats_.truncated; return;
-    case DecodeStatus::malformed: ++stats_.malformed; return;
-    case DecodeStatus::unsupported_link: ++stats_.unsupported_link; return;
+    case DecodeStatus::ok:
+      break;
+    case DecodeStatus::not_ip:
+      ++stats_.not_ip;
+      return;
+    case DecodeStatus::truncated:
+      ++stats_.truncated;
+      return;
+    case DecodeStatus::malformed:
+      ++stats_.malformed;
+      return;
+    case DecodeStatus::unsupported_link:
+      ++stats_.unsupported_link;
+      return;
   }
   on_packet(scratch_);
 }
@@ -76,7 +85,9 @@ void NetworkDetectors::flush() {
   connection_flood_.flush(now_);
 }
 
-void NetworkDetectors::on_new_syn(const DecodedPacket& syn, Timestamp now) { syn_flood_.on_syn(syn, now); }
+void NetworkDetectors::on_new_syn(const DecodedPacket& syn, Timestamp now) {
+  syn_flood_.on_syn(syn, now);
+}
 
 void NetworkDetectors::on_probe_outcome(const ContactKey& contact, bool success, Timestamp now) {
   port_scan_.on_outcome(contact, success, now);
@@ -100,8 +111,8 @@ NetmonStats NetworkDetectors::stats() const {
   s.connection_floods = connection_flood_.floods();
   s.sensitive_port_accesses = sensitive_.accesses();
   s.modbus_anomalies = modbus_.total();
-  s.table_evictions = port_scan_.evictions() + syn_flood_.evictions() + connection_flood_.evictions() +
-                      sensitive_.evictions();
+  s.table_evictions = port_scan_.evictions() + syn_flood_.evictions() +
+                      connection_flood_.evictions() + sensitive_.evictions();
   s.flows = flows_.stats();
   return s;
 }

@@ -65,7 +65,12 @@ DecodeStatus decode_ipv6(Bytes b, bool quoted, IpLayer& ip) {
   std::size_t at = 40;
   for (int hops = 0; hops < 16; ++hops) {
     switch (next) {
-      case 0: case 43: case 60: case 135: case 139: case 140: {  // hop-by-hop, routing, dest opts, ...
+      case 0:
+      case 43:
+      case 60:
+      case 135:
+      case 139:
+      case 140: {  // hop-by-hop, routing, dest opts, ...
         if (end < at + 8) return DecodeStatus::truncated;
         const std::size_t length = (std::size_t{u8(b, at + 1)} + 1) * 8;
         next = u8(b, at);
@@ -115,9 +120,12 @@ void decode_quoted(Bytes b, QuotedHeader& q) {
   if (decode_ip(b, true, inner) != DecodeStatus::ok || inner.later_fragment) return;
   q.source = inner.source;
   q.destination = inner.destination;
-  if (inner.protocol == kProtoTcp) q.transport = Transport::tcp;
-  else if (inner.protocol == kProtoUdp) q.transport = Transport::udp;
-  else q.transport = Transport::other;
+  if (inner.protocol == kProtoTcp)
+    q.transport = Transport::tcp;
+  else if (inner.protocol == kProtoUdp)
+    q.transport = Transport::udp;
+  else
+    q.transport = Transport::other;
   if (inner.payload.size() >= 4) {
     q.source_port = u16(inner.payload, 0);
     q.destination_port = u16(inner.payload, 2);
@@ -180,7 +188,8 @@ DecodeStatus network_layer(LinkType link, Bytes frame, Bytes& l3) {
       std::size_t at = 12;
       if (frame.size() < at + 2) return DecodeStatus::truncated;
       std::uint16_t type = u16(frame, at);
-      for (int tags = 0; type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld; ++tags) {
+      for (int tags = 0; type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld;
+           ++tags) {
         if (tags == 4) return DecodeStatus::malformed;
         at += 4;  // 802.1Q / 802.1ad tag: TCI, then the next type
         if (frame.size() < at + 2) return DecodeStatus::truncated;
@@ -223,9 +232,15 @@ DecodeStatus network_layer(LinkType link, Bytes frame, Bytes& l3) {
 
 bool is_supported(LinkType type) {
   switch (type) {
-    case LinkType::null_loopback: case LinkType::ethernet: case LinkType::raw:
-    case LinkType::raw_openbsd: case LinkType::raw_linktype: case LinkType::linux_sll:
-    case LinkType::ipv4: case LinkType::ipv6: case LinkType::linux_sll2:
+    case LinkType::null_loopback:
+    case LinkType::ethernet:
+    case LinkType::raw:
+    case LinkType::raw_openbsd:
+    case LinkType::raw_linktype:
+    case LinkType::linux_sll:
+    case LinkType::ipv4:
+    case LinkType::ipv6:
+    case LinkType::linux_sll2:
       return true;
   }
   return false;
@@ -233,11 +248,16 @@ bool is_supported(LinkType type) {
 
 std::string_view to_string(DecodeStatus status) {
   switch (status) {
-    case DecodeStatus::ok: return "ok";
-    case DecodeStatus::not_ip: return "not_ip";
-    case DecodeStatus::truncated: return "truncated";
-    case DecodeStatus::malformed: return "malformed";
-    case DecodeStatus::unsupported_link: return "unsupported_link";
+    case DecodeStatus::ok:
+      return "ok";
+    case DecodeStatus::not_ip:
+      return "not_ip";
+    case DecodeStatus::truncated:
+      return "truncated";
+    case DecodeStatus::malformed:
+      return "malformed";
+    case DecodeStatus::unsupported_link:
+      return "unsupported_link";
   }
   return "unknown";
 }

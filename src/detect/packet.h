@@ -17,15 +17,15 @@ namespace cw::detect {
 // Link types as libpcap's pcap_datalink() reports them (DLT_*) plus the LINKTYPE_* aliases that
 // appear in files, so a value from either source decodes.
 enum class LinkType : std::uint32_t {
-  null_loopback = 0,   // DLT_NULL: 4-byte address family in host order
-  ethernet = 1,        // DLT_EN10MB
-  raw = 12,            // DLT_RAW on Linux (14 on OpenBSD, LINKTYPE_RAW 101 in files)
+  null_loopback = 0,  // DLT_NULL: 4-byte address family in host order
+  ethernet = 1,       // DLT_EN10MB
+  raw = 12,           // DLT_RAW on Linux (14 on OpenBSD, LINKTYPE_RAW 101 in files)
   raw_openbsd = 14,
   raw_linktype = 101,
-  linux_sll = 113,     // Linux cooked capture v1
-  ipv4 = 228,          // LINKTYPE_IPV4
-  ipv6 = 229,          // LINKTYPE_IPV6
-  linux_sll2 = 276,    // Linux cooked capture v2
+  linux_sll = 113,   // Linux cooked capture v1
+  ipv4 = 228,        // LINKTYPE_IPV4
+  ipv6 = 229,        // LINKTYPE_IPV6
+  linux_sll2 = 276,  // Linux cooked capture v2
 };
 
 bool is_supported(LinkType type);
@@ -52,9 +52,9 @@ struct DecodedPacket {
   Timestamp time{};
   IpAddress source;
   IpAddress destination;
-  std::uint8_t ip_protocol = 0;        // IPv4 protocol / IPv6 final next header
+  std::uint8_t ip_protocol = 0;  // IPv4 protocol / IPv6 final next header
   Transport transport = Transport::none;
-  bool later_fragment = false;         // a non-first fragment: no transport header in it
+  bool later_fragment = false;  // a non-first fragment: no transport header in it
   std::uint16_t source_port = 0;
   std::uint16_t destination_port = 0;
   std::uint8_t tcp_flags = 0;
@@ -71,9 +71,9 @@ struct DecodedPacket {
 
 enum class DecodeStatus : std::uint8_t {
   ok,
-  not_ip,       // a frame we do not look into (ARP, LLDP, ...): counted, not an error
-  truncated,    // shorter than its headers say (snap length or a cut frame)
-  malformed,    // header fields that cannot be right (bad version, lengths below minimum)
+  not_ip,     // a frame we do not look into (ARP, LLDP, ...): counted, not an error
+  truncated,  // shorter than its headers say (snap length or a cut frame)
+  malformed,  // header fields that cannot be right (bad version, lengths below minimum)
   unsupported_link,
 };
 std::string_view to_string(DecodeStatus status);

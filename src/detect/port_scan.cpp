@@ -6,7 +6,8 @@
 
 namespace cw::detect {
 
-PortScanDetector::PortScanDetector(const NetmonConfig& config, const PortSet& sensitive, EventSink& sink)
+PortScanDetector::PortScanDetector(const NetmonConfig& config, const PortSet& sensitive,
+                                   EventSink& sink)
     : config_(config.port_scan),
       idle_(config.attack_idle),
       report_interval_(config.report_interval),
@@ -81,15 +82,18 @@ void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now,
   s.ports.copy_to(data.ports);
   data.count = s.probes;
   data.duration = s.last - s.first;
-  const auto severity = s.sensitive_ports.size > 0 ? events::Severity::high : events::Severity::medium;
-  auto event = network_event(horizontal ? events::EventType::address_scan : events::EventType::port_scan,
-                             severity, s.decided_at, std::move(data));
+  const auto severity =
+      s.sensitive_ports.size > 0 ? events::Severity::high : events::Severity::medium;
+  auto event =
+      network_event(horizontal ? events::EventType::address_scan : events::EventType::port_scan,
+                    severity, s.decided_at, std::move(data));
   add_attribute(event, "probes_to_decide", std::int64_t{s.probes_to_decide});
   add_attribute(event, "failures", std::int64_t{s.failures});
   add_attribute(event, "successes", std::int64_t{s.successes});
   add_attribute(event, "distinct_ports", std::int64_t{s.ports_seen.estimate()});
   add_attribute(event, "distinct_hosts", std::int64_t{s.hosts_seen.estimate()});
-  add_attribute(event, "decided_by", std::string(s.decided == DecidedBy::trw ? "trw" : "threshold"));
+  add_attribute(event, "decided_by",
+                std::string(s.decided == DecidedBy::trw ? "trw" : "threshold"));
   if (s.sensitive_ports.size > 0) {
     std::string list;
     for (std::uint8_t i = 0; i < s.sensitive_ports.size; ++i) {

@@ -7,18 +7,30 @@ namespace cw::detect {
 
 std::string_view service_name(std::uint16_t port) {
   switch (port) {
-    case 22: return "ssh";
-    case 23: return "telnet";
-    case 102: return "s7comm";
-    case 502: return "modbus";
-    case 2404: return "iec-104";
-    case 3389: return "rdp";
-    case 4840: return "opc-ua";
-    case 5900: return "vnc";
-    case 20000: return "dnp3";
-    case 44818: return "ethernet-ip";
-    case 47808: return "bacnet";
-    default: return "";
+    case 22:
+      return "ssh";
+    case 23:
+      return "telnet";
+    case 102:
+      return "s7comm";
+    case 502:
+      return "modbus";
+    case 2404:
+      return "iec-104";
+    case 3389:
+      return "rdp";
+    case 4840:
+      return "opc-ua";
+    case 5900:
+      return "vnc";
+    case 20000:
+      return "dnp3";
+    case 44818:
+      return "ethernet-ip";
+    case 47808:
+      return "bacnet";
+    default:
+      return "";
   }
 }
 
@@ -60,10 +72,13 @@ void SensitivePortDetector::on_access(const IpAddress& source, const IpAddress& 
   data.ports = {port};
   data.count = 1;
   auto event = network_event(events::EventType::sensitive_port_access,
-                             scada ? events::Severity::high : events::Severity::medium, now, std::move(data));
-  add_attribute(event, "category", std::string(scada ? (suspicious_.contains(port) ? "scada,suspicious" : "scada")
-                                                     : "suspicious"));
-  if (auto name = service_name(port); !name.empty()) add_attribute(event, "service", std::string(name));
+                             scada ? events::Severity::high : events::Severity::medium, now,
+                             std::move(data));
+  add_attribute(event, "category",
+                std::string(scada ? (suspicious_.contains(port) ? "scada,suspicious" : "scada")
+                                  : "suspicious"));
+  if (auto name = service_name(port); !name.empty())
+    add_attribute(event, "service", std::string(name));
   add_attribute(event, "transport", std::string(transport == Transport::udp ? "udp" : "tcp"));
   ++accesses_;
   sink_(std::move(event));

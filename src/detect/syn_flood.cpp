@@ -15,9 +15,10 @@ SynFloodDetector::SynFloodDetector(const NetmonConfig& config, EventSink& sink)
       destinations_(config.syn_flood.max_destinations) {}
 
 void SynFloodDetector::on_syn(const DecodedPacket& syn, Timestamp now) {
-  auto found = destinations_.get_or_insert(syn.destination, [&](const IpAddress& evicted, Destination& d) {
-    if (d.alarm) report(evicted, d, now, false);
-  });
+  auto found =
+      destinations_.get_or_insert(syn.destination, [&](const IpAddress& evicted, Destination& d) {
+        if (d.alarm) report(evicted, d, now, false);
+      });
   Destination& d = found.value;
   if (found.inserted) d.bucket_start = now;
   roll(syn.destination, d, now);
@@ -66,14 +67,16 @@ void SynFloodDetector::roll(const IpAddress& server, Destination& d, Timestamp n
   }
 }
 
-void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp now, bool ongoing) {
+void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp now,
+                              bool ongoing) {
   events::NetworkData data;
   data.source = d.first_source;
   data.destination = server;
   d.ports.copy_to(data.ports);
   data.count = static_cast<std::uint32_t>(std::min<std::uint64_t>(d.episode_syns, UINT32_MAX));
   data.duration = d.last - d.first;
-  auto event = network_event(events::EventType::syn_flood, events::Severity::high, d.alarm_at, std::move(data));
+  auto event = network_event(events::EventType::syn_flood, events::Severity::high, d.alarm_at,
+                             std::move(data));
   add_attribute(event, "distinct_sources", std::int64_t{d.sources.estimate()});
   add_attribute(event, "cusum_peak", static_cast<std::int64_t>(std::llround(d.peak)));
   if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});

@@ -16,14 +16,31 @@ std::size_t string_bound(std::string_view text) {
 
 // Presence bits; a field whose bit is clear is zero / empty / absent.
 enum ClockBit : std::uint64_t {
-  kServer = 1, kOffset = 2, kDelay = 4, kErrorBound = 8, kThreshold = 16, kStep = 32,
-  kStratum = 64, kFrequency = 128,
+  kServer = 1,
+  kOffset = 2,
+  kDelay = 4,
+  kErrorBound = 8,
+  kThreshold = 16,
+  kStep = 32,
+  kStratum = 64,
+  kFrequency = 128,
 };
 enum NetworkBit : std::uint64_t {
-  kSource = 1, kDestination = 2, kPorts = 4, kCount = 8, kDuration = 16, kKind = 32,
+  kSource = 1,
+  kDestination = 2,
+  kPorts = 4,
+  kCount = 8,
+  kDuration = 16,
+  kKind = 32,
 };
 enum HeartbeatBit : std::uint64_t {
-  kUptime = 1, kSent = 2, kDropped = 4, kSpooled = 8, kCpu = 16, kRss = 32, kLoad = 64,
+  kUptime = 1,
+  kSent = 2,
+  kDropped = 4,
+  kSpooled = 8,
+  kCpu = 16,
+  kRss = 32,
+  kLoad = 64,
   kConnected = 128,
 };
 
@@ -67,10 +84,10 @@ ClockData decode_clock(Decoder& d) {
 
 void encode_network(Encoder& e, const NetworkData& d) {
   const auto ports = std::min(d.ports.size(), kMaxPorts);
-  const std::uint64_t mask =
-      bit(d.source != IpAddress{}, kSource) | bit(d.destination.has_value(), kDestination) |
-      bit(ports != 0, kPorts) | bit(d.count != 0, kCount) |
-      bit(d.duration.count() != 0, kDuration) | bit(!d.kind.empty(), kKind);
+  const std::uint64_t mask = bit(d.source != IpAddress{}, kSource) |
+                             bit(d.destination.has_value(), kDestination) |
+                             bit(ports != 0, kPorts) | bit(d.count != 0, kCount) |
+                             bit(d.duration.count() != 0, kDuration) | bit(!d.kind.empty(), kKind);
   e.writer().varint(mask);
   if (mask & kSource) e.address(d.source);
   if (mask & kDestination) e.address(*d.destination);
@@ -109,11 +126,11 @@ NetworkData decode_network(Decoder& d) {
 }
 
 void encode_heartbeat(Encoder& e, const HeartbeatData& d) {
-  const std::uint64_t mask =
-      bit(d.uptime.count() != 0, kUptime) | bit(d.events_sent != 0, kSent) |
-      bit(d.events_dropped != 0, kDropped) | bit(d.events_spooled != 0, kSpooled) |
-      bit(d.cpu_percent != 0, kCpu) | bit(d.rss_bytes != 0, kRss) | bit(d.load1 != 0, kLoad) |
-      bit(d.connected, kConnected);
+  const std::uint64_t mask = bit(d.uptime.count() != 0, kUptime) | bit(d.events_sent != 0, kSent) |
+                             bit(d.events_dropped != 0, kDropped) |
+                             bit(d.events_spooled != 0, kSpooled) | bit(d.cpu_percent != 0, kCpu) |
+                             bit(d.rss_bytes != 0, kRss) | bit(d.load1 != 0, kLoad) |
+                             bit(d.connected, kConnected);
   e.writer().varint(mask);
   if (mask & kUptime) e.duration(d.uptime);
   if (mask & kSent) e.writer().varint(d.events_sent);
@@ -146,15 +163,20 @@ DataKind data_kind(const EventData& data) { return static_cast<DataKind>(data.in
 void encode_data(Encoder& encoder, const EventData& data) {
   if (const auto* clock = std::get_if<ClockData>(&data)) encode_clock(encoder, *clock);
   if (const auto* network = std::get_if<NetworkData>(&data)) encode_network(encoder, *network);
-  if (const auto* heartbeat = std::get_if<HeartbeatData>(&data)) encode_heartbeat(encoder, *heartbeat);
+  if (const auto* heartbeat = std::get_if<HeartbeatData>(&data))
+    encode_heartbeat(encoder, *heartbeat);
 }
 
 EventData decode_data(Decoder& decoder, DataKind kind) {
   switch (kind) {
-    case DataKind::clock: return decode_clock(decoder);
-    case DataKind::network: return decode_network(decoder);
-    case DataKind::heartbeat: return decode_heartbeat(decoder);
-    case DataKind::none: break;
+    case DataKind::clock:
+      return decode_clock(decoder);
+    case DataKind::network:
+      return decode_network(decoder);
+    case DataKind::heartbeat:
+      return decode_heartbeat(decoder);
+    case DataKind::none:
+      break;
   }
   return std::monostate{};
 }
@@ -182,10 +204,17 @@ std::vector<Attribute> decode_attributes(Decoder& decoder) {
   for (std::size_t i = 0; i < count && decoder.ok(); ++i) {
     Attribute attribute{std::string{decoder.string()}, std::int64_t{0}};
     switch (decoder.u8()) {
-      case kInteger: attribute.value = decoder.svarint(); break;
-      case kReal: attribute.value = decoder.f64(); break;
-      case kText: attribute.value = std::string{decoder.string()}; break;
-      default: decoder.fail(DecodeError::bad_value);
+      case kInteger:
+        attribute.value = decoder.svarint();
+        break;
+      case kReal:
+        attribute.value = decoder.f64();
+        break;
+      case kText:
+        attribute.value = std::string{decoder.string()};
+        break;
+      default:
+        decoder.fail(DecodeError::bad_value);
     }
     attributes.push_back(std::move(attribute));
   }
@@ -207,7 +236,8 @@ std::size_t attributes_bound(const std::vector<Attribute>& attributes) {
   const auto count = std::min(attributes.size(), kMaxAttributes);
   for (std::size_t i = 0; i < count; ++i) {
     bound += string_bound(attributes[i].key) + 1 + kVarint;
-    if (const auto* text = std::get_if<std::string>(&attributes[i].value)) bound += string_bound(*text);
+    if (const auto* text = std::get_if<std::string>(&attributes[i].value))
+      bound += string_bound(*text);
   }
   return bound;
 }

@@ -44,7 +44,7 @@ class Encoder {
   explicit Encoder(ByteWriter& writer) : w_(writer) {}
   ByteWriter& writer() { return w_; }
   void string(std::string_view text, std::size_t max = kMaxStringLength);  // may be a reference
-  void plain_string(std::string_view text, std::size_t max);              // never a reference
+  void plain_string(std::string_view text, std::size_t max);               // never a reference
   void duration(Duration d) { w_.svarint(d.count()); }
   void f64(double value);
   void address(const IpAddress& address);

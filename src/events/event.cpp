@@ -61,9 +61,27 @@ std::optional<Severity> parse_severity(std::string_view name) {
 
 std::optional<EventType> event_type_from_wire(std::uint8_t value) {
   switch (value) {
-    case 1: case 2: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
-    case 20: case 21: case 22: case 23: case 24: case 25:
-    case 40: case 41: case 42: case 43: case 44: case 45:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+    case 20:
+    case 21:
+    case 22:
+    case 23:
+    case 24:
+    case 25:
+    case 40:
+    case 41:
+    case 42:
+    case 43:
+    case 44:
+    case 45:
       return static_cast<EventType>(value);
     default:
       return std::nullopt;

@@ -44,7 +44,7 @@ enum class EventType : std::uint8_t {
 
 enum class Severity : std::uint8_t { info = 0, low = 1, medium = 2, high = 3, critical = 4 };
 
-std::string_view to_string(EventType type);  // "time_drift", ...
+std::string_view to_string(EventType type);     // "time_drift", ...
 std::string_view to_string(Severity severity);  // "info", ...
 std::optional<EventType> parse_event_type(std::string_view name);
 std::optional<Severity> parse_severity(std::string_view name);
@@ -68,14 +68,14 @@ struct AgentIdentity {
 
 // Data of the clock events. Durations are integer nanoseconds; absent values are zero.
 struct ClockData {
-  std::string server;            // "host:port" of the NTP server involved, if one
-  Duration offset{};             // server minus local clock (RFC 5905 θ: positive = local is behind)
-  Duration delay{};              // round-trip delay of the sample
-  Duration error_bound{};        // root distance: the most the offset can be wrong by
-  Duration threshold{};          // the configured limit that was crossed
-  Duration step{};               // clock_step: how far the wall clock jumped
+  std::string server;      // "host:port" of the NTP server involved, if one
+  Duration offset{};       // server minus local clock (RFC 5905 θ: positive = local is behind)
+  Duration delay{};        // round-trip delay of the sample
+  Duration error_bound{};  // root distance: the most the offset can be wrong by
+  Duration threshold{};    // the configured limit that was crossed
+  Duration step{};         // clock_step: how far the wall clock jumped
   std::int32_t stratum = 0;
-  double frequency_ppm = 0;      // frequency_drift: estimated frequency error
+  double frequency_ppm = 0;  // frequency_drift: estimated frequency error
   bool operator==(const ClockData&) const = default;
 };
 
@@ -118,7 +118,7 @@ struct Attribute {
 inline constexpr std::uint64_t kCollectorSequenceBit = std::uint64_t{1} << 63;
 
 struct Event {
-  Timestamp timestamp;        // when it was observed, UTC ns
+  Timestamp timestamp;  // when it was observed, UTC ns
   std::string agent_id;
   std::uint64_t sequence = 0;  // per agent, strictly increasing, survives restarts
   EventType type = EventType::heartbeat;

@@ -11,20 +11,28 @@ using json = nlohmann::ordered_json;  // decoding keeps the order of attributes
 
 std::string_view data_type_name(const EventData& data) {
   switch (data.index()) {
-    case 1: return "clock";
-    case 2: return "network";
-    case 3: return "heartbeat";
-    default: return "";
+    case 1:
+      return "clock";
+    case 2:
+      return "network";
+    case 3:
+      return "heartbeat";
+    default:
+      return "";
   }
 }
 
 ordered_json data_to_json(const EventData& data) {
   ordered_json j;
   if (const auto* c = std::get_if<ClockData>(&data)) {
-    j = {{"server", c->server},           {"offset_ns", c->offset.count()},
-         {"delay_ns", c->delay.count()},  {"error_bound_ns", c->error_bound.count()},
-         {"threshold_ns", c->threshold.count()}, {"step_ns", c->step.count()},
-         {"stratum", c->stratum},         {"frequency_ppm", c->frequency_ppm}};
+    j = {{"server", c->server},
+         {"offset_ns", c->offset.count()},
+         {"delay_ns", c->delay.count()},
+         {"error_bound_ns", c->error_bound.count()},
+         {"threshold_ns", c->threshold.count()},
+         {"step_ns", c->step.count()},
+         {"stratum", c->stratum},
+         {"frequency_ppm", c->frequency_ppm}};
   } else if (const auto* n = std::get_if<NetworkData>(&data)) {
     j = {{"source", n->source.to_string()}};
     if (n->destination) j["destination"] = n->destination->to_string();
@@ -33,10 +41,14 @@ ordered_json data_to_json(const EventData& data) {
     j["duration_ns"] = n->duration.count();
     j["kind"] = n->kind;
   } else if (const auto* h = std::get_if<HeartbeatData>(&data)) {
-    j = {{"uptime_ns", h->uptime.count()},     {"events_sent", h->events_sent},
-         {"events_dropped", h->events_dropped}, {"events_spooled", h->events_spooled},
-         {"cpu_percent", h->cpu_percent},       {"rss_bytes", h->rss_bytes},
-         {"load1", h->load1},                   {"connected", h->connected}};
+    j = {{"uptime_ns", h->uptime.count()},
+         {"events_sent", h->events_sent},
+         {"events_dropped", h->events_dropped},
+         {"events_spooled", h->events_spooled},
+         {"cpu_percent", h->cpu_percent},
+         {"rss_bytes", h->rss_bytes},
+         {"load1", h->load1},
+         {"connected", h->connected}};
   }
   return j;
 }
@@ -75,7 +87,8 @@ class Fields {
     if (!j) return 0;
     if (!j->is_number_integer()) return fail(DecodeError::wrong_field_type), 0;
     if (j->is_number_unsigned() &&
-        j->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        j->get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
       return fail(DecodeError::bad_value), 0;
     return j->get<std::int64_t>();
   }
@@ -172,10 +185,14 @@ EventData data_from(Fields& top) {
   if (!data) return std::monostate{};
   Fields f{*data};
   EventData result;
-  if (kind == "clock") result = clock_from(f);
-  else if (kind == "network") result = network_from(f);
-  else if (kind == "heartbeat") result = heartbeat_from(f);
-  else top.fail(DecodeError::bad_flags);
+  if (kind == "clock")
+    result = clock_from(f);
+  else if (kind == "network")
+    result = network_from(f);
+  else if (kind == "heartbeat")
+    result = heartbeat_from(f);
+  else
+    top.fail(DecodeError::bad_flags);
   if (!f.ok()) top.fail(f.error());
   return result;
 }

@@ -36,12 +36,24 @@ void pack(msgpack::packer<ByteSink>& p, const ordered_json& j) {
       p.pack_array(static_cast<std::uint32_t>(j.size()));
       for (const auto& value : j) pack(p, value);
       break;
-    case ordered_json::value_t::string: p.pack(j.get_ref<const std::string&>()); break;
-    case ordered_json::value_t::boolean: j.get<bool>() ? p.pack_true() : p.pack_false(); break;
-    case ordered_json::value_t::number_integer: p.pack_int64(j.get<std::int64_t>()); break;
-    case ordered_json::value_t::number_unsigned: p.pack_uint64(j.get<std::uint64_t>()); break;
-    case ordered_json::value_t::number_float: p.pack_double(j.get<double>()); break;
-    default: p.pack_nil(); break;
+    case ordered_json::value_t::string:
+      p.pack(j.get_ref<const std::string&>());
+      break;
+    case ordered_json::value_t::boolean:
+      j.get<bool>() ? p.pack_true() : p.pack_false();
+      break;
+    case ordered_json::value_t::number_integer:
+      p.pack_int64(j.get<std::int64_t>());
+      break;
+    case ordered_json::value_t::number_unsigned:
+      p.pack_uint64(j.get<std::uint64_t>());
+      break;
+    case ordered_json::value_t::number_float:
+      p.pack_double(j.get<double>());
+      break;
+    default:
+      p.pack_nil();
+      break;
   }
 }
 
@@ -49,13 +61,19 @@ void pack(msgpack::packer<ByteSink>& p, const ordered_json& j) {
 // keys) — the JSON rules then say what is missing or wrong.
 std::optional<ordered_json> to_json(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL: return ordered_json(nullptr);
-    case msgpack::type::BOOLEAN: return ordered_json(o.via.boolean);
-    case msgpack::type::POSITIVE_INTEGER: return ordered_json(o.via.u64);
-    case msgpack::type::NEGATIVE_INTEGER: return ordered_json(o.via.i64);
+    case msgpack::type::NIL:
+      return ordered_json(nullptr);
+    case msgpack::type::BOOLEAN:
+      return ordered_json(o.via.boolean);
+    case msgpack::type::POSITIVE_INTEGER:
+      return ordered_json(o.via.u64);
+    case msgpack::type::NEGATIVE_INTEGER:
+      return ordered_json(o.via.i64);
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return ordered_json(o.via.f64);
-    case msgpack::type::STR: return ordered_json(std::string{o.via.str.ptr, o.via.str.size});
+    case msgpack::type::FLOAT64:
+      return ordered_json(o.via.f64);
+    case msgpack::type::STR:
+      return ordered_json(std::string{o.via.str.ptr, o.via.str.size});
     case msgpack::type::ARRAY: {
       auto array = ordered_json::array();
       for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
@@ -76,7 +94,8 @@ std::optional<ordered_json> to_json(const msgpack::object& o) {
       }
       return object;
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 

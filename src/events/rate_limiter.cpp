@@ -58,7 +58,8 @@ std::optional<Event> RateLimiter::summary(MonotonicTime now, Timestamp wall) {
     event.attributes.push_back({std::string(to_string(type)), static_cast<std::int64_t>(count)});
     total += count;
   }
-  event.attributes.insert(event.attributes.begin(), Attribute{"suppressed", static_cast<std::int64_t>(total)});
+  event.attributes.insert(event.attributes.begin(),
+                          Attribute{"suppressed", static_cast<std::int64_t>(total)});
   suppressed_by_type_.clear();
   worst_suppressed_ = Severity::info;
   ++stats_.summaries;

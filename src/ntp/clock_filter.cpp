@@ -21,7 +21,8 @@ FilterOutput ClockFilter::add(const Measurement& m) {
   std::move_backward(stages_.begin(), stages_.end() - 1, stages_.end());
   stages_[0] = Stage{m, true};
   auto current = output(m.time);
-  if (!current) return FilterOutput{m, kMaxDispersion, Duration::zero(), 0, false};  // all too dispersed
+  if (!current)
+    return FilterOutput{m, kMaxDispersion, Duration::zero(), 0, false};  // all too dispersed
   auto out = *current;
   out.fresh = !last_used_ || out.best.time > *last_used_;
   if (out.fresh) last_used_ = out.best.time;
@@ -33,9 +34,9 @@ std::optional<FilterOutput> ClockFilter::output(Timestamp now) const {
   for (std::size_t i = 0; i < kFilterStages; ++i) {
     const auto& stage = stages_[i];
     const Duration dispersion =
-        stage.filled ? std::min(stage.m.dispersion + dispersion_growth(now - stage.m.time),
-                                kMaxDispersion)
-                     : kMaxDispersion;
+        stage.filled
+            ? std::min(stage.m.dispersion + dispersion_growth(now - stage.m.time), kMaxDispersion)
+            : kMaxDispersion;
     aged[i] = Aged{stage.m, dispersion, stage.filled && dispersion < kMaxDispersion};
   }
   // Sort by delay; stages without valid data sort last (the RFC treats them as delay MAXDISP).
@@ -62,7 +63,8 @@ std::optional<FilterOutput> ClockFilter::output(Timestamp now) const {
   }
   out.dispersion = Duration{static_cast<std::int64_t>(std::llround(dispersion))};
   const double jitter = valid > 1 ? std::sqrt(squares / static_cast<double>(valid - 1)) : 0.0;
-  out.jitter = std::max(Duration{static_cast<std::int64_t>(std::llround(jitter))}, local_precision_);
+  out.jitter =
+      std::max(Duration{static_cast<std::int64_t>(std::llround(jitter))}, local_precision_);
   return out;
 }
 

@@ -15,11 +15,11 @@ inline constexpr std::size_t kFilterStages = 8;  // NSTAGE (RFC 5905 A.1.1)
 
 // What the filter says about its server.
 struct FilterOutput {
-  Measurement best;       // the minimum-delay stage (its offset, delay and own dispersion)
-  Duration dispersion{};  // peer dispersion ε = Σ ε_i / 2^(i+1) over stages sorted by delay
-  Duration jitter{};      // peer jitter ψ: RMS of the offsets' differences from best.offset
+  Measurement best;         // the minimum-delay stage (its offset, delay and own dispersion)
+  Duration dispersion{};    // peer dispersion ε = Σ ε_i / 2^(i+1) over stages sorted by delay
+  Duration jitter{};        // peer jitter ψ: RMS of the offsets' differences from best.offset
   std::size_t samples = 0;  // stages holding a measurement younger than MAXDISP of dispersion
-  bool fresh = false;     // best is newer than the last output used (RFC: only newer updates)
+  bool fresh = false;       // best is newer than the last output used (RFC: only newer updates)
 };
 
 class ClockFilter {

@@ -51,7 +51,8 @@ std::optional<Rejection> check_stratum_zero(const Packet& p, bool unsynchronized
 }
 
 std::optional<Rejection> check_server_state(const Packet& p) {
-  const bool unsynchronized = p.leap == LeapIndicator::unsynchronized || p.stratum.is_unsynchronized();
+  const bool unsynchronized =
+      p.leap == LeapIndicator::unsynchronized || p.stratum.is_unsynchronized();
   if (p.stratum.is_kiss_of_death()) return check_stratum_zero(p, unsynchronized);
   if (unsynchronized) return reject(RejectReason::unsynchronized, p);
   if (p.transmit_time.is_zero() || p.receive_time.is_zero())
@@ -87,23 +88,34 @@ PendingRequest make_request(Random& random, const Key& key) {
 
 const char* to_string(RejectReason reason) {
   switch (reason) {
-    case RejectReason::malformed: return "malformed";
-    case RejectReason::wrong_mode: return "wrong_mode";
-    case RejectReason::bogus_origin: return "bogus_origin";
-    case RejectReason::zero_timestamp: return "zero_timestamp";
-    case RejectReason::kiss_of_death: return "kiss_of_death";
-    case RejectReason::unsynchronized: return "unsynchronized";
-    case RejectReason::root_distance: return "root_distance";
-    case RejectReason::missing_mac: return "missing_mac";
-    case RejectReason::crypto_nak: return "crypto_nak";
-    case RejectReason::bad_mac: return "bad_mac";
+    case RejectReason::malformed:
+      return "malformed";
+    case RejectReason::wrong_mode:
+      return "wrong_mode";
+    case RejectReason::bogus_origin:
+      return "bogus_origin";
+    case RejectReason::zero_timestamp:
+      return "zero_timestamp";
+    case RejectReason::kiss_of_death:
+      return "kiss_of_death";
+    case RejectReason::unsynchronized:
+      return "unsynchronized";
+    case RejectReason::root_distance:
+      return "root_distance";
+    case RejectReason::missing_mac:
+      return "missing_mac";
+    case RejectReason::crypto_nak:
+      return "crypto_nak";
+    case RejectReason::bad_mac:
+      return "bad_mac";
   }
   return "?";
 }
 
 KissAction kiss_action(RefId code) {
   if (code == RefId::from_ascii("RATE")) return KissAction::back_off;
-  if (code == RefId::from_ascii("DENY") || code == RefId::from_ascii("RSTR")) return KissAction::stop;
+  if (code == RefId::from_ascii("DENY") || code == RefId::from_ascii("RSTR"))
+    return KissAction::stop;
   return KissAction::none;
 }
 
@@ -132,7 +144,8 @@ std::string describe(const Rejection& r) {
              ", expected 4 (server)";
     case RejectReason::bogus_origin:
       return "reply's origin timestamp is not the one we sent (stale or spoofed)";
-    case RejectReason::zero_timestamp: return "reply has a zero receive or transmit timestamp";
+    case RejectReason::zero_timestamp:
+      return "reply has a zero receive or transmit timestamp";
     case RejectReason::kiss_of_death: {
       const std::string code = r.kiss_code ? r.kiss_code->to_string() : "?";
       const auto action = r.kiss_code ? kiss_action(*r.kiss_code) : KissAction::none;
@@ -145,8 +158,10 @@ std::string describe(const Rejection& r) {
     case RejectReason::unsynchronized:
       return r.kiss_code ? "the server is not synchronized (" + r.kiss_code->to_string() + ")"
                          : "the server is not synchronized (leap indicator 3 or stratum 16)";
-    case RejectReason::root_distance: return "the server's root distance is too large";
-    case RejectReason::missing_mac: return "authentication failed: the reply has no MAC";
+    case RejectReason::root_distance:
+      return "the server's root distance is too large";
+    case RejectReason::missing_mac:
+      return "authentication failed: the reply has no MAC";
     case RejectReason::crypto_nak:
       return "authentication failed: the server sent a crypto-NAK (it does not know our key)";
     case RejectReason::bad_mac:

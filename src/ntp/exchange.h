@@ -30,7 +30,7 @@ struct PendingRequest {
   NtpTimestamp sent_transmit;  // the random transmit timestamp: the reply's origin must equal it
   std::array<std::byte, kMaxRequestSize> wire{};  // the datagram to send: wire[0, size)
   std::size_t size = kHeaderSize;
-  std::optional<Key> key;      // when set, the reply must carry a valid MAC under this key
+  std::optional<Key> key;  // when set, the reply must carry a valid MAC under this key
 
   std::span<const std::byte> datagram() const { return std::span(wire).first(size); }
 };
@@ -43,32 +43,34 @@ PendingRequest make_request(Random& random, const Key& key);
 
 // A validated reply: what the server said about itself and what the exchange measured.
 struct Sample {
-  Packet server;            // the reply's header: leap, stratum, refid, precision, root, ...
-  Measurement measurement;  // θ, δ, ε and T4 (RFC 5905 §8)
-  RootInfo root;            // the server's root delay Δ and root dispersion E, as durations
-  Timestamp sent_at{};      // T1 on the local clock
+  Packet server;               // the reply's header: leap, stratum, refid, precision, root, ...
+  Measurement measurement;     // θ, δ, ε and T4 (RFC 5905 §8)
+  RootInfo root;               // the server's root delay Δ and root dispersion E, as durations
+  Timestamp sent_at{};         // T1 on the local clock
   bool authenticated = false;  // a MAC was required and verified with the request's key
   std::optional<KeyId> key_id;
 
   Duration offset() const { return measurement.offset; }
   Duration delay() const { return measurement.delay; }
   // λ for this one sample as of its own arrival (no jitter): RFC 5905 A.5.5.2.
-  Duration root_distance() const { return ntp::root_distance(measurement, root, Duration::zero(), measurement.time); }
+  Duration root_distance() const {
+    return ntp::root_distance(measurement, root, Duration::zero(), measurement.time);
+  }
 };
 
 enum class RejectReason : std::uint8_t {
-  malformed,        // not an NTP packet (see Rejection::parse_error)
-  wrong_mode,       // not mode 4 (server): a reply to a mode-3 request must be mode 4 (§9.2)
-  bogus_origin,     // origin ≠ the transmit timestamp we sent: stale, duplicate or spoofed (§8)
-  zero_timestamp,   // receive or transmit timestamp is zero (A.5.1.1)
-  kiss_of_death,    // stratum 0 with RATE/DENY/RSTR, or another code from a synchronized
-                    // server: a Kiss-o'-Death, code in Rejection::kiss_code (§7.4)
-  unsynchronized,   // LI = 3 or stratum ≥ 16, or stratum 0 without a kiss code (§7.3); an
-                    // informational code (INIT, STEP) is in Rejection::kiss_code
-  root_distance,    // the server's own root distance exceeds MAXDISP (A.5.1.1 test)
-  missing_mac,      // a key was required but the reply carries no MAC
-  crypto_nak,       // the server answered with a crypto-NAK: it does not accept our key (§7.4)
-  bad_mac,          // wrong key id or the digest does not verify
+  malformed,       // not an NTP packet (see Rejection::parse_error)
+  wrong_mode,      // not mode 4 (server): a reply to a mode-3 request must be mode 4 (§9.2)
+  bogus_origin,    // origin ≠ the transmit timestamp we sent: stale, duplicate or spoofed (§8)
+  zero_timestamp,  // receive or transmit timestamp is zero (A.5.1.1)
+  kiss_of_death,   // stratum 0 with RATE/DENY/RSTR, or another code from a synchronized
+                   // server: a Kiss-o'-Death, code in Rejection::kiss_code (§7.4)
+  unsynchronized,  // LI = 3 or stratum ≥ 16, or stratum 0 without a kiss code (§7.3); an
+                   // informational code (INIT, STEP) is in Rejection::kiss_code
+  root_distance,   // the server's own root distance exceeds MAXDISP (A.5.1.1 test)
+  missing_mac,     // a key was required but the reply carries no MAC
+  crypto_nak,      // the server answered with a crypto-NAK: it does not accept our key (§7.4)
+  bad_mac,         // wrong key id or the digest does not verify
 };
 const char* to_string(RejectReason reason);
 

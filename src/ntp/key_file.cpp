@@ -51,7 +51,8 @@ struct Wiped {
   ~Wiped() { OPENSSL_cleanse(text.data(), text.size()); }
 };
 
-Result<Key, std::string> make_key(KeyId id, std::string_view type_word, std::string_view secret_word) {
+Result<Key, std::string> make_key(KeyId id, std::string_view type_word,
+                                  std::string_view secret_word) {
   const auto type = key_type_from_name(type_word);
   if (!type)
     return fail("unknown type '" + std::string(type_word) + "' in key " + std::to_string(id.value) +
@@ -67,7 +68,8 @@ Result<Key, std::string> make_key(KeyId id, std::string_view type_word, std::str
 Result<Key, std::string> parse_line(const std::vector<std::string_view>& words) {
   if (words.size() > 3)
     return fail(std::string("too many words (expected 'ID TYPE KEY' or 'ID KEY')"));
-  if (words.size() < 2) return fail(std::string("missing key (expected 'ID TYPE KEY' or 'ID KEY')"));
+  if (words.size() < 2)
+    return fail(std::string("missing key (expected 'ID TYPE KEY' or 'ID KEY')"));
   const auto id = parse_id(words[0]);
   if (!id) return fail(id.error());
   // chrony: two words are an MD5 key in the legacy format.
@@ -118,7 +120,8 @@ Result<KeyStore, KeyFileError> parse_key_file(std::string_view text) {
   return store;
 }
 
-Result<Key, std::string> key_from_secret(std::string_view secret, std::string_view type_name, KeyId id) {
+Result<Key, std::string> key_from_secret(std::string_view secret, std::string_view type_name,
+                                         KeyId id) {
   std::string upper(type_name.empty() ? "HMAC-SHA256" : type_name);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

@@ -14,9 +14,9 @@
 namespace cw::ntp {
 
 struct KeyFileError {
-  std::size_t line = 0;   // 1-based; 0 when not about one line
-  std::string message;    // "bad hex in key 5: ..."
-  std::string to_string() const;   // "line 3: ..."
+  std::size_t line = 0;           // 1-based; 0 when not about one line
+  std::string message;            // "bad hex in key 5: ..."
+  std::string to_string() const;  // "line 3: ..."
 };
 
 // The whole file or the first error, naming its line: bad id, unknown type, bad hex, empty key,

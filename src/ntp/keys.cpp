@@ -20,28 +20,39 @@ namespace detail {
 class MacEngine {
  public:
   virtual ~MacEngine() = default;
-  virtual std::size_t digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const = 0;
+  virtual std::size_t digest(std::span<const std::byte> data,
+                             std::span<std::byte, kMaxDigestSize> out) const = 0;
   std::size_t secret_size = 0;
 };
 
 }  // namespace detail
 namespace {
 
-struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
-struct MdFree { void operator()(EVP_MD* m) const { EVP_MD_free(m); } };
-struct MacCtxFree { void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); } };
-struct MacFree { void operator()(EVP_MAC* m) const { EVP_MAC_free(m); } };
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+struct MdFree {
+  void operator()(EVP_MD* m) const { EVP_MD_free(m); }
+};
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+struct MacFree {
+  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
+};
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 
-constexpr std::array kNames = {"MD5", "SHA1", "SHA256", "SHA384", "SHA512", "AES128", "AES256", "HMAC-SHA256"};
+constexpr std::array kNames = {"MD5",    "SHA1",   "SHA256", "SHA384",
+                               "SHA512", "AES128", "AES256", "HMAC-SHA256"};
 
 // RFC 5905 §7.3: digest = H(key || message). The key is absorbed once into a context that every
 // digest() call copies, so the per-packet cost is one copy, one update and one final.
 class HashEngine final : public detail::MacEngine {
  public:
   HashEngine(MdCtx keyed, std::size_t secret) : keyed_(std::move(keyed)) { secret_size = secret; }
-  std::size_t digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const override {
+  std::size_t digest(std::span<const std::byte> data,
+                     std::span<std::byte, kMaxDigestSize> out) const override {
     MdCtx ctx{EVP_MD_CTX_new()};
     unsigned length = 0;
     if (!ctx || !EVP_MD_CTX_copy_ex(ctx.get(), keyed_.get()) ||
@@ -63,7 +74,8 @@ class HashEngine final : public detail::MacEngine {
 class ThreadMacContexts {
  public:
   EVP_MAC_CTX* for_engine(std::uint64_t serial, const EVP_MAC_CTX* keyed) {
-    if (const auto found = contexts_.find(serial); found != contexts_.end()) return found->second.get();
+    if (const auto found = contexts_.find(serial); found != contexts_.end())
+      return found->second.get();
     if (contexts_.size() == kMaxContexts) contexts_.clear();
     MacCtx copy{EVP_MAC_CTX_dup(keyed)};
     if (!copy) return nullptr;
@@ -81,8 +93,11 @@ std::atomic<std::uint64_t> next_engine_serial{1};
 // re-initialised per packet without a key (OpenSSL keeps the key and resets the state).
 class EvpMacEngine final : public detail::MacEngine {
  public:
-  EvpMacEngine(MacCtx keyed, std::size_t secret) : keyed_(std::move(keyed)) { secret_size = secret; }
-  std::size_t digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const override {
+  EvpMacEngine(MacCtx keyed, std::size_t secret) : keyed_(std::move(keyed)) {
+    secret_size = secret;
+  }
+  std::size_t digest(std::span<const std::byte> data,
+                     std::span<std::byte, kMaxDigestSize> out) const override {
     thread_local ThreadMacContexts contexts;
     EVP_MAC_CTX* ctx = contexts.for_engine(serial_, keyed_.get());
     std::size_t length = 0;
@@ -100,12 +115,18 @@ class EvpMacEngine final : public detail::MacEngine {
 
 const char* digest_name(KeyType type) {
   switch (type) {
-    case KeyType::md5: return "MD5";
-    case KeyType::sha1: return "SHA1";
-    case KeyType::sha256: return "SHA256";
-    case KeyType::sha384: return "SHA384";
-    case KeyType::sha512: return "SHA512";
-    default: return nullptr;
+    case KeyType::md5:
+      return "MD5";
+    case KeyType::sha1:
+      return "SHA1";
+    case KeyType::sha256:
+      return "SHA256";
+    case KeyType::sha384:
+      return "SHA384";
+    case KeyType::sha512:
+      return "SHA512";
+    default:
+      return nullptr;
   }
 }
 
@@ -124,14 +145,18 @@ Result<std::shared_ptr<const detail::MacEngine>, std::string> evp_mac_engine(
   const bool cmac = type != KeyType::hmac_sha256;
   std::unique_ptr<EVP_MAC, MacFree> mac{EVP_MAC_fetch(nullptr, cmac ? "CMAC" : "HMAC", nullptr)};
   char algorithm[16] = "SHA256";
-  if (cmac) std::snprintf(algorithm, sizeof algorithm, "%s", type == KeyType::aes128 ? "AES-128-CBC" : "AES-256-CBC");
+  if (cmac)
+    std::snprintf(algorithm, sizeof algorithm, "%s",
+                  type == KeyType::aes128 ? "AES-128-CBC" : "AES-256-CBC");
   const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(cmac ? OSSL_MAC_PARAM_CIPHER : OSSL_MAC_PARAM_DIGEST, algorithm, 0),
+      OSSL_PARAM_construct_utf8_string(cmac ? OSSL_MAC_PARAM_CIPHER : OSSL_MAC_PARAM_DIGEST,
+                                       algorithm, 0),
       OSSL_PARAM_construct_end()};
   MacCtx keyed{mac ? EVP_MAC_CTX_new(mac.get()) : nullptr};
   if (!keyed || !EVP_MAC_init(keyed.get(), reinterpret_cast<const unsigned char*>(secret.data()),
                               secret.size(), params))
-    return fail(std::string("OpenSSL does not provide ") + (cmac ? "CMAC with " : "HMAC with ") + algorithm);
+    return fail(std::string("OpenSSL does not provide ") + (cmac ? "CMAC with " : "HMAC with ") +
+                algorithm);
   return std::make_shared<EvpMacEngine>(std::move(keyed), secret.size());
 }
 
@@ -151,14 +176,21 @@ std::string_view key_type_names() {
 
 std::size_t full_digest_size(KeyType type) {
   switch (type) {
-    case KeyType::md5: return 16;
-    case KeyType::sha1: return 20;
-    case KeyType::sha256: return 32;
-    case KeyType::sha384: return 48;
-    case KeyType::sha512: return 64;
+    case KeyType::md5:
+      return 16;
+    case KeyType::sha1:
+      return 20;
+    case KeyType::sha256:
+      return 32;
+    case KeyType::sha384:
+      return 48;
+    case KeyType::sha512:
+      return 64;
     case KeyType::aes128:
-    case KeyType::aes256: return 16;
-    case KeyType::hmac_sha256: return 32;
+    case KeyType::aes256:
+      return 16;
+    case KeyType::hmac_sha256:
+      return 32;
   }
   return 0;
 }
@@ -168,8 +200,9 @@ Result<Key, std::string> Key::make(KeyId id, KeyType type, std::span<const std::
   if (type == KeyType::aes128 || type == KeyType::aes256) {
     const std::size_t expected = type == KeyType::aes128 ? 16 : 32;
     if (secret.size() != expected)
-      return fail(std::string(name(type)) + " keys must be " + std::to_string(expected * 8) + " bits (" +
-                  std::to_string(expected) + " bytes), this one has " + std::to_string(secret.size()));
+      return fail(std::string(name(type)) + " keys must be " + std::to_string(expected * 8) +
+                  " bits (" + std::to_string(expected) + " bytes), this one has " +
+                  std::to_string(secret.size()));
   }
   auto engine = digest_name(type) ? hash_engine(type, secret) : evp_mac_engine(type, secret);
   if (!engine) return fail(engine.error());
@@ -178,7 +211,8 @@ Result<Key, std::string> Key::make(KeyId id, KeyType type, std::span<const std::
 
 std::size_t Key::secret_size() const { return engine_->secret_size; }
 
-std::size_t Key::digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const {
+std::size_t Key::digest(std::span<const std::byte> data,
+                        std::span<std::byte, kMaxDigestSize> out) const {
   return engine_->digest(data, out);
 }
 

@@ -30,7 +30,7 @@ enum class KeyType : std::uint8_t {
                 // scheme; chronowatch only — chronyd has no HMAC key type
 };
 
-inline constexpr std::size_t kMaxDigestSize = 64;   // SHA512
+inline constexpr std::size_t kMaxDigestSize = 64;  // SHA512
 
 // "MD5", "SHA1", ..., "AES128", "AES256", "HMAC-SHA256": the names of chrony's keyfile.
 std::string_view name(KeyType type);
@@ -38,7 +38,8 @@ std::string_view name(KeyType type);
 std::optional<KeyType> key_type_from_name(std::string_view name);
 // The untruncated digest length of the type.
 std::size_t full_digest_size(KeyType type);
-// The list of names, for error messages: "MD5, SHA1, SHA256, SHA384, SHA512, AES128, AES256, HMAC-SHA256".
+// The list of names, for error messages: "MD5, SHA1, SHA256, SHA384, SHA512, AES128, AES256,
+// HMAC-SHA256".
 std::string_view key_type_names();
 
 namespace detail {
@@ -57,7 +58,8 @@ class Key {
   KeyType type() const { return type_; }
   std::size_t secret_size() const;
   // The untruncated digest of `data` under this key into `out`; returns its length.
-  std::size_t digest(std::span<const std::byte> data, std::span<std::byte, kMaxDigestSize> out) const;
+  std::size_t digest(std::span<const std::byte> data,
+                     std::span<std::byte, kMaxDigestSize> out) const;
 
  private:
   Key(KeyId id, KeyType type, std::shared_ptr<const detail::MacEngine> engine)

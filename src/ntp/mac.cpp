@@ -33,10 +33,12 @@ Digest compute_mac(const Key& key, std::span<const std::byte> covered, std::uint
   return out;
 }
 
-bool verify_mac(const Key& key, std::span<const std::byte> covered, std::span<const std::byte> digest,
-                std::uint8_t version) {
-  // chrony: trunc_len = NTPv4 and MAC ≤ 24 bytes ? 20 : 64; valid iff len == MIN(hash_len, trunc_len).
-  const std::size_t truncation = version == 4 && digest.size() <= kMaxV4DigestSize ? kMaxV4DigestSize : kMaxDigestSize;
+bool verify_mac(const Key& key, std::span<const std::byte> covered,
+                std::span<const std::byte> digest, std::uint8_t version) {
+  // chrony: trunc_len = NTPv4 and MAC ≤ 24 bytes ? 20 : 64; valid iff len == MIN(hash_len,
+  // trunc_len).
+  const std::size_t truncation =
+      version == 4 && digest.size() <= kMaxV4DigestSize ? kMaxV4DigestSize : kMaxDigestSize;
   Digest expected;
   const auto full = key.digest(covered, expected.bytes);
   if (full == 0 || digest.size() != std::min(full, truncation)) return false;
@@ -61,11 +63,16 @@ std::size_t append_crypto_nak(std::span<std::byte> buffer, std::size_t used) {
 
 std::string_view to_string(AuthError error) {
   switch (error) {
-    case AuthError::no_mac: return "the packet is not authenticated (no MAC)";
-    case AuthError::crypto_nak: return "the peer answered with a crypto-NAK (it could not authenticate us)";
-    case AuthError::unknown_key: return "the packet names a key id we do not have";
-    case AuthError::wrong_key: return "the packet is signed with a different key than the one required";
-    case AuthError::bad_mac: return "the MAC does not match (wrong key secret or altered packet)";
+    case AuthError::no_mac:
+      return "the packet is not authenticated (no MAC)";
+    case AuthError::crypto_nak:
+      return "the peer answered with a crypto-NAK (it could not authenticate us)";
+    case AuthError::unknown_key:
+      return "the packet names a key id we do not have";
+    case AuthError::wrong_key:
+      return "the packet is signed with a different key than the one required";
+    case AuthError::bad_mac:
+      return "the MAC does not match (wrong key secret or altered packet)";
   }
   return "unknown authentication error";
 }

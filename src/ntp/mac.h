@@ -31,13 +31,14 @@ std::size_t mac_digest_size(const Key& key, std::uint8_t version = kVersion);
 
 // The MAC of `covered` (header + extension fields) under `key`, truncated for `version` as above.
 // size is 0 if OpenSSL failed (it does not for the key types of keys.h).
-Digest compute_mac(const Key& key, std::span<const std::byte> covered, std::uint8_t version = kVersion);
+Digest compute_mac(const Key& key, std::span<const std::byte> covered,
+                   std::uint8_t version = kVersion);
 
 // True if `digest` is the MAC of `covered` under `key`: constant-time comparison, and the length
 // must be exactly what chronyd expects (RFC 7822 §7.5): in NTPv4 the digest truncated to 20 bytes
 // when the MAC is at most 24 bytes long, else (NTPv3, or a long NTPv4 MAC) the whole digest.
-bool verify_mac(const Key& key, std::span<const std::byte> covered, std::span<const std::byte> digest,
-                std::uint8_t version = kVersion);
+bool verify_mac(const Key& key, std::span<const std::byte> covered,
+                std::span<const std::byte> digest, std::uint8_t version = kVersion);
 
 // Appends key id + MAC of buffer[0, used) to `buffer` (whose first byte says the version);
 // returns the new length, or 0 if the buffer is too small or `used` is not a whole packet.
@@ -47,11 +48,11 @@ std::size_t append_crypto_nak(std::span<std::byte> buffer, std::size_t used);
 
 // Why a packet's authentication does not hold (RFC 5905 §7.3, §7.4).
 enum class AuthError : std::uint8_t {
-  no_mac,        // the packet has no MAC trailer
-  crypto_nak,    // the packet is a crypto-NAK: the peer could not authenticate our request
-  unknown_key,   // the key id is not in our store
-  wrong_key,     // a key we know, but not the one we require
-  bad_mac,       // the digest does not match (wrong secret, tampered packet, wrong length)
+  no_mac,       // the packet has no MAC trailer
+  crypto_nak,   // the packet is a crypto-NAK: the peer could not authenticate our request
+  unknown_key,  // the key id is not in our store
+  wrong_key,    // a key we know, but not the one we require
+  bad_mac,      // the digest does not match (wrong secret, tampered packet, wrong length)
 };
 std::string_view to_string(AuthError error);
 

@@ -8,7 +8,8 @@ namespace cw::ntp {
 
 Duration dispersion_growth(Duration elapsed) {
   if (elapsed <= Duration::zero()) return Duration::zero();
-  return Duration{static_cast<std::int64_t>(std::llround(static_cast<double>(elapsed.count()) * kPhi))};
+  return Duration{
+      static_cast<std::int64_t>(std::llround(static_cast<double>(elapsed.count()) * kPhi))};
 }
 
 Duration precision_duration(int log2_seconds) {
@@ -34,8 +35,7 @@ Measurement measure(Timestamp t1, NtpTimestamp t2, NtpTimestamp t3, Timestamp t4
   return m;
 }
 
-Duration root_distance(const Measurement& m, const RootInfo& root, Duration jitter,
-                       Timestamp now) {
+Duration root_distance(const Measurement& m, const RootInfo& root, Duration jitter, Timestamp now) {
   return std::max(kMinDispersion, root.root_delay + m.delay) / 2 + root.root_dispersion +
          m.dispersion + dispersion_growth(now - m.time) + jitter;
 }

@@ -11,10 +11,11 @@ namespace cw::ntp {
 using namespace std::chrono_literals;
 
 // RFC 5905 Appendix A.1.1 parameters.
-inline constexpr Duration kMinDispersion = 10ms;  // MINDISP: floor of the root distance's delay term
-inline constexpr Duration kMaxDispersion = 16s;   // MAXDISP: "no data" / stage never filled
-inline constexpr Duration kMaxDistance = 1s;      // MAXDIST: selection threshold on root distance
-inline constexpr double kPhi = 15e-6;             // PHI: frequency tolerance, 15 ppm (s/s)
+inline constexpr Duration kMinDispersion =
+    10ms;                                        // MINDISP: floor of the root distance's delay term
+inline constexpr Duration kMaxDispersion = 16s;  // MAXDISP: "no data" / stage never filled
+inline constexpr Duration kMaxDistance = 1s;     // MAXDIST: selection threshold on root distance
+inline constexpr double kPhi = 15e-6;            // PHI: frequency tolerance, 15 ppm (s/s)
 
 // The dispersion a measurement gains by ageing `elapsed` (PHI × elapsed, RFC 5905 §10).
 Duration dispersion_growth(Duration elapsed);
@@ -45,8 +46,7 @@ struct RootInfo {
 
 // RFC 5905 A.5.5.2 root_dist(): λ = max(MINDISP, Δ + δ)/2 + E + ε + PHI·(now − t) + ψ,
 // the bound on how far this source's time may be from true time.
-Duration root_distance(const Measurement& m, const RootInfo& root, Duration jitter,
-                       Timestamp now);
+Duration root_distance(const Measurement& m, const RootInfo& root, Duration jitter, Timestamp now);
 
 // The bound on the error of θ itself for one sample (RFC 5905 §8: the true offset lies within
 // θ ± (δ/2 + ε)), i.e. what the measurement alone can vouch for, not counting the server's root.

@@ -17,7 +17,7 @@ constexpr std::size_t kMaxMacSize = 4 + 64;
 constexpr std::size_t kCryptoNakSize = 4;
 
 Duration power_of_two_seconds(std::int8_t log2) {
-  if (log2 >= 33) return Duration::max();   // beyond any sane poll; avoid overflow
+  if (log2 >= 33) return Duration::max();  // beyond any sane poll; avoid overflow
   if (log2 >= 0) return std::chrono::seconds{std::int64_t{1} << log2};
   if (log2 <= -31) return Duration::zero();  // below a nanosecond
   return Duration{std::int64_t{1'000'000'000} >> -log2};
@@ -55,13 +55,16 @@ Result<std::optional<MacTrailer>, ParseError> read_legacy_trailer(std::span<cons
     if (!nak.is_crypto_nak()) return fail(ParseError::bad_crypto_nak);
     return nak;
   }
-  if (rest.size() < kMinMacSize || rest.size() > kMaxMacSize) return fail(ParseError::bad_mac_length);
+  if (rest.size() < kMinMacSize || rest.size() > kMaxMacSize)
+    return fail(ParseError::bad_mac_length);
   return read_mac(rest);
 }
 
 // Key id + an untruncated SHA256, SHA384 or SHA512 digest: the only MACs longer than 24 bytes that
 // our key types produce (chronyd checks the key instead; we cannot without it).
-bool is_long_mac_size(std::size_t size) { return size == 4 + 32 || size == 4 + 48 || size == 4 + 64; }
+bool is_long_mac_size(std::size_t size) {
+  return size == 4 + 32 || size == 4 + 48 || size == 4 + 64;
+}
 
 struct V4Layout {
   std::size_t extension_bytes = 0;
@@ -88,7 +91,7 @@ struct Trailer {
 };
 
 Result<Trailer, ParseError> read_v4_trailer(std::span<const std::byte> rest) {
-  if (rest.size() == kCryptoNakSize) {   // only directly after the header, as chronyd reads it
+  if (rest.size() == kCryptoNakSize) {  // only directly after the header, as chronyd reads it
     auto nak = read_mac(rest);
     if (!nak.is_crypto_nak()) return fail(ParseError::bad_crypto_nak);
     return Trailer{{}, nak};
@@ -100,7 +103,8 @@ Result<Trailer, ParseError> read_v4_trailer(std::span<const std::byte> rest) {
     if (is_long_mac_size(rest.size())) return Trailer{{}, read_mac(rest)};
     return fail(layout.error());
   }
-  Trailer trailer{ExtensionFields{rest.first(layout->extension_bytes), layout->extension_count}, {}};
+  Trailer trailer{ExtensionFields{rest.first(layout->extension_bytes), layout->extension_count},
+                  {}};
   const auto mac_bytes = rest.subspan(layout->extension_bytes);
   if (mac_bytes.empty()) return trailer;
   if (mac_bytes.size() < kMinMacSize) return fail(ParseError::bad_mac_length);
@@ -134,14 +138,22 @@ std::string RefId::to_string() const {
 
 std::string_view to_string(ParseError error) {
   switch (error) {
-    case ParseError::too_short: return "shorter than the 48-byte NTP header";
-    case ParseError::bad_version: return "unsupported NTP version (not 1-4)";
-    case ParseError::bad_length: return "length is not a multiple of 4";
-    case ParseError::too_long: return "longer than any NTP packet we accept";
-    case ParseError::bad_extension_length: return "extension field length below 16 or not a multiple of 4";
-    case ParseError::truncated_extension_field: return "extension field runs past the end of the packet";
-    case ParseError::bad_mac_length: return "trailer has the length of neither a MAC nor an extension field";
-    case ParseError::bad_crypto_nak: return "4-byte trailer with a non-zero key id";
+    case ParseError::too_short:
+      return "shorter than the 48-byte NTP header";
+    case ParseError::bad_version:
+      return "unsupported NTP version (not 1-4)";
+    case ParseError::bad_length:
+      return "length is not a multiple of 4";
+    case ParseError::too_long:
+      return "longer than any NTP packet we accept";
+    case ParseError::bad_extension_length:
+      return "extension field length below 16 or not a multiple of 4";
+    case ParseError::truncated_extension_field:
+      return "extension field runs past the end of the packet";
+    case ParseError::bad_mac_length:
+      return "trailer has the length of neither a MAC nor an extension field";
+    case ParseError::bad_crypto_nak:
+      return "4-byte trailer with a non-zero key id";
   }
   return "unknown parse error";
 }
@@ -180,7 +192,8 @@ Result<ParsedPacket, ParseError> parse(std::span<const std::byte> datagram) {
 std::size_t serialize(const Packet& p, std::span<std::byte> out) {
   if (out.size() < kHeaderSize) return 0;
   ByteWriter writer{out};
-  writer.u8(static_cast<std::uint8_t>((static_cast<unsigned>(p.leap) & 0x3u) << 6 | (p.version & 0x7u) << 3 |
+  writer.u8(static_cast<std::uint8_t>((static_cast<unsigned>(p.leap) & 0x3u) << 6 |
+                                      (p.version & 0x7u) << 3 |
                                       (static_cast<unsigned>(p.mode) & 0x7u)));
   writer.u8(p.stratum.value);
   writer.u8(static_cast<std::uint8_t>(p.poll.log2_seconds));

@@ -26,9 +26,9 @@ inline constexpr std::uint8_t kVersion = 4;
 // RFC 5905 §7.3 "LI": warning of an impending leap second; 3 = clock unsynchronized.
 enum class LeapIndicator : std::uint8_t {
   no_warning = 0,
-  insert_second = 1,    // last minute of the day has 61 seconds
-  delete_second = 2,    // last minute of the day has 59 seconds
-  unsynchronized = 3,   // alarm condition: clock not synchronized
+  insert_second = 1,   // last minute of the day has 61 seconds
+  delete_second = 2,   // last minute of the day has 59 seconds
+  unsynchronized = 3,  // alarm condition: clock not synchronized
 };
 
 // RFC 5905 §7.3 "Mode" (figure 10).
@@ -39,7 +39,7 @@ enum class Mode : std::uint8_t {
   client = 3,
   server = 4,
   broadcast = 5,
-  control = 6,       // NTP control message (RFC 1305 appendix B)
+  control = 6,  // NTP control message (RFC 1305 appendix B)
   private_use = 7,
 };
 
@@ -55,7 +55,7 @@ struct Stratum {
 // RFC 5905 §7.3 "Poll": the maximum interval between successive messages, log2 seconds.
 struct PollInterval {
   std::int8_t log2_seconds = 0;
-  Duration duration() const;   // 2^log2_seconds s (saturating for absurd values)
+  Duration duration() const;  // 2^log2_seconds s (saturating for absurd values)
   constexpr auto operator<=>(const PollInterval&) const = default;
 };
 
@@ -109,7 +109,7 @@ class RefId {
 // The 48-byte header of RFC 5905 §7.3 (figure 8), every bit of it.
 struct Packet {
   LeapIndicator leap = LeapIndicator::no_warning;
-  std::uint8_t version = kVersion;   // 3 bits on the wire
+  std::uint8_t version = kVersion;  // 3 bits on the wire
   Mode mode = Mode::client;
   Stratum stratum{};
   PollInterval poll{};
@@ -129,7 +129,7 @@ struct Packet {
 // with key id 0 and no digest, the crypto-NAK (§7.4: "authentication failed").
 struct MacTrailer {
   KeyId key_id{};
-  std::span<const std::byte> digest;   // 16 or 20 bytes in NTPv4 (RFC 7822 §7.5), up to 64 in v3
+  std::span<const std::byte> digest;  // 16 or 20 bytes in NTPv4 (RFC 7822 §7.5), up to 64 in v3
   bool is_crypto_nak() const { return key_id.value == 0 && digest.empty(); }
 };
 

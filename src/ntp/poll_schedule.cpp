@@ -8,14 +8,16 @@ namespace cw::ntp {
 
 Result<PollPolicy, std::string> poll_policy(int min_log2, int max_log2) {
   const auto range = std::to_string(kLowestPollLog2) + ".." + std::to_string(kHighestPollLog2);
-  for (const auto& [name, value] : {std::pair{"--min-poll", min_log2}, std::pair{"--max-poll", max_log2}})
+  for (const auto& [name, value] :
+       {std::pair{"--min-poll", min_log2}, std::pair{"--max-poll", max_log2}})
     if (value < kLowestPollLog2 || value > kHighestPollLog2)
       return fail(std::string(name) + " " + std::to_string(value) + " is outside " + range +
                   " (log2 seconds: 0 = every second, 6 = 64 s, 10 = 1024 s)");
   if (max_log2 < min_log2)
-    return fail("--max-poll " + std::to_string(max_log2) + " is below --min-poll " + std::to_string(min_log2) +
-                ": the longest interval (2^" + std::to_string(max_log2) + " s) cannot be shorter than the shortest (2^" +
-                std::to_string(min_log2) + " s); raise --max-poll or lower --min-poll");
+    return fail("--max-poll " + std::to_string(max_log2) + " is below --min-poll " +
+                std::to_string(min_log2) + ": the longest interval (2^" + std::to_string(max_log2) +
+                " s) cannot be shorter than the shortest (2^" + std::to_string(min_log2) +
+                " s); raise --max-poll or lower --min-poll");
   PollPolicy policy;
   policy.min_log2 = static_cast<std::int8_t>(min_log2);
   policy.max_log2 = static_cast<std::int8_t>(max_log2);
@@ -29,7 +31,8 @@ Duration PollSchedule::interval() const { return std::chrono::seconds(std::int64
 
 // Like chrony's iburst: the burst's requests are 2 s apart, or closer if the minimum poll is.
 Duration PollSchedule::burst_interval() const {
-  return std::min<Duration>(policy_.burst_spacing, std::chrono::seconds(std::int64_t{1} << policy_.min_log2));
+  return std::min<Duration>(policy_.burst_spacing,
+                            std::chrono::seconds(std::int64_t{1} << policy_.min_log2));
 }
 
 Duration PollSchedule::after_sample(bool agrees) {
@@ -63,7 +66,8 @@ Duration PollSchedule::after_kiss_rate(std::int8_t server_poll_log2) {
   burst_left_ = 0;
   agreeing_ = 0;
   const auto doubled = static_cast<std::int8_t>(log2_ + 1);
-  log2_ = std::clamp<std::int8_t>(std::max(doubled, server_poll_log2), policy_.min_log2, policy_.max_log2);
+  log2_ = std::clamp<std::int8_t>(std::max(doubled, server_poll_log2), policy_.min_log2,
+                                  policy_.max_log2);
   return interval();
 }
 

@@ -2,7 +2,8 @@
 // process"; chrony's iburst): an initial burst of quick requests, then an adaptive interval between
 // 2^min_log2 and 2^max_log2 seconds (by default 2^6 = 64 s and 2^10 = 1024 s; `serve --min-poll/
 // --max-poll`, chrony's minpoll/maxpoll) that lengthens while the measurements agree with each
-// other and shortens when they do not, and a back-off on a RATE Kiss-o'-Death (RFC 5905 §7.4). Pure.
+// other and shortens when they do not, and a back-off on a RATE Kiss-o'-Death (RFC 5905 §7.4).
+// Pure.
 #pragma once
 
 #include <cstdint>

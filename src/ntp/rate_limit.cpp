@@ -54,7 +54,8 @@ RateLimiter::Entry& RateLimiter::find_or_replace(std::uint64_t tag, std::int64_t
     }
     // Not present: take the slot whose client has been quiet longest; it starts with a full
     // bucket. If another thread took that slot meanwhile, look again (once; then share it).
-    if (oldest->tag.compare_exchange_strong(oldest_tag, tag, std::memory_order_acq_rel) || attempt > 0) {
+    if (oldest->tag.compare_exchange_strong(oldest_tag, tag, std::memory_order_acq_rel) ||
+        attempt > 0) {
       oldest->tag.store(tag, std::memory_order_release);
       oldest->tat.store(now, std::memory_order_relaxed);
       oldest->kod_tat.store(0, std::memory_order_relaxed);
@@ -76,11 +77,13 @@ RateDecision RateLimiter::check(const IpAddress& client, Timestamp now) {
   for (;;) {  // GCRA: allowed while the theoretical arrival time is within the burst tolerance
     const std::int64_t tat = std::max(seen, t);
     if (tat - t > tolerance_ns_) break;
-    if (e.tat.compare_exchange_weak(seen, tat + interval_ns_, std::memory_order_relaxed)) return RateDecision::kAllow;
+    if (e.tat.compare_exchange_weak(seen, tat + interval_ns_, std::memory_order_relaxed))
+      return RateDecision::kAllow;
   }
   std::int64_t kod = e.kod_tat.load(std::memory_order_relaxed);
   while (kod <= t)
-    if (e.kod_tat.compare_exchange_weak(kod, t + kod_interval_ns_, std::memory_order_relaxed)) return RateDecision::kKissOfDeath;
+    if (e.kod_tat.compare_exchange_weak(kod, t + kod_interval_ns_, std::memory_order_relaxed))
+      return RateDecision::kKissOfDeath;
   return RateDecision::kDrop;
 }
 

@@ -22,10 +22,10 @@
 namespace cw::ntp {
 
 struct RateLimitConfig {
-  Duration interval{0};                       // average spacing allowed; 0 disables limiting
-  std::uint32_t burst = 16;                   // requests allowed back to back
+  Duration interval{0};                             // average spacing allowed; 0 disables limiting
+  std::uint32_t burst = 16;                         // requests allowed back to back
   Duration kod_interval = std::chrono::seconds(2);  // at most one RATE KoD per client this often
-  std::size_t table_entries = 16384;          // rounded up to a power of two; 32 bytes each
+  std::size_t table_entries = 16384;                // rounded up to a power of two; 32 bytes each
 };
 
 enum class RateDecision : std::uint8_t { kAllow, kKissOfDeath, kDrop };
@@ -43,9 +43,9 @@ class RateLimiter {
 
  private:
   struct alignas(32) Entry {
-    std::atomic<std::uint64_t> tag{0};      // keyed hash of the client (IPv6: its /64); 0 = empty
-    std::atomic<std::int64_t> tat{0};       // GCRA theoretical arrival time, ns
-    std::atomic<std::int64_t> kod_tat{0};   // when the next KoD may be sent, ns
+    std::atomic<std::uint64_t> tag{0};     // keyed hash of the client (IPv6: its /64); 0 = empty
+    std::atomic<std::int64_t> tat{0};      // GCRA theoretical arrival time, ns
+    std::atomic<std::int64_t> kod_tat{0};  // when the next KoD may be sent, ns
   };
   Entry& find_or_replace(std::uint64_t tag, std::int64_t now);
 

@@ -12,7 +12,7 @@ namespace cw::ntp {
 class ReachRegister {
  public:
   void polled() { bits_ = static_cast<std::uint8_t>(bits_ << 1); }  // a request goes out
-  void answered() { bits_ |= 1; }                                     // a valid reply came back
+  void answered() { bits_ |= 1; }                                   // a valid reply came back
   bool reachable() const { return bits_ != 0; }
   std::uint8_t bits() const { return bits_; }
 

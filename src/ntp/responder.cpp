@@ -26,21 +26,26 @@ Stratum wire_stratum(Stratum stratum) { return stratum.is_unsynchronized() ? Str
 
 }  // namespace
 
-std::string_view to_string(Outcome outcome) { return kOutcomeNames[static_cast<std::size_t>(outcome)]; }
+std::string_view to_string(Outcome outcome) {
+  return kOutcomeNames[static_cast<std::size_t>(outcome)];
+}
 
 PollInterval reply_poll(PollInterval requested) {
   return PollInterval{std::clamp(requested.log2_seconds, kMinPoll, kMaxPoll)};
 }
 
 Responder::Responder(ResponderConfig config, std::uint64_t seed)
-    : config_(std::move(config)), limiter_(std::make_shared<RateLimiter>(config_.rate_limit, seed)) {}
+    : config_(std::move(config)),
+      limiter_(std::make_shared<RateLimiter>(config_.rate_limit, seed)) {}
 
 Responder::Responder(ResponderConfig config, std::shared_ptr<RateLimiter> limiter)
     : config_(std::move(config)), limiter_(std::move(limiter)) {}
 
 Reply Responder::respond(std::span<const std::byte> request, const IpAddress& client,
-                         Timestamp received_at, const ServerState& state, std::span<std::byte> out) {
-  if (!config_.access.empty() && !config_.access.permits(client)) return ignore(Outcome::ignored_denied);
+                         Timestamp received_at, const ServerState& state,
+                         std::span<std::byte> out) {
+  if (!config_.access.empty() && !config_.access.permits(client))
+    return ignore(Outcome::ignored_denied);
   auto parsed = parse(request);
   if (!parsed) return ignore(Outcome::ignored_malformed);
   // RFC 5905 §9.2: a server answers mode 3; symmetric (1, 2), broadcast (5), control (6) and
@@ -48,9 +53,12 @@ Reply Responder::respond(std::span<const std::byte> request, const IpAddress& cl
   if (parsed->header.mode != Mode::client) return ignore(Outcome::ignored_not_client);
   if (out.size() < kHeaderSize) return ignore(Outcome::ignored_too_large);
   switch (limiter_->check(client, received_at)) {
-    case RateDecision::kAllow: break;
-    case RateDecision::kKissOfDeath: return kiss_of_death(parsed->header, out);
-    case RateDecision::kDrop: return ignore(Outcome::ignored_rate_limited);
+    case RateDecision::kAllow:
+      break;
+    case RateDecision::kKissOfDeath:
+      return kiss_of_death(parsed->header, out);
+    case RateDecision::kDrop:
+      return ignore(Outcome::ignored_rate_limited);
   }
   Reply reply;
   if (parsed->mac && !parsed->mac->is_crypto_nak()) {
@@ -82,7 +90,8 @@ Reply Responder::answer(const Packet& q, const Key* key, Timestamp received_at,
   r.root_delay = NtpShort::from(state.root_delay);
   r.root_dispersion = NtpShort::from(state.root_dispersion_at(received_at));
   r.reference_id = state.reference_id;
-  if (state.reference_time != Timestamp{}) r.reference_time = NtpTimestamp::from(state.reference_time);
+  if (state.reference_time != Timestamp{})
+    r.reference_time = NtpTimestamp::from(state.reference_time);
   r.origin_time = q.transmit_time;  // what lets the client match the reply (RFC 5905 §8)
   r.receive_time = NtpTimestamp::from(received_at);
   r.transmit_time = r.receive_time;  // replaced by seal() just before sending

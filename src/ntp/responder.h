@@ -25,16 +25,16 @@ namespace cw::ntp {
 
 // What happened to one datagram. Every datagram gets exactly one; the shell counts them.
 enum class Outcome : std::uint8_t {
-  answered,                // a reply with time
-  answered_authenticated,  // a reply with time and a MAC of the client's key
-  kiss_rate,               // over the rate limit: a RATE Kiss-o'-Death, no time (RFC 5905 §7.4)
-  crypto_nak,              // unknown key or bad MAC: a crypto-NAK, no time (RFC 5905 §7.4)
-  ignored_malformed,       // not an NTP packet (too short, bad version, bad trailer)
-  ignored_not_client,      // a mode other than 3 (symmetric, broadcast, control 6, private 7)
-  ignored_denied,          // the access list refuses the client
-  ignored_rate_limited,    // over the rate limit, and a KoD was sent to it recently
-  ignored_unauthenticated, // --require-auth and the request carries no MAC
-  ignored_too_large,       // the reply would be larger than the request (or the buffer)
+  answered,                 // a reply with time
+  answered_authenticated,   // a reply with time and a MAC of the client's key
+  kiss_rate,                // over the rate limit: a RATE Kiss-o'-Death, no time (RFC 5905 §7.4)
+  crypto_nak,               // unknown key or bad MAC: a crypto-NAK, no time (RFC 5905 §7.4)
+  ignored_malformed,        // not an NTP packet (too short, bad version, bad trailer)
+  ignored_not_client,       // a mode other than 3 (symmetric, broadcast, control 6, private 7)
+  ignored_denied,           // the access list refuses the client
+  ignored_rate_limited,     // over the rate limit, and a KoD was sent to it recently
+  ignored_unauthenticated,  // --require-auth and the request carries no MAC
+  ignored_too_large,        // the reply would be larger than the request (or the buffer)
 };
 inline constexpr std::size_t kOutcomeCount = 10;
 std::string_view to_string(Outcome outcome);  // "answered", "ignored_malformed", ...
@@ -42,9 +42,9 @@ inline bool is_answer(Outcome o) { return o <= Outcome::crypto_nak; }
 
 struct Reply {
   Outcome outcome = Outcome::ignored_malformed;
-  std::size_t size = 0;          // bytes to send from the caller's buffer; 0 = send nothing
-  bool needs_seal = false;       // seal() must write T3 (and the MAC) before sending
-  const Key* key = nullptr;      // the key whose MAC seal() appends (authenticated replies)
+  std::size_t size = 0;      // bytes to send from the caller's buffer; 0 = send nothing
+  bool needs_seal = false;   // seal() must write T3 (and the MAC) before sending
+  const Key* key = nullptr;  // the key whose MAC seal() appends (authenticated replies)
 };
 
 struct ResponderConfig {

@@ -24,8 +24,9 @@ std::optional<Interval> intersect(const std::vector<Candidate>& cs) {
     edges.push_back({c.offset, 0});
     edges.push_back({c.offset + c.root_distance, +1});
   }
-  std::sort(edges.begin(), edges.end(),
-            [](const Edge& a, const Edge& b) { return a.at != b.at ? a.at < b.at : a.type < b.type; });
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
+    return a.at != b.at ? a.at < b.at : a.type < b.type;
+  });
   const auto n = static_cast<int>(cs.size());
   for (int allow = 0; 2 * allow < n; ++allow) {
     int found = 0;
@@ -105,10 +106,14 @@ void combine(const std::vector<Candidate>& cs, const std::vector<std::size_t>& o
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::survivor: return "survivor";
-    case Verdict::outlier: return "outlier";
-    case Verdict::falseticker: return "falseticker";
-    case Verdict::too_far: return "too_far";
+    case Verdict::survivor:
+      return "survivor";
+    case Verdict::outlier:
+      return "outlier";
+    case Verdict::falseticker:
+      return "falseticker";
+    case Verdict::too_far:
+      return "too_far";
   }
   return "?";
 }
@@ -119,7 +124,8 @@ SelectionResult select_and_combine(std::span<const Candidate> candidates, Durati
   std::vector<Candidate> fit;
   std::vector<std::size_t> fit_index;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
-    if (candidates[i].root_distance < max_distance && candidates[i].root_distance >= Duration::zero()) {
+    if (candidates[i].root_distance < max_distance &&
+        candidates[i].root_distance >= Duration::zero()) {
       fit.push_back(candidates[i]);
       fit_index.push_back(i);
     }

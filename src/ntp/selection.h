@@ -23,20 +23,20 @@ struct Candidate {
 };
 
 enum class Verdict {
-  survivor,    // truechimer kept by clustering: its offset is in the combined offset
-  outlier,     // truechimer pruned by clustering (still correct, just noisier)
-  falseticker, // its interval misses the intersection of the majority (§11.2.1)
-  too_far,     // λ ≥ MAXDIST: not even a candidate (§11.2.1, A.5.5.1)
+  survivor,     // truechimer kept by clustering: its offset is in the combined offset
+  outlier,      // truechimer pruned by clustering (still correct, just noisier)
+  falseticker,  // its interval misses the intersection of the majority (§11.2.1)
+  too_far,      // λ ≥ MAXDIST: not even a candidate (§11.2.1, A.5.5.1)
 };
 
 const char* to_string(Verdict v);
 
 struct SelectionResult {
-  std::vector<Verdict> verdicts;   // one per candidate, same order
-  std::optional<Duration> offset;  // combined offset Θ (§11.2.3); nullopt: no majority
-  Duration jitter{};               // system jitter ϑ (§11.2.3)
+  std::vector<Verdict> verdicts;           // one per candidate, same order
+  std::optional<Duration> offset;          // combined offset Θ (§11.2.3); nullopt: no majority
+  Duration jitter{};                       // system jitter ϑ (§11.2.3)
   std::optional<std::size_t> system_peer;  // index of the first survivor after clustering
-  Duration low{}, high{};          // the intersection interval when a majority was found
+  Duration low{}, high{};                  // the intersection interval when a majority was found
 };
 
 // RFC 5905 §11.2.1–§11.2.3 (A.5.5.1 clock_select(), A.5.5.3 cluster, A.5.5.4 clock_combine()).

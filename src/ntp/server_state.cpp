@@ -11,7 +11,8 @@ Duration ServerState::root_dispersion_at(Timestamp now) const {
   if (reference_time == Timestamp{}) return root_dispersion;  // never set: nothing to age
   const std::int64_t since = std::max<std::int64_t>(0, (now - reference_time).count());
   // PHI × since without overflow (since may be decades in nanoseconds).
-  const std::int64_t growth = since / 1'000'000 * kPhiPartsPerMillion + since % 1'000'000 * kPhiPartsPerMillion / 1'000'000;
+  const std::int64_t growth =
+      since / 1'000'000 * kPhiPartsPerMillion + since % 1'000'000 * kPhiPartsPerMillion / 1'000'000;
   return root_dispersion + Duration{growth};
 }
 
@@ -33,7 +34,8 @@ ServerState local_state(std::uint8_t stratum, Precision precision, Timestamp now
 
 ServerState fallback_state(std::optional<std::uint8_t> local_stratum, Precision precision,
                            Timestamp now) {
-  return local_stratum ? local_state(*local_stratum, precision, now) : unsynchronized_state(precision);
+  return local_stratum ? local_state(*local_stratum, precision, now)
+                       : unsynchronized_state(precision);
 }
 
 RefId refid_for(const IpAddress& address) {
@@ -42,13 +44,16 @@ RefId refid_for(const IpAddress& address) {
   unsigned int length = 0;
   const auto& bytes = address.bytes();
   EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_md5(), nullptr);
-  return RefId{{std::byte{digest[0]}, std::byte{digest[1]}, std::byte{digest[2]}, std::byte{digest[3]}}};
+  return RefId{
+      {std::byte{digest[0]}, std::byte{digest[1]}, std::byte{digest[2]}, std::byte{digest[3]}}};
 }
 
 ServerState synchronized_state(const UpstreamView& upstream, Precision precision) {
   ServerState s;
-  s.leap = upstream.leap == LeapIndicator::unsynchronized ? LeapIndicator::no_warning : upstream.leap;
-  s.stratum = Stratum{static_cast<std::uint8_t>(std::clamp<int>(upstream.stratum.value + 1, 1, 16))};
+  s.leap =
+      upstream.leap == LeapIndicator::unsynchronized ? LeapIndicator::no_warning : upstream.leap;
+  s.stratum =
+      Stratum{static_cast<std::uint8_t>(std::clamp<int>(upstream.stratum.value + 1, 1, 16))};
   if (s.stratum.value >= 16) s.leap = LeapIndicator::unsynchronized;
   s.reference_id = refid_for(upstream.address);
   s.reference_time = upstream.updated_at;

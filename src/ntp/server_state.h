@@ -52,8 +52,8 @@ ServerState fallback_state(std::optional<std::uint8_t> local_stratum, Precision 
 
 // What the server knows after measuring its selected upstream (the system peer).
 struct UpstreamView {
-  IpAddress address;           // the system peer's address (for the refid)
-  Stratum stratum;             // its stratum
+  IpAddress address;  // the system peer's address (for the refid)
+  Stratum stratum;    // its stratum
   LeapIndicator leap = LeapIndicator::no_warning;
   Duration root_delay{};       // its root delay
   Duration root_dispersion{};  // its root dispersion

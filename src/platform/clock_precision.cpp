@@ -16,7 +16,8 @@ std::int8_t measure_precision(Clock& clock) {
     previous = t;
   }
   const double seconds = std::max(to_seconds(best), 1e-9);
-  return static_cast<std::int8_t>(std::clamp(static_cast<int>(std::ceil(std::log2(seconds))), -30, 0));
+  return static_cast<std::int8_t>(
+      std::clamp(static_cast<int>(std::ceil(std::log2(seconds))), -30, 0));
 }
 
 }  // namespace cw::platform

@@ -9,7 +9,8 @@
 namespace cw::platform {
 
 void sync_directory(const std::filesystem::path& directory) {
-  const auto path = directory.empty() ? std::filesystem::path(".") : directory;  // "f".parent_path()
+  const auto path =
+      directory.empty() ? std::filesystem::path(".") : directory;  // "f".parent_path()
   UniqueFd dir{::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
   if (dir) ::fsync(dir.get());
 }

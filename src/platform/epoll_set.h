@@ -13,7 +13,7 @@ namespace cw::platform {
 
 class EpollSet {
  public:
-  EpollSet();  // throws std::system_error if the kernel refuses
+  EpollSet();                           // throws std::system_error if the kernel refuses
   void add(int fd, std::uint32_t tag);  // watch for readability; throws std::system_error
   // Waits up to `timeout` and appends the tags of readable descriptors to `ready` (cleared first).
   void wait(std::chrono::milliseconds timeout, std::vector<std::uint32_t>& ready);

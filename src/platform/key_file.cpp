@@ -23,8 +23,10 @@ std::string octal_mode(unsigned mode) {
 void check_permissions(const std::filesystem::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    throw std::runtime_error("cannot read keyfile " + path.string() + ": it does not exist or is not accessible");
-  if (!S_ISREG(st.st_mode)) throw std::runtime_error("keyfile " + path.string() + " is not a regular file");
+    throw std::runtime_error("cannot read keyfile " + path.string() +
+                             ": it does not exist or is not accessible");
+  if (!S_ISREG(st.st_mode))
+    throw std::runtime_error("keyfile " + path.string() + " is not a regular file");
   if (st.st_mode & (S_IROTH | S_IWOTH))
     throw std::runtime_error("refusing keyfile " + path.string() + ": every user may " +
                              ((st.st_mode & S_IROTH) ? "read" : "write") + " it (mode " +
@@ -40,7 +42,8 @@ ntp::KeyStore load_key_file(const std::filesystem::path& path) {
   std::ostringstream text;
   text << in.rdbuf();
   auto store = ntp::parse_key_file(text.str());
-  if (!store) throw std::runtime_error("keyfile " + path.string() + " " + store.error().to_string());
+  if (!store)
+    throw std::runtime_error("keyfile " + path.string() + " " + store.error().to_string());
   return std::move(*store);
 }
 

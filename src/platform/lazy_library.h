@@ -39,8 +39,8 @@ class LazyLibrary {
 
 // Defines the C function `name` (declared by the library's own header, so a wrong signature does
 // not compile) as a forwarder to the same function of `library` (a LazyLibrary&), resolved once.
-#define CW_LAZY_FUNCTION(library, ret, name, params, args)                       \
-  extern "C" ret name params {                                                   \
-    static const auto real = (library).symbol<ret(*) params>(#name);             \
-    return real args;                                                            \
+#define CW_LAZY_FUNCTION(library, ret, name, params, args)           \
+  extern "C" ret name params {                                       \
+    static const auto real = (library).symbol<ret(*) params>(#name); \
+    return real args;                                                \
   }

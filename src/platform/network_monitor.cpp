@@ -8,7 +8,8 @@ namespace cw::platform {
 namespace {
 
 Timestamp wall_now() {
-  return Timestamp{std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch())};
+  return Timestamp{
+      std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch())};
 }
 
 }  // namespace
@@ -16,13 +17,16 @@ Timestamp wall_now() {
 NetworkMonitor::NetworkMonitor(const detect::NetmonConfig& config, detect::EventSink sink)
     : detectors_(config, std::move(sink)) {}
 
-void NetworkMonitor::open_file(const std::string& path) { capture_.emplace(PcapCapture::open_file(path)); }
+void NetworkMonitor::open_file(const std::string& path) {
+  capture_.emplace(PcapCapture::open_file(path));
+}
 
 void NetworkMonitor::open_live(const CaptureOptions& options) {
   capture_.emplace(PcapCapture::open_live(options));
 }
 
-std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::atomic<bool>* stop_flag) {
+std::uint64_t NetworkMonitor::run(std::optional<Duration> duration,
+                                  const std::atomic<bool>* stop_flag) {
   if (!capture_) throw std::logic_error("NetworkMonitor::run before open");
   const auto link = capture_->link_type();
   std::uint64_t frames = 0;
@@ -31,7 +35,8 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration, const std::a
     ++frames;
   };
   const auto deadline = std::chrono::steady_clock::now() + duration.value_or(Duration::max() / 2);
-  while (!stop_.load(std::memory_order_relaxed) && !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
+  while (!stop_.load(std::memory_order_relaxed) &&
+         !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
     const bool ready = capture_->wait_for_frames();  // a file is always ready
     const int n = ready ? capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame) : 0;
     if (n < 0) break;  // end of file

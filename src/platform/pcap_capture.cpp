@@ -26,7 +26,8 @@ struct DispatchContext {
 void on_pcap_packet(u_char* user, const pcap_pkthdr* header, const u_char* bytes) {
   auto* context = reinterpret_cast<DispatchContext*>(user);
   // Handles are opened with nanosecond precision: tv_usec holds nanoseconds.
-  const auto ns = std::int64_t{header->ts.tv_sec} * 1'000'000'000 + std::int64_t{header->ts.tv_usec};
+  const auto ns =
+      std::int64_t{header->ts.tv_sec} * 1'000'000'000 + std::int64_t{header->ts.tv_usec};
   context->callback(context->user, from_unix_ns(ns),
                     std::as_bytes(std::span{bytes, std::size_t{header->caplen}}));
 }
@@ -50,13 +51,15 @@ PcapCapture::PcapCapture(pcap* handle, bool live)
     pcap_close(handle_);
     handle_ = nullptr;
     fail("capture", "unsupported link type " + std::to_string(dlt) + " (" +
-                        (pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?") + ")");
+                        (pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?") +
+                        ")");
   }
 }
 
 PcapCapture PcapCapture::open_file(const std::string& path) {
   char error[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
+  pcap_t* handle =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
   if (handle == nullptr) fail("cannot read capture file " + path, error);
   return PcapCapture(handle, false);
 }
@@ -72,9 +75,10 @@ PcapCapture PcapCapture::open_live(const CaptureOptions& o) {
   pcap_set_buffer_size(handle, o.buffer_bytes);
   pcap_set_tstamp_precision(handle, PCAP_TSTAMP_PRECISION_NANO);
   if (const int status = pcap_activate(handle); status < 0) {
-    std::string detail = status == PCAP_ERROR_PERM_DENIED
-                             ? "permission denied (needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep)"
-                             : pcap_geterr(handle);
+    std::string detail =
+        status == PCAP_ERROR_PERM_DENIED
+            ? "permission denied (needs CAP_NET_RAW: run as root or setcap cap_net_raw+ep)"
+            : pcap_geterr(handle);
     pcap_close(handle);
     fail("cannot capture on " + o.interface, detail);
   }
@@ -83,7 +87,8 @@ PcapCapture PcapCapture::open_live(const CaptureOptions& o) {
   if (pcap_setnonblock(handle, 1, error) != 0) fail("cannot capture on " + o.interface, error);
   capture.selectable_fd_ = pcap_get_selectable_fd(handle);
   capture.wait_ms_ = o.timeout_ms;
-  if (capture.selectable_fd_ < 0) fail("cannot capture on " + o.interface, "no descriptor to wait on");
+  if (capture.selectable_fd_ < 0)
+    fail("cannot capture on " + o.interface, "no descriptor to wait on");
   return capture;
 }
 
@@ -126,7 +131,8 @@ void PcapCapture::break_loop() {
 bool PcapCapture::wait_for_frames() {
   if (selectable_fd_ < 0) return true;  // a file: frames are always there until its end
   pollfd readable{selectable_fd_, POLLIN, 0};
-  return ::poll(&readable, 1, wait_ms_) > 0;  // EINTR too is a wake-up: the caller's loop comes back
+  return ::poll(&readable, 1, wait_ms_) >
+         0;  // EINTR too is a wake-up: the caller's loop comes back
 }
 
 CaptureStats PcapCapture::stats() const {

@@ -20,17 +20,17 @@ namespace cw::platform {
 
 struct CaptureOptions {
   std::string interface;
-  std::string filter;                   // BPF expression, empty for everything
+  std::string filter;  // BPF expression, empty for everything
   int snaplen = 65535;
   int buffer_bytes = 16 * 1024 * 1024;  // kernel ring buffer
   bool promiscuous = false;
-  int timeout_ms = 100;                 // how long wait_for_frames waits on a quiet link
+  int timeout_ms = 100;  // how long wait_for_frames waits on a quiet link
 };
 
 struct CaptureStats {
-  std::uint64_t received = 0;   // by the filter (live only)
-  std::uint64_t dropped = 0;    // by the kernel for lack of buffer space
-  std::uint64_t if_dropped = 0; // by the interface or driver
+  std::uint64_t received = 0;    // by the filter (live only)
+  std::uint64_t dropped = 0;     // by the kernel for lack of buffer space
+  std::uint64_t if_dropped = 0;  // by the interface or driver
 };
 
 class PcapCapture {
@@ -80,8 +80,9 @@ class PcapCapture {
   bool live_ = false;
 };
 
-// Gives up every capability of the calling thread and forbids gaining new ones (PR_SET_NO_NEW_PRIVS):
-// for a capture process once its capture handle is open. Returns false when the kernel refused.
+// Gives up every capability of the calling thread and forbids gaining new ones
+// (PR_SET_NO_NEW_PRIVS): for a capture process once its capture handle is open. Returns false when
+// the kernel refused.
 bool drop_all_capabilities();
 
 }  // namespace cw::platform

@@ -17,7 +17,8 @@ namespace cw::platform {
 namespace {
 
 [[noreturn]] void fail(const std::string& user, const char* call) {
-  throw std::runtime_error("cannot switch to user '" + user + "': " + call + ": " + std::strerror(errno));
+  throw std::runtime_error("cannot switch to user '" + user + "': " + call + ": " +
+                           std::strerror(errno));
 }
 
 void keep_only_sys_time(const std::string& user) {
@@ -38,7 +39,8 @@ void drop_privileges(const std::string& user, bool keep_clock_capability) {
   }
   const uid_t uid = entry->pw_uid;
   const gid_t gid = entry->pw_gid;
-  if (keep_clock_capability && ::prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0) fail(user, "prctl(PR_SET_KEEPCAPS)");
+  if (keep_clock_capability && ::prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) != 0)
+    fail(user, "prctl(PR_SET_KEEPCAPS)");
   if (::setgroups(0, nullptr) != 0) fail(user, "setgroups");
   if (::setgid(gid) != 0) fail(user, "setgid");
   if (::setuid(uid) != 0) fail(user, "setuid");

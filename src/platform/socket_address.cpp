@@ -61,7 +61,8 @@ Result<std::uint16_t, std::string> parse_port(std::string_view text, bool allow_
   unsigned value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc{} || ptr != end || (value == 0 && !allow_zero) || value > 65535)
+  if (text.empty() || ec != std::errc{} || ptr != end || (value == 0 && !allow_zero) ||
+      value > 65535)
     return fail(std::string("bad port '") + std::string(text) + "' (expected 1-65535)");
   return static_cast<std::uint16_t>(value);
 }
@@ -99,12 +100,13 @@ Result<HostPort, std::string> split_host_port(std::string_view text) {
     out.host = std::string(text.substr(1, close - 1));
     const auto rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return fail("expected ':PORT' after ']' in '" + std::string(text) + "'");
+      if (rest.front() != ':')
+        return fail("expected ':PORT' after ']' in '" + std::string(text) + "'");
       port_text = rest.substr(1);
       if (port_text.empty()) return fail("missing port after ':' in '" + std::string(text) + "'");
     }
-  } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos &&
-                                                 text.find(':') == colon) {
+  } else if (const auto colon = text.rfind(':');
+             colon != std::string_view::npos && text.find(':') == colon) {
     out.host = std::string(text.substr(0, colon));  // exactly one ':' → host:port
     port_text = text.substr(colon + 1);
     if (port_text.empty()) return fail("missing port after ':' in '" + std::string(text) + "'");

@@ -68,8 +68,8 @@ std::optional<double> parse_loadavg_1min(std::string_view text) {
 
 ProcessSample sample_process() {
   ProcessSample sample;
-  sample.at = MonotonicTime{std::chrono::duration_cast<Duration>(
-      std::chrono::steady_clock::now().time_since_epoch())};
+  sample.at = MonotonicTime{
+      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
   sample.cpu_ticks = parse_stat_cpu_ticks(read_text("/proc/self/stat")).value_or(0);
   sample.rss_bytes = parse_statm_resident_pages(read_text("/proc/self/statm")).value_or(0) *
                      static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
@@ -81,7 +81,8 @@ double cpu_percent(const ProcessSample& before, const ProcessSample& after) {
   const double seconds = to_seconds(after.at - before.at);
   if (seconds <= 0 || after.cpu_ticks < before.cpu_ticks) return 0;
   const auto ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  return 100.0 * static_cast<double>(after.cpu_ticks - before.cpu_ticks) / ticks_per_second / seconds;
+  return 100.0 * static_cast<double>(after.cpu_ticks - before.cpu_ticks) / ticks_per_second /
+         seconds;
 }
 
 }  // namespace cw::platform

@@ -19,7 +19,9 @@ std::int64_t read_ns(clockid_t clock) {
 }  // namespace
 
 Timestamp SystemClock::now() { return from_unix_ns(read_ns(CLOCK_REALTIME)); }
-MonotonicTime SystemClock::monotonic_now() { return MonotonicTime{Duration{read_ns(CLOCK_MONOTONIC)}}; }
+MonotonicTime SystemClock::monotonic_now() {
+  return MonotonicTime{Duration{read_ns(CLOCK_MONOTONIC)}};
+}
 MonotonicTime SystemClock::boot_now() { return MonotonicTime{Duration{read_ns(CLOCK_BOOTTIME)}}; }
 
 void SystemRandom::fill(std::span<std::byte> out) {

@@ -33,9 +33,12 @@ std::optional<Timestamp> kernel_timestamp(msghdr& message) {
 
 const char* to_string(ReceiveError e) {
   switch (e) {
-    case ReceiveError::timeout: return "no answer before the timeout";
-    case ReceiveError::refused: return "connection refused (nothing listens on that port)";
-    case ReceiveError::failed: return "receive failed";
+    case ReceiveError::timeout:
+      return "no answer before the timeout";
+    case ReceiveError::refused:
+      return "connection refused (nothing listens on that port)";
+    case ReceiveError::failed:
+      return "receive failed";
   }
   return "?";
 }
@@ -69,10 +72,12 @@ Timestamp UdpClient::send(std::span<const std::byte> datagram) {
 Result<Received, ReceiveError> UdpClient::receive(std::span<std::byte> buffer,
                                                   MonotonicTime deadline) {
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_->monotonic_now());
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_->monotonic_now());
     if (left.count() <= 0) return fail(ReceiveError::timeout);
     pollfd p{fd_.get(), POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
+    const int ready =
+        ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), 1 << 30)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return fail(ReceiveError::failed);
     if (ready == 0) continue;  // re-check the deadline on the monotonic clock

@@ -13,8 +13,9 @@
 namespace cw::platform {
 namespace {
 
-constexpr std::size_t kControlSize =
-    CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo)) + 64;
+constexpr std::size_t kControlSize = CMSG_SPACE(sizeof(timespec)) +
+                                     CMSG_SPACE(sizeof(in6_pktinfo)) +
+                                     CMSG_SPACE(sizeof(in_pktinfo)) + 64;
 constexpr std::size_t kTxControlSize = CMSG_SPACE(sizeof(in6_pktinfo));
 
 Timestamp realtime_now() {
@@ -23,7 +24,8 @@ Timestamp realtime_now() {
   return from_unix_ns(std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec);
 }
 
-void set_option(int fd, int level, int name, int value, const char* what, const SocketAddress& where) {
+void set_option(int fd, int level, int name, int value, const char* what,
+                const SocketAddress& where) {
   if (::setsockopt(fd, level, name, &value, sizeof value) != 0)
     throw std::system_error(errno, std::generic_category(),
                             std::string("setsockopt ") + what + " on " + where.to_string());
@@ -115,7 +117,8 @@ void DatagramBatch::decode_received(std::size_t count, bool want_local) {
     const std::size_t length = std::min<std::size_t>(rx_msgs_[i].msg_len, datagram_size_);
     d.bytes = std::span<const std::byte>(rx_bytes_.data() + i * datagram_size_, length);
     d.truncated = (h.msg_flags & MSG_TRUNC) != 0;
-    d.peer = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peers_[i]), sizeof(sockaddr_storage))
+    d.peer = SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peers_[i]),
+                                          sizeof(sockaddr_storage))
                  .value_or(SocketAddress{});
     bool stamped = false;
     locals_[i].family = 0;
@@ -140,7 +143,8 @@ void DatagramBatch::decode_received(std::size_t count, bool want_local) {
 UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketOptions& options) {
   const int family = listen.address.is_v4() ? AF_INET : AF_INET6;
   UniqueFd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!fd) throw std::system_error(errno, std::generic_category(), "socket for " + listen.to_string());
+  if (!fd)
+    throw std::system_error(errno, std::generic_category(), "socket for " + listen.to_string());
   const int s = fd.get();
   if (options.reuse_port) set_option(s, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", listen);
   set_option(s, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS", listen);
@@ -151,8 +155,10 @@ UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketO
   if (wildcard && family == AF_INET) set_option(s, IPPROTO_IP, IP_PKTINFO, 1, "IP_PKTINFO", listen);
   if (wildcard && family == AF_INET6)
     set_option(s, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO", listen);
-  const auto timeout_us = std::chrono::duration_cast<std::chrono::microseconds>(options.receive_timeout).count();
-  timeval tv{static_cast<time_t>(timeout_us / 1'000'000), static_cast<suseconds_t>(timeout_us % 1'000'000)};
+  const auto timeout_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(options.receive_timeout).count();
+  timeval tv{static_cast<time_t>(timeout_us / 1'000'000),
+             static_cast<suseconds_t>(timeout_us % 1'000'000)};
   if (::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0)
     throw std::system_error(errno, std::generic_category(), "SO_RCVTIMEO on " + listen.to_string());
   sockaddr_storage address{};
@@ -170,8 +176,9 @@ UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketO
 
 std::size_t UdpServerSocket::receive(DatagramBatch& batch, bool wait) {
   batch.prepare_receive();
-  const int got = ::recvmmsg(fd_.get(), batch.rx_msgs_.data(), static_cast<unsigned>(batch.capacity_),
-                             wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
+  const int got =
+      ::recvmmsg(fd_.get(), batch.rx_msgs_.data(), static_cast<unsigned>(batch.capacity_),
+                 wait ? MSG_WAITFORONE : MSG_DONTWAIT, nullptr);
   if (got <= 0) return 0;  // timeout (EAGAIN), EINTR, or a transient error: the caller loops
   batch.decode_received(static_cast<std::size_t>(got), want_local_);
   return static_cast<std::size_t>(got);
@@ -182,8 +189,8 @@ std::size_t UdpServerSocket::send(DatagramBatch& batch, std::size_t upto) {
   std::size_t refused = 0;
   std::size_t next = batch.sent_;
   while (next < end) {
-    const int sent = ::sendmmsg(fd_.get(), batch.tx_msgs_.data() + next,
-                                static_cast<unsigned>(end - next), 0);
+    const int sent =
+        ::sendmmsg(fd_.get(), batch.tx_msgs_.data() + next, static_cast<unsigned>(end - next), 0);
     if (sent < 0) {
       if (errno == EINTR) continue;
       ++refused;  // the message at `next` failed (unreachable, no buffer): skip it

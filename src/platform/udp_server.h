@@ -48,7 +48,9 @@ class DatagramBatch {
   std::size_t sent() const { return sent_; }  // queued replies already handed to the kernel
   // The bytes of the k-th queued reply, for a last touch (transmit timestamp) before sending.
   std::span<std::byte> queued_reply(std::size_t k);
-  std::size_t queued_source(std::size_t k) const { return tx_source_[k]; }  // the datagram it answers
+  std::size_t queued_source(std::size_t k) const {
+    return tx_source_[k];
+  }  // the datagram it answers
 
  private:
   friend class UdpServerSocket;
@@ -76,7 +78,7 @@ class DatagramBatch {
 };
 
 struct SocketOptions {
-  bool reuse_port = true;           // one socket per worker on the same address
+  bool reuse_port = true;  // one socket per worker on the same address
   int receive_buffer_bytes = 4 << 20;
   Duration receive_timeout = std::chrono::milliseconds(250);  // so a worker can notice a stop
 };

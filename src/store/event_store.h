@@ -16,12 +16,12 @@
 namespace cw::store {
 
 struct EventFilter {
-  std::optional<Timestamp> since{};              // timestamp >= since
-  std::optional<Timestamp> until{};              // timestamp < until
+  std::optional<Timestamp> since{};  // timestamp >= since
+  std::optional<Timestamp> until{};  // timestamp < until
   std::optional<std::string> agent_id{};
   std::optional<events::EventType> type{};
   std::optional<events::Severity> min_severity{};  // this severity or worse
-  std::size_t limit = 0;                       // 0: no limit
+  std::size_t limit = 0;                           // 0: no limit
   bool latest = false;  // with a limit: the newest `limit` events (still returned oldest first)
 };
 
@@ -29,9 +29,9 @@ struct EventFilter {
 struct AgentRecord {
   events::AgentIdentity identity;
   Timestamp first_seen;
-  Timestamp last_seen;            // newest event or hello
-  bool up = true;                 // false after agent_down until agent_up
-  Timestamp state_changed;        // when `up` last changed
+  Timestamp last_seen;                  // newest event or hello
+  bool up = true;                       // false after agent_down until agent_up
+  Timestamp state_changed;              // when `up` last changed
   std::optional<Duration> last_offset;  // the latest clock offset it reported
   std::uint64_t last_sequence = 0;
   std::uint64_t event_count = 0;  // events stored

@@ -33,8 +33,8 @@ class ReplayCursor {
 Duration replay_due(Timestamp first_event, Timestamp event, double speed);
 
 struct ReplayHooks {
-  std::function<void(Duration due)> wait_until;        // block until `due` after the start
-  std::function<bool(const events::Event&)> emit;       // false stops the replay
+  std::function<void(Duration due)> wait_until;    // block until `due` after the start
+  std::function<bool(const events::Event&)> emit;  // false stops the replay
 };
 
 // Replays [from, until) with the original pacing scaled by `speed`; returns how many events

@@ -29,7 +29,8 @@ Event event_from_row(SQLite::Statement& row) {
   if (payload.getBytes() > 0) {
     const std::span bytes{static_cast<const std::byte*>(payload.getBlob()),
                           static_cast<std::size_t>(payload.getBytes())};
-    if (auto decoded = events::decode_batch(bytes, event.agent_id); decoded && decoded->size() == 1) {
+    if (auto decoded = events::decode_batch(bytes, event.agent_id);
+        decoded && decoded->size() == 1) {
       event.data = std::move(decoded->front().data);
       event.attributes = std::move(decoded->front().attributes);
     }

@@ -12,7 +12,7 @@
 namespace cw::store {
 
 inline constexpr std::size_t kRowsPerStatement = 64;  // events per multi-row INSERT
-inline constexpr int kColumnsPerRow = 6;               // bound parameters per event
+inline constexpr int kColumnsPerRow = 6;              // bound parameters per event
 
 inline std::string insert_events_sql(std::size_t rows) {
   std::string sql =
@@ -29,23 +29,24 @@ struct SqliteEventStore::Statements {
                      "(agent_id, sequence, timestamp_ns, type, severity, payload) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
         insert_events(db, insert_events_sql(kRowsPerStatement)),
-        tally_agent(db,
-                    "INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
-                    "  last_sequence, event_count, alert_count, heartbeat_count, last_offset_ns, "
-                    "  last_offset_at_ns) "
-                    "VALUES (?1, ?2, ?3, ?2, ?4, ?5, ?6, ?7, ?8, ?9) "
-                    "ON CONFLICT (agent_id) DO UPDATE SET "
-                    "  first_seen_ns = min(first_seen_ns, excluded.first_seen_ns), "
-                    "  last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
-                    "  last_sequence = max(last_sequence, excluded.last_sequence), "
-                    "  event_count = event_count + excluded.event_count, "
-                    "  alert_count = alert_count + excluded.alert_count, "
-                    "  heartbeat_count = heartbeat_count + excluded.heartbeat_count, "
-                    "  last_offset_ns = CASE WHEN excluded.last_offset_at_ns IS NOT NULL AND "
-                    "    (last_offset_at_ns IS NULL OR excluded.last_offset_at_ns >= last_offset_at_ns) "
-                    "    THEN excluded.last_offset_ns ELSE last_offset_ns END, "
-                    "  last_offset_at_ns = max(coalesce(last_offset_at_ns, excluded.last_offset_at_ns), "
-                    "    coalesce(excluded.last_offset_at_ns, last_offset_at_ns))"),
+        tally_agent(
+            db,
+            "INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
+            "  last_sequence, event_count, alert_count, heartbeat_count, last_offset_ns, "
+            "  last_offset_at_ns) "
+            "VALUES (?1, ?2, ?3, ?2, ?4, ?5, ?6, ?7, ?8, ?9) "
+            "ON CONFLICT (agent_id) DO UPDATE SET "
+            "  first_seen_ns = min(first_seen_ns, excluded.first_seen_ns), "
+            "  last_seen_ns = max(last_seen_ns, excluded.last_seen_ns), "
+            "  last_sequence = max(last_sequence, excluded.last_sequence), "
+            "  event_count = event_count + excluded.event_count, "
+            "  alert_count = alert_count + excluded.alert_count, "
+            "  heartbeat_count = heartbeat_count + excluded.heartbeat_count, "
+            "  last_offset_ns = CASE WHEN excluded.last_offset_at_ns IS NOT NULL AND "
+            "    (last_offset_at_ns IS NULL OR excluded.last_offset_at_ns >= last_offset_at_ns) "
+            "    THEN excluded.last_offset_ns ELSE last_offset_ns END, "
+            "  last_offset_at_ns = max(coalesce(last_offset_at_ns, excluded.last_offset_at_ns), "
+            "    coalesce(excluded.last_offset_at_ns, last_offset_at_ns))"),
         record_agent(db,
                      "INSERT INTO agents (agent_id, hostname, addresses, version, first_seen_ns, "
                      "  last_seen_ns, state_changed_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5) "

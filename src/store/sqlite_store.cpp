@@ -104,8 +104,10 @@ void bind_event(SQLite::Statement& insert, int first, const Event& event,
 }
 
 void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
-  if (v) statement.bind(index, static_cast<std::int64_t>(*v));
-  else statement.bind(index);
+  if (v)
+    statement.bind(index, static_cast<std::int64_t>(*v));
+  else
+    statement.bind(index);
 }
 
 // Runs a bound statement and resets it for its next use, also when it fails: a statement left
@@ -145,13 +147,15 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
   try {
     if (!options.read_only) {
       db_.exec("PRAGMA journal_mode = WAL");
-      db_.exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      db_.exec(options.synchronous_full ? "PRAGMA synchronous = FULL"
+                                        : "PRAGMA synchronous = NORMAL");
       migrate(db_);
     } else if (schema_version() != kSchemaVersion) {
       throw std::runtime_error("schema version " + std::to_string(schema_version()) +
-                               " is not this chronowatch's (" + std::to_string(kSchemaVersion) + ")");
+                               " is not this chronowatch's (" + std::to_string(kSchemaVersion) +
+                               ")");
     }
-    db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+    db_.exec("PRAGMA cache_size = -65536");                                 // 64 MiB
     if (!options.read_only) db_.exec("PRAGMA wal_autocheckpoint = 32768");  // 128 MiB of WAL
     statements_ = std::make_unique<Statements>(db_);
   } catch (const std::exception& error) {
@@ -183,7 +187,8 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
   for (; events.size() - done >= kRowsPerStatement; done += kRowsPerStatement) {
     const auto chunk = events.subspan(done, kRowsPerStatement);
     payloads.clear(), ends.clear();
-    for (const auto& event : chunk) encode_payload(event, payloads), ends.push_back(payloads.size());
+    for (const auto& event : chunk)
+      encode_payload(event, payloads), ends.push_back(payloads.size());
     for (std::size_t i = 0; i < chunk.size(); ++i) {
       const std::size_t begin = i == 0 ? 0 : ends[i - 1];
       bind_event(many, static_cast<int>(i) * kColumnsPerRow, chunk[i],

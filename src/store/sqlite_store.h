@@ -14,7 +14,7 @@
 namespace cw::store {
 
 struct SqliteOptions {
-  bool read_only = false;       // open an existing database for queries only
+  bool read_only = false;         // open an existing database for queries only
   bool synchronous_full = false;  // fsync every commit (default NORMAL: safe against a crash of
                                   // the process, may lose the last commits on power loss)
   int busy_timeout_ms = 5000;

@@ -45,7 +45,8 @@ bool may_claim(std::string_view key_name, std::span<const std::string> patterns,
   if (!key_name.empty() && agent_id == key_name) return true;
   for (const auto& pattern : patterns) {
     if (!pattern.empty() && pattern.back() == '*') {
-      if (agent_id.starts_with(std::string_view{pattern}.substr(0, pattern.size() - 1))) return true;
+      if (agent_id.starts_with(std::string_view{pattern}.substr(0, pattern.size() - 1)))
+        return true;
     } else if (agent_id == pattern) {
       return true;
     }

@@ -146,8 +146,10 @@ std::vector<std::vector<std::byte>> AgentSession::on_frame(std::span<const std::
 
 MonotonicTime AgentSession::next_deadline(MonotonicTime now) const {
   switch (state_) {
-    case State::idle: return now;
-    case State::awaiting_welcome: return hello_sent_at_ + hello_backoff_;
+    case State::idle:
+      return now;
+    case State::awaiting_welcome:
+      return hello_sent_at_ + hello_backoff_;
     case State::streaming:
       if (!in_flight_ends_.empty()) return last_progress_ + options_.ack_timeout;
       return now + std::chrono::seconds(1);

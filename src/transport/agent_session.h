@@ -18,7 +18,7 @@ namespace cw::transport {
 
 struct SessionOptions {
   std::size_t batch_max_events = 500;
-  std::size_t window = 4;                       // batches sent but not yet acknowledged
+  std::size_t window = 4;                           // batches sent but not yet acknowledged
   Duration ack_timeout = std::chrono::seconds(10);  // no progress → say hello again, resend
   Duration hello_retry_min = std::chrono::milliseconds(250);
   Duration hello_retry_max = std::chrono::seconds(8);  // exponential back-off between
@@ -31,8 +31,8 @@ struct SessionStats {
   std::uint64_t hellos_sent = 0, welcomes = 0, batches_sent = 0, events_sent = 0;
   std::uint64_t acks = 0, rewinds = 0, resends = 0, bad_messages = 0;
   std::uint64_t unreadable_dropped = 0;  // records the encoder found no event in (declared lost)
-  std::uint64_t acknowledged_next = 0;  // collector has stored every sequence below this
-  bool connected = false;               // welcomed and acks arriving
+  std::uint64_t acknowledged_next = 0;   // collector has stored every sequence below this
+  bool connected = false;                // welcomed and acks arriving
 };
 
 // Encodes records as one batch body; returns an empty vector when they hold no event at all
@@ -75,8 +75,8 @@ class AgentSession {
   State state_ = State::idle;
   MonotonicTime hello_sent_at_{}, last_progress_{};
   Duration hello_backoff_{};
-  std::uint64_t cursor_ = 0;                    // next sequence to send
-  std::vector<std::uint64_t> in_flight_ends_;   // `next` after each unacknowledged batch
+  std::uint64_t cursor_ = 0;                   // next sequence to send
+  std::vector<std::uint64_t> in_flight_ends_;  // `next` after each unacknowledged batch
   std::optional<std::uint64_t> last_rewind_;
   bool welcomed_once_ = false;
 };

@@ -13,15 +13,15 @@
 namespace cw::transport {
 
 struct LedgerStats {
-  std::uint64_t duplicates = 0;      // events dropped because already accepted
-  std::uint64_t rewinds = 0;         // gaps detected → agent told to resend
-  std::uint64_t agent_lost = 0;      // sequences the agents declared lost (spool overflow)
+  std::uint64_t duplicates = 0;  // events dropped because already accepted
+  std::uint64_t rewinds = 0;     // gaps detected → agent told to resend
+  std::uint64_t agent_lost = 0;  // sequences the agents declared lost (spool overflow)
 };
 
 struct BatchVerdict {
-  bool accept = false;         // false: send rewind(next)
-  std::uint64_t keep_from = 0; // accept: store only events with sequence ≥ keep_from
-  std::uint64_t next = 0;      // rewind: the sequence to resend from
+  bool accept = false;          // false: send rewind(next)
+  std::uint64_t keep_from = 0;  // accept: store only events with sequence ≥ keep_from
+  std::uint64_t next = 0;       // rewind: the sequence to resend from
 };
 
 class CollectorLedger {

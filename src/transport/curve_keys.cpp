@@ -7,9 +7,9 @@
 #include <zmq.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
-#include <array>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -38,9 +38,9 @@ void write_file(const std::filesystem::path& path, const std::string& text, mode
 }  // namespace
 
 bool is_z85_key(const std::string& text) {
-  return text.size() == kZ85KeyLength &&
-         std::all_of(text.begin(), text.end(),
-                     [](char c) { return kZ85Alphabet.find(c) != std::string_view::npos; });
+  return text.size() == kZ85KeyLength && std::all_of(text.begin(), text.end(), [](char c) {
+           return kZ85Alphabet.find(c) != std::string_view::npos;
+         });
 }
 
 CurveKeyPair generate_key_pair() {
@@ -113,8 +113,9 @@ AuthorizedKeys load_authorized_keys(const std::filesystem::path& directory) {
       keys.rejected_files.push_back(entry.path().string());
     }
   }
-  if (error) throw std::runtime_error("cannot read authorized keys directory " +
-                                      directory.string() + ": " + error.message());
+  if (error)
+    throw std::runtime_error("cannot read authorized keys directory " + directory.string() + ": " +
+                             error.message());
   return keys;
 }
 

@@ -20,9 +20,9 @@ namespace {
 
 constexpr std::uint32_t kMagic = 0x63772d63u;  // "cw-c"
 constexpr std::size_t kHeader = 16;
-constexpr std::size_t kMinClass = 8;    // 256 bytes
-constexpr std::size_t kMaxClass = 20;   // 1 MiB: bigger buffers are not kept
-constexpr std::size_t kPerClass = 4;    // kept buffers per class
+constexpr std::size_t kMinClass = 8;   // 256 bytes
+constexpr std::size_t kMaxClass = 20;  // 1 MiB: bigger buffers are not kept
+constexpr std::size_t kPerClass = 4;   // kept buffers per class
 
 constexpr std::uint32_t kNotCached = 0;       // libsodium's, too big to keep
 constexpr std::uint32_t kPlainHeap = 0xffff;  // libsodium not found: malloc, zeroed when freed
@@ -42,7 +42,8 @@ using FreeFn = void (*)(void*);
 // (libsodium is then loaded already, as libzmq's dependency, but only a handle finds it).
 void* sodium_function(const char* name) {
   if (void* function = ::dlsym(RTLD_NEXT, name)) return function;
-  if (void* library = ::dlopen("libsodium.so.23", RTLD_NOW | RTLD_NOLOAD)) return ::dlsym(library, name);
+  if (void* library = ::dlopen("libsodium.so.23", RTLD_NOW | RTLD_NOLOAD))
+    return ::dlsym(library, name);
   return nullptr;
 }
 
@@ -55,8 +56,9 @@ const Sodium& sodium() {
   static const Sodium functions = [] {
     Sodium found;
     if (!found.malloc || !found.free)
-      spdlog::warn("libsodium's sodium_malloc was not found: CURVE buffers come from the plain heap "
-                   "(no guard pages, not locked in memory); check that libzmq links libsodium.so.23");
+      spdlog::warn(
+          "libsodium's sodium_malloc was not found: CURVE buffers come from the plain heap "
+          "(no guard pages, not locked in memory); check that libzmq links libsodium.so.23");
     return found;
   }();
   return functions;
@@ -146,7 +148,8 @@ CurveMemoryStats curve_memory_stats() {
 // The two libsodium entry points libzmq imports (`nm -D libzmq.so.5`), same signatures as
 // <sodium/utils.h>. Exported from the executable, so libzmq's calls land here.
 extern "C" {
-__attribute__((visibility("default"))) void* sodium_allocarray(std::size_t count, std::size_t size) {
+__attribute__((visibility("default"))) void* sodium_allocarray(std::size_t count,
+                                                               std::size_t size) {
   if (size != 0 && count > (SIZE_MAX - 64) / size) return nullptr;  // as libsodium: overflow → NULL
   return cw::transport::allocate(count * size);
 }

@@ -14,8 +14,8 @@
 namespace cw::transport {
 
 struct CurveMemoryStats {
-  std::size_t reused = 0;      // allocations served from the cache
-  std::size_t allocated = 0;   // allocations that went to libsodium
+  std::size_t reused = 0;     // allocations served from the cache
+  std::size_t allocated = 0;  // allocations that went to libsodium
   std::size_t cached_bytes = 0;
 };
 

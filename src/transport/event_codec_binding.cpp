@@ -38,14 +38,15 @@ std::vector<std::byte> encode_records_as_batch(std::span<const OutboxRecord> rec
 
 CollectorCodec binary_collector_codec() {
   CollectorCodec codec;
-  codec.decode_identity = [](std::span<const std::byte> body)
-      -> Result<events::AgentIdentity, std::string> {
+  codec.decode_identity =
+      [](std::span<const std::byte> body) -> Result<events::AgentIdentity, std::string> {
     auto identity = events::decode_hello(body);
     if (!identity) return fail(std::string(events::to_string(identity.error())));
     return std::move(*identity);
   };
-  codec.decode_batch = [](std::span<const std::byte> body, const events::AgentIdentity& who)
-      -> Result<std::vector<events::Event>, std::string> {
+  codec.decode_batch =
+      [](std::span<const std::byte> body,
+         const events::AgentIdentity& who) -> Result<std::vector<events::Event>, std::string> {
     auto batch = events::decode_batch(body, who.agent_id);
     if (!batch) return fail(std::string(events::to_string(batch.error())));
     return std::move(*batch);

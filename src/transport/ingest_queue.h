@@ -7,8 +7,8 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,7 +46,8 @@ class IngestQueue {
     ready_.wait_for(lock, wait, [this] { return !batches_.empty() || closed_; });
     std::vector<IngestBatch> out;
     std::size_t taken = 0;
-    while (!batches_.empty() && (out.empty() || taken + batches_.front().events.size() <= max_events)) {
+    while (!batches_.empty() &&
+           (out.empty() || taken + batches_.front().events.size() <= max_events)) {
       taken += batches_.front().events.size();
       events_ -= batches_.front().events.size();
       out.push_back(std::move(batches_.front()));

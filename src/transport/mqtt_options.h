@@ -22,11 +22,11 @@ struct MqttOptions {
   std::string host = "localhost";
   std::uint16_t port = 1883;
   std::string topic = "LAB/time_drift/agent1";
-  std::string status_topic;   // retained "online", last will "offline"; empty: <topic>/status
-  std::string client_id;      // unique per agent (the agent derives it from its agent id)
+  std::string status_topic;  // retained "online", last will "offline"; empty: <topic>/status
+  std::string client_id;     // unique per agent (the agent derives it from its agent id)
   std::string username;
   std::string password;
-  int qos = 1;                // 0, 1 or 2; with 1 and 2 a publish counts only once acknowledged
+  int qos = 1;  // 0, 1 or 2; with 1 and 2 a publish counts only once acknowledged
   MqttTls tls;
   std::chrono::seconds keep_alive = 30s;
   std::chrono::milliseconds connect_timeout = 5s;

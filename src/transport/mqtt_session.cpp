@@ -16,12 +16,18 @@ constexpr const char* kOffline = "offline";
 std::string connack_reason(const mqtt::exception& error) {
   if (error.get_message().find("CONNACK") == std::string::npos) return {};
   switch (error.get_return_code()) {
-    case 1: return " (the broker refused: unacceptable protocol version)";
-    case 2: return " (the broker refused: client identifier rejected; check --mqtt-client-id)";
-    case 3: return " (the broker refused: server unavailable)";
-    case 4: return " (the broker refused: bad user name or password; check MQTT_USERNAME)";
-    case 5: return " (the broker refused: not authorized; check MQTT_USERNAME and MQTT_PASSWORD)";
-    default: return {};
+    case 1:
+      return " (the broker refused: unacceptable protocol version)";
+    case 2:
+      return " (the broker refused: client identifier rejected; check --mqtt-client-id)";
+    case 3:
+      return " (the broker refused: server unavailable)";
+    case 4:
+      return " (the broker refused: bad user name or password; check MQTT_USERNAME)";
+    case 5:
+      return " (the broker refused: not authorized; check MQTT_USERNAME and MQTT_PASSWORD)";
+    default:
+      return {};
   }
 }
 
@@ -64,13 +70,11 @@ mqtt::connect_options MqttSession::connect_options() {
   if (!options_.username.empty()) builder.user_name(options_.username);
   if (!options_.password.empty()) builder.password(options_.password);
   if (options_.tls.enabled()) {
-    auto ssl = mqtt::ssl_options_builder()
-                   .enable_server_cert_auth(true)
-                   .verify(true)
-                   .error_handler([this](const std::string& message) {
-                     std::lock_guard lock(tls_error_mutex_);
-                     tls_error_ = message;
-                   });
+    auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(true).error_handler(
+        [this](const std::string& message) {
+          std::lock_guard lock(tls_error_mutex_);
+          tls_error_ = message;
+        });
     if (!options_.tls.ca_file.empty()) ssl.trust_store(options_.tls.ca_file);
     if (!options_.tls.cert_file.empty()) ssl.key_store(options_.tls.cert_file);
     if (!options_.tls.key_file.empty()) ssl.private_key(options_.tls.key_file);

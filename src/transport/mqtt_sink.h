@@ -48,13 +48,13 @@ class MqttSink final : public EventSink {
   SinkWakeup to_thread_;                  // new records, stopping
   SinkWakeup to_waiters_;                 // acknowledgements, failures (for drain)
   Spool spool_;
-  std::uint64_t acked_ = 0;               // highest id the broker acknowledged
+  std::uint64_t acked_ = 0;  // highest id the broker acknowledged
   std::uint64_t last_appended_ = 0;
   SinkStats stats_;
   std::string last_error_;
   std::chrono::milliseconds backoff_;
   bool stopping_ = false;
-  std::thread thread_;                    // last: starts after everything above exists
+  std::thread thread_;  // last: starts after everything above exists
 };
 
 }  // namespace cw::transport

@@ -1,6 +1,7 @@
 // transport/outbox.h — what the agent's sending session needs from its store of unacknowledged
 // events: the durable Spool (real agents) or memory (simulated agents). Record ids are the events'
-// per-agent sequence numbers; pending ids always form one contiguous range [first_pending, next_id).
+// per-agent sequence numbers; pending ids always form one contiguous range [first_pending,
+// next_id).
 #pragma once
 
 #include <cstddef>
@@ -22,7 +23,8 @@ class Outbox {
   virtual std::uint64_t next_id() const = 0;
   virtual std::uint64_t first_pending() const = 0;  // next_id() when nothing is pending
   // Records with id ≥ from, in order, at most max_records.
-  virtual std::vector<OutboxRecord> read_from(std::uint64_t from, std::size_t max_records) const = 0;
+  virtual std::vector<OutboxRecord> read_from(std::uint64_t from,
+                                              std::size_t max_records) const = 0;
   virtual void acknowledge_below(std::uint64_t next) = 0;  // drops every id < next
 };
 
@@ -38,7 +40,8 @@ class MemoryOutbox final : public Outbox {
   std::uint64_t first_pending() const override { return first_; }
   std::vector<OutboxRecord> read_from(std::uint64_t from, std::size_t max_records) const override {
     std::vector<OutboxRecord> out;
-    for (std::uint64_t id = std::max(from, first_); id < next_id() && out.size() < max_records; ++id)
+    for (std::uint64_t id = std::max(from, first_); id < next_id() && out.size() < max_records;
+         ++id)
       out.push_back({id, records_[id - first_]});
     return out;
   }

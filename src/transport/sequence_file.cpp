@@ -42,7 +42,8 @@ SequenceFile::SequenceFile(fs::path path) : path_(std::move(path)) {
   const std::string text{std::istreambuf_iterator<char>(in), {}};
   const auto last = parse_sequence_text(text);
   if (!last)
-    throw std::runtime_error(path_.string() + " does not hold a sequence number; remove it to "
+    throw std::runtime_error(path_.string() +
+                             " does not hold a sequence number; remove it to "
                              "start again from 1");
   last_ = *last;
 }

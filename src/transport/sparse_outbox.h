@@ -28,7 +28,8 @@ class SparseOutbox final : public Outbox {
   }
   std::vector<OutboxRecord> read_from(std::uint64_t from, std::size_t max_records) const override {
     std::vector<OutboxRecord> out;
-    for (auto it = records_.lower_bound(from); it != records_.end() && out.size() < max_records; ++it)
+    for (auto it = records_.lower_bound(from); it != records_.end() && out.size() < max_records;
+         ++it)
       out.push_back({it->first, it->second});
     return out;
   }

@@ -28,7 +28,8 @@ std::filesystem::file_time_type allow_list_time(const std::filesystem::path& dir
   std::error_code error;
   auto newest = std::filesystem::last_write_time(directory, error);
   // Error codes throughout: a read error must not throw out of the ZAP thread (std::terminate).
-  for (std::filesystem::directory_iterator it{directory, error}, end; !error && it != end; it.increment(error)) {
+  for (std::filesystem::directory_iterator it{directory, error}, end; !error && it != end;
+       it.increment(error)) {
     if (it->path().extension() != ".pub") continue;
     std::error_code file_error;
     const auto time = it->last_write_time(file_error);
@@ -125,8 +126,9 @@ void ZapHandler::answer(zmq::socket_t& socket) {
       status = "200", text = "OK", user = found->second;
     } else {
       if (warned_keys_.insert(key).second)  // once per key: refused clients retry forever
-        spdlog::warn("zap: refused CURVE key {} from {} (not in the allow-list; add its .pub to {})",
-                     key, request[3].to_string(), directory_.string());
+        spdlog::warn(
+            "zap: refused CURVE key {} from {} (not in the allow-list; add its .pub to {})", key,
+            request[3].to_string(), directory_.string());
     }
   } else {
     text = "CURVE required";

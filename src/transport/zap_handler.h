@@ -19,10 +19,10 @@
 namespace cw::transport {
 
 struct ZapStats {
-  std::uint64_t accepted = 0;        // handshakes admitted
-  std::uint64_t refused = 0;         // unknown keys (and non-CURVE mechanisms)
-  std::uint64_t reloads = 0;         // times the allow-list was read
-  std::uint64_t authorized_keys = 0; // keys in the allow-list now
+  std::uint64_t accepted = 0;         // handshakes admitted
+  std::uint64_t refused = 0;          // unknown keys (and non-CURVE mechanisms)
+  std::uint64_t reloads = 0;          // times the allow-list was read
+  std::uint64_t authorized_keys = 0;  // keys in the allow-list now
 };
 
 // Binds inproc://zeromq.zap.01 in `context` before the constructor returns (libzmq lets every

@@ -46,12 +46,15 @@ void ZmqAgentLink::on_readable(MonotonicTime now) {
   while (socket_.recv(frame, zmq::recv_flags::dontwait)) {
     if (frame.more()) {
       zmq::message_t rest;
-      do { (void)socket_.recv(rest); } while (rest.more());
+      do {
+        (void)socket_.recv(rest);
+      } while (rest.more());
       continue;  // the collector never sends multipart messages
     }
     failing_ = false;
     reconnect_backoff_ = std::chrono::seconds(1);
-    send_all(session_.on_frame({static_cast<const std::byte*>(frame.data()), frame.size()}, now), now);
+    send_all(session_.on_frame({static_cast<const std::byte*>(frame.data()), frame.size()}, now),
+             now);
   }
 }
 

@@ -29,8 +29,8 @@ std::string printable(const std::string& routing_id) {
 
 }  // namespace
 
-ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options,
-                           CollectorCodec codec, IngestQueue& queue)
+ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options, CollectorCodec codec,
+                           IngestQueue& queue)
     : socket_(make_collector_socket(context, options.server_key, options.timing)),
       codec_(std::move(codec)),
       queue_(queue),
@@ -47,14 +47,17 @@ void ZmqCollector::seed(const std::map<std::string, std::uint64_t>& stored_next)
   for (const auto& [agent, next] : stored_next) ledger_.seed(agent, next);
 }
 
-void ZmqCollector::start() { thread_ = std::thread([this] { run(); }); }
+void ZmqCollector::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void ZmqCollector::stop() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
 }
 
-void ZmqCollector::committed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next) {
+void ZmqCollector::committed(
+    const std::vector<std::pair<std::string, std::uint64_t>>& agents_next) {
   report(agents_next, true);
 }
 
@@ -81,8 +84,9 @@ void ZmqCollector::run() {
   auto last_sweep = std::chrono::steady_clock::now();
   while (!stop_) {
     const bool can_receive = !queue_.full();  // full: leave frames in ZeroMQ/TCP (back-pressure)
-    std::array<zmq::pollitem_t, 2> items{{{socket_.handle(), 0, static_cast<short>(can_receive ? ZMQ_POLLIN : 0), 0},
-                                          {nullptr, wake_fd_.get(), ZMQ_POLLIN, 0}}};
+    std::array<zmq::pollitem_t, 2> items{
+        {{socket_.handle(), 0, static_cast<short>(can_receive ? ZMQ_POLLIN : 0), 0},
+         {nullptr, wake_fd_.get(), ZMQ_POLLIN, 0}}};
     try {
       zmq::poll(items, std::chrono::milliseconds(can_receive ? 100 : 5));
       if (items[1].revents & ZMQ_POLLIN) deliver_commits();
@@ -91,7 +95,8 @@ void ZmqCollector::run() {
       if (error.num() == ETERM) break;
       spdlog::warn("collector: {}", error.what());
     }
-    if (const auto now = std::chrono::steady_clock::now(); now - last_sweep > std::chrono::seconds(10)) {
+    if (const auto now = std::chrono::steady_clock::now();
+        now - last_sweep > std::chrono::seconds(10)) {
       last_sweep = now;
       forget_idle_connections();
     }
@@ -113,7 +118,9 @@ void ZmqCollector::receive_ready() {
     const std::string routing_id = routing.to_string();
     if (frame.more()) {  // agents send one frame per message: drain and drop the rest
       zmq::message_t extra;
-      do { (void)socket_.recv(extra, zmq::recv_flags::none); } while (extra.more());
+      do {
+        (void)socket_.recv(extra, zmq::recv_flags::none);
+      } while (extra.more());
       malformed(routing_id, "multipart message");
       continue;
     }
@@ -132,7 +139,8 @@ void ZmqCollector::handle(const std::string& routing_id, zmq::message_t& frame) 
     }
     return handle_hello(routing_id, key_name, message->next, message->body);
   }
-  if (message->kind != MessageKind::batch) return malformed(routing_id, "collector-only message kind");
+  if (message->kind != MessageKind::batch)
+    return malformed(routing_id, "collector-only message kind");
   const auto found = connections_.find(routing_id);
   if (found == connections_.end()) {
     ++counters_.hello_required;
@@ -152,9 +160,10 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
     // stored. One compromised node's key cannot write events under another node's id.
     ++counters_.claims_refused;
     if (refused_claims_.emplace(key_name, identity->agent_id).second)
-      spdlog::warn("collector: refused a hello as agent {} from the key {}: that key may claim "
-                   "only its own name and its .pub file's `agents:` lines (docs/pipeline.md)",
-                   identity->agent_id, key_name.empty() ? "(none)" : key_name);
+      spdlog::warn(
+          "collector: refused a hello as agent {} from the key {}: that key may claim "
+          "only its own name and its .pub file's `agents:` lines (docs/pipeline.md)",
+          identity->agent_id, key_name.empty() ? "(none)" : key_name);
     return;
   }
   ++counters_.hellos;
@@ -163,7 +172,8 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
       previous != routing_by_agent_.end() && previous->second != routing_id)
     connections_.erase(previous->second);  // the agent reconnected: its old connection is dead
   routing_by_agent_[agent_id] = routing_id;
-  connections_[routing_id] = {agent_id, key_name, std::move(*identity), std::chrono::steady_clock::now()};
+  connections_[routing_id] = {agent_id, key_name, std::move(*identity),
+                              std::chrono::steady_clock::now()};
   queue_.push({agent_id, {}, 0, connections_[routing_id].identity});  // the writer records it
   const auto next = ledger_.on_hello(agent_id, resume_from);
   spdlog::debug("collector: hello from {} (key {}), resumes at {}, welcome next {}", agent_id,
@@ -190,7 +200,8 @@ void ZmqCollector::handle_batch(const std::string& routing_id, Connection& conne
   if (!verdict.accept) return send(routing_id, encode_message(MessageKind::rewind, verdict.next));
   std::erase_if(events, [&](const events::Event& e) { return e.sequence < verdict.keep_from; });
   if (events.empty())  // all duplicates: they are stored or queued; say where we stand
-    return send(routing_id, encode_message(MessageKind::ack, ledger_.committed_next(connection.agent_id)));
+    return send(routing_id,
+                encode_message(MessageKind::ack, ledger_.committed_next(connection.agent_id)));
   counters_.events_accepted += events.size();
   const std::uint64_t next = events.back().sequence + 1;
   queue_.push({connection.agent_id, std::move(events), next, std::nullopt});
@@ -208,7 +219,8 @@ void ZmqCollector::malformed(const std::string& routing_id, std::string_view rea
 
 void ZmqCollector::send(const std::string& routing_id, std::vector<std::byte> frame) {
   try {
-    if (socket_.send(zmq::buffer(routing_id), zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
+    if (socket_.send(zmq::buffer(routing_id),
+                     zmq::send_flags::sndmore | zmq::send_flags::dontwait) &&
         socket_.send(zmq::buffer(frame), zmq::send_flags::dontwait)) {
       if (frame.front() == static_cast<std::byte>(MessageKind::ack)) ++counters_.acks_sent;
       return;

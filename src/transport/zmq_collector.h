@@ -35,8 +35,8 @@ struct CollectorCodec {
 };
 
 struct IngestStats {
-  std::uint64_t connections = 0;     // connections that said hello and are still known
-  std::uint64_t agents = 0;          // agents ever seen by this process (and seeded)
+  std::uint64_t connections = 0;  // connections that said hello and are still known
+  std::uint64_t agents = 0;       // agents ever seen by this process (and seeded)
   std::uint64_t hellos = 0, batches = 0, events_accepted = 0, acks_sent = 0;
   std::uint64_t hello_required = 0;  // batches on connections that had not said hello
   std::uint64_t malformed_frames = 0;
@@ -97,8 +97,8 @@ class ZmqCollector {
   IngestQueue& queue_;
   UniqueFd wake_fd_;  // eventfd: the writer's commits are waiting
   CollectorLedger ledger_;
-  std::map<std::string, Connection> connections_;         // by ZeroMQ routing id
-  std::map<std::string, std::string> routing_by_agent_;   // the agent's latest connection
+  std::map<std::string, Connection> connections_;        // by ZeroMQ routing id
+  std::map<std::string, std::string> routing_by_agent_;  // the agent's latest connection
   std::map<std::string, std::uint64_t> malformed_by_peer_;
   std::function<bool(const std::string&, const std::string&)> may_claim_;
   std::set<std::pair<std::string, std::string>> refused_claims_;  // (key, agent) logged once

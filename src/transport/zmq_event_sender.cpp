@@ -17,9 +17,12 @@ namespace {
 using namespace std::chrono_literals;
 
 MonotonicTime mono_now() {
-  return MonotonicTime{std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
+  return MonotonicTime{
+      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
 }
-Timestamp wall_now() { return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()); }
+Timestamp wall_now() {
+  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+}
 
 }  // namespace
 
@@ -52,9 +55,10 @@ class ZmqEventSender::Worker {
 
   void renumber_from(std::uint64_t next) {
     if (next <= spool_.next_id()) return;
-    spdlog::warn("sender: the collector already holds sequences below {} for agent {}, but this "
-                 "spool is at {}: it was reset, or another node uses this id. Continuing from {}",
-                 next, options_.identity.agent_id, spool_.next_id(), next);
+    spdlog::warn(
+        "sender: the collector already holds sequences below {} for agent {}, but this "
+        "spool is at {}: it was reset, or another node uses this id. Continuing from {}",
+        next, options_.identity.agent_id, spool_.next_id(), next);
     const auto pending = spool_.peek(0, std::numeric_limits<std::size_t>::max());
     spool_.skip_to(next);
     std::vector<events::Event> events;
@@ -93,7 +97,8 @@ class ZmqEventSender::Worker {
     events::HeartbeatData data;
     data.uptime = sample.at - started_;
     data.events_sent = session.events_sent;
-    data.events_dropped = limiter_.stats().suppressed + inbox_dropped + spool_stats.dropped_when_full;
+    data.events_dropped =
+        limiter_.stats().suppressed + inbox_dropped + spool_stats.dropped_when_full;
     data.events_spooled = spool_stats.pending_records;
     data.cpu_percent = platform::cpu_percent(last_sample_, sample);
     data.rss_bytes = sample.rss_bytes;
@@ -107,8 +112,10 @@ class ZmqEventSender::Worker {
     event.attributes.push_back({"version", options_.identity.version});
     // Rounded up: the collector declares an agent down after 2 announced intervals, so an
     // interval of 1.5 s announced as 1 s would flap (and 0.2 s as 0 would be ignored).
-    event.attributes.push_back({"heartbeat_interval_s", static_cast<std::int64_t>(
-        std::chrono::ceil<std::chrono::seconds>(options_.heartbeat_interval).count())});
+    event.attributes.push_back(
+        {"heartbeat_interval_s",
+         static_cast<std::int64_t>(
+             std::chrono::ceil<std::chrono::seconds>(options_.heartbeat_interval).count())});
     spool(std::move(event));
     ++heartbeats_;
   }

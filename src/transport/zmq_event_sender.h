@@ -21,16 +21,16 @@
 namespace cw::transport {
 
 struct SenderOptions {
-  std::string collector = "tcp://127.0.0.1:5555";  // seed 002's endpoint and port
-  std::filesystem::path key_file;            // this agent's NAME.key
-  std::filesystem::path collector_key_file;  // the collector's NAME.pub
-  SpoolOptions spool;                        // directory required
-  events::AgentIdentity identity;            // agent_id, node, version
-  events::RateLimitOptions rate;             // seed 002: max_events_per_second 100
+  std::string collector = "tcp://127.0.0.1:5555";          // seed 002's endpoint and port
+  std::filesystem::path key_file;                          // this agent's NAME.key
+  std::filesystem::path collector_key_file;                // the collector's NAME.pub
+  SpoolOptions spool;                                      // directory required
+  events::AgentIdentity identity;                          // agent_id, node, version
+  events::RateLimitOptions rate;                           // seed 002: max_events_per_second 100
   Duration heartbeat_interval = std::chrono::seconds(30);  // seed 002: heartbeat_interval 30
   SessionOptions session;
   LinkTiming timing;
-  std::size_t inbox_limit = 100000;          // events submitted but not yet rate-limited
+  std::size_t inbox_limit = 100000;  // events submitted but not yet rate-limited
 };
 
 struct SenderStats {

@@ -25,11 +25,16 @@ bool known(std::uint8_t kind) {
 
 std::string_view to_string(EnvelopeError error) {
   switch (error) {
-    case EnvelopeError::empty: return "empty frame";
-    case EnvelopeError::bad_version: return "unsupported protocol version";
-    case EnvelopeError::unknown_kind: return "unknown message kind";
-    case EnvelopeError::truncated: return "truncated header";
-    case EnvelopeError::trailing_bytes: return "bytes after a bodiless message";
+    case EnvelopeError::empty:
+      return "empty frame";
+    case EnvelopeError::bad_version:
+      return "unsupported protocol version";
+    case EnvelopeError::unknown_kind:
+      return "unknown message kind";
+    case EnvelopeError::truncated:
+      return "truncated header";
+    case EnvelopeError::trailing_bytes:
+      return "bytes after a bodiless message";
   }
   return "?";
 }

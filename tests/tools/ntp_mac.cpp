@@ -74,7 +74,9 @@ int main(int argc, char** argv) try {
     const auto keys = cw::platform::load_key_file(argv[2]);
     return check(find_key(keys, argv[3]), argv[4]);
   }
-  std::fprintf(stderr, "usage: tool_ntp_mac sign KEYFILE KEY_ID VERSION TRANSMIT_HEX | check KEYFILE KEY_ID HEX\n");
+  std::fprintf(
+      stderr,
+      "usage: tool_ntp_mac sign KEYFILE KEY_ID VERSION TRANSMIT_HEX | check KEYFILE KEY_ID HEX\n");
   return 2;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "tool_ntp_mac: %s\n", e.what());

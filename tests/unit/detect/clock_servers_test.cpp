@@ -18,7 +18,8 @@ ServerOutcome ok(const std::string& server, bool falseticker = false) {
   return {server, PollStatus::ok, ClockSample{server, 1ms, 1ms, 1ms, 2}, "", falseticker, 2};
 }
 ServerOutcome status(const std::string& server, PollStatus s, std::string code = "") {
-  return {server, s, std::nullopt, std::move(code), false, s == PollStatus::unsynchronized ? 16 : 0};
+  return {server,          s,     std::nullopt,
+          std::move(code), false, s == PollStatus::unsynchronized ? 16 : 0};
 }
 
 class ServersTest : public ::testing::Test {

@@ -19,7 +19,8 @@ TEST(SynFlood, SpoofedSynsWithoutCompletionAlarmOncePerDestination) {
   for (int i = 0; i < 2000; ++i) {
     const auto src = spoofed(i);
     h.send(tcp4(src.c_str(), "10.0.0.2", std::uint16_t(1024 + i), 80, syn), i * 0.001);
-    h.send(tcp4("10.0.0.2", src.c_str(), 80, std::uint16_t(1024 + i), syn | ack), i * 0.001 + 0.00001);
+    h.send(tcp4("10.0.0.2", src.c_str(), 80, std::uint16_t(1024 + i), syn | ack),
+           i * 0.001 + 0.00001);
   }
   h.detectors.advance(at(30));
   ASSERT_EQ(h.count(EventType::syn_flood), 1u);
@@ -77,7 +78,8 @@ TEST(ConnectionFlood, AdaptiveThresholdFollowsTheBaseline) {
   for (int window = 0; window < 20; ++window, t += 1.0)  // a steady 8–12 per second
     for (int i = 0; i < 8 + window % 5; ++i) connection(h, "10.0.0.1", port++, t + i * 0.01);
   h.detectors.flush();
-  EXPECT_EQ(h.count(EventType::connection_flood), 1u) << "the first windows, before the baseline is trusted";
+  EXPECT_EQ(h.count(EventType::connection_flood), 1u)
+      << "the first windows, before the baseline is trusted";
 }
 
 TEST(Memory, SpoofedFloodStaysWithinTheConfiguredTables) {

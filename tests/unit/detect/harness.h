@@ -10,19 +10,29 @@
 
 namespace cw::detect::test {
 
-inline Timestamp at(double seconds) { return from_unix_ns(static_cast<std::int64_t>(1.7e18 + seconds * 1e9)); }
+inline Timestamp at(double seconds) {
+  return from_unix_ns(static_cast<std::int64_t>(1.7e18 + seconds * 1e9));
+}
 
 struct Harness {
-  explicit Harness(NetmonConfig c = {}) : config(std::move(c)), detectors(config, [this](events::Event&& e) { events.push_back(std::move(e)); }) {}
-  void send(const Frame& f, double seconds) { detectors.on_frame(LinkType::ethernet, f, at(seconds)); }
-  std::size_t count(events::EventType type) const {
-    return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.type == type; }));
+  explicit Harness(NetmonConfig c = {})
+      : config(std::move(c)),
+        detectors(config, [this](events::Event&& e) { events.push_back(std::move(e)); }) {}
+  void send(const Frame& f, double seconds) {
+    detectors.on_frame(LinkType::ethernet, f, at(seconds));
   }
-  const events::NetworkData& net(std::size_t i) const { return std::get<events::NetworkData>(events.at(i).data); }
+  std::size_t count(events::EventType type) const {
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.type == type; }));
+  }
+  const events::NetworkData& net(std::size_t i) const {
+    return std::get<events::NetworkData>(events.at(i).data);
+  }
   std::vector<std::string> modbus_kinds() const {
     std::vector<std::string> kinds;
     for (const auto& e : events)
-      if (e.type == events::EventType::modbus_anomaly) kinds.push_back(std::get<events::NetworkData>(e.data).kind);
+      if (e.type == events::EventType::modbus_anomaly)
+        kinds.push_back(std::get<events::NetworkData>(e.data).kind);
     return kinds;
   }
   std::int64_t attribute(std::size_t i, const std::string& key) const {

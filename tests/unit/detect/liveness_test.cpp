@@ -10,13 +10,15 @@ namespace {
 using namespace std::chrono_literals;
 using events::EventType;
 
-Timestamp t(double seconds) { return from_unix_ns(1'764'000'000'000'000'000) + from_seconds(seconds); }
+Timestamp t(double seconds) {
+  return from_unix_ns(1'764'000'000'000'000'000) + from_seconds(seconds);
+}
 
 TEST(Liveness, DownAfterTwoIntervalsPlusGraceThenUpWhenHeard) {
   LivenessTracker tracker{{.interval = 30s, .grace = 10s, .missed_intervals = 2}};
   EXPECT_FALSE(tracker.heard("a", t(0)).has_value());
   EXPECT_FALSE(tracker.heard("a", t(30)).has_value());
-  EXPECT_EQ(tracker.next_deadline(), t(100));       // 30 + 2 × 30 + 10
+  EXPECT_EQ(tracker.next_deadline(), t(100));  // 30 + 2 × 30 + 10
   EXPECT_TRUE(tracker.check(t(99.999)).empty());
   auto down = tracker.check(t(100));
   ASSERT_EQ(down.size(), 1u);
@@ -25,7 +27,7 @@ TEST(Liveness, DownAfterTwoIntervalsPlusGraceThenUpWhenHeard) {
   EXPECT_EQ(down[0].timestamp, t(100));
   EXPECT_EQ(down[0].severity, events::Severity::high);
   EXPECT_EQ(std::get<std::int64_t>(down[0].attributes.at(1).value), 70'000);  // silent_ms
-  EXPECT_TRUE(tracker.check(t(500)).empty());       // once, not again
+  EXPECT_TRUE(tracker.check(t(500)).empty());                                 // once, not again
   EXPECT_FALSE(tracker.next_deadline().has_value());
 
   auto up = tracker.heard("a", t(160));

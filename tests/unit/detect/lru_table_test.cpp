@@ -11,7 +11,9 @@ namespace cw::detect {
 namespace {
 
 struct IntHash {
-  std::uint64_t operator()(int k) const { return static_cast<std::uint64_t>(k % 7);  }  // many collisions
+  std::uint64_t operator()(int k) const {
+    return static_cast<std::uint64_t>(k % 7);
+  }  // many collisions
 };
 
 TEST(LruTable, EvictsTheLeastRecentlyUsed) {

@@ -16,7 +16,8 @@ DecodeStatus decode(LinkType link, const Frame& f, DecodedPacket& p) {
 
 TEST(Packet, EthernetIpv4Tcp) {
   DecodedPacket p;
-  ASSERT_EQ(decode(LinkType::ethernet, tcp4("10.0.0.1", "10.0.0.2", 40000, 502, tcp_flag::syn, bytes({1, 2, 3})), p),
+  ASSERT_EQ(decode(LinkType::ethernet,
+                   tcp4("10.0.0.1", "10.0.0.2", 40000, 502, tcp_flag::syn, bytes({1, 2, 3})), p),
             DecodeStatus::ok);
   EXPECT_EQ(p.source, ip("10.0.0.1"));
   EXPECT_EQ(p.destination, ip("10.0.0.2"));
@@ -63,7 +64,8 @@ TEST(Packet, Ipv4OptionsPaddingAndFragments) {
   Frame l4 = tcp(1, 2, tcp_flag::ack);
   Frame with_options = ipv4("10.0.0.1", "10.0.0.2", 6, {});
   with_options[0] = std::byte{0x46};  // IHL 6: one option word
-  with_options.insert(with_options.begin() + 20, {std::byte{1}, std::byte{1}, std::byte{1}, std::byte{0}});
+  with_options.insert(with_options.begin() + 20,
+                      {std::byte{1}, std::byte{1}, std::byte{1}, std::byte{0}});
   put(with_options, l4);
   with_options[3] = static_cast<std::byte>(24 + l4.size());
   Frame padded = ethernet(with_options);
@@ -72,32 +74,37 @@ TEST(Packet, Ipv4OptionsPaddingAndFragments) {
   EXPECT_EQ(p.destination_port, 2);
   EXPECT_TRUE(p.payload.empty());
   // A non-first fragment carries no transport header; the first one does (MF set, offset 0).
-  EXPECT_EQ(decode(LinkType::raw, ipv4("10.0.0.1", "10.0.0.2", 6, l4, 0x0010), p), DecodeStatus::ok);
+  EXPECT_EQ(decode(LinkType::raw, ipv4("10.0.0.1", "10.0.0.2", 6, l4, 0x0010), p),
+            DecodeStatus::ok);
   EXPECT_TRUE(p.later_fragment);
   EXPECT_EQ(p.transport, Transport::none);
-  EXPECT_EQ(decode(LinkType::raw, ipv4("10.0.0.1", "10.0.0.2", 6, l4, 0x2000), p), DecodeStatus::ok);
+  EXPECT_EQ(decode(LinkType::raw, ipv4("10.0.0.1", "10.0.0.2", 6, l4, 0x2000), p),
+            DecodeStatus::ok);
   EXPECT_FALSE(p.later_fragment);
   EXPECT_EQ(p.transport, Transport::tcp);
 }
 
 TEST(Packet, Ipv6ExtensionHeaderChain) {
   DecodedPacket p;
-  Frame chain = bytes({44, 0, 0, 0, 0, 0, 0, 0});       // hop-by-hop (8 bytes) → fragment
-  put(chain, bytes({6, 0, 0x00, 0x01, 0, 0, 0, 7}));     // fragment offset 0, M=1 → TCP
+  Frame chain = bytes({44, 0, 0, 0, 0, 0, 0, 0});     // hop-by-hop (8 bytes) → fragment
+  put(chain, bytes({6, 0, 0x00, 0x01, 0, 0, 0, 7}));  // fragment offset 0, M=1 → TCP
   put(chain, tcp(5000, 22, tcp_flag::syn));
-  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::1", "2001:db8::2", 0, chain), p), DecodeStatus::ok);
+  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::1", "2001:db8::2", 0, chain), p),
+            DecodeStatus::ok);
   EXPECT_EQ(p.transport, Transport::tcp);
   EXPECT_EQ(p.destination_port, 22);
   EXPECT_EQ(p.source, ip("2001:db8::1"));
-  Frame later = bytes({6, 0, 0x01, 0x00, 0, 0, 0, 7});   // offset 32: a later fragment
+  Frame later = bytes({6, 0, 0x01, 0x00, 0, 0, 0, 7});  // offset 32: a later fragment
   put(later, bytes({1, 2, 3, 4}));
-  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::1", "2001:db8::2", 44, later), p), DecodeStatus::ok);
+  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::1", "2001:db8::2", 44, later), p),
+            DecodeStatus::ok);
   EXPECT_TRUE(p.later_fragment);
 }
 
 TEST(Packet, IcmpUnreachableQuotesTheFailedDatagram) {
   DecodedPacket p;
-  ASSERT_EQ(decode(LinkType::ethernet, icmp_unreachable4("10.0.0.2", "10.0.0.1", "10.0.0.2", 40000, 161), p),
+  ASSERT_EQ(decode(LinkType::ethernet,
+                   icmp_unreachable4("10.0.0.2", "10.0.0.1", "10.0.0.2", 40000, 161), p),
             DecodeStatus::ok);
   EXPECT_TRUE(p.unreachable);
   ASSERT_TRUE(p.quoted.present);
@@ -106,7 +113,8 @@ TEST(Packet, IcmpUnreachableQuotesTheFailedDatagram) {
   EXPECT_EQ(p.quoted.destination_port, 161);
   Frame icmp6 = bytes({1, 4, 0, 0, 0, 0, 0, 0});
   put(icmp6, ipv6("2001:db8::1", "2001:db8::2", 17, udp(4000, 53)));
-  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::2", "2001:db8::1", 58, icmp6), p), DecodeStatus::ok);
+  ASSERT_EQ(decode(LinkType::raw, ipv6("2001:db8::2", "2001:db8::1", 58, icmp6), p),
+            DecodeStatus::ok);
   EXPECT_TRUE(p.quoted.present);
   EXPECT_EQ(p.quoted.destination_port, 53);
 }

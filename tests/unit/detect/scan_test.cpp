@@ -15,7 +15,8 @@ void refused(Harness& h, const char* src, const char* dst, std::uint16_t port, d
   h.send(tcp4(src, dst, 40000, port, syn), t);
   h.send(tcp4(dst, src, port, 40000, rst | ack), t + 0.0001);
 }
-void connected(Harness& h, const char* src, const char* dst, std::uint16_t sport, std::uint16_t port, double t) {
+void connected(Harness& h, const char* src, const char* dst, std::uint16_t sport,
+               std::uint16_t port, double t) {
   h.send(tcp4(src, dst, sport, port, syn), t);
   h.send(tcp4(dst, src, port, sport, syn | ack), t + 0.0001);
   h.send(tcp4(src, dst, sport, port, ack), t + 0.0002);
@@ -23,7 +24,8 @@ void connected(Harness& h, const char* src, const char* dst, std::uint16_t sport
 
 TEST(PortScan, FourFailedFirstContactsDecideAScannerByTrw) {
   Harness h;
-  for (std::uint16_t port = 1; port <= 100; ++port) refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.001);
+  for (std::uint16_t port = 1; port <= 100; ++port)
+    refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.001);
   EXPECT_TRUE(h.events.empty()) << "reported while the scan goes on";
   h.detectors.flush();
   ASSERT_EQ(h.events.size(), 1u);
@@ -32,13 +34,14 @@ TEST(PortScan, FourFailedFirstContactsDecideAScannerByTrw) {
   EXPECT_EQ(h.net(0).destination, ip("10.0.0.2"));
   EXPECT_EQ(h.net(0).count, 100u);
   EXPECT_EQ(h.net(0).ports.size(), 16u);
-  EXPECT_EQ(h.attribute(0, "probes_to_decide"), 4);  // 4^4 = 256 ≥ β/α = 99 > 4^3
+  EXPECT_EQ(h.attribute(0, "probes_to_decide"), 4);         // 4^4 = 256 ≥ β/α = 99 > 4^3
   EXPECT_EQ(h.events[0].severity, events::Severity::high);  // port 22 was hit
 }
 
 TEST(PortScan, SuccessfulContactsAreBenignAndNothingIsReported) {
   Harness h;
-  for (std::uint16_t i = 0; i < 30; ++i) connected(h, "10.0.0.1", "10.0.0.2", std::uint16_t(40000 + i), 8080, i * 0.1);
+  for (std::uint16_t i = 0; i < 30; ++i)
+    connected(h, "10.0.0.1", "10.0.0.2", std::uint16_t(40000 + i), 8080, i * 0.1);
   refused(h, "10.0.0.1", "10.0.0.3", 9999, 4.0);
   h.detectors.flush();
   EXPECT_TRUE(h.events.empty());
@@ -59,7 +62,8 @@ TEST(PortScan, OnePortOverManyHostsIsAnAddressScan) {
 
 TEST(PortScan, UnansweredProbesFailAfterTheTimeout) {
   Harness h;
-  for (std::uint16_t port = 1; port <= 6; ++port) h.send(tcp4("10.0.0.1", "10.0.0.2", 40000, port, syn), port * 0.01);
+  for (std::uint16_t port = 1; port <= 6; ++port)
+    h.send(tcp4("10.0.0.1", "10.0.0.2", 40000, port, syn), port * 0.01);
   h.detectors.advance(at(4));   // probes time out (3 s): the walk decides
   h.detectors.advance(at(20));  // and the scan ends
   ASSERT_EQ(h.count(EventType::port_scan), 1u);
@@ -82,11 +86,13 @@ TEST(PortScan, SeedThresholdOfDistinctPortsIsASecondSignal) {
   config.port_scan.alpha = 1e-9;
   config.port_scan.threshold = 10;
   Harness h(config);
-  for (std::uint16_t port = 1; port <= 12; ++port) refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.01);
+  for (std::uint16_t port = 1; port <= 12; ++port)
+    refused(h, "10.0.0.1", "10.0.0.2", port, port * 0.01);
   h.detectors.flush();
   ASSERT_EQ(h.events.size(), 1u);
   const auto& attributes = h.events[0].attributes;
-  const auto decided = std::find_if(attributes.begin(), attributes.end(), [](const auto& a) { return a.key == "decided_by"; });
+  const auto decided = std::find_if(attributes.begin(), attributes.end(),
+                                    [](const auto& a) { return a.key == "decided_by"; });
   ASSERT_NE(decided, attributes.end());
   EXPECT_EQ(std::get<std::string>(decided->value), "threshold");
 }

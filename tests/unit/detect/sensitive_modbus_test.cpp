@@ -9,7 +9,8 @@ using namespace test;
 using events::EventType;
 using namespace tcp_flag;
 
-void connect(Harness& h, const char* src, const char* dst, std::uint16_t sport, std::uint16_t port, double t) {
+void connect(Harness& h, const char* src, const char* dst, std::uint16_t sport, std::uint16_t port,
+             double t) {
   h.send(tcp4(src, dst, sport, port, syn), t);
   h.send(tcp4(dst, src, port, sport, syn | ack), t + 0.0001);
   h.send(tcp4(src, dst, sport, port, ack), t + 0.0002);
@@ -17,14 +18,15 @@ void connect(Harness& h, const char* src, const char* dst, std::uint16_t sport, 
 
 TEST(SensitivePorts, FirstAccessOnceAndAllowListRespected) {
   NetmonConfig config;
-  config.sensitive.allowlist.push_back({*IpPrefix::parse("10.0.0.30"), IpPrefix::parse("10.0.0.10"), 22});
+  config.sensitive.allowlist.push_back(
+      {*IpPrefix::parse("10.0.0.30"), IpPrefix::parse("10.0.0.10"), 22});
   Harness h(config);
   connect(h, "10.0.0.5", "10.0.0.10", 40000, 22, 1);
-  connect(h, "10.0.0.5", "10.0.0.10", 40001, 22, 2);    // same (src, dst, port): deduplicated
-  connect(h, "10.0.0.30", "10.0.0.10", 40002, 22, 3);   // allow-listed
-  connect(h, "10.0.0.30", "10.0.0.11", 40003, 22, 4);   // not for this destination
-  connect(h, "10.0.0.5", "10.0.0.10", 40004, 20000, 5); // DNP3: a SCADA port added to the seed's
-  connect(h, "10.0.0.5", "10.0.0.10", 40005, 8080, 6);  // not sensitive
+  connect(h, "10.0.0.5", "10.0.0.10", 40001, 22, 2);       // same (src, dst, port): deduplicated
+  connect(h, "10.0.0.30", "10.0.0.10", 40002, 22, 3);      // allow-listed
+  connect(h, "10.0.0.30", "10.0.0.11", 40003, 22, 4);      // not for this destination
+  connect(h, "10.0.0.5", "10.0.0.10", 40004, 20000, 5);    // DNP3: a SCADA port added to the seed's
+  connect(h, "10.0.0.5", "10.0.0.10", 40005, 8080, 6);     // not sensitive
   h.send(udp4("10.0.0.6", "10.0.0.10", 47808, 47808), 7);  // BACnet over UDP
   ASSERT_EQ(h.count(EventType::sensitive_port_access), 4u);
   EXPECT_EQ(h.net(0).ports, std::vector<std::uint16_t>{22});
@@ -37,10 +39,12 @@ TEST(SensitivePorts, FirstAccessOnceAndAllowListRespected) {
 
 struct ModbusHarness : Harness {
   explicit ModbusHarness(NetmonConfig c) : Harness(std::move(c)) {}
-  void request(const char* master, std::uint16_t tid, std::uint8_t fc, const Frame& data, double t) {
+  void request(const char* master, std::uint16_t tid, std::uint8_t fc, const Frame& data,
+               double t) {
     send(tcp4(master, "10.0.0.10", 41000, 502, psh | ack, modbus(tid, fc, data)), t);
   }
-  void response(const char* master, std::uint16_t tid, std::uint8_t fc, const Frame& data, double t) {
+  void response(const char* master, std::uint16_t tid, std::uint8_t fc, const Frame& data,
+                double t) {
     send(tcp4("10.0.0.10", master, 502, 41000, psh | ack, modbus(tid, fc, data)), t);
   }
 };
@@ -55,8 +59,11 @@ TEST(Modbus, NormalPollingFromTheAuthorizedMasterIsQuiet) {
   ModbusHarness h(with_master());
   for (std::uint16_t tid = 1; tid <= 50; ++tid) {
     h.request("10.0.0.20", tid, 3, bytes({0, 0, 0, 10}), tid);
-    h.response("10.0.0.20", tid, 3, bytes({20, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8, 0, 9, 0, 10}), tid + 0.01);
-    h.request("10.0.0.20", std::uint16_t(tid + 1000), 6, bytes({0, 1, 0, 42}), tid + 0.5);  // authorized write
+    h.response("10.0.0.20", tid, 3,
+               bytes({20, 0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8, 0, 9, 0, 10}),
+               tid + 0.01);
+    h.request("10.0.0.20", std::uint16_t(tid + 1000), 6, bytes({0, 1, 0, 42}),
+              tid + 0.5);  // authorized write
     h.response("10.0.0.20", std::uint16_t(tid + 1000), 6, bytes({0, 1, 0, 42}), tid + 0.51);
   }
   h.detectors.flush();
@@ -70,9 +77,12 @@ TEST(Modbus, WritesDiagnosticsAndMalformedFromAnotherMaster) {
   h.request("10.0.0.66", 3, 8, bytes({0, 4, 0, 0}), 2);              // force listen only
   h.request("10.0.0.66", 4, 8, bytes({0, 1, 0, 0}), 3);              // restart communications
   h.request("10.0.0.66", 5, 0x5a, bytes({}), 4);                     // not a function code
-  h.send(tcp4("10.0.0.66", "10.0.0.10", 41000, 502, psh | ack, modbus(6, 3, bytes({0, 0, 0, 1}), 7)), 5);
-  EXPECT_EQ(h.modbus_kinds(), (std::vector<std::string>{"write_unauthorized", "force_listen_only",
-                                                        "restart_communications", "unknown_function", "malformed"}));
+  h.send(
+      tcp4("10.0.0.66", "10.0.0.10", 41000, 502, psh | ack, modbus(6, 3, bytes({0, 0, 0, 1}), 7)),
+      5);
+  EXPECT_EQ(h.modbus_kinds(),
+            (std::vector<std::string>{"write_unauthorized", "force_listen_only",
+                                      "restart_communications", "unknown_function", "malformed"}));
   EXPECT_EQ(h.events.back().severity, events::Severity::medium);
 }
 

@@ -32,9 +32,10 @@ Bytes hex(std::string_view text) {
 }
 
 TEST(BinaryCodec, HelloRoundTrips) {
-  AgentIdentity identity{"network-001",
-                         {"scada-node-01", {*IpAddress::parse("192.168.1.50"), *IpAddress::parse("fe80::1")}},
-                         "0.1.0"};
+  AgentIdentity identity{
+      "network-001",
+      {"scada-node-01", {*IpAddress::parse("192.168.1.50"), *IpAddress::parse("fe80::1")}},
+      "0.1.0"};
   Bytes out;
   encode_hello(identity, out);
   EXPECT_EQ(peek_message_kind(out), MessageKind::hello);
@@ -49,11 +50,18 @@ TEST(BinaryCodec, BatchRoundTripsEveryDataKind) {
 }
 
 TEST(BinaryCodec, ExtremeValuesRoundTrip) {
-  Event low{from_unix_ns(INT64_MIN), "a", UINT64_MAX, EventType::clock_step, Severity::info, {}, {}};
-  low.data = ClockData{.server = "", .offset = Duration{INT64_MIN}, .delay = Duration{INT64_MAX},
-                       .error_bound = {}, .threshold = {}, .step = Duration{-1},
-                       .stratum = INT32_MIN, .frequency_ppm = -1e300};
-  Event high{from_unix_ns(INT64_MAX), "a", 0, EventType::events_suppressed, Severity::critical, {}, {}};
+  Event low{from_unix_ns(INT64_MIN), "a", UINT64_MAX, EventType::clock_step,
+            Severity::info,          {},  {}};
+  low.data = ClockData{.server = "",
+                       .offset = Duration{INT64_MIN},
+                       .delay = Duration{INT64_MAX},
+                       .error_bound = {},
+                       .threshold = {},
+                       .step = Duration{-1},
+                       .stratum = INT32_MIN,
+                       .frequency_ppm = -1e300};
+  Event high{from_unix_ns(INT64_MAX), "a", 0, EventType::events_suppressed,
+             Severity::critical,      {},  {}};
   high.attributes = {{"", std::int64_t{INT64_MIN}}, {"", std::string(kMaxStringLength, 'x')}};
   const std::vector<Event> events{low, high};
   EXPECT_EQ(decode_batch(batch_of(events), "a"), events);
@@ -72,26 +80,36 @@ TEST(BinaryCodec, EventsGetTheAgentIdOfTheConnection) {
 // more event adds to a batch (its server string is a back-reference after the first event).
 TEST(BinaryCodec, DriftEventAndHeartbeatMeetTheSizeTargets) {
   const auto one = batch_of({drift_event(1, at(1'764'435'000))});
-  const auto two = batch_of({drift_event(1, at(1'764'435'000)), drift_event(2, at(1'764'435'064, 12'345))});
+  const auto two =
+      batch_of({drift_event(1, at(1'764'435'000)), drift_event(2, at(1'764'435'064, 12'345))});
   EXPECT_LE(two.size() - one.size(), 32u);
-  const auto beats = batch_of({heartbeat_event(1, at(1'764'435'000)), heartbeat_event(2, at(1'764'435'030))});
+  const auto beats =
+      batch_of({heartbeat_event(1, at(1'764'435'000)), heartbeat_event(2, at(1'764'435'030))});
   const auto beat = batch_of({heartbeat_event(1, at(1'764'435'000))});
   EXPECT_LE(beats.size() - beat.size(), 48u);
 }
 
 // The example of docs/wire-format.md §6, byte for byte.
 TEST(BinaryCodec, MatchesTheDocumentedExample) {
-  Event e{from_unix_ns(1'764'435'901'000'000'000), "a", 7, EventType::time_drift, Severity::high, {}, {}};
-  e.data = ClockData{.server = "ntp:123", .offset = std::chrono::milliseconds{-150}, .delay = {},
-                     .error_bound = {}, .threshold = std::chrono::milliseconds{100}};
+  Event e{from_unix_ns(1'764'435'901'000'000'000),
+          "a",
+          7,
+          EventType::time_drift,
+          Severity::high,
+          {},
+          {}};
+  e.data = ClockData{.server = "ntp:123",
+                     .offset = std::chrono::milliseconds{-150},
+                     .delay = {},
+                     .error_bound = {},
+                     .threshold = std::chrono::milliseconds{100}};
   Event next = e;
   next.sequence = 8;
   next.timestamp += std::chrono::seconds{1};
   next.data = ClockData{.server = "ntp:123", .offset = std::chrono::milliseconds{-1}};
-  EXPECT_EQ(batch_of({e, next}),
-            hex("01 02 02 187c891a840d2200 07"
-                " 01 0b 00 00 13 0e 6e74703a313233 ffc5868f01 8084af5f"
-                " 01 0b 02 80a8d6b907 03 01 ff887a"));
+  EXPECT_EQ(batch_of({e, next}), hex("01 02 02 187c891a840d2200 07"
+                                     " 01 0b 00 00 13 0e 6e74703a313233 ffc5868f01 8084af5f"
+                                     " 01 0b 02 80a8d6b907 03 01 ff887a"));
   AgentIdentity identity{"a", {"h", {*IpAddress::parse("10.0.0.1")}}, "1"};
   Bytes hello;
   encode_hello(identity, hello);
@@ -134,7 +152,8 @@ TEST(BinaryCodec, RejectsWithAReason) {
 TEST(BinaryCodec, HelloRejectsWithAReason) {
   EXPECT_EQ(decode_hello(hex("01 01 00 00 00 00")).error(), DecodeError::bad_agent_id);
   EXPECT_EQ(decode_hello(hex("01 01 01 61 00 41 00")).error(), DecodeError::too_many);
-  EXPECT_EQ(decode_hello(hex("01 01 01 61 00 01 05 0a000001 00")).error(), DecodeError::bad_address);
+  EXPECT_EQ(decode_hello(hex("01 01 01 61 00 01 05 0a000001 00")).error(),
+            DecodeError::bad_address);
   EXPECT_EQ(decode_hello(hex("01 01 01 61 00 00 00 00")).error(), DecodeError::trailing_bytes);
   EXPECT_EQ(decode_hello(hex("01 02 01 61 00 00 00")).error(), DecodeError::bad_message_kind);
   EXPECT_EQ(peek_message_kind(hex("01 03")).error(), DecodeError::bad_message_kind);

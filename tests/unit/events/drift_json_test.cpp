@@ -31,7 +31,10 @@ Event drift() {
 TEST(DriftJson, SeedFieldsFirstWithTheirMeanings) {
   const auto text = to_drift_json(drift());
   EXPECT_EQ(text.rfind(R"({"event":"time_drift","offset":-394.000908,"abs_offset":394.000908,)"
-                       R"("threshold":300,)", 0), 0u) << text;
+                       R"("threshold":300,)",
+                       0),
+            0u)
+      << text;
   const auto json = nlohmann::json::parse(text);
   EXPECT_EQ(json["timestamp"], "2025-11-29T17:05:01.442511Z");
   EXPECT_EQ(json["agent_id"], "agent1");

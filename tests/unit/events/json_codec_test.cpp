@@ -11,7 +11,8 @@ namespace {
 using namespace testing;
 
 TEST(JsonCodec, WritesTheDocumentedFields) {
-  const auto j = nlohmann::json::parse(encode_json(drift_event(41, at(1'764'435'901, 442'511'999))));
+  const auto j =
+      nlohmann::json::parse(encode_json(drift_event(41, at(1'764'435'901, 442'511'999))));
   EXPECT_EQ(j["agent_id"], "agent-01");
   EXPECT_EQ(j["sequence"], 41);
   EXPECT_EQ(j["type"], "time_drift");
@@ -53,7 +54,8 @@ TEST(JsonCodec, InvalidUtf8IsReplacedNotThrown) {
 }
 
 TEST(JsonCodec, RejectsWithAReason) {
-  const std::string base = R"("agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5)";
+  const std::string base =
+      R"("agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5)";
   auto expect = [&](const std::string& text, DecodeError error) {
     auto decoded = decode_json(text);
     ASSERT_FALSE(decoded.has_value()) << text;
@@ -61,18 +63,29 @@ TEST(JsonCodec, RejectsWithAReason) {
   };
   expect("{", DecodeError::bad_syntax);
   expect("[1,2]", DecodeError::bad_message_kind);
-  expect(R"({"sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5})", DecodeError::missing_field);
-  expect(R"({"agent_id":"","sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5})", DecodeError::bad_agent_id);
-  expect(R"({"agent_id":"a","sequence":-1,"type":"heartbeat","severity":"info","timestamp_ns":5})", DecodeError::bad_value);
-  expect(R"({"agent_id":"a","sequence":"1","type":"heartbeat","severity":"info","timestamp_ns":5})", DecodeError::wrong_field_type);
-  expect(R"({"agent_id":"a","sequence":1,"type":"nope","severity":"info","timestamp_ns":5})", DecodeError::bad_event_type);
-  expect(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"severe","timestamp_ns":5})", DecodeError::bad_severity);
-  expect(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp":"yesterday"})", DecodeError::bad_value);
+  expect(R"({"sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5})",
+         DecodeError::missing_field);
+  expect(R"({"agent_id":"","sequence":1,"type":"heartbeat","severity":"info","timestamp_ns":5})",
+         DecodeError::bad_agent_id);
+  expect(R"({"agent_id":"a","sequence":-1,"type":"heartbeat","severity":"info","timestamp_ns":5})",
+         DecodeError::bad_value);
+  expect(R"({"agent_id":"a","sequence":"1","type":"heartbeat","severity":"info","timestamp_ns":5})",
+         DecodeError::wrong_field_type);
+  expect(R"({"agent_id":"a","sequence":1,"type":"nope","severity":"info","timestamp_ns":5})",
+         DecodeError::bad_event_type);
+  expect(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"severe","timestamp_ns":5})",
+         DecodeError::bad_severity);
+  expect(
+      R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp":"yesterday"})",
+      DecodeError::bad_value);
   expect("{" + base + R"(,"data_type":"clock"})", DecodeError::missing_field);
   expect("{" + base + R"(,"data_type":"weather","data":{}})", DecodeError::bad_flags);
-  expect("{" + base + R"(,"data_type":"network","data":{"source":"999.1.1.1"}})", DecodeError::bad_address);
-  expect("{" + base + R"(,"data_type":"network","data":{"ports":[70000]}})", DecodeError::bad_value);
-  expect("{" + base + R"(,"data_type":"heartbeat","data":{"connected":1}})", DecodeError::wrong_field_type);
+  expect("{" + base + R"(,"data_type":"network","data":{"source":"999.1.1.1"}})",
+         DecodeError::bad_address);
+  expect("{" + base + R"(,"data_type":"network","data":{"ports":[70000]}})",
+         DecodeError::bad_value);
+  expect("{" + base + R"(,"data_type":"heartbeat","data":{"connected":1}})",
+         DecodeError::wrong_field_type);
   expect("{" + base + R"(,"attributes":{"k":[1]}})", DecodeError::wrong_field_type);
   expect("{" + base + R"(,"attributes":[]})", DecodeError::wrong_field_type);
 }

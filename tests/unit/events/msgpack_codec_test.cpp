@@ -46,12 +46,16 @@ TEST(MsgpackCodec, IsSmallerThanJson) {
 
 TEST(MsgpackCodec, RejectsWithAReason) {
   auto bytes = encode(heartbeat_event(1, at(5)));
-  EXPECT_EQ(decode_msgpack(std::span{bytes}.first(bytes.size() - 1)).error(), DecodeError::truncated);
+  EXPECT_EQ(decode_msgpack(std::span{bytes}.first(bytes.size() - 1)).error(),
+            DecodeError::truncated);
   bytes.push_back(std::byte{0xc0});
   EXPECT_EQ(decode_msgpack(bytes).error(), DecodeError::trailing_bytes);
-  EXPECT_EQ(decode_msgpack(raw({0x93, 1, 2, 3})).error(), DecodeError::bad_message_kind);  // an array
-  EXPECT_EQ(decode_msgpack(raw({0x81, 0xc4, 1, 0x41, 1})).error(), DecodeError::bad_syntax);  // bin: refused
-  EXPECT_EQ(decode_msgpack(raw({0x81, 0x01, 0x01})).error(), DecodeError::wrong_field_type);  // integer key
+  EXPECT_EQ(decode_msgpack(raw({0x93, 1, 2, 3})).error(),
+            DecodeError::bad_message_kind);  // an array
+  EXPECT_EQ(decode_msgpack(raw({0x81, 0xc4, 1, 0x41, 1})).error(),
+            DecodeError::bad_syntax);  // bin: refused
+  EXPECT_EQ(decode_msgpack(raw({0x81, 0x01, 0x01})).error(),
+            DecodeError::wrong_field_type);  // integer key
   // A string claiming 4 GiB, and an array of a billion elements: refused, nothing allocated.
   EXPECT_FALSE(decode_msgpack(raw({0x81, 0xa1, 0x61, 0xdb, 0xff, 0xff, 0xff, 0xff})).has_value());
   EXPECT_FALSE(decode_msgpack(raw({0x81, 0xa1, 0x61, 0xdd, 0x40, 0, 0, 0})).has_value());

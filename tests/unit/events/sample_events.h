@@ -48,16 +48,16 @@ inline Event scan_event(std::uint64_t sequence, Timestamp when) {
                        .count = 15,
                        .duration = 2'500ms,
                        .kind = ""};
-  e.attributes = {{"interface", std::string{"eth0"}}, {"score", 0.97}, {"window_s", std::int64_t{-5}}};
+  e.attributes = {
+      {"interface", std::string{"eth0"}}, {"score", 0.97}, {"window_s", std::int64_t{-5}}};
   return e;
 }
 
 inline std::vector<Event> mixed_events() {
-  std::vector<Event> events{drift_event(41, at(1'764'435'901, 442'511'999)),
-                            heartbeat_event(42, at(1'764'435'930)),
-                            scan_event(44, at(1'764'435'900, 1)),  // earlier than the base
-                            Event{at(1'764'435'931), "agent-01", 45, EventType::agent_stop,
-                                  Severity::low, {}, {}}};
+  std::vector<Event> events{
+      drift_event(41, at(1'764'435'901, 442'511'999)), heartbeat_event(42, at(1'764'435'930)),
+      scan_event(44, at(1'764'435'900, 1)),  // earlier than the base
+      Event{at(1'764'435'931), "agent-01", 45, EventType::agent_stop, Severity::low, {}, {}}};
   Event modbus = scan_event(46, at(1'764'435'999));
   modbus.type = EventType::modbus_anomaly;
   modbus.severity = Severity::critical;

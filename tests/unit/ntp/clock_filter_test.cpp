@@ -8,10 +8,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr Timestamp at_s(std::int64_t s) { return from_unix_ns((1'700'000'000 + s) * 1'000'000'000); }
+constexpr Timestamp at_s(std::int64_t s) {
+  return from_unix_ns((1'700'000'000 + s) * 1'000'000'000);
+}
 
-Measurement sample(Duration offset, Duration delay, std::int64_t second, Duration dispersion = 0ns) {
-  return Measurement{.offset = offset, .delay = delay, .dispersion = dispersion, .time = at_s(second)};
+Measurement sample(Duration offset, Duration delay, std::int64_t second,
+                   Duration dispersion = 0ns) {
+  return Measurement{
+      .offset = offset, .delay = delay, .dispersion = dispersion, .time = at_s(second)};
 }
 
 TEST(ClockFilter, EmptyFilterHasNoOutput) {

@@ -67,7 +67,8 @@ TEST_F(Exchange, RequestIsMode3Version4WithRandomTransmitAndNothingElse) {
 
 TEST_F(Exchange, OffsetAndDelayFollowRfc5905) {
   const auto reply = reply_with(request, /*t2=*/at(10.000'100), /*t3=*/at(10.000'200));
-  const auto sample = accept_reply(reply, request, /*t1=*/at(10.000'000), /*t4=*/at(10.000'400)).value();
+  const auto sample =
+      accept_reply(reply, request, /*t1=*/at(10.000'000), /*t4=*/at(10.000'400)).value();
   EXPECT_EQ(sample.offset(), -50us);  // ((t2-t1)+(t3-t4))/2
   EXPECT_EQ(sample.delay(), 300us);   // (t4-t1)-(t3-t2)
   EXPECT_EQ(sample.server.stratum, Stratum{2});
@@ -214,7 +215,8 @@ TEST_F(Exchange, RateFromAnUnsynchronizedHeaderIsStillAKissOfDeath) {
   for (const char* code : {"RATE", "DENY", "RSTR"}) {
     p.reference_id = RefId::from_ascii(code);
     EXPECT_EQ(accept_reply(bytes_of(p), request, at(10), at(10)).error().reason,
-              RejectReason::kiss_of_death) << code;
+              RejectReason::kiss_of_death)
+        << code;
   }
 }
 
@@ -269,7 +271,8 @@ TEST_P(AuthenticatedExchange, RequestCarriesKeyIdAndTruncatedDigest) {
 }
 
 TEST_P(AuthenticatedExchange, SignedReplyIsAcceptedAndMarkedAuthenticated) {
-  const auto sample = accept_reply(signed_reply(request, key), request, at(10), at(10.0003)).value();
+  const auto sample =
+      accept_reply(signed_reply(request, key), request, at(10), at(10.0003)).value();
   EXPECT_TRUE(sample.authenticated);
   EXPECT_EQ(sample.key_id, KeyId{7});
   EXPECT_EQ(sample.offset(), 0us);

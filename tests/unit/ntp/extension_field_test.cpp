@@ -1,10 +1,11 @@
 // Unit tests for what follows the NTP header: extension fields (RFC 7822 §3), the MAC trailer
 // (RFC 5905 §7.3) and the crypto-NAK (§7.4), and the length rules that tell them apart (RFC 7822
 // §7.5, as chronyd applies them).
+#include "ntp/extension_field.h"
+
 #include <gtest/gtest.h>
 
 #include "hex.h"
-#include "ntp/extension_field.h"
 #include "ntp/packet.h"
 
 namespace cw::ntp {
@@ -14,13 +15,13 @@ using testing::concat;
 using testing::hex;
 using testing::to_hex;
 
-const auto kHeader = hex(
-    "23 00 06 20  00 00 00 00  00 00 00 00  00 00 00 00"
-    "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
+const auto kHeader =
+    hex("23 00 06 20  00 00 00 00  00 00 00 00  00 00 00 00"
+        "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
+        "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
 const auto kV3Header = [] {
   auto h = kHeader;
-  h[0] = std::byte{0x1b};   // LI 0, VN 3, mode 3
+  h[0] = std::byte{0x1b};  // LI 0, VN 3, mode 3
   return h;
 }();
 
@@ -34,7 +35,7 @@ const auto kField16 = hex("0104 0010 0102030405060708090a0b0c");
 const auto kField28 = hex("0204 001c 000102030405060708090a0b0c0d0e0f1011121314151617");
 
 TEST(MacTrailer, TwentyBytesAfterTheHeaderAreAKeyIdAndA16ByteDigest) {
-  const auto wire = concat(kHeader, kMac20);   // parsed spans point into it: keep it alive
+  const auto wire = concat(kHeader, kMac20);  // parsed spans point into it: keep it alive
   const auto parsed = parse(wire).value();
   ASSERT_TRUE(parsed.mac);
   EXPECT_EQ(parsed.mac->key_id, KeyId{1});
@@ -86,7 +87,7 @@ TEST(MacTrailer, NtpV3RejectsTrailersOfNoMacLength) {
 
 TEST(MacTrailer, NtpV4LongMacsHaveSha2DigestLengthsOnly) {
   auto wire = concat(kHeader, hex("00000001"));
-  wire.resize(wire.size() + 24, std::byte{0x5c});   // no key type has a 24-byte digest
+  wire.resize(wire.size() + 24, std::byte{0x5c});  // no key type has a 24-byte digest
   EXPECT_EQ(parse(wire).error(), ParseError::bad_extension_length);
 }
 
@@ -109,7 +110,7 @@ TEST(ExtensionFields, AFieldThenAMac) {
   EXPECT_EQ(to_hex(field.body), "0102030405060708090a0b0c");
   ASSERT_TRUE(parsed.mac);
   EXPECT_EQ(parsed.mac->key_id, KeyId{42});
-  EXPECT_EQ(parsed.authenticated.size(), 48u + 16u);   // the MAC covers header + fields
+  EXPECT_EQ(parsed.authenticated.size(), 48u + 16u);  // the MAC covers header + fields
 }
 
 TEST(ExtensionFields, TwoFieldsAndNoMac) {
@@ -131,21 +132,26 @@ TEST(ExtensionFields, ALengthBelowSixteenIsRejected) {
 }
 
 TEST(ExtensionFields, ALengthNotAMultipleOfFourIsRejected) {
-  EXPECT_EQ(parse(concat(kHeader, hex("0104 0011 0102030405060708090a0b0c 00000000 00000000 00000000"))).error(),
-            ParseError::bad_extension_length);
+  EXPECT_EQ(
+      parse(concat(kHeader, hex("0104 0011 0102030405060708090a0b0c 00000000 00000000 00000000")))
+          .error(),
+      ParseError::bad_extension_length);
 }
 
 TEST(ExtensionFields, AFieldLongerThanThePacketIsTruncated) {
   // Length 0x40 = 64, but only 28 bytes follow the header.
-  EXPECT_EQ(parse(concat(kHeader, hex("0104 0040 000102030405060708090a0b0c0d0e0f1011121314151617"))).error(),
-            ParseError::truncated_extension_field);
+  EXPECT_EQ(
+      parse(concat(kHeader, hex("0104 0040 000102030405060708090a0b0c0d0e0f1011121314151617")))
+          .error(),
+      ParseError::truncated_extension_field);
   EXPECT_EQ(read_extension_field(hex("01")).error(), ParseError::truncated_extension_field);
 }
 
 TEST(ExtensionFields, ARemainderTooShortForAMacAfterAFieldIsRejected) {
   // Two 28-byte fields, then 8 bytes: neither a MAC (20–24) nor a field (≥ 16).
   const auto two_fields = concat(concat(kHeader, kField28), kField28);
-  EXPECT_EQ(parse(concat(two_fields, hex("0000000100000000"))).error(), ParseError::bad_extension_length);
+  EXPECT_EQ(parse(concat(two_fields, hex("0000000100000000"))).error(),
+            ParseError::bad_extension_length);
   // A field, then a crypto-NAK: chronyd only reads a crypto-NAK right after the header.
   EXPECT_EQ(parse(concat(concat(kHeader, kField28), hex("00000000"))).error(),
             ParseError::bad_extension_length);
@@ -173,7 +179,7 @@ TEST(ExtensionFieldWriter, PadsToAMultipleOfFourAndAtLeastSixteen) {
   ASSERT_EQ(write_extension_field(out, 0x0104, value), 16u);
   EXPECT_EQ(to_hex(std::span(out).first(16)), "01040010aabbcc000000000000000000");
 
-  const auto long_value = hex("000102030405060708090a0b0c0d");   // 14 bytes → 4 + 14 + 2
+  const auto long_value = hex("000102030405060708090a0b0c0d");  // 14 bytes → 4 + 14 + 2
   ASSERT_EQ(write_extension_field(out, 0x0204, long_value), 20u);
   EXPECT_EQ(to_hex(std::span(out).first(20)), "02040014000102030405060708090a0b0c0d0000");
 

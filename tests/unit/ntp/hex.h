@@ -1,5 +1,6 @@
-// tests/unit/ntp/hex.h — literal bytes for NTP wire tests: "e3 00 03 fa ..." → std::vector<std::byte>,
-// so that tests can spell packets the way RFC figures and packet dumps show them.
+// tests/unit/ntp/hex.h — literal bytes for NTP wire tests: "e3 00 03 fa ..." →
+// std::vector<std::byte>, so that tests can spell packets the way RFC figures and packet dumps show
+// them.
 #pragma once
 
 #include <cstddef>
@@ -16,10 +17,14 @@ inline std::vector<std::byte> hex(std::string_view text) {
   int high = -1;
   for (const char c : text) {
     int nibble;
-    if (c >= '0' && c <= '9') nibble = c - '0';
-    else if (c >= 'a' && c <= 'f') nibble = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') nibble = c - 'A' + 10;
-    else continue;   // spaces, newlines, ' separators
+    if (c >= '0' && c <= '9')
+      nibble = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      nibble = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      nibble = c - 'A' + 10;
+    else
+      continue;  // spaces, newlines, ' separators
     if (high < 0) {
       high = nibble;
     } else {

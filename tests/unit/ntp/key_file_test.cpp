@@ -47,9 +47,13 @@ TEST(KeyFile, ReadsChronysFormat) {
 }
 
 TEST(KeyFile, AsciiAndBareSecretsAreTheSameKey) {
-  const auto store = parse_key_file("1 SHA1 ASCII:chronowatch\n2 SHA1 chronowatch\n3 SHA1 HEX:6368726f6e6f7761746368\n").value();
-  const auto request = hex("e30003fa 00010000 00010000 00000000 0000000000000000 0000000000000000"
-                           "0000000000000000 e91b2e8a4bc6a7ef");
+  const auto store =
+      parse_key_file(
+          "1 SHA1 ASCII:chronowatch\n2 SHA1 chronowatch\n3 SHA1 HEX:6368726f6e6f7761746368\n")
+          .value();
+  const auto request =
+      hex("e30003fa 00010000 00010000 00000000 0000000000000000 0000000000000000"
+          "0000000000000000 e91b2e8a4bc6a7ef");
   // `cat key request | openssl dgst -sha1` with key "chronowatch" (see mac_test.cpp).
   for (const std::uint32_t id : {1u, 2u, 3u})
     EXPECT_EQ(to_hex(compute_mac(*store.find(KeyId{id}), request).view()),
@@ -79,13 +83,15 @@ TEST(KeyFile, ErrorsNameTheLine) {
       {"1 MD5 HEX:00\n2 SHA1 HEX:0g\n", 2, "bad hex (not a hex digit at position 1) in key 2"},
       {"# c\n3 SHA1 HEX:abc\n", 2, "bad hex (odd number of digits) in key 3"},
       {"\n\n4 SHA3 HEX:00\n", 3,
-       "unknown type 'SHA3' in key 4 (expected one of MD5, SHA1, SHA256, SHA384, SHA512, AES128, AES256, HMAC-SHA256)"},
+       "unknown type 'SHA3' in key 4 (expected one of MD5, SHA1, SHA256, SHA384, SHA512, AES128, "
+       "AES256, HMAC-SHA256)"},
       {"5 MD5 a\n5 SHA1 b\n", 2, "duplicate key id 5"},
       {"x MD5 a\n", 1, "bad key id 'x' (expected a number from 1 to 4294967295)"},
       {"4294967296 MD5 a\n", 1, "bad key id '4294967296' (expected a number from 1 to 4294967295)"},
       {"-1 MD5 a\n", 1, "bad key id '-1' (expected a number from 1 to 4294967295)"},
       {"0 MD5 a\n", 1, "key id 0 is reserved for the crypto-NAK"},
-      {"6 AES128 HEX:00010203\n", 1, "key 6: AES128 keys must be 128 bits (16 bytes), this one has 4"},
+      {"6 AES128 HEX:00010203\n", 1,
+       "key 6: AES128 keys must be 128 bits (16 bytes), this one has 4"},
       {"7 AES256 HEX:000102030405060708090a0b0c0d0e0f\n", 1,
        "key 7: AES256 keys must be 256 bits (32 bytes), this one has 16"},
       {"8 MD5 HEX:\n", 1, "empty key in key 8"},
@@ -119,7 +125,8 @@ TEST(SecretFromEnvironment, TypeNamesAnyCaseAndSecretsMayBeHex) {
 
 TEST(SecretFromEnvironment, SaysWhatIsWrong) {
   EXPECT_EQ(key_from_secret("x", "blake2").error(),
-            "unknown key type 'blake2' (expected one of MD5, SHA1, SHA256, SHA384, SHA512, AES128, AES256, HMAC-SHA256)");
+            "unknown key type 'blake2' (expected one of MD5, SHA1, SHA256, SHA384, SHA512, AES128, "
+            "AES256, HMAC-SHA256)");
   EXPECT_EQ(key_from_secret("", "").error(), "empty key");
   EXPECT_EQ(key_from_secret("HEX:zz", "").error(), "bad hex (not a hex digit at position 1)");
   EXPECT_FALSE(key_from_secret("short", "AES256").has_value());

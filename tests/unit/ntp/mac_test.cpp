@@ -18,10 +18,10 @@ using testing::hex;
 using testing::to_hex;
 
 // The client request of packet_test.cpp (LI 3, VN 4, mode 3, transmit e91b2e8a.4bc6a7ef).
-const auto kRequest = hex(
-    "e3 00 03 fa  00 01 00 00  00 01 00 00  00 00 00 00"
-    "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
+const auto kRequest =
+    hex("e3 00 03 fa  00 01 00 00  00 01 00 00  00 00 00 00"
+        "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
+        "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
 const auto kAes128Secret = hex("000102030405060708090a0b0c0d0e0f");
 const auto kAes256Secret = hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
 
@@ -40,7 +40,7 @@ std::string full_digest(const Key& k, std::span<const std::byte> data) {
 
 struct KnownAnswer {
   KeyType type;
-  const char* digest;   // untruncated, over kRequest
+  const char* digest;  // untruncated, over kRequest
 };
 
 // `cat key request | openssl dgst -md5` etc. with key "chronowatch" (RFC 5905 §7.3: H(key || msg));
@@ -51,7 +51,8 @@ const KnownAnswer kKnownAnswers[] = {
     {KeyType::sha1, "d23f790b61f1eb0a4fc34a82b4c12738193f0eeb"},
     {KeyType::sha256, "a604d84e1122d10e3b19b56bd46e97f6d3f22d145a167feb9127df4ab2657415"},
     {KeyType::sha384,
-     "1a59c6ff944b09b95a4d34857069c483d9dcb79782f13e158a52fa23e55533543b05615db91105cb1ec5abed502ef4ae"},
+     "1a59c6ff944b09b95a4d34857069c483d9dcb79782f13e158a52fa23e55533543b05615db91105cb1ec5abed502ef"
+     "4ae"},
     {KeyType::sha512,
      "3393dfefcfbe424375fdd6d12478c1abd5c41a2b16968d90557c29dbd7779626"
      "ee94d2ed0e86b9551f6c265e286a62e681dde9ec70af4361ab1f685ba79750bc"},
@@ -69,7 +70,8 @@ TEST(Mac, KnownAnswerForEveryKeyType) {
 }
 
 TEST(Mac, AesCmacMatchesRfc4493Example1) {
-  const auto k = Key::make(KeyId{1}, KeyType::aes128, hex("2b7e151628aed2a6abf7158809cf4f3c")).value();
+  const auto k =
+      Key::make(KeyId{1}, KeyType::aes128, hex("2b7e151628aed2a6abf7158809cf4f3c")).value();
   EXPECT_EQ(full_digest(k, {}), "bb1d6929e95937287fa37d129b756746");
 }
 
@@ -84,7 +86,8 @@ TEST(Mac, KnownAnswersHoldWhenDigestsRepeatInterleaveAndComeFromManyKeysAndThrea
   const std::string hmac = "3f839debabb3badbea3df203d6267440e327343b5de42d862d2613c6058f7749";
   auto check_all = [&] {
     for (int round = 0; round < 3; ++round)
-      for (const auto& k : keys) ASSERT_EQ(full_digest(k, kRequest), k.type() == KeyType::aes128 ? aes128 : hmac);
+      for (const auto& k : keys)
+        ASSERT_EQ(full_digest(k, kRequest), k.type() == KeyType::aes128 ? aes128 : hmac);
   };
   check_all();
   std::vector<std::thread> threads;
@@ -99,7 +102,7 @@ TEST(Mac, NtpV4CarriesAtMostTwentyBytesOfDigestAsChronydDoes) {
   for (const auto& answer : kKnownAnswers) {
     const auto k = key(answer.type);
     const auto mac = compute_mac(k, kRequest, 4);
-    const auto expected = std::string(answer.digest).substr(0, 40);   // first ≤ 20 bytes
+    const auto expected = std::string(answer.digest).substr(0, 40);  // first ≤ 20 bytes
     EXPECT_EQ(to_hex(mac.view()), expected) << name(answer.type);
     EXPECT_EQ(to_hex(compute_mac(k, kRequest, 3).view()), answer.digest) << "NTPv3 is untruncated";
   }
@@ -125,7 +128,9 @@ TEST(Mac, AppendedTrailerIsKeyIdAndDigest) {
   const auto k = key(KeyType::sha1, 0x2a);
   const auto size = append_mac(k, buffer, 48);
   ASSERT_EQ(size, 48u + 4 + 20);
-  EXPECT_EQ(to_hex(std::span(buffer).subspan(48, 24)), "0000002a" "d23f790b61f1eb0a4fc34a82b4c12738193f0eeb");
+  EXPECT_EQ(to_hex(std::span(buffer).subspan(48, 24)),
+            "0000002a"
+            "d23f790b61f1eb0a4fc34a82b4c12738193f0eeb");
 }
 
 TEST(Mac, Seed001SchemeIsHmacSha256TruncatedToTwentyBytesWithKeyIdOne) {
@@ -135,7 +140,9 @@ TEST(Mac, Seed001SchemeIsHmacSha256TruncatedToTwentyBytesWithKeyIdOne) {
   std::array<std::byte, 128> buffer{};
   std::copy(kRequest.begin(), kRequest.end(), buffer.begin());
   ASSERT_EQ(append_mac(k, buffer, 48), 72u);
-  EXPECT_EQ(to_hex(std::span(buffer).subspan(48, 24)), "00000001" "3f839debabb3badbea3df203d6267440e327343b");
+  EXPECT_EQ(to_hex(std::span(buffer).subspan(48, 24)),
+            "00000001"
+            "3f839debabb3badbea3df203d6267440e327343b");
 }
 
 TEST(Mac, AppendRefusesWhatIsNotAPacketOrDoesNotFit) {
@@ -177,11 +184,11 @@ TEST_F(SignedPacket, ChecksAgainstTheStore) {
 TEST_F(SignedPacket, AnyFlippedBitFails) {
   const auto wire = sign(9);
   for (std::size_t i = 0; i < wire.size(); ++i) {
-    if (i >= 48 && i < 52) continue;   // the key id: flipping it names another key
+    if (i >= 48 && i < 52) continue;  // the key id: flipping it names another key
     std::vector<std::byte> tampered(wire.begin(), wire.end());
     tampered[i] ^= std::byte{0x01};
     const auto parsed = parse(tampered);
-    if (!parsed) continue;   // the version bits may make it unreadable: also a rejection
+    if (!parsed) continue;  // the version bits may make it unreadable: also a rejection
     EXPECT_EQ(check_mac(*parsed, keys).error(), AuthError::bad_mac) << "byte " << i;
   }
 }
@@ -189,13 +196,15 @@ TEST_F(SignedPacket, AnyFlippedBitFails) {
 TEST_F(SignedPacket, NamesWhatIsWrong) {
   EXPECT_EQ(check_mac(parse(kRequest).value(), keys).error(), AuthError::no_mac);
   const auto nak_size = append_crypto_nak(buffer, 48);
-  EXPECT_EQ(check_mac(parse(std::span(buffer).first(nak_size)).value(), keys).error(), AuthError::crypto_nak);
+  EXPECT_EQ(check_mac(parse(std::span(buffer).first(nak_size)).value(), keys).error(),
+            AuthError::crypto_nak);
   const auto other = key(KeyType::aes128, 8);
   const auto signed_by_other = std::span(buffer).first(append_mac(other, buffer, 48));
   EXPECT_EQ(check_mac(parse(signed_by_other).value(), keys).error(), AuthError::unknown_key);
   EXPECT_EQ(check_mac(parse(sign(7)).value(), *keys.find(KeyId{9})).error(), AuthError::wrong_key);
   // Same id, different secret.
-  const auto impostor = Key::make(KeyId{7}, KeyType::aes128, std::span(kAes256Secret).subspan(16)).value();
+  const auto impostor =
+      Key::make(KeyId{7}, KeyType::aes128, std::span(kAes256Secret).subspan(16)).value();
   const auto forged = std::span(buffer).first(append_mac(impostor, buffer, 48));
   EXPECT_EQ(check_mac(parse(forged).value(), keys).error(), AuthError::bad_mac);
   EXPECT_FALSE(to_string(AuthError::bad_mac).empty());
@@ -219,7 +228,8 @@ TEST(Keys, StoreRefusesADuplicateId) {
 }
 
 TEST(Keys, NamesRoundTrip) {
-  for (const auto& answer : kKnownAnswers) EXPECT_EQ(key_type_from_name(name(answer.type)), answer.type);
+  for (const auto& answer : kKnownAnswers)
+    EXPECT_EQ(key_type_from_name(name(answer.type)), answer.type);
   EXPECT_FALSE(key_type_from_name("sha256")) << "chrony's names are case-sensitive";
   EXPECT_FALSE(key_type_from_name("SHA3-256"));
 }

@@ -39,7 +39,8 @@ TEST(Measurement, NegativeDelayIsFlooredAtLocalPrecision) {
 
 TEST(Measurement, AcrossTheEraRollover) {
   // 2036-02-07T06:28:16Z is NTP era 1 second 0; the server's timestamps wrap, ours do not.
-  const auto rollover = from_unix_ns((std::int64_t{1} << 32) * 1'000'000'000 - 2'208'988'800'000'000'000);
+  const auto rollover =
+      from_unix_ns((std::int64_t{1} << 32) * 1'000'000'000 - 2'208'988'800'000'000'000);
   const auto t1 = rollover - 100us;
   const auto t2 = NtpTimestamp::from(rollover + 1s);  // era 1: small raw value
   const auto t3 = NtpTimestamp::from(rollover + 1s + 100us);
@@ -72,7 +73,8 @@ TEST(Measurement, ErrorBoundIsHalfDelayPlusDispersion) {
 
 TEST(Measurement, AnAbsurdPrecisionCountsForNoMoreThanMaxDispersion) {
   // Found by fuzz_ntp_exchange: a precision field of +127 saturates to Duration::max().
-  const auto m = measure(at(0), ntp_at(100'000), ntp_at(200'000), at(400'000), Duration::max(), 0ns);
+  const auto m =
+      measure(at(0), ntp_at(100'000), ntp_at(200'000), at(400'000), Duration::max(), 0ns);
   EXPECT_GE(m.dispersion, kMaxDispersion);
   EXPECT_LT(m.dispersion, 2 * kMaxDispersion);
 }

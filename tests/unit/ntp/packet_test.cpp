@@ -16,23 +16,23 @@ using testing::to_hex;
 
 // A client request: LI=3 (unsynchronized), VN=4, Mode=3; stratum 0, poll 3 (8 s), precision −6;
 // root delay and dispersion 1.0 s; transmit 2023-12-06T17:31:54.296Z.
-const auto kRequest = hex(
-    "e3 00 03 fa  00 01 00 00  00 01 00 00  00 00 00 00"
-    "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
-    "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
+const auto kRequest =
+    hex("e3 00 03 fa  00 01 00 00  00 01 00 00  00 00 00 00"
+        "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00"
+        "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef");
 
 // A server reply: LI=0, VN=4, Mode=4, stratum 2, poll 6, precision −23, root delay 0x0123/65536 s,
 // root dispersion 0.5 s, refid 127.0.0.1, and the four timestamps.
-const auto kReply = hex(
-    "24 02 06 e9  00 00 01 23  00 00 80 00  7f 00 00 01"
-    "e9 1b 2e 80 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef"
-    "e9 1b 2e 8a 4c 00 00 00   e9 1b 2e 8a 4c 10 00 00");
+const auto kReply =
+    hex("24 02 06 e9  00 00 01 23  00 00 80 00  7f 00 00 01"
+        "e9 1b 2e 80 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef"
+        "e9 1b 2e 8a 4c 00 00 00   e9 1b 2e 8a 4c 10 00 00");
 
 // A Kiss-o'-Death (RFC 5905 §7.4): stratum 0, refid "RATE".
-const auto kRateKiss = hex(
-    "e4 00 06 e9  00 00 00 00  00 00 00 00  52 41 54 45"
-    "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef"
-    "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00");
+const auto kRateKiss =
+    hex("e4 00 06 e9  00 00 00 00  00 00 00 00  52 41 54 45"
+        "00 00 00 00 00 00 00 00   e9 1b 2e 8a 4b c6 a7 ef"
+        "00 00 00 00 00 00 00 00   00 00 00 00 00 00 00 00");
 
 TEST(PacketHeader, ReadsEveryFieldOfAClientRequest) {
   const auto p = parse(kRequest).value().header;
@@ -43,7 +43,7 @@ TEST(PacketHeader, ReadsEveryFieldOfAClientRequest) {
   EXPECT_EQ(p.poll.log2_seconds, 3);
   EXPECT_EQ(p.poll.duration(), 8s);
   EXPECT_EQ(p.precision.log2_seconds, -6);
-  EXPECT_EQ(p.precision.duration(), 15'625'000ns);   // 2^-6 s
+  EXPECT_EQ(p.precision.duration(), 15'625'000ns);  // 2^-6 s
   EXPECT_EQ(p.root_delay.to_duration(), 1s);
   EXPECT_EQ(p.root_dispersion.to_duration(), 1s);
   EXPECT_TRUE(p.origin_time.is_zero());
@@ -64,7 +64,7 @@ TEST(PacketHeader, ReadsAServerReply) {
   EXPECT_EQ(p.root_dispersion.to_duration(), 500ms);
   EXPECT_EQ(p.reference_id.to_string(), "127.0.0.1");
   EXPECT_EQ(p.origin_time, NtpTimestamp(0xe91b2e8a, 0x4bc6a7ef));
-  EXPECT_EQ(p.transmit_time - p.receive_time, 244'141ns);   // 0x00100000 / 2^32 s, to the nearest ns
+  EXPECT_EQ(p.transmit_time - p.receive_time, 244'141ns);  // 0x00100000 / 2^32 s, to the nearest ns
   EXPECT_TRUE(parsed.extensions.empty());
   EXPECT_FALSE(parsed.mac.has_value());
   EXPECT_EQ(parsed.authenticated.size(), 48u);
@@ -93,8 +93,14 @@ TEST(PacketHeader, SerializesAFreshRequest) {
   p.poll = PollInterval{6};
   p.transmit_time = NtpTimestamp(0x01020304, 0x05060708);
   EXPECT_EQ(to_hex(serialize(p)),
-            "e3000600" "00000000" "00000000" "00000000" "0000000000000000" "0000000000000000"
-            "0000000000000000" "0102030405060708");
+            "e3000600"
+            "00000000"
+            "00000000"
+            "00000000"
+            "0000000000000000"
+            "0000000000000000"
+            "0000000000000000"
+            "0102030405060708");
 }
 
 TEST(PacketHeader, SerializeRefusesAShortBuffer) {
@@ -108,12 +114,12 @@ TEST(PacketParse, RejectsWhatIsTooShort) {
 }
 
 TEST(PacketParse, RejectsVersionsZeroAndFiveToSeven) {
-  for (const int lvm : {0x03, 0x2b, 0x33, 0x3b}) {   // VN 0, 5, 6, 7
+  for (const int lvm : {0x03, 0x2b, 0x33, 0x3b}) {  // VN 0, 5, 6, 7
     auto wire = kRequest;
     wire[0] = static_cast<std::byte>(lvm);
     EXPECT_EQ(parse(wire).error(), ParseError::bad_version) << int(lvm);
   }
-  for (const int lvm : {0x0b, 0x13, 0x1b, 0x23}) {   // VN 1–4 are read
+  for (const int lvm : {0x0b, 0x13, 0x1b, 0x23}) {  // VN 1–4 are read
     auto wire = kRequest;
     wire[0] = static_cast<std::byte>(lvm);
     EXPECT_TRUE(parse(wire).has_value()) << int(lvm);

@@ -35,10 +35,10 @@ TEST(PollSchedule, LengthensToAtMost1024WhileStableAndShortensOnDisagreement) {
 
 TEST(PollSchedule, KissOfDeathRateBacksOff) {
   PollSchedule s;
-  EXPECT_EQ(s.after_kiss_rate(0), 128s);   // doubled, burst abandoned
+  EXPECT_EQ(s.after_kiss_rate(0), 128s);  // doubled, burst abandoned
   EXPECT_FALSE(s.in_burst());
-  EXPECT_EQ(s.after_kiss_rate(9), 512s);   // never faster than the server's poll
-  EXPECT_EQ(s.after_kiss_rate(17), 1024s); // clamped to the maximum
+  EXPECT_EQ(s.after_kiss_rate(9), 512s);    // never faster than the server's poll
+  EXPECT_EQ(s.after_kiss_rate(17), 1024s);  // clamped to the maximum
 }
 
 TEST(PollSchedule, UnreachableServerIsNotHammered) {
@@ -67,12 +67,14 @@ TEST(PollPolicy, AcceptsTheWholeRangeAndEqualBounds) {
 TEST(PollPolicy, RefusesMaxBelowMinWithOneSentenceNamingBoth) {
   const auto policy = poll_policy(6, 3);
   ASSERT_FALSE(policy);
-  EXPECT_NE(policy.error().find("--max-poll 3 is below --min-poll 6"), std::string::npos) << policy.error();
+  EXPECT_NE(policy.error().find("--max-poll 3 is below --min-poll 6"), std::string::npos)
+      << policy.error();
 }
 
 TEST(PollPolicy, RefusesExponentsOutsideZeroToSeventeen) {
-  for (const auto& [min, max, flag] : {std::tuple{-1, 6, "--min-poll -1"}, std::tuple{6, 18, "--max-poll 18"},
-                                       std::tuple{18, 18, "--min-poll 18"}}) {
+  for (const auto& [min, max, flag] :
+       {std::tuple{-1, 6, "--min-poll -1"}, std::tuple{6, 18, "--max-poll 18"},
+        std::tuple{18, 18, "--min-poll 18"}}) {
     const auto policy = poll_policy(min, max);
     ASSERT_FALSE(policy) << min << " " << max;
     EXPECT_NE(policy.error().find(flag), std::string::npos) << policy.error();
@@ -82,7 +84,8 @@ TEST(PollPolicy, RefusesExponentsOutsideZeroToSeventeen) {
 
 TEST(PollSchedule, EverySecondWhenTheRangeIsZero) {
   PollSchedule s(poll_policy(0, 0).value());
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(s.after_sample(true), 1s);  // the burst, no slower than the poll
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(s.after_sample(true), 1s);  // the burst, no slower than the poll
   EXPECT_FALSE(s.in_burst());
   for (int i = 0; i < 20; ++i) EXPECT_EQ(s.after_sample(true), 1s);
   EXPECT_EQ(s.after_no_answer(), 1s);

@@ -28,12 +28,14 @@ RateLimitConfig one_per_second_burst_4() {
 
 TEST(RateLimiter, DisabledAllowsEverything) {
   RateLimiter limiter(RateLimitConfig{}, 1);
-  for (int i = 0; i < 1000; ++i) EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(0)), RateDecision::kAllow);
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(0)), RateDecision::kAllow);
 }
 
 TEST(RateLimiter, BurstThenOneKissOfDeathThenDrops) {
   RateLimiter limiter(one_per_second_burst_4(), 7);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(0)), RateDecision::kAllow) << i;
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(0)), RateDecision::kAllow) << i;
   EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(1)), RateDecision::kKissOfDeath);
   EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(2)), RateDecision::kDrop);
   EXPECT_EQ(limiter.check(ip("192.0.2.1"), at(500)), RateDecision::kDrop);
@@ -88,8 +90,8 @@ TEST(RateLimiter, OneClientOverManyThreadsGetsTheLimitOnce) {
       }
     });
   for (auto& t : threads) t.join();
-  EXPECT_EQ(allowed.load(), 4);  // the burst, once
-  EXPECT_EQ(kisses.load(), 1);   // and one KoD
+  EXPECT_EQ(allowed.load(), 4);                                            // the burst, once
+  EXPECT_EQ(kisses.load(), 1);                                             // and one KoD
   EXPECT_EQ(limiter.check(ip("192.0.2.2"), at(0)), RateDecision::kAllow);  // others unaffected
 }
 
@@ -103,7 +105,8 @@ TEST(RateLimiter, ManyClientsOverManyThreadsEachGetTheirBurst) {
     threads.emplace_back([&] {
       for (int round = 0; round < 10; ++round)
         for (std::uint32_t c = 0; c < 100; ++c)
-          if (limiter.check(IpAddress::v4(0xc0000200 + c), at(0)) == RateDecision::kAllow) ++allowed;
+          if (limiter.check(IpAddress::v4(0xc0000200 + c), at(0)) == RateDecision::kAllow)
+            ++allowed;
     });
   for (auto& t : threads) t.join();
   // 100 clients × a burst of 4, whatever the interleaving (100 clients in 4096 entries: at most

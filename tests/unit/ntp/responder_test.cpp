@@ -68,13 +68,13 @@ TEST(Responder, AnswersAClientRequestFieldByField) {
   EXPECT_EQ(p.mode, Mode::server);
   EXPECT_EQ(p.version, 4);
   EXPECT_EQ(p.leap, LeapIndicator::no_warning);
-  EXPECT_EQ(p.stratum.value, 3);                                   // upstream + 1
-  EXPECT_EQ(p.reference_id, RefId::from_u32(0xc0000201));          // 192.0.2.1
-  EXPECT_EQ(p.poll.log2_seconds, 6);                               // echoed
+  EXPECT_EQ(p.stratum.value, 3);                           // upstream + 1
+  EXPECT_EQ(p.reference_id, RefId::from_u32(0xc0000201));  // 192.0.2.1
+  EXPECT_EQ(p.poll.log2_seconds, 6);                       // echoed
   EXPECT_EQ(p.precision.log2_seconds, -23);
-  EXPECT_EQ(p.origin_time, kClientTransmit);                       // the client's transmit
-  EXPECT_EQ(p.receive_time, NtpTimestamp::from(kT2));              // T2
-  EXPECT_EQ(p.transmit_time, NtpTimestamp::from(kT2 + 3us));       // T3 from seal()
+  EXPECT_EQ(p.origin_time, kClientTransmit);                  // the client's transmit
+  EXPECT_EQ(p.receive_time, NtpTimestamp::from(kT2));         // T2
+  EXPECT_EQ(p.transmit_time, NtpTimestamp::from(kT2 + 3us));  // T3 from seal()
   EXPECT_EQ(p.reference_time, NtpTimestamp::from(kT2 - 1000s));
   EXPECT_NEAR(to_seconds(p.root_delay.to_duration()), 0.012, 1e-4);  // 10 ms + 2 ms
   // 5 ms + 1 ms + precision (~0.1 µs) + 15 ppm × 1000 s = 21 ms
@@ -85,7 +85,8 @@ TEST(Responder, RootDispersionGrowsWithTimeSinceUpdate) {
   Responder r({}, 1);
   const auto early = ask(r, wire(client_request()), synced(), kT2);
   const auto late = ask(r, wire(client_request()), synced(), kT2 + 10'000s);
-  EXPECT_NEAR(to_seconds(late.header.root_dispersion.to_duration() - early.header.root_dispersion.to_duration()),
+  EXPECT_NEAR(to_seconds(late.header.root_dispersion.to_duration() -
+                         early.header.root_dispersion.to_duration()),
               0.150, 1e-4);  // 15 ppm × 10 000 s
 }
 
@@ -152,7 +153,7 @@ TEST(Responder, ExtensionFieldsAreNotEchoedSoTheReplyIsSmaller) {
   auto request = wire(client_request(), 28);
   request[kHeaderSize + 0] = std::byte{0x02};  // an unknown extension field type 0x0204
   request[kHeaderSize + 1] = std::byte{0x04};
-  request[kHeaderSize + 3] = std::byte{28};    // length 28
+  request[kHeaderSize + 3] = std::byte{28};  // length 28
   const auto a = ask(r, request, synced());
   EXPECT_EQ(a.reply.outcome, Outcome::answered);
   EXPECT_LE(a.reply.size, request.size());
@@ -163,7 +164,8 @@ TEST(Responder, AccessListDeniesSilently) {
   config.access.deny(*IpPrefix::parse("192.0.2.0/24"));
   Responder r(config, 1);
   EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome, Outcome::ignored_denied);
-  EXPECT_EQ(ask(r, wire(client_request()), synced(), kT2, *IpAddress::parse("198.51.100.1")).reply.outcome,
+  EXPECT_EQ(ask(r, wire(client_request()), synced(), kT2, *IpAddress::parse("198.51.100.1"))
+                .reply.outcome,
             Outcome::answered);
 }
 
@@ -184,14 +186,16 @@ TEST(Responder, RateLimitSendsOneKissOfDeathWithoutTimeThenDrops) {
   EXPECT_EQ(kod.header.receive_time, kClientTransmit);
   EXPECT_EQ(ask(r, request, synced()).reply.outcome, Outcome::ignored_rate_limited);
   // Another client is not affected.
-  EXPECT_EQ(ask(r, request, synced(), kT2, *IpAddress::parse("192.0.2.11")).reply.outcome, Outcome::answered);
+  EXPECT_EQ(ask(r, request, synced(), kT2, *IpAddress::parse("192.0.2.11")).reply.outcome,
+            Outcome::answered);
 }
 
 TEST(Responder, RequireAuthGivesNoTimeToUnauthenticatedRequests) {
   ResponderConfig config;
   config.require_auth = true;
   Responder r(config, 1);
-  EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome, Outcome::ignored_unauthenticated);
+  EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome,
+            Outcome::ignored_unauthenticated);
 }
 
 std::shared_ptr<const KeyStore> test_keys() {
@@ -202,7 +206,8 @@ std::shared_ptr<const KeyStore> test_keys() {
           .value());
 }
 
-std::vector<std::byte> signed_request(const KeyStore& keys, std::uint32_t id, std::uint8_t version = 4) {
+std::vector<std::byte> signed_request(const KeyStore& keys, std::uint32_t id,
+                                      std::uint8_t version = 4) {
   std::vector<std::byte> buffer(kHeaderSize + 4 + kMaxDigestSize);
   serialize(client_request(version), buffer);
   const auto size = append_mac(*keys.find(KeyId{id}), buffer, kHeaderSize);
@@ -261,8 +266,10 @@ TEST(Responder, RequireAuthServesSignedRequests) {
   config.keys = test_keys();
   config.require_auth = true;
   Responder r(config, 1);
-  EXPECT_EQ(ask(r, signed_request(*config.keys, 2), synced()).reply.outcome, Outcome::answered_authenticated);
-  EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome, Outcome::ignored_unauthenticated);
+  EXPECT_EQ(ask(r, signed_request(*config.keys, 2), synced()).reply.outcome,
+            Outcome::answered_authenticated);
+  EXPECT_EQ(ask(r, wire(client_request()), synced()).reply.outcome,
+            Outcome::ignored_unauthenticated);
 }
 
 TEST(Responder, NtpV3LongMacIsAnsweredWithTheWholeDigest) {

@@ -9,7 +9,8 @@ namespace {
 using namespace std::chrono_literals;
 
 Candidate c(Duration offset, Duration distance, Duration jitter = 100us, int stratum = 2) {
-  return Candidate{.offset = offset, .root_distance = distance, .jitter = jitter, .stratum = stratum};
+  return Candidate{
+      .offset = offset, .root_distance = distance, .jitter = jitter, .stratum = stratum};
 }
 
 TEST(Selection, OneServerIsItsOwnMajority) {

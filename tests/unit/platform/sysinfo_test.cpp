@@ -1,8 +1,8 @@
 // tests/unit/platform/sysinfo_test.cpp — the /proc parsers on literal texts as Linux writes them
 // (including a command name with spaces and parentheses), and a live sample of this process.
-#include <gtest/gtest.h>
-
 #include "platform/sysinfo.h"
+
+#include <gtest/gtest.h>
 
 namespace cw::platform {
 namespace {

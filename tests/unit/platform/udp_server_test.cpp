@@ -34,7 +34,8 @@ struct Client {
       std::memcpy(&sin6.sin6_addr, to.address.bytes().data(), 16);
       length = sizeof sin6;
     }
-    ASSERT_EQ(::sendto(fd.get(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&s), length),
+    ASSERT_EQ(::sendto(fd.get(), payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&s),
+                       length),
               static_cast<ssize_t>(payload.size()));
   }
   std::string receive() {
@@ -60,7 +61,6 @@ void echo_upper(UdpServerSocket& server, DatagramBatch& batch, std::size_t expec
     got += n;
   }
 }
-
 
 TEST(UdpServerSocket, ReceivesABatchWithKernelTimestampsAndAnswersEach) {
   auto server = UdpServerSocket::open(*parse_listen_address("127.0.0.1:0"), SocketOptions{});
@@ -89,7 +89,9 @@ TEST(UdpServerSocket, WildcardRepliesFromTheAddressAsked) {
   sockaddr_in from{};
   socklen_t length = sizeof from;
   char buffer[16];
-  ASSERT_EQ(::recvfrom(a.fd.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &length), 1);
+  ASSERT_EQ(
+      ::recvfrom(a.fd.get(), buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&from), &length),
+      1);
   EXPECT_EQ(ntohl(from.sin_addr.s_addr), 0x7f000002u);
 }
 
@@ -134,7 +136,8 @@ TEST(UdpServerSocket, RepliesLeaveOneByOneAsTheyAreQueued) {
   b.send_to(server.local(), "second");
   ASSERT_EQ(server.receive(batch), 2u);  // loopback delivers within sendto: both are queued
   for (std::size_t i = 0; i < 2; ++i)
-    std::memcpy(batch.reply_buffer(i).data(), batch.datagram(i).bytes.data(), batch.datagram(i).bytes.size());
+    std::memcpy(batch.reply_buffer(i).data(), batch.datagram(i).bytes.data(),
+                batch.datagram(i).bytes.size());
   batch.queue_reply(0, 3);
   EXPECT_EQ(server.send(batch), 0u);  // sends the first only
   EXPECT_EQ(batch.sent(), 1u);

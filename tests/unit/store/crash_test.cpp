@@ -23,7 +23,8 @@ constexpr std::uint64_t kBatch = 250;
 std::vector<events::Event> batch(std::uint64_t index) {
   std::vector<events::Event> out;
   for (std::uint64_t i = 0; i < kBatch; ++i)
-    out.push_back(drift_event(index * kBatch + i + 1, at(1'000 + static_cast<std::int64_t>(index))));
+    out.push_back(
+        drift_event(index * kBatch + i + 1, at(1'000 + static_cast<std::int64_t>(index))));
   return out;
 }
 
@@ -63,7 +64,8 @@ TEST(SqliteCrash, KilledWriterLeavesWholeBatchesAndResendsAreIgnored) {
   const auto batches = count / kBatch;
   // The writer restarts and resends from a little before where it was: nothing doubles.
   std::size_t added = 0;
-  for (std::uint64_t index = batches - 3; index < batches + 2; ++index) added += store.insert(batch(index));
+  for (std::uint64_t index = batches - 3; index < batches + 2; ++index)
+    added += store.insert(batch(index));
   EXPECT_EQ(added, 2 * kBatch);
   EXPECT_EQ(static_cast<std::uint64_t>(stored(file)), (batches + 2) * kBatch);
   EXPECT_EQ(store.agent("agent-01")->event_count, (batches + 2) * kBatch);

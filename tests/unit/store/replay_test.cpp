@@ -41,11 +41,18 @@ TEST(Replay, DueTimesKeepTheOriginalSpacingScaledBySpeed) {
 TEST(Replay, ReplayWaitsThenEmitsEachEventInOrder) {
   testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
-  store.insert(std::vector{simple("a", 1, at(100)), simple("a", 2, at(101)), simple("b", 1, at(104))});
+  store.insert(
+      std::vector{simple("a", 1, at(100)), simple("a", 2, at(101)), simple("b", 1, at(104))});
   std::vector<std::string> log;
-  ReplayHooks hooks{
-      .wait_until = [&](Duration due) { log.push_back("wait " + std::to_string(due.count() / 1'000'000) + "ms"); },
-      .emit = [&](const Event& e) { log.push_back("emit " + e.agent_id + std::to_string(e.sequence)); return true; }};
+  ReplayHooks hooks{.wait_until =
+                        [&](Duration due) {
+                          log.push_back("wait " + std::to_string(due.count() / 1'000'000) + "ms");
+                        },
+                    .emit =
+                        [&](const Event& e) {
+                          log.push_back("emit " + e.agent_id + std::to_string(e.sequence));
+                          return true;
+                        }};
   EXPECT_EQ(replay(store, at(0), at(1000), 4.0, hooks), 3u);
   EXPECT_EQ(log, (std::vector<std::string>{"wait 0ms", "emit a1", "wait 250ms", "emit a2",
                                            "wait 1000ms", "emit b1"}));
@@ -55,7 +62,9 @@ TEST(Replay, EmitCanStopTheReplay) {
   testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   store.insert(std::vector{simple("a", 1, at(100)), simple("a", 2, at(101))});
-  EXPECT_EQ(replay(store, at(0), at(1000), 0, {.wait_until = {}, .emit = [](const Event&) { return false; }}), 0u);
+  EXPECT_EQ(replay(store, at(0), at(1000), 0,
+                   {.wait_until = {}, .emit = [](const Event&) { return false; }}),
+            0u);
 }
 
 }  // namespace

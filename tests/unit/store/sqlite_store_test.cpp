@@ -35,7 +35,8 @@ TEST(SqliteStore, StoresAndReturnsEventsWithTheirData) {
 TEST(SqliteStore, DuplicatesAreIgnoredSoTheStoreIsExactlyOnce) {
   TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
-  const std::vector<Event> batch{simple("a", 1, at(10)), simple("a", 2, at(11)), simple("b", 1, at(12))};
+  const std::vector<Event> batch{simple("a", 1, at(10)), simple("a", 2, at(11)),
+                                 simple("b", 1, at(12))};
   EXPECT_EQ(store.insert(batch), 3u);
   EXPECT_EQ(store.insert(batch), 0u);
   // A resent batch that overlaps: only the new one counts.
@@ -51,13 +52,15 @@ TEST(SqliteStore, LargeBatchesWithDuplicatesAnywhereStoreAndCountOnlyNewEvents) 
   TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   std::vector<Event> first, overlapping;
-  for (std::uint64_t s = 1; s <= 150; ++s) first.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  for (std::uint64_t s = 1; s <= 150; ++s)
+    first.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
   EXPECT_EQ(store.insert(first), 150u);
   for (std::uint64_t s = 140; s <= 300; ++s)  // 11 already stored, in the first chunk
     overlapping.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
   EXPECT_EQ(store.insert(overlapping), 150u);
   std::vector<Event> tail_duplicate;  // 128 new events, then one stored one in the tail
-  for (std::uint64_t s = 301; s <= 428; ++s) tail_duplicate.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  for (std::uint64_t s = 301; s <= 428; ++s)
+    tail_duplicate.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
   tail_duplicate.push_back(simple("a", 5, at(5)));
   EXPECT_EQ(store.insert(tail_duplicate), 128u);
   EXPECT_EQ(store.query({}).size(), 428u);
@@ -72,10 +75,12 @@ TEST(SqliteStore, AFailedWriteDoesNotBreakTheWritesAfterIt) {
   TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   SQLite::Database other{dir.file("events.db").string(), SQLite::OPEN_READWRITE};
-  other.exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.sequence = 999 "
-             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  other.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.sequence = 999 "
+      "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
   std::vector<Event> big;
-  for (std::uint64_t s = 1; s <= 64; ++s) big.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
+  for (std::uint64_t s = 1; s <= 64; ++s)
+    big.push_back(simple("a", s, at(static_cast<std::int64_t>(s))));
   big.back().sequence = 999;
   EXPECT_THROW(store.insert(big), SQLite::Exception);
   EXPECT_THROW(store.insert(std::vector{simple("a", 999, at(1))}), SQLite::Exception);
@@ -109,7 +114,8 @@ TEST(SqliteStore, CreatesItsDirectory) {
 TEST(SqliteStore, RefusesASchemaNewerThanItself) {
   TempDir dir;
   {
-    SQLite::Database db{dir.file("events.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE};
+    SQLite::Database db{dir.file("events.db").string(),
+                        SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE};
     db.exec("PRAGMA user_version = 99");
   }
   try {
@@ -140,7 +146,8 @@ TEST(SqliteStore, FiltersBySinceUntilAgentTypeSeverityAndLimit) {
                            simple("b", 2, at(400), EventType::time_drift, Severity::critical)});
   auto sequences = [&](EventFilter filter) {
     std::vector<std::string> out;
-    for (const auto& e : store.query(filter)) out.push_back(e.agent_id + std::to_string(e.sequence));
+    for (const auto& e : store.query(filter))
+      out.push_back(e.agent_id + std::to_string(e.sequence));
     return out;
   };
   using V = std::vector<std::string>;
@@ -157,9 +164,11 @@ TEST(SqliteStore, FiltersBySinceUntilAgentTypeSeverityAndLimit) {
 TEST(SqliteStore, AgentsCarryIdentityCountsOffsetAndLiveness) {
   TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
-  store.record_agent({"agent-01", {"node-1", {*IpAddress::parse("10.0.0.1"), *IpAddress::parse("::1")}}, "0.1.0"},
-                     at(50));
-  store.insert(std::vector{drift_event(1, at(100)), heartbeat_event(2, at(130)), heartbeat_event(3, at(160))});
+  store.record_agent(
+      {"agent-01", {"node-1", {*IpAddress::parse("10.0.0.1"), *IpAddress::parse("::1")}}, "0.1.0"},
+      at(50));
+  store.insert(std::vector{drift_event(1, at(100)), heartbeat_event(2, at(130)),
+                           heartbeat_event(3, at(160))});
   auto later_drift = drift_event(4, at(90));  // older than the first: its offset is not the latest
   std::get<ClockData>(later_drift.data).offset = Duration{-5};
   store.insert(std::vector{later_drift});

@@ -1,11 +1,12 @@
 // tests/unit/transport/agent_claims_test.cpp — which agent ids a key may claim (`agents:` lines
 // of its .pub file, agent_claims.h), including malformed and oversized lines; and the replay's
 // SparseOutbox (original sequences with gaps, refused when not increasing).
+#include "transport/agent_claims.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "transport/agent_claims.h"
 #include "transport/sparse_outbox.h"
 
 namespace cw::transport {
@@ -50,8 +51,8 @@ TEST(AgentClaims, ParsesAgentsLinesOfAKeyFile) {
 }
 
 TEST(AgentClaims, OversizedPatternsAndTooManyAreDroppedAndCounted) {
-  const auto parsed = parse_agent_claims("agents: " + std::string(256, 'x') + " ok " +
-                                         std::string(255, 'y'));
+  const auto parsed =
+      parse_agent_claims("agents: " + std::string(256, 'x') + " ok " + std::string(255, 'y'));
   EXPECT_EQ(parsed.patterns.size(), 2u);
   EXPECT_EQ(parsed.dropped, 1u);
   std::string many = "agents:";

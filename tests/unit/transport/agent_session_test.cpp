@@ -1,9 +1,10 @@
 // tests/unit/transport/agent_session_test.cpp — the agent's acknowledged-batch protocol, and the
 // collector's ledger, exchanged by hand with literal sequences: hello/welcome, acks, a lost frame
 // (rewind), a silent collector (resend), a restarted collector (hello required), duplicates.
+#include "transport/agent_session.h"
+
 #include <gtest/gtest.h>
 
-#include "transport/agent_session.h"
 #include "transport/collector_ledger.h"
 #include "transport/zmq_protocol.h"
 
@@ -137,13 +138,17 @@ TEST(Envelope, RoundTripsAndRejectsBadFrames) {
   EXPECT_EQ(message.next, 300u);
   EXPECT_EQ(message.body.size(), 2u);
   EXPECT_EQ(decode_message({}).error(), EnvelopeError::empty);
-  EXPECT_EQ(decode_message(std::vector<std::byte>{std::byte{'Z'}, std::byte{1}, std::byte{0}}).error(),
-            EnvelopeError::unknown_kind);
-  EXPECT_EQ(decode_message(std::vector<std::byte>{std::byte{'A'}, std::byte{2}, std::byte{0}}).error(),
-            EnvelopeError::bad_version);
+  EXPECT_EQ(
+      decode_message(std::vector<std::byte>{std::byte{'Z'}, std::byte{1}, std::byte{0}}).error(),
+      EnvelopeError::unknown_kind);
+  EXPECT_EQ(
+      decode_message(std::vector<std::byte>{std::byte{'A'}, std::byte{2}, std::byte{0}}).error(),
+      EnvelopeError::bad_version);
   EXPECT_EQ(decode_message(std::vector<std::byte>{std::byte{'A'}, std::byte{1}}).error(),
             EnvelopeError::truncated);
-  EXPECT_EQ(decode_message(std::vector<std::byte>{std::byte{'A'}, std::byte{1}, std::byte{0}, std::byte{0}}).error(),
+  EXPECT_EQ(decode_message(
+                std::vector<std::byte>{std::byte{'A'}, std::byte{1}, std::byte{0}, std::byte{0}})
+                .error(),
             EnvelopeError::trailing_bytes);
 }
 
@@ -161,7 +166,8 @@ namespace {
 std::vector<std::byte> readable_ids(std::span<const OutboxRecord> records) {
   std::vector<std::byte> out;
   for (const auto& r : records)
-    if (r.payload != std::vector<std::byte>{std::byte{0xFF}}) out.push_back(static_cast<std::byte>(r.id));
+    if (r.payload != std::vector<std::byte>{std::byte{0xFF}})
+      out.push_back(static_cast<std::byte>(r.id));
   return out;
 }
 

@@ -19,13 +19,14 @@ namespace {
 
 std::string pattern(std::size_t size, int seed) {
   std::string out(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<char>((i * 31 + static_cast<std::size_t>(seed)) & 0xff);
+  for (std::size_t i = 0; i < size; ++i)
+    out[i] = static_cast<char>((i * 31 + static_cast<std::size_t>(seed)) & 0xff);
   return out;
 }
 
 TEST(CurveMemory, CurveMessagesArriveIntactAndReuseCachedBuffers) {
   const auto before = curve_memory_stats();  // before connecting: the handshake runs at once
-  zmq::context_t context(1);  // no ZAP handler: libzmq admits any CURVE client
+  zmq::context_t context(1);                 // no ZAP handler: libzmq admits any CURVE client
   const auto server = generate_key_pair(), client = generate_key_pair();
   auto router = make_collector_socket(context, server);
   router.bind("tcp://127.0.0.1:*");

@@ -44,7 +44,8 @@ TEST_F(SequenceFileTest, StartsAtOneAndContinuesAfterReopening) {
 
 TEST_F(SequenceFileTest, DamagedFileIsRefusedNamingIt) {
   std::filesystem::create_directories(file().parent_path());
-  for (const char* junk : {"abc\n", "12x\n", "-1\n", "99999999999999999999999\n", "5\nxyz", "", "\n", " 7\n"}) {
+  for (const char* junk :
+       {"abc\n", "12x\n", "-1\n", "99999999999999999999999\n", "5\nxyz", "", "\n", " 7\n"}) {
     std::ofstream(file()) << junk;
     try {
       SequenceFile sequence(file());

@@ -21,7 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 
 MonotonicTime mono_now() {
-  return MonotonicTime{std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
+  return MonotonicTime{
+      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
 }
 
 struct Agent {
@@ -49,9 +50,9 @@ class ZmqPipelineTest : public ::testing::Test {
       e.type = events::EventType::time_drift;
       a->outbox.append(encode_outbox_record(e));
     }
-    a->link = std::make_unique<ZmqAgentLink>(context_, endpoint, pair, server_.public_key, a->outbox,
-                                             encode_identity({name, {"host", {}}, "test"}),
-                                             encode_records_as_batch);
+    a->link = std::make_unique<ZmqAgentLink>(
+        context_, endpoint, pair, server_.public_key, a->outbox,
+        encode_identity({name, {"host", {}}, "test"}), encode_records_as_batch);
     return a;
   }
 
@@ -86,7 +87,8 @@ TEST_F(ZmqPipelineTest, KnownAgentsDeliverOnceAndUnknownKeyIsRefused) {
   write_key_pair(dir_ / "authorized", "good-2", pair2);
   ZapHandler zap(context_, dir_ / "authorized");
   IngestQueue queue(100000);
-  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(), queue);
+  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(),
+                         queue);
   collector.start();
   auto a1 = agent("good-1", pair1, collector.endpoint());
   auto a2 = agent("good-2", pair2, collector.endpoint());
@@ -98,7 +100,7 @@ TEST_F(ZmqPipelineTest, KnownAgentsDeliverOnceAndUnknownKeyIsRefused) {
   });
   EXPECT_EQ(a1->outbox.first_pending(), 1201u);  // all acknowledged
   EXPECT_EQ(a2->outbox.first_pending(), 1201u);
-  EXPECT_EQ(a3->outbox.first_pending(), 1u);     // nothing got through
+  EXPECT_EQ(a3->outbox.first_pending(), 1u);  // nothing got through
   EXPECT_EQ(stored.size(), 2400u);
   std::map<std::string, std::uint64_t> count;
   for (const auto& e : stored) ++count[e.agent_id];
@@ -113,7 +115,8 @@ TEST_F(ZmqPipelineTest, KnownAgentsDeliverOnceAndUnknownKeyIsRefused) {
 TEST_F(ZmqPipelineTest, AKeyAddedToTheDirectoryIsAdmittedWithoutRestart) {
   ZapHandler zap(context_, dir_ / "authorized");
   IngestQueue queue(100000);
-  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(), queue);
+  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(),
+                         queue);
   collector.start();
   auto pair = generate_key_pair();
   auto late = agent("late", pair, collector.endpoint());
@@ -121,12 +124,13 @@ TEST_F(ZmqPipelineTest, AKeyAddedToTheDirectoryIsAdmittedWithoutRestart) {
   pump({late.get()}, queue, collector, stored, [&] { return zap.stats().refused > 0; });
   ASSERT_GE(zap.stats().refused, 1u);
   write_key_pair(dir_ / "authorized", "late", pair);  // the directory changes → re-read
-  pump({late.get()}, queue, collector, stored, [&] { return late->outbox.first_pending() == 1201; });
+  pump({late.get()}, queue, collector, stored,
+       [&] { return late->outbox.first_pending() == 1201; });
   EXPECT_EQ(stored.size(), 1200u) << "zap: reloads " << zap.stats().reloads << " keys "
-                                  << zap.stats().authorized_keys << " refused " << zap.stats().refused
-                                  << " accepted " << zap.stats().accepted << " send failures "
-                                  << late->link->stats().send_failures << " hellos "
-                                  << late->link->stats().session.hellos_sent;
+                                  << zap.stats().authorized_keys << " refused "
+                                  << zap.stats().refused << " accepted " << zap.stats().accepted
+                                  << " send failures " << late->link->stats().send_failures
+                                  << " hellos " << late->link->stats().session.hellos_sent;
   collector.stop();
 }
 
@@ -176,7 +180,8 @@ TEST_F(ZmqPipelineTest, SenderSpoolsWhileTheCollectorIsAwayAndResendsAfterAResta
   write_key_pair(dir_, "collector", server_);
   IngestQueue queue(100000);
   ZapHandler zap(context_, dir_ / "authorized");
-  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(), queue);
+  ZmqCollector collector(context_, {"tcp://127.0.0.1:*", server_, {}}, binary_collector_codec(),
+                         queue);
   SenderOptions options;
   options.collector = collector.endpoint();
   options.key_file = dir_ / "drift-1.key";

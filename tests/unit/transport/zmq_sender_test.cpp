@@ -29,7 +29,8 @@ const events::Attribute* attribute(const events::Event& event, const std::string
 }
 
 TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
-  const auto dir = std::filesystem::temp_directory_path() / ("cw_sender_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cw_sender_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const auto server = generate_key_pair(), agent_key = generate_key_pair();
   write_key_pair(dir / "authorized", "burst-1", agent_key);
@@ -38,7 +39,8 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
   zmq::context_t context(1);
   ZapHandler zap(context, dir / "authorized");
   IngestQueue queue(100000);
-  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(), queue);
+  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(),
+                         queue);
   collector.start();
   SenderOptions options;
   options.collector = collector.endpoint();
@@ -79,7 +81,8 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
       return static_cast<std::uint64_t>(summarized) == sender.stats().rate.suppressed;
     };
     // The heartbeat and the summaries travel separately: wait for both.
-    while (std::chrono::steady_clock::now() < give_up && !(dropped_reported() && summaries_stored())) {
+    while (std::chrono::steady_clock::now() < give_up &&
+           !(dropped_reported() && summaries_stored())) {
       std::vector<std::pair<std::string, std::uint64_t>> commits;
       for (auto& batch : queue.pop(100000, 20ms)) {
         if (batch.hello) continue;
@@ -103,7 +106,8 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
       if (e.type == events::EventType::modbus_anomaly) critical_at = ++limited;
     }
     EXPECT_EQ(static_cast<std::uint64_t>(summarized), stats.rate.suppressed);  // counted, not lost
-    EXPECT_LE(critical_at, 2u);  // submitted after 40 informational events, admitted among the first
+    EXPECT_LE(critical_at,
+              2u);  // submitted after 40 informational events, admitted among the first
     EXPECT_GE(critical_at, 1u);
     EXPECT_LE(scans + static_cast<std::size_t>(summarized), 40u);
   }
@@ -112,7 +116,8 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
 }
 
 TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
-  const auto dir = std::filesystem::temp_directory_path() / ("cw_reset_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cw_reset_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   const auto server = generate_key_pair(), agent_key = generate_key_pair();
   write_key_pair(dir / "authorized", "reset-1", agent_key);
@@ -121,7 +126,8 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
   zmq::context_t context(1);
   ZapHandler zap(context, dir / "authorized");
   IngestQueue queue(100000);
-  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(), queue);
+  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(),
+                         queue);
   collector.seed({{"reset-1", 500}});  // the store holds 1..499 from before the spool was wiped
   SenderOptions options;
   options.collector = collector.endpoint();

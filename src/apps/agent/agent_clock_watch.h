@@ -1,0 +1,46 @@
+// apps/agent/agent_clock_watch.h — the clock half of `chronowatch agent`: the pure clock monitor
+// (detect/clock_monitor.h) wired to the NTP poller and the event router. `tick()` is called by
+// the agent's main loop every ~250 ms: it checks the clock for steps at once, collects a finished
+// poll and starts the next one on a worker thread when a server is due, so a slow or dead server
+// never delays step detection. The network monitor plugs into the same loop beside it.
+#pragma once
+
+#include <future>
+#include <memory>
+
+#include "apps/agent/agent_poller.h"
+#include "apps/agent/agent_router.h"
+#include "apps/agent/agent_settings.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "detect/clock_monitor.h"
+
+namespace cw::apps {
+
+class ClockWatch {
+ public:
+  ClockWatch(const AgentSettings& settings, Clock& clock, Random& random, EventRouter& router);
+  ~ClockWatch();  // waits for a poll in flight
+
+  void tick();
+  // --once: one blocking poll of every server (a burst each), judged and published.
+  void poll_once();
+
+  const detect::ClockMonitor& monitor() const { return monitor_; }
+  const detect::PollRound& last_round() const { return last_round_; }
+
+ private:
+  void judge(const detect::PollRound& round);
+  void publish(std::vector<events::Event> events);
+
+  Clock& clock_;
+  EventRouter& router_;
+  int burst_;
+  NtpPoller poller_;
+  detect::ClockMonitor monitor_;
+  detect::PollRound last_round_;
+  std::future<detect::PollRound> in_flight_;
+  bool first_poll_ = true;
+};
+
+}  // namespace cw::apps

@@ -1,0 +1,37 @@
+// apps/collector/collector_runtime.h — the collector's object graph: ZAP handler, ingest thread
+// (ZeroMQ), writer thread (SQLite), liveness, counters; runs until SIGTERM/SIGINT.
+#pragma once
+
+#include <string>
+
+namespace cw::apps {
+
+struct CollectorCommandOptions {
+  std::string listen = "tcp://0.0.0.0:5555";  // seed 002's port
+  std::string db;
+  std::string key;
+  std::string authorized_keys;
+  double heartbeat_interval = 30;  // seed 002: heartbeat_interval
+  double liveness_grace = 10;
+  double stats_interval = 10;
+  int io_threads = 1;
+  std::size_t queue_events = 200000;
+  bool json = false;
+};
+
+}  // namespace cw::apps
+
+namespace cw::store {
+class EventStore;
+}
+
+namespace cw::apps {
+
+struct LivenessHooks;
+// detect::LivenessTracker behind the writer's hooks, restored from the store
+// (collector_liveness.cpp).
+LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store);
+
+int run_collector_until_stopped(const CollectorCommandOptions& options);
+
+}  // namespace cw::apps

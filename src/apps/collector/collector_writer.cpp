@@ -1,0 +1,148 @@
+// apps/collector/collector_writer.cpp — batched writes to the store, commit reports, liveness,
+// latency.
+#include "apps/collector/collector_writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+
+namespace cw::apps {
+namespace {
+
+constexpr std::size_t kLatencySamples = 100000;
+
+Timestamp wall_now() {
+  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+CollectorWriter::CollectorWriter(store::EventStore& store, transport::IngestQueue& queue,
+                                 CommitReport report, LivenessHooks liveness,
+                                 std::size_t max_transaction_events)
+    : store_(store),
+      queue_(queue),
+      report_(std::move(report)),
+      liveness_(std::move(liveness)),
+      max_transaction_events_(max_transaction_events) {
+  latencies_.reserve(kLatencySamples);
+}
+
+CollectorWriter::~CollectorWriter() { join(); }
+
+void CollectorWriter::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void CollectorWriter::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+WriterStats CollectorWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  auto out = stats_;
+  std::vector<std::int64_t> sorted = latencies_;
+  if (!sorted.empty()) {
+    const auto at = [&](double q) {
+      auto nth =
+          sorted.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(sorted.size() - 1));
+      std::nth_element(sorted.begin(), nth, sorted.end());
+      return *nth;
+    };
+    out.latency_p50_ns = at(0.50);
+    out.latency_p99_ns = at(0.99);
+  }
+  return out;
+}
+
+void CollectorWriter::run() {
+  while (!queue_.closed_and_empty()) {
+    auto batches = queue_.pop(max_transaction_events_, std::chrono::milliseconds(200));
+    if (!batches.empty()) write(batches);
+    if (liveness_.tick) {
+      auto raised = liveness_.tick(wall_now());
+      if (!raised.empty()) {
+        try {
+          store_.insert(raised);
+          for (const auto& event : raised)
+            store_.set_agent_up(event.agent_id, event.type == events::EventType::agent_up,
+                                event.timestamp);
+          std::lock_guard lock(mutex_);
+          stats_.liveness_events += raised.size();
+        } catch (const std::exception& error) {
+          spdlog::error("collector: cannot store liveness events: {}", error.what());
+        }
+      }
+    }
+  }
+}
+
+void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
+  std::vector<events::Event> events;
+  std::map<std::string, std::uint64_t> next_by_agent;
+  for (auto& batch : batches) {
+    if (batch.hello) {
+      try {
+        store_.record_agent(*batch.hello, wall_now());
+      } catch (const std::exception& error) {
+        spdlog::error("collector: cannot record agent {}: {}", batch.agent_id, error.what());
+      }
+      continue;
+    }
+    auto& next = next_by_agent[batch.agent_id];
+    next = std::max(next, batch.next);
+    std::move(batch.events.begin(), batch.events.end(), std::back_inserter(events));
+  }
+  if (events.empty()) return;
+  std::size_t stored = 0;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      stored = store_.insert(events);
+      break;
+    } catch (const std::exception& error) {  // SQLITE_BUSY beyond the timeout, disk full, ...
+      std::lock_guard lock(mutex_);
+      ++stats_.store_failures;
+      spdlog::error("collector: storing {} events failed ({}); {}", events.size(), error.what(),
+                    attempt < 2 ? "retrying" : "not acknowledging them: agents will resend");
+      if (attempt >= 2) {
+        report_({next_by_agent.begin(), next_by_agent.end()}, false);
+        return;
+      }
+    }
+  }
+  const auto committed_at = wall_now();
+  if (liveness_.observe) observe_liveness(events);
+  report_({next_by_agent.begin(), next_by_agent.end()}, true);
+  record_latencies(events, committed_at);
+  std::lock_guard lock(mutex_);
+  ++stats_.transactions;
+  stats_.events_stored += stored;
+  stats_.events_duplicate += events.size() - stored;
+}
+
+// All events of a transaction are heard at the same moment, so the tracker needs, per agent, only
+// the last event of each run (a batch) and every heartbeat (which announces its interval).
+void CollectorWriter::observe_liveness(std::span<const events::Event> events) {
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const bool last_of_run = i + 1 == events.size() || events[i + 1].agent_id != events[i].agent_id;
+    if (last_of_run || events[i].type == events::EventType::heartbeat) liveness_.observe(events[i]);
+  }
+}
+
+void CollectorWriter::record_latencies(std::span<const events::Event> events,
+                                       Timestamp committed_at) {
+  std::lock_guard lock(mutex_);
+  for (const auto& event : events) {
+    const auto latency = (committed_at - event.timestamp).count();
+    if (latencies_.size() < kLatencySamples) {
+      latencies_.push_back(latency);
+    } else {
+      latencies_[latency_next_] = latency;
+      latency_next_ = (latency_next_ + 1) % kLatencySamples;
+    }
+    ++stats_.latency_samples;
+  }
+}
+
+}  // namespace cw::apps

@@ -1,0 +1,66 @@
+// apps/collector/collector_writer.h — the collector's writer thread: owns the EventStore, takes
+// batches from the IngestQueue, stores many agents' batches in one transaction, reports what is
+// committed back to the ingest thread (which acknowledges it), records hellos, feeds the liveness
+// tracker and measures end-to-end latency (event timestamp → committed).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/event_store.h"
+#include "transport/ingest_queue.h"
+
+namespace cw::apps {
+
+struct WriterStats {
+  std::uint64_t transactions = 0;
+  std::uint64_t events_stored = 0;     // new rows
+  std::uint64_t events_duplicate = 0;  // already stored (resent after a lost acknowledgement)
+  std::uint64_t store_failures = 0;    // transactions that threw (retried, then dropped)
+  std::uint64_t liveness_events = 0;   // agent_down / agent_up raised
+  std::int64_t latency_p50_ns = 0, latency_p99_ns = 0;  // over the last kLatencySamples events
+  std::uint64_t latency_samples = 0;
+};
+
+// (agent, next) pairs; `stored` false when the store refused the transaction.
+using CommitReport =
+    std::function<void(const std::vector<std::pair<std::string, std::uint64_t>>&, bool stored)>;
+// Liveness hooks (the events-store engineer's tracker plugs in here): observe every stored event;
+// `tick` returns agent_down/agent_up events to store.
+struct LivenessHooks {
+  std::function<void(const events::Event&)> observe;
+  std::function<std::vector<events::Event>(Timestamp now)> tick;
+};
+
+class CollectorWriter {
+ public:
+  CollectorWriter(store::EventStore& store, transport::IngestQueue& queue, CommitReport report,
+                  LivenessHooks liveness, std::size_t max_transaction_events = 100000);
+  ~CollectorWriter();
+  void start();
+  void join();  // after queue.close(): returns when everything queued is stored
+  WriterStats stats() const;
+
+ private:
+  void run();
+  void write(std::vector<transport::IngestBatch>& batches);
+  void observe_liveness(std::span<const events::Event> events);
+  void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
+
+  store::EventStore& store_;
+  transport::IngestQueue& queue_;
+  CommitReport report_;
+  LivenessHooks liveness_;
+  std::size_t max_transaction_events_;
+  std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies
+  std::size_t latency_next_ = 0;
+  mutable std::mutex mutex_;
+  WriterStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace cw::apps

@@ -1,0 +1,95 @@
+// apps/serve/serve_report.cpp — text and JSON forms of the server's counters (apps/serve_report.h).
+#include "apps/serve/serve_report.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cw::apps {
+namespace {
+
+const char* leap_name(ntp::LeapIndicator leap) {
+  switch (leap) {
+    case ntp::LeapIndicator::no_warning:
+      return "none";
+    case ntp::LeapIndicator::insert_second:
+      return "insert";
+    case ntp::LeapIndicator::delete_second:
+      return "delete";
+    case ntp::LeapIndicator::unsynchronized:
+      return "unsynchronized";
+  }
+  return "unsynchronized";
+}
+
+// Percentiles (µs) and the non-empty buckets as [upper bound ns, count] pairs, so that a reader
+// can subtract two reports and get the figures of the interval between them.
+nlohmann::json latency_json(const LatencyCounts& h) {
+  nlohmann::json buckets = nlohmann::json::array();
+  for (std::size_t i = 0; i < kLatencyBuckets; ++i)
+    if (h.counts[i] > 0) buckets.push_back({latency_bucket_upper_ns(i), h.counts[i]});
+  return {{"count", h.total()},
+          {"p50_us", static_cast<double>(h.quantile_ns(0.5)) / 1000},
+          {"p99_us", static_cast<double>(h.quantile_ns(0.99)) / 1000},
+          {"p999_us", static_cast<double>(h.quantile_ns(0.999)) / 1000},
+          {"buckets", buckets}};
+}
+
+std::string latency_text(const char* what, const LatencyCounts& h) {
+  return fmt::format(
+      "  {:<26}p50 {:.2f} µs, p99 {:.2f} µs, p99.9 {:.2f} µs (upper bucket bounds)\n", what,
+      static_cast<double>(h.quantile_ns(0.5)) / 1000,
+      static_cast<double>(h.quantile_ns(0.99)) / 1000,
+      static_cast<double>(h.quantile_ns(0.999)) / 1000);
+}
+
+}  // namespace
+
+std::string format_report_text(const ServeReport& r) {
+  const auto& c = r.counters;
+  const auto& s = r.served.state;
+  std::string out = fmt::format("chronowatch serve counters ({})\n", r.event);
+  out += fmt::format("  {:<26}{}\n", "received", c.received);
+  out += fmt::format("  {:<26}{}\n", "answered (total)", c.answered_total);
+  out += fmt::format("  {:<26}{}\n", "dropped (total)", c.dropped_total);
+  for (std::size_t i = 0; i < ntp::kOutcomeCount; ++i)
+    out +=
+        fmt::format("    {:<24}{}\n", ntp::to_string(static_cast<ntp::Outcome>(i)), c.outcomes[i]);
+  out += fmt::format("    {:<24}{}\n", "truncated", c.truncated);
+  out += fmt::format("  {:<26}{}\n", "send errors", c.send_errors);
+  out += latency_text("T3 - T2", c.t3_t2);
+  out += latency_text("T3 - recvmmsg return", c.processing);
+  out +=
+      fmt::format("  serving: leap {}, stratum {}, refid {}, offset {:+.9f} s\n", leap_name(s.leap),
+                  s.stratum.value, s.reference_id.to_string(), to_seconds(r.served.offset));
+  return out;
+}
+
+std::string format_report_json(const ServeReport& r) {
+  const auto& c = r.counters;
+  const auto& s = r.served.state;
+  nlohmann::json outcomes = nlohmann::json::object();
+  for (std::size_t i = 0; i < ntp::kOutcomeCount; ++i)
+    outcomes[std::string(ntp::to_string(static_cast<ntp::Outcome>(i)))] = c.outcomes[i];
+  outcomes["truncated"] = c.truncated;
+  nlohmann::json j = {
+      {"event", r.event},
+      {"received", c.received},
+      {"answered", c.answered_total},
+      {"dropped", c.dropped_total},
+      {"send_errors", c.send_errors},
+      {"outcomes", outcomes},
+      {"latency", {{"t3_t2", latency_json(c.t3_t2)}, {"processing", latency_json(c.processing)}}},
+      {"serving",
+       {{"leap", leap_name(s.leap)},
+        {"stratum", s.stratum.value},
+        {"refid", s.reference_id.to_string()},
+        {"root_delay", to_seconds(s.root_delay)},
+        {"root_dispersion", to_seconds(s.root_dispersion)},
+        {"precision", s.precision.log2_seconds},
+        {"offset", to_seconds(r.served.offset)}}},
+  };
+  return j.dump();
+}
+
+}  // namespace cw::apps

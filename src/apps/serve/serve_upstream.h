@@ -1,0 +1,60 @@
+// apps/serve/serve_upstream.h — the server's upstream sync thread: polls each upstream with the NTP
+// client core (make_request/accept_reply) over a UdpClient on its own schedule (burst, then
+// 2^min–2^max s, 64–1024 s by default; KoD back-off; ntp/poll_schedule.h), feeds the samples to the
+// UpstreamCombiner and publishes the resulting served clock to the workers. When every upstream has
+// become unreachable (its reach register is empty: eight polls without an answer), it publishes the
+// fallback: the local clock at --local-stratum, or leap 3 (unsynchronized) without one, and logs it
+// once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "apps/serve/serve_combiner.h"
+#include "apps/serve/serve_runtime.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "ntp/poll_schedule.h"
+
+namespace cw::apps {
+
+class UpstreamSync {
+ public:
+  // servers: "host", "host:port", "[v6]:port". adjuster == nullptr: virtual clock (default).
+  UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
+               SharedServerState& state, ntp::Precision precision, ntp::PollPolicy poll,
+               ClockAdjuster* adjuster, Duration step_threshold,
+               std::optional<std::uint8_t> local_stratum);
+  ~UpstreamSync();
+  void start();
+  void stop();
+
+ private:
+  struct Source;
+  void run();
+  void poll(Source& source);
+  void resolve(Source& source);
+  void record(Source& source, const ntp::Sample& sample);
+  void check_lost();
+
+  std::vector<std::unique_ptr<Source>> sources_;
+  Clock& clock_;
+  Random& random_;
+  SharedServerState& state_;
+  ntp::Precision precision_;
+  ntp::PollPolicy poll_;
+  UpstreamCombiner combiner_;
+  std::atomic<bool> synchronized_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
+}  // namespace cw::apps

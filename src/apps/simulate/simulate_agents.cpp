@@ -1,0 +1,206 @@
+// apps/simulate/simulate_agents.cpp — `chronowatch simulate`'s engine: N agents, one thread, real
+// CURVE sockets and the real agent session; synthesized clock and network events.
+#include "apps/simulate/simulate_agents.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <thread>
+#include <zmq.hpp>
+
+#include "events/binary_codec.h"
+#include "platform/epoll_set.h"
+#include "transport/curve_keys.h"
+#include "transport/event_codec_binding.h"
+#include "transport/zmq_agent_link.h"
+
+namespace cw::apps {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kTurn = 10ms;  // events are generated, sent and acknowledged in turns this long
+
+// Memory outbox that keeps only each event's creation time; its records carry no payload (the
+// encoder asks the outbox for the time and synthesizes the event from (sequence, time)). Without
+// durable numbering, a simulated agent continues the sequence numbers the collector already holds
+// for its name (first welcome).
+class SimulatedOutbox final : public transport::Outbox {
+ public:
+  void append(Timestamp at) { stamps_.push_back(unix_ns(at)); }
+  void rebase(std::uint64_t next) { first_ = std::max(first_, next), generated_from_ = first_; }
+  std::uint64_t generated_from() const { return generated_from_; }
+  std::uint64_t next_id() const override { return first_ + stamps_.size(); }
+  std::uint64_t first_pending() const override { return first_; }
+  std::int64_t stamp(std::uint64_t id) const {
+    return id >= first_ && id < next_id() ? stamps_[id - first_] : 0;
+  }
+  std::vector<transport::OutboxRecord> read_from(std::uint64_t from,
+                                                 std::size_t max) const override {
+    std::vector<transport::OutboxRecord> out;
+    const auto begin = std::max(from, first_);
+    out.reserve(std::min<std::uint64_t>(max, next_id() - std::min(begin, next_id())));
+    for (auto id = begin; id < next_id() && out.size() < max; ++id) out.push_back({id, {}});
+    return out;
+  }
+  void acknowledge_below(std::uint64_t next) override {
+    while (first_ < next && !stamps_.empty()) stamps_.pop_front(), ++first_;
+  }
+
+ private:
+  std::uint64_t first_ = 1, generated_from_ = 1;
+  std::deque<std::int64_t> stamps_;
+};
+
+events::Event synthesize(std::uint64_t sequence, std::int64_t at_ns) {
+  events::Event event;
+  event.timestamp = from_unix_ns(at_ns);
+  event.sequence = sequence;
+  if (sequence % 50 == 0) {
+    event.type = events::EventType::port_scan;
+    event.severity = events::Severity::high;
+    events::NetworkData data;
+    data.source = IpAddress::v4(0x0a000000u | static_cast<std::uint32_t>(sequence % 65000));
+    data.ports = {22, 23, 502, 3389};
+    data.count = 15;
+    event.data = data;
+  } else {
+    event.type = events::EventType::time_drift;
+    event.severity = events::Severity::low;
+    events::ClockData data;
+    data.server = "127.0.0.1:123";
+    data.offset = Duration{static_cast<std::int64_t>(sequence % 1000) * 1000 + 150'000'000};
+    data.delay = 250us;
+    data.threshold = 100ms;
+    data.stratum = 2;
+    event.data = data;
+  }
+  return event;
+}
+
+std::vector<std::byte> encode_synthesized(const SimulatedOutbox& outbox,
+                                          std::span<const transport::OutboxRecord> records) {
+  std::vector<events::Event> batch;
+  batch.reserve(records.size());
+  for (const auto& record : records)
+    batch.push_back(synthesize(record.id, outbox.stamp(record.id)));
+  std::vector<std::byte> out;
+  out.reserve(32 * records.size() + 64);
+  events::encode_batch(batch, out);
+  return out;
+}
+
+struct SimulatedAgent {
+  std::string name;
+  SimulatedOutbox outbox;
+  std::unique_ptr<transport::ZmqAgentLink> link;
+  std::uint64_t generated = 0;
+};
+
+std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const SimulateOptions& options,
+                                           const std::string& collector_key, int index) {
+  auto agent = std::make_unique<SimulatedAgent>();
+  agent->name = simulated_agent_name(options.prefix, index);
+  const auto key =
+      transport::read_secret_key_file(std::filesystem::path(options.keys) / (agent->name + ".key"));
+  events::AgentIdentity identity{agent->name, {"simulated", {}}, "simulate"};
+  transport::SessionOptions session;
+  session.batch_max_events = options.batch;
+  session.window = options.window;
+  session.on_first_welcome = [outbox = &agent->outbox](std::uint64_t next) {
+    outbox->rebase(next);
+  };
+  agent->link = std::make_unique<transport::ZmqAgentLink>(
+      context, options.collector, key, collector_key, agent->outbox,
+      transport::encode_identity(identity),
+      [outbox = &agent->outbox](std::span<const transport::OutboxRecord> records) {
+        return encode_synthesized(*outbox, records);
+      },
+      session);
+  return agent;
+}
+
+void generate(std::vector<std::unique_ptr<SimulatedAgent>>& agents, double rate,
+              std::chrono::steady_clock::duration since_start) {
+  const double elapsed = std::chrono::duration<double>(since_start).count();
+  const auto due = static_cast<std::uint64_t>(std::floor(elapsed * rate)) + 1;
+  const auto wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  for (auto& agent : agents)
+    for (; agent->generated < due; ++agent->generated) agent->outbox.append(wall);
+}
+
+bool drained(const std::vector<std::unique_ptr<SimulatedAgent>>& agents) {
+  for (const auto& agent : agents)
+    if (agent->outbox.first_pending() != agent->outbox.next_id()) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string simulated_agent_name(const std::string& prefix, int index) {
+  return fmt::format("{}-{:04}", prefix, index);
+}
+
+std::size_t ensure_simulated_keys(const SimulateOptions& options) {
+  std::size_t created = 0;
+  for (int i = 1; i <= options.agents; ++i) {
+    const auto name = simulated_agent_name(options.prefix, i);
+    if (std::filesystem::exists(std::filesystem::path(options.keys) / (name + ".key"))) continue;
+    transport::write_key_pair(options.keys, name, transport::generate_key_pair());
+    ++created;
+  }
+  return created;
+}
+
+SimulateResult run_simulation(const SimulateOptions& options,
+                              const std::atomic<bool>& stop_requested) {
+  zmq::context_t context(1);
+  const auto collector_key = transport::read_key_file(options.collector_key);
+  std::vector<std::unique_ptr<SimulatedAgent>> agents;
+  for (int i = 1; i <= options.agents; ++i)
+    agents.push_back(make_agent(context, options, collector_key, i));
+  const auto start = std::chrono::steady_clock::now();
+  const auto generation_end = start + std::chrono::duration<double>(options.duration);
+  const auto give_up = generation_end + std::chrono::duration<double>(options.drain);
+  platform::EpollSet readiness;  // each socket's ZMQ_FD: a cost per active agent, not per agent
+  for (std::size_t i = 0; i < agents.size(); ++i)
+    readiness.add(agents[i]->link->socket().get(zmq::sockopt::fd), static_cast<std::uint32_t>(i));
+  std::vector<std::uint32_t> ready;
+  auto last_sweep = start;
+  while (!stop_requested) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto mono = MonotonicTime{std::chrono::duration_cast<Duration>(now.time_since_epoch())};
+    const bool generating = now < generation_end;
+    if (!generating && (drained(agents) || now > give_up)) break;
+    if (generating) generate(agents, options.rate, now - start);
+    for (auto& agent : agents)
+      if (agent->link->pump(mono)) agent->link->on_readable(mono);
+    // One turn per kTurn at most, so that acknowledgements are read in bulk.
+    const auto turn_end = now + kTurn;
+    readiness.wait(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::max(turn_end - std::chrono::steady_clock::now(), Duration{0})),
+                   ready);
+    for (const auto index : ready) agents[index]->link->on_readable(mono);
+    if (now - last_sweep > 1s) {  // ZMQ_FD is a hint: read every socket now and then
+      last_sweep = now;
+      for (auto& agent : agents) agent->link->on_readable(mono);
+    }
+    std::this_thread::sleep_until(turn_end);
+  }
+  SimulateResult result;
+  result.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& agent : agents) {
+    const auto stats = agent->link->stats().session;
+    const auto first = agent->outbox.generated_from();
+    result.agents.push_back(
+        {agent->name, agent->generated, std::min(agent->generated, stats.acknowledged_next - first),
+         first, first + agent->generated - 1, stats.hellos_sent, stats.rewinds, stats.resends});
+  }
+  return result;
+}
+
+}  // namespace cw::apps
