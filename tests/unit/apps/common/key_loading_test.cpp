@@ -1,6 +1,6 @@
 // Unit tests for platform/key_file.h: a real keyfile on disk with chrony's permission rule (no
 // access for other users), its error messages, and the NTP_SECRET_KEY/NTP_KEY_TYPE environment key.
-#include "platform/key_file.h"
+#include "apps/common/key_loading.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <map>
 
-namespace cw::platform {
+namespace cw::apps {
 namespace {
 
 class KeyFileOnDisk : public ::testing::Test {
@@ -106,4 +106,4 @@ TEST(KeyFromEnvironment, ABadTypeIsAClearError) {
 }
 
 }  // namespace
-}  // namespace cw::platform
+}  // namespace cw::apps

@@ -1,6 +1,7 @@
-// platform/key_file.h — loading NTP keys from the outside world: a chrony-format keyfile (read,
-// permission-checked, then parsed by ntp/key_file.h) and seed 001's NTP_SECRET_KEY/NTP_KEY_TYPE
-// environment variables. Failures throw std::runtime_error with one line that says what to do.
+// apps/common/key_loading.h — loading NTP keys from the outside world: a chrony-format keyfile
+// (read, permission-checked, then parsed by ntp/key_file.h) and seed 001's
+// NTP_SECRET_KEY/NTP_KEY_TYPE environment variables. Failures throw std::runtime_error with one
+// line that says what to do.
 #pragma once
 
 #include <filesystem>
@@ -10,7 +11,7 @@
 
 #include "ntp/keys.h"
 
-namespace cw::platform {
+namespace cw::apps {
 
 // Reads and parses the keyfile. Refuses a file that every user may read or write (chronyd's advice:
 // keyfiles must not be world-accessible), a missing file, and any line ntp::parse_key_file rejects.
@@ -24,4 +25,4 @@ std::optional<std::string> system_env(const char* name);
 // nullopt when NTP_SECRET_KEY is unset or empty; throws when it or NTP_KEY_TYPE is unusable.
 std::optional<ntp::Key> key_from_environment(const EnvLookup& env = system_env);
 
-}  // namespace cw::platform
+}  // namespace cw::apps

@@ -1,5 +1,6 @@
-// platform/key_file.cpp — reading the keyfile with its permission check, and the environment key.
-#include "platform/key_file.h"
+// apps/common/key_loading.cpp — reading the keyfile with its permission check, and the environment
+// key.
+#include "apps/common/key_loading.h"
 
 #include <sys/stat.h>
 
@@ -11,7 +12,7 @@
 
 #include "ntp/key_file.h"
 
-namespace cw::platform {
+namespace cw::apps {
 namespace {
 
 std::string octal_mode(unsigned mode) {
@@ -62,4 +63,4 @@ std::optional<ntp::Key> key_from_environment(const EnvLookup& env) {
   return std::move(*key);
 }
 
-}  // namespace cw::platform
+}  // namespace cw::apps

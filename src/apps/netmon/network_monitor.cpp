@@ -1,10 +1,10 @@
-// platform/network_monitor.cpp — the capture loop of platform/network_monitor.h.
-#include "platform/network_monitor.h"
+// apps/netmon/network_monitor.cpp — the capture loop of apps/netmon/network_monitor.h.
+#include "apps/netmon/network_monitor.h"
 
 #include <chrono>
 #include <stdexcept>
 
-namespace cw::platform {
+namespace cw::apps {
 namespace {
 
 Timestamp wall_now() {
@@ -18,11 +18,11 @@ NetworkMonitor::NetworkMonitor(const detect::NetmonConfig& config, detect::Event
     : detectors_(config, std::move(sink)) {}
 
 void NetworkMonitor::open_file(const std::string& path) {
-  capture_.emplace(PcapCapture::open_file(path));
+  capture_.emplace(platform::PcapCapture::open_file(path));
 }
 
-void NetworkMonitor::open_live(const CaptureOptions& options) {
-  capture_.emplace(PcapCapture::open_live(options));
+void NetworkMonitor::open_live(const platform::CaptureOptions& options) {
+  capture_.emplace(platform::PcapCapture::open_live(options));
 }
 
 std::uint64_t NetworkMonitor::run(std::optional<Duration> duration,
@@ -58,4 +58,4 @@ void NetworkMonitor::stop() {
   if (capture_) capture_->break_loop();
 }
 
-}  // namespace cw::platform
+}  // namespace cw::apps

@@ -1,5 +1,5 @@
-// platform/network_monitor.h — the network monitor as one reusable piece: a pcap capture (file or
-// live interface) feeding cw::detect::NetworkDetectors, whose events go to a callback. Used by
+// apps/netmon/network_monitor.h — the network monitor as one reusable piece: a pcap capture (file
+// or live interface) feeding cw::detect::NetworkDetectors, whose events go to a callback. Used by
 // `chronowatch netmon` and by `chronowatch agent --interface IF`. Everything (capture, detectors,
 // the callback) runs on the thread that calls run(); stop() may be called from any thread.
 #pragma once
@@ -10,7 +10,7 @@
 #include "detect/network_detectors.h"
 #include "platform/pcap_capture.h"
 
-namespace cw::platform {
+namespace cw::apps {
 
 class NetworkMonitor {
  public:
@@ -19,7 +19,7 @@ class NetworkMonitor {
   // Opens the source (throws std::runtime_error with a clear message on failure). Open before
   // dropping privileges: the open handle keeps working without CAP_NET_RAW.
   void open_file(const std::string& path);
-  void open_live(const CaptureOptions& options);
+  void open_live(const platform::CaptureOptions& options);
 
   // Reads until the file ends, stop() is called, `*stop_flag` turns true (e.g. a signal flag,
   // checked at least every read timeout) or (live) `duration` has passed, then reports whatever
@@ -29,12 +29,12 @@ class NetworkMonitor {
   void stop();
 
   detect::NetmonStats stats() const { return detectors_.stats(); }
-  CaptureStats capture_stats() const { return capture_ ? capture_->stats() : CaptureStats{}; }
+  platform::CaptureStats capture_stats() const { return capture_ ? capture_->stats() : platform::CaptureStats{}; }
 
  private:
   detect::NetworkDetectors detectors_;
-  std::optional<PcapCapture> capture_;
+  std::optional<platform::PcapCapture> capture_;
   std::atomic<bool> stop_{false};
 };
 
-}  // namespace cw::platform
+}  // namespace cw::apps
