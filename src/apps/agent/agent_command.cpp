@@ -32,7 +32,7 @@ constexpr int kExitNoMeasurement = 4;  // no server gave a usable answer
 constexpr int kExitUndelivered = 5;    // drift, but the broker did not acknowledge in time
 
 constexpr const char* kFooter = R"(
-Environment (seed 000): THRESHOLD (300), NTP_SRV (2.ar.pool.ntp.org; a comma-separated list
+Environment: THRESHOLD (300), NTP_SRV (2.ar.pool.ntp.org; a comma-separated list
 of host[:port]), MQTT_HOST (localhost), MQTT_PORT (1883), MQTT_TOPIC (LAB/time_drift/agent1);
 each option's variable is shown beside it. Precedence: flags > environment > --config FILE
 (section `agent:`, keys in snake_case).
@@ -175,7 +175,7 @@ int run_daemon(const AgentSettings& settings) {
 void add_agent_command(CLI::App& app, CommandBody& run) {
   auto* agent = app.add_subcommand(
       "agent",
-      "Drift agent (seed 000): measure the local clock against NTP servers and publish alerts "
+      "Clock drift agent: measure the local clock against NTP servers and publish alerts "
       "(time_drift, clock_step, frequency_drift, ntp_unreachable, ...) to MQTT or stdout");
   agent->footer(kFooter);
   auto settings = std::make_shared<AgentSettings>();

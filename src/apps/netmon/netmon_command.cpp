@@ -24,8 +24,8 @@ Examples:
   chronowatch netmon --pcap capture.pcapng --json
   chronowatch netmon --interface eth0 --filter 'tcp or udp' --duration 60 --config agent.yaml
 
-Detection settings are read from the `network_monitor: detection:` section of --config (seed 002
-keys: port_scan_threshold, max_connections_per_ip, suspicious_ports, scada_ports, allowlist,
+Detection settings are read from the `network_monitor: detection:` section of --config (keys:
+port_scan_threshold, max_connections_per_ip, suspicious_ports, scada_ports, allowlist,
 modbus.authorized_masters; see docs/netmon.md for windows, table sizes and adaptive thresholds).
 Live capture needs CAP_NET_RAW; netmon gives up all capabilities once the capture is open.
 

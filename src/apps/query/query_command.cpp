@@ -150,7 +150,7 @@ void add_query_command(CLI::App& app, CommandBody& run) {
   auto f = std::make_shared<QueryFlags>();
   cmd->add_option("servers", f->servers,
                   "SERVER[:PORT] to ask (default pool.ntp.org); IPv6 literals as [::1]:123");
-  cmd->add_option("--server", f->server_flags, "a server to ask (seed 001's spelling; repeatable)");
+  cmd->add_option("--server", f->server_flags, "a server to ask (repeatable; the same as a SERVER argument)");
   cmd->add_option("--port", f->port, "port for servers given without one")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
