@@ -9,6 +9,7 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/common/yaml_config.h"
 
 namespace {
@@ -36,8 +37,10 @@ int main(int argc, char** argv) {
   app.config_formatter(std::make_shared<YamlConfig>(app));
   app.allow_config_extras(CLI::config_extras_mode::ignore);
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+  app.add_option("--log-level", log_level,
+                 "trace, debug, info, warn, error, critical or off (any case; WARNING too)")
       ->envname("CW_LOG_LEVEL")
+      ->transform([](const std::string& text) { return normalized_log_level(text); })
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 
   CommandBody run;
@@ -51,12 +54,14 @@ int main(int argc, char** argv) {
   add_agents_command(app, run);
   add_replay_command(app, run);
   add_simulate_command(app, run);
+  apply_option_conventions(app);  // CW_<COMMAND>_<OPTION> for options declared without one
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    std::fprintf(stderr, "%s\n", usage_error_line(app, error).c_str());
+    return kExitUsage;
   }
   configure_logging(log_level);
   if (!run) {

@@ -1,7 +1,7 @@
-// ntp/key_file.h — chrony's keyfile format, parsed from text (pure; platform/key_file.h reads the
-// file and checks its permissions). One key per line: `ID TYPE HEX:…`, `ID TYPE ASCII:…`,
-// `ID TYPE secret` (ASCII) or the legacy `ID secret` (MD5); blank lines and lines starting with
-// # ; ! or % are ignored (chrony's CPS_NormalizeLine/CPS_ParseKey).
+// ntp/key_file.h — chrony's keyfile format, parsed from text (pure; apps/common/key_loading.h reads
+// the file and checks its permissions). One key per line: `ID TYPE HEX:…`, `ID TYPE ASCII:…`, `ID
+// TYPE secret` (ASCII) or the legacy `ID secret` (MD5); blank lines and lines starting with # ; !
+// or % are ignored (chrony's CPS_NormalizeLine/CPS_ParseKey).
 #pragma once
 
 #include <cstddef>

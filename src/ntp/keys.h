@@ -1,6 +1,6 @@
 // ntp/keys.h — symmetric keys for NTP authentication (RFC 5905 §7.3, RFC 8573) and a store of them
 // by key id. The key material is passed in; reading files and environment is the caller's job
-// (see ntp/key_file.h for the text format, platform/key_file.h for the loader).
+// (see ntp/key_file.h for the text format, apps/common/key_loading.h for the loader).
 #pragma once
 
 #include <cstddef>

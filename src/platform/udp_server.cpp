@@ -146,7 +146,8 @@ UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketO
   if (!fd)
     throw std::system_error(errno, std::generic_category(), "socket for " + listen.to_string());
   const int s = fd.get();
-  if (options.reuse_port) set_option(s, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", listen);
+  if (options.sharing == PortSharing::join)
+    set_option(s, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", listen);
   set_option(s, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS", listen);
   // A bigger buffer absorbs bursts; the kernel caps it at net.core.rmem_max, which is fine.
   ::setsockopt(s, SOL_SOCKET, SO_RCVBUF, &options.receive_buffer_bytes, sizeof(int));
@@ -163,8 +164,18 @@ UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketO
     throw std::system_error(errno, std::generic_category(), "SO_RCVTIMEO on " + listen.to_string());
   sockaddr_storage address{};
   const socklen_t length = listen.to_sockaddr(address);
-  if (::bind(s, reinterpret_cast<sockaddr*>(&address), length) != 0)
-    throw std::system_error(errno, std::generic_category(), "cannot bind " + listen.to_string());
+  if (::bind(s, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    const int error = errno;
+    if (error == EADDRINUSE && options.sharing != PortSharing::join)
+      throw std::system_error(error, std::generic_category(),
+                              "cannot bind " + listen.to_string() +
+                                  ": address in use by another process");
+    throw std::system_error(error, std::generic_category(), "cannot bind " + listen.to_string());
+  }
+  // Bound alone: from now on this process's own `join` sockets may share the address (the kernel
+  // checks SO_REUSEPORT on both sockets when the second one binds).
+  if (options.sharing == PortSharing::found)
+    set_option(s, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT", listen);
   SocketAddress local = listen;
   sockaddr_storage bound{};
   socklen_t bound_length = sizeof bound;

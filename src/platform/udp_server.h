@@ -1,5 +1,6 @@
 // platform/udp_server.h — the NTP server's socket: one UDP socket bound to one listen address
-// (IPv4 or IPv6, SO_REUSEPORT so that every worker thread owns its own), receiving and replying
+// (IPv4 or IPv6, SO_REUSEPORT shared only among this process's worker threads, each owning its
+// own socket; an address another process holds is refused), receiving and replying
 // in batches (recvmmsg/sendmmsg) with the kernel's receive timestamp (SO_TIMESTAMPNS) for each
 // datagram, and — when bound to a wildcard address — replies sent from the address the request
 // was sent to (IP_PKTINFO / IPV6_RECVPKTINFO).
@@ -77,8 +78,18 @@ class DatagramBatch {
   std::size_t sent_ = 0;
 };
 
+// How a socket shares its address. SO_REUSEPORT lets any socket of the same user join, a running
+// chronyd included; so the first socket binds alone (the kernel refuses it when any other socket
+// holds the address) and only then turns SO_REUSEPORT on, for the sockets of this process that
+// join it.
+enum class PortSharing {
+  exclusive,  // bind alone, and stay alone
+  found,      // bind alone (refused: "address in use by another process"), then let `join` share
+  join,       // bind beside a `found` socket of this process (SO_REUSEPORT before bind)
+};
+
 struct SocketOptions {
-  bool reuse_port = true;  // one socket per worker on the same address
+  PortSharing sharing = PortSharing::found;
   int receive_buffer_bytes = 4 << 20;
   Duration receive_timeout = std::chrono::milliseconds(250);  // so a worker can notice a stop
 };

@@ -68,7 +68,7 @@ def agent_env(ntp_port, mqtt_port, spool_dir, faketime=None, **extra):
     """Seed 000's variables pointing at our loopback peers (and a private spool)."""
     env = faketime_env(faketime) if faketime else dict(os.environ)
     env.update(NTP_SRV=f"127.0.0.1:{ntp_port}", MQTT_HOST="127.0.0.1", MQTT_PORT=str(mqtt_port),
-               MQTT_TOPIC=TOPIC, CW_SPOOL_DIR=str(spool_dir), CW_AGENT_ID="agent1")
+               MQTT_TOPIC=TOPIC, CW_AGENT_SPOOL_DIR=str(spool_dir), CW_AGENT_ID="agent1")
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -2,7 +2,7 @@
 
 A real chronyd (-x, CAP_SYS_TIME dropped) serves on loopback with a keyfile holding one key of each
 type. tool_ntp_mac (tests/tools/ntp_mac.cpp) signs a client request with our code, reading that
-same keyfile through platform/key_file.h; this test sends it, and the tool checks chronyd's reply.
+same keyfile through apps/common/key_loading.h; this test sends it, and the tool checks chronyd's reply.
 chronyd drops requests whose MAC does not verify, so an answer proves it accepted ours. NTPv4
 carries digests truncated to 20 bytes, NTPv3 the whole digest (RFC 7822 §7.5, chrony ntp_auth.c).
 The full `chronowatch query` matrix lives in the query tests; this is the wire layer's own proof.

@@ -43,7 +43,7 @@ def good_keys(tmp_path):
 
 @pytest.mark.parametrize("key_id", sorted(KEYS), ids=[KEYS[k].split()[0] for k in sorted(KEYS)])
 def test_every_key_type_authenticates_with_chronyd(chronyd, good_keys, key_id):
-    done, report = query_json(f"127.0.0.1:{chronyd.port}", "--keyfile", good_keys, "--key", key_id, *FAST)
+    done, report = query_json(f"127.0.0.1:{chronyd.port}", "--keyfile", good_keys, "--key-id", key_id, *FAST)
     assert done.returncode == EXIT_OK, done.stderr
     server = report["servers"][0]
     assert server["authenticated"] is True
@@ -51,21 +51,21 @@ def test_every_key_type_authenticates_with_chronyd(chronyd, good_keys, key_id):
 
 
 def test_table_says_authenticated(chronyd, good_keys):
-    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", good_keys, "--key", 3, *FAST)
+    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", good_keys, "--key-id", 3, *FAST)
     assert done.returncode == EXIT_OK, done.stderr
     assert " yes " in done.stdout.splitlines()[1]
 
 
 def test_wrong_secret_fails_authentication(chronyd, tmp_path):
     bad = keyfile(tmp_path, ["3 SHA256 HEX:" + "34" * 32])
-    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", bad, "--key", 3, *FAST)
+    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", bad, "--key-id", 3, *FAST)
     assert done.returncode == EXIT_AUTH, done.stderr
     assert "authentication failed" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def test_unknown_key_id_fails_authentication(chronyd, tmp_path):
     other = keyfile(tmp_path, ["9 SHA1 HEX:" + "22" * 20])
-    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", other, "--key", 9, *FAST)
+    done = query(f"127.0.0.1:{chronyd.port}", "--keyfile", other, "--key-id", 9, *FAST)
     assert done.returncode == EXIT_AUTH, done.stderr
 
 
@@ -89,7 +89,7 @@ def flip(index):
 @pytest.mark.parametrize("where, index", [("header", 20), ("digest", -1), ("key id", 51)])
 def test_flipped_byte_fails_authentication(chronyd, good_keys, where, index):
     with FakeNtpServer(relay(chronyd.port, flip(index))) as proxy:
-        done = query(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key", 5, *FAST)
+        done = query(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key-id", 5, *FAST)
     assert done.returncode == EXIT_AUTH, (where, done.stderr)
     assert "authentication failed" in done.stderr
 
@@ -97,14 +97,14 @@ def test_flipped_byte_fails_authentication(chronyd, good_keys, where, index):
 def test_relayed_reply_unchanged_is_accepted(chronyd, good_keys):
     # The control for the test above: the relay itself does not break anything.
     with FakeNtpServer(relay(chronyd.port, bytes)) as proxy:
-        done, report = query_json(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key", 5, *FAST)
+        done, report = query_json(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key-id", 5, *FAST)
     assert done.returncode == EXIT_OK, done.stderr
     assert report["servers"][0]["authenticated"] is True
 
 
 def test_stripped_mac_fails_authentication(chronyd, good_keys):
     with FakeNtpServer(relay(chronyd.port, lambda reply: bytes(reply[:48]))) as proxy:
-        done = query(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key", 2, *FAST)
+        done = query(f"127.0.0.1:{proxy.port}", "--keyfile", good_keys, "--key-id", 2, *FAST)
     assert done.returncode == EXIT_AUTH
     assert "no MAC" in done.stderr
 
@@ -130,11 +130,11 @@ def test_auth_without_any_key_is_a_usage_error():
 
 
 @pytest.mark.parametrize("lines, mode, args, words", [
-    (["3 SHA256 HEX:zz"], 0o600, ["--key", 3], "line 1"),
-    (["3 SHA999 HEX:33"], 0o600, ["--key", 3], "line 1"),
-    (["3 SHA256 HEX:33", "3 MD5 HEX:11"], 0o600, ["--key", 3], "line 2"),
-    (["3 SHA256 HEX:" + "33" * 32], 0o644, ["--key", 3], "0644"),
-    (["3 SHA256 HEX:" + "33" * 32], 0o600, ["--key", 4], "key 4"),
+    (["3 SHA256 HEX:zz"], 0o600, ["--key-id", 3], "line 1"),
+    (["3 SHA999 HEX:33"], 0o600, ["--key-id", 3], "line 1"),
+    (["3 SHA256 HEX:33", "3 MD5 HEX:11"], 0o600, ["--key-id", 3], "line 2"),
+    (["3 SHA256 HEX:" + "33" * 32], 0o644, ["--key-id", 3], "0644"),
+    (["3 SHA256 HEX:" + "33" * 32], 0o600, ["--key-id", 4], "key 4"),
     (["3 SHA256 HEX:" + "33" * 32], 0o600, [], "--key"),
 ])
 def test_keyfile_errors_are_usage_errors_naming_the_problem(tmp_path, lines, mode, args, words):
@@ -143,3 +143,13 @@ def test_keyfile_errors_are_usage_errors_naming_the_problem(tmp_path, lines, mod
     assert done.returncode == EXIT_USAGE, done.stderr
     assert words in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_old_key_spelling_still_works_and_says_what_to_write(chronyd, good_keys):
+    """`--key` names a CURVE key file in every other command; query's key id is `--key-id`, and the
+    old `--key ID` is still accepted, with a warning."""
+    done, report = query_json(f"127.0.0.1:{chronyd.port}", "--keyfile", good_keys, "--key", 3,
+                              *FAST)
+    assert done.returncode == 0, done.stderr
+    assert "--key is the old spelling of --key-id" in done.stderr
+    assert report["servers"][0]["authenticated"] is True

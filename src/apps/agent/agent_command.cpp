@@ -17,6 +17,7 @@
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
+#include "apps/netmon/netmon_config.h"
 #include "platform/system_clock.h"
 #include "transport/mqtt/mqtt_sink.h"
 #include "transport/spool/sequence_file.h"
@@ -32,10 +33,12 @@ constexpr int kExitNoMeasurement = 4;  // no server gave a usable answer
 constexpr int kExitUndelivered = 5;    // drift, but the broker did not acknowledge in time
 
 constexpr const char* kFooter = R"(
-Environment (seed 000): THRESHOLD (300), NTP_SRV (2.ar.pool.ntp.org; a comma-separated list
-of host[:port]), MQTT_HOST (localhost), MQTT_PORT (1883), MQTT_TOPIC (LAB/time_drift/agent1);
-each option's variable is shown beside it. Precedence: flags > environment > --config FILE
-(section `agent:`, keys in snake_case).
+Environment: THRESHOLD (300), NTP_SRV (2.ar.pool.ntp.org; a comma-separated list
+of host[:port]), MQTT_HOST (localhost), MQTT_PORT (1883), MQTT_TOPIC (LAB/time_drift/agent1),
+the other MQTT_* settings, and CW_AGENT_<OPTION> for the rest; each option's variable is shown
+beside it. Precedence: flags > environment > --config FILE (section `agent:`, keys in
+snake_case; `zeromq: publisher: {endpoint, high_water_mark}` and `network_monitor:` as in the
+networked agent's agent_config.yaml). --check-config prints what was read and exits.
 Offsets are server minus local clock (RFC 5905): a local clock 10 minutes ahead reads -600.
 Exit status of --once: 0 within the threshold, 3 drift found (alert delivered), 4 no NTP server
 answered, 5 drift found but not acknowledged by the broker in time (kept in the spool),
@@ -67,7 +70,7 @@ void keep_sequence(const AgentSettings& settings, EventRouter& router) {
   } catch (const std::exception& error) {
     spdlog::warn(
         "cannot keep the event sequence in {} ({}): sequence numbers start again from 1 "
-        "at every start; set --spool-dir (CW_SPOOL_DIR) to a writable directory",
+        "at every start; set --spool-dir (CW_AGENT_SPOOL_DIR) to a writable directory",
         path.string(), error.what());
   }
 }
@@ -145,7 +148,7 @@ int run_daemon(const AgentSettings& settings) {
   std::unique_ptr<AgentNetworkWatch> network;
   if (!settings.interface.empty())
     network = std::make_unique<AgentNetworkWatch>(settings.interface, settings.netmon_filter,
-                                                  settings.config_path);
+                                                  settings.netmon);
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
@@ -170,22 +173,29 @@ int run_daemon(const AgentSettings& settings) {
   return signals.stop ? kExitOk : kExitFailure;
 }
 
+int print_settings(const AgentSettings& settings) {
+  std::printf("%s\n", settings_json(settings).c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 void add_agent_command(CLI::App& app, CommandBody& run) {
   auto* agent = app.add_subcommand(
       "agent",
-      "Drift agent (seed 000): measure the local clock against NTP servers and publish alerts "
+      "Clock drift agent: measure the local clock against NTP servers and publish alerts "
       "(time_drift, clock_step, frequency_drift, ntp_unreachable, ...) to MQTT or stdout");
   agent->footer(kFooter);
   auto settings = std::make_shared<AgentSettings>();
-  add_agent_options(*agent, *settings);
-  agent->callback([settings, &run, &app] {
-    if (const auto* config = app.get_option_no_throw("--config");
-        config != nullptr && config->count() > 0)
-      settings->config_path = config->as<std::string>();
-    server_specs(*settings);  // refuse a malformed NTP_SRV at start, naming it
-    run = [settings] { return settings->once ? run_once(*settings) : run_daemon(*settings); };
+  CommandOptions options(*agent);
+  add_agent_options(options, *settings);
+  read_netmon_section(*agent);
+  agent->callback([settings, &run, agent] {
+    finish_agent_settings(*settings, *agent);  // usage errors (exit 2) before anything starts
+    run = [settings] {
+      if (settings->check_config) return print_settings(*settings);
+      return settings->once ? run_once(*settings) : run_daemon(*settings);
+    };
   });
 }
 

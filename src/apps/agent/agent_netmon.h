@@ -17,10 +17,10 @@ namespace cw::apps {
 
 class AgentNetworkWatch {
  public:
-  // Opens the capture now (throws std::runtime_error / NetmonConfigError with a clear message)
-  // and starts capturing on a thread of its own.
+  // Opens the capture now (throws std::runtime_error with a clear message) and starts capturing
+  // on a thread of its own; `config` is the `network_monitor:` section, read while parsing.
   AgentNetworkWatch(const std::string& interface, const std::string& filter,
-                    const std::string& config_path);
+                    const detect::NetmonConfig& config);
   ~AgentNetworkWatch();  // stop()
   // Stops the capture and joins its thread; the attacks still open are then reported (the
   // monitor flushes its detectors), so one more drain() publishes them. Idempotent.

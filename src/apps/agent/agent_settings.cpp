@@ -1,173 +1,147 @@
 // apps/agent/agent_settings.cpp — the agent's options, their environment variables and checks (see
-// agent_settings.h). Each check names the flag, its variable and the YAML key, so that a bad
-// value from any of the three is easy to find.
+// agent_settings.h), declared in the options layer (apps/common/options.h): each check names the
+// flag, its variable and the YAML key, so that a bad value from any of the three is easy to find.
 #include "apps/agent/agent_settings.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
+#include "apps/common/options.h"
+#include "apps/netmon/netmon_config.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
 namespace {
 
-std::string where(const std::string& flag, const std::string& env) {
-  std::string key = flag.substr(2);
-  std::replace(key.begin(), key.end(), '-', '_');
-  return fmt::format("(flag {}, environment {}, YAML agent.{})", flag, env, key);
+// The agent's options (apps/common/options.h): CW_AGENT_<OPTION> unless a seed named it; the
+// variables of before the options layer (CW_<OPTION>) are still read, with a warning.
+OptionDecl add(CommandOptions& o, const std::string& flag, auto& value, const std::string& help) {
+  auto decl = o.add(flag, value, help).show_default();
+  const auto now = decl->get_envname();
+  const auto old = "CW_" + now.substr(std::string("CW_AGENT_").size());
+  if (now.starts_with("CW_AGENT_") && now != "CW_AGENT_ID") decl.old_env(old);
+  return decl;
 }
 
-std::optional<double> parse_double(const std::string& text) {
-  double value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc{} || ptr != end || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
-
-CLI::Validator number(double min, double max, const std::string& unit, const std::string& flag,
-                      const std::string& env, bool integer = false) {
-  return CLI::Validator(
-      [=](std::string& text) -> std::string {
-        const auto value = parse_double(text);
-        if (value && *value >= min && *value <= max && (!integer || std::floor(*value) == *value))
-          return {};
-        return fmt::format("'{}' is not {} from {:g} to {:g} {}", text,
-                           integer ? "an integer" : "a number", min, max, unit) +
-               " " + where(flag, env);
-      },
-      fmt::format("{} {:g}..{:g}", unit, min, max));
-}
-
-CLI::Validator one_of(std::vector<std::string> allowed, const std::string& flag,
-                      const std::string& env) {
-  return CLI::Validator(
-      [=](std::string& text) -> std::string {
-        if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return {};
-        return fmt::format("'{}' is not one of {} {}", text, fmt::join(allowed, ", "),
-                           where(flag, env));
-      },
-      fmt::format("{}", fmt::join(allowed, "|")));
-}
-
-CLI::Option* add(CLI::App& app, const std::string& flag, auto& value, const std::string& help,
-                 const std::string& env) {
-  return app.add_option(flag, value, help)->envname(env)->capture_default_str();
-}
-
-void add_measurement_options(CLI::App& a, AgentSettings& s) {
-  add(a, "--threshold", s.threshold, "alert when |offset| exceeds this many seconds", "THRESHOLD")
-      ->check(number(0.000001, 1e9, "seconds", "--threshold", "THRESHOLD"));
+void add_measurement_options(CommandOptions& a, AgentSettings& s) {
+  add(a, "--threshold", s.threshold, "alert when |offset| exceeds this many seconds")
+      .env("THRESHOLD")
+      .range(0.000001, 1e9, "seconds");
   add(a, "--hysteresis", s.hysteresis,
-      "time_drift_cleared only below threshold minus this (0: a tenth of the threshold)",
-      "CW_HYSTERESIS")
-      ->check(number(0, 1e9, "seconds", "--hysteresis", "CW_HYSTERESIS"));
+      "time_drift_cleared only below threshold minus this (0: a tenth of the threshold)")
+      .range(0, 1e9, "seconds");
   add(a, "--repeat-interval", s.repeat_interval,
-      "repeat time_drift after this long while it lasts, then at doubling intervals",
-      "CW_REPEAT_INTERVAL")
-      ->check(number(1, 86400, "seconds", "--repeat-interval", "CW_REPEAT_INTERVAL"));
-  add(a, "--repeat-max", s.repeat_max, "the longest interval between repeats of time_drift",
-      "CW_REPEAT_MAX")
-      ->check(number(1, 7 * 86400, "seconds", "--repeat-max", "CW_REPEAT_MAX"));
+      "repeat time_drift after this long while it lasts, then at doubling intervals")
+      .range(1, 86400, "seconds");
+  add(a, "--repeat-max", s.repeat_max, "the longest interval between repeats of time_drift")
+      .range(1, 7 * 86400, "seconds");
   add(a, "--step-threshold", s.step_threshold,
-      "a wall-clock jump (against the boot-time clock) above this is a clock_step",
-      "CW_STEP_THRESHOLD")
-      ->check(number(0.001, 1e9, "seconds", "--step-threshold", "CW_STEP_THRESHOLD"));
+      "a wall-clock jump (against the boot-time clock) above this is a clock_step")
+      .range(0.001, 1e9, "seconds");
   add(a, "--frequency-limit", s.frequency_limit,
-      "frequency_drift when the clock's estimated rate error exceeds this", "CW_FREQUENCY_LIMIT")
-      ->check(number(0.001, 1e6, "ppm", "--frequency-limit", "CW_FREQUENCY_LIMIT"));
-  add(a, "--poll-interval", s.poll_interval, "seconds between polls in daemon mode",
-      "CW_POLL_INTERVAL")
-      ->check(number(0.1, 86400, "seconds", "--poll-interval", "CW_POLL_INTERVAL"));
+      "frequency_drift when the clock's estimated rate error exceeds this")
+      .range(0.001, 1e6, "ppm");
+  add(a, "--poll-interval", s.poll_interval, "seconds between polls in daemon mode")
+      .range(0.1, 86400, "seconds");
   add(a, "--ntp-server", s.ntp_servers,
-      "NTP server host[:port] (repeat, or a comma-separated list in NTP_SRV)", "NTP_SRV")
+      "NTP server host[:port] (repeat, or a comma-separated list in NTP_SRV)")
+      .env("NTP_SRV")
       ->delimiter(',');
-  add(a, "--burst", s.burst, "exchanges per server in --once and in the first poll", "CW_BURST")
-      ->check(number(1, 8, "exchanges", "--burst", "CW_BURST", true));
-  add(a, "--ntp-timeout", s.ntp_timeout, "seconds to wait for each NTP answer", "CW_NTP_TIMEOUT")
-      ->check(number(0.01, 60, "seconds", "--ntp-timeout", "CW_NTP_TIMEOUT"));
-  a.add_flag("--kernel-timestamps", s.kernel_timestamps,
-             "take T4 from the kernel (SO_TIMESTAMPNS) instead of the process's clock; more "
-             "precise, but blind to a clock faked inside the process (faketime)")
-      ->envname("CW_KERNEL_TIMESTAMPS");
+  add(a, "--burst", s.burst, "exchanges per server in --once and in the first poll")
+      .integer_range(1, 8, "exchanges");
+  add(a, "--ntp-timeout", s.ntp_timeout, "seconds to wait for each NTP answer")
+      .range(0.01, 60, "seconds");
+  // One meaning in every command: query takes the same pair (default on there).
+  a.flag("--kernel-timestamps,!--no-kernel-timestamps", s.kernel_timestamps,
+         "take T4 from the kernel (SO_TIMESTAMPNS) instead of the process's clock; more precise, "
+         "but blind to a clock faked inside the process (faketime); default off here")
+      .old_env("CW_KERNEL_TIMESTAMPS");
 }
 
-void add_mqtt_options(CLI::App& a, AgentSettings& s) {
-  add(a, "--mqtt-host", s.mqtt_host, "MQTT broker host", "MQTT_HOST");
-  add(a, "--mqtt-port", s.mqtt_port, "MQTT broker port", "MQTT_PORT")
-      ->check(number(1, 65535, "", "--mqtt-port", "MQTT_PORT", true));
-  add(a, "--mqtt-topic", s.mqtt_topic, "topic of the alerts", "MQTT_TOPIC");
+void add_mqtt_options(CommandOptions& a, AgentSettings& s) {
+  // The seed's MQTT_HOST, MQTT_PORT, MQTT_TOPIC, and the rest of the MQTT settings in its family.
+  add(a, "--mqtt-host", s.mqtt_host, "MQTT broker host").env("MQTT_HOST");
+  add(a, "--mqtt-port", s.mqtt_port, "MQTT broker port").env("MQTT_PORT").integer_range(1, 65535);
+  add(a, "--mqtt-topic", s.mqtt_topic, "topic of the alerts").env("MQTT_TOPIC");
   add(a, "--mqtt-status-topic", s.mqtt_status_topic,
-      "retained online/offline status topic (default: TOPIC/status)", "MQTT_STATUS_TOPIC");
-  add(a, "--mqtt-client-id", s.mqtt_client_id, "MQTT client id (default: chronowatch-AGENT_ID)",
-      "MQTT_CLIENT_ID");
-  add(a, "--mqtt-username", s.mqtt_username, "MQTT user name", "MQTT_USERNAME");
-  add(a, "--mqtt-password", s.mqtt_password, "MQTT password (prefer the variable)",
-      "MQTT_PASSWORD");
-  add(a, "--mqtt-qos", s.mqtt_qos, "QoS of the alerts: 1 and 2 wait for the broker's ack",
-      "MQTT_QOS")
-      ->check(number(0, 2, "", "--mqtt-qos", "MQTT_QOS", true));
-  add(a, "--mqtt-tls-ca", s.mqtt_tls_ca, "CA file (PEM): connect with TLS, verify the broker",
-      "MQTT_TLS_CA");
-  add(a, "--mqtt-tls-cert", s.mqtt_tls_cert, "client certificate (PEM)", "MQTT_TLS_CERT");
-  add(a, "--mqtt-tls-key", s.mqtt_tls_key, "client private key (PEM)", "MQTT_TLS_KEY");
+      "retained online/offline status topic (default: TOPIC/status)")
+      .env("MQTT_STATUS_TOPIC");
+  add(a, "--mqtt-client-id", s.mqtt_client_id, "MQTT client id (default: chronowatch-AGENT_ID)")
+      .env("MQTT_CLIENT_ID");
+  add(a, "--mqtt-username", s.mqtt_username, "MQTT user name").env("MQTT_USERNAME");
+  add(a, "--mqtt-password", s.mqtt_password, "MQTT password (prefer the variable)")
+      .env("MQTT_PASSWORD");
+  add(a, "--mqtt-qos", s.mqtt_qos, "QoS of the alerts: 1 and 2 wait for the broker's ack")
+      .env("MQTT_QOS")
+      .integer_range(0, 2);
+  add(a, "--mqtt-tls-ca", s.mqtt_tls_ca, "CA file (PEM): connect with TLS, verify the broker")
+      .env("MQTT_TLS_CA");
+  add(a, "--mqtt-tls-cert", s.mqtt_tls_cert, "client certificate (PEM)").env("MQTT_TLS_CERT");
+  add(a, "--mqtt-tls-key", s.mqtt_tls_key, "client private key (PEM)").env("MQTT_TLS_KEY");
   add(a, "--mqtt-timeout", s.mqtt_timeout,
-      "seconds to wait for the broker's acknowledgements in --once and at exit", "MQTT_TIMEOUT")
-      ->check(number(0.1, 3600, "seconds", "--mqtt-timeout", "MQTT_TIMEOUT"));
-  add(a, "--mqtt-reconnect-max", s.mqtt_reconnect_max, "longest wait between reconnect attempts",
-      "MQTT_RECONNECT_MAX")
-      ->check(number(0.1, 3600, "seconds", "--mqtt-reconnect-max", "MQTT_RECONNECT_MAX"));
+      "seconds to wait for the broker's acknowledgements in --once and at exit")
+      .env("MQTT_TIMEOUT")
+      .range(0.1, 3600, "seconds");
+  add(a, "--mqtt-reconnect-max", s.mqtt_reconnect_max, "longest wait between reconnect attempts")
+      .env("MQTT_RECONNECT_MAX")
+      .range(0.1, 3600, "seconds");
 }
 
-void add_collector_options(CLI::App& a, AgentSettings& s) {
-  add(a, "--collector", s.collector, "--sink zmq: the collector, tcp://HOST:PORT (port 5555)",
-      "CW_COLLECTOR");
-  add(a, "--collector-key", s.collector_key, "--sink zmq: the collector's public key (NAME.pub)",
-      "CW_COLLECTOR_KEY");
-  add(a, "--key", s.key, "--sink zmq: this agent's secret key (NAME.key, from `keygen`)", "CW_KEY");
-  add(a, "--heartbeat-interval", s.heartbeat_interval, "--sink zmq: seconds between heartbeats",
-      "CW_HEARTBEAT_INTERVAL")
-      ->check(number(0.1, 86400, "seconds", "--heartbeat-interval", "CW_HEARTBEAT_INTERVAL"));
+void add_collector_options(CommandOptions& a, AgentSettings& s) {
+  // --zmq-endpoint is seed 002's name of the same endpoint, and zeromq.publisher.* its YAML keys.
+  add(a, "--collector,--zmq-endpoint", s.collector,
+      "the collector, tcp://HOST:PORT (port 5555); given without --sink, events go there")
+      .yaml_alias("zeromq.publisher.endpoint");
+  add(a, "--collector-key", s.collector_key, "--sink zmq: the collector's public key (NAME.pub)");
+  add(a, "--key", s.key, "--sink zmq: this agent's secret key (NAME.key, from `keygen`)");
+  add(a, "--heartbeat-interval", s.heartbeat_interval, "--sink zmq: seconds between heartbeats")
+      .range(0.1, 86400, "seconds");
   add(a, "--max-events-per-second", s.max_events_per_second,
-      "--sink zmq: rate limit; what it holds back is summarized in events_suppressed",
-      "CW_MAX_EVENTS_PER_SECOND")
-      ->check(number(0.1, 1e7, "events/s", "--max-events-per-second", "CW_MAX_EVENTS_PER_SECOND"));
+      "--sink zmq: rate limit; what it holds back is summarized in events_suppressed")
+      .range(0.1, 1e7, "events/s");
+  add(a, "--queue-events", s.queue_events,
+      "--sink zmq: events held in memory before the rate limit; beyond, new events are dropped "
+      "and counted (seed 002's zeromq.publisher.high_water_mark)")
+      .integer_range(1, 100000000, "events")
+      .yaml_alias("zeromq.publisher.high_water_mark");
 }
 
 }  // namespace
 
-void add_agent_options(CLI::App& a, AgentSettings& s) {
-  a.add_flag("--once", s.once,
-             "query once, publish if beyond the threshold, exit (status 0: within, 3: drift)")
-      ->envname("CW_ONCE");
-  a.add_flag("--json", s.json, "--once: print the measurement as one JSON object on stdout")
-      ->envname("CW_JSON");
-  add(a, "--agent-id", s.agent_id, "this agent's id in every event (default: the host name)",
-      "CW_AGENT_ID");
+void add_agent_options(CommandOptions& a, AgentSettings& s) {
+  a.flag("--once", s.once,
+         "query once, publish if beyond the threshold, exit (status 0: within, 3: drift)")
+      .old_env("CW_ONCE");
+  a.flag("--json", s.json, "--once: print the measurement as one JSON object on stdout")
+      .old_env("CW_JSON");
+  a.flag("--check-config", s.check_config,
+         "print the settings as read from flags, environment and --config (JSON) and exit: "
+         "nothing is measured, captured or sent");
+  add(a, "--agent-id", s.agent_id, "this agent's id in every event (default: the host name)");
   add_measurement_options(a, s);
-  add(a, "--sink", s.sinks, "where events go: mqtt, stdout, zmq (repeat or comma-separate)",
-      "CW_SINK")
-      ->delimiter(',')
-      ->check(one_of({"mqtt", "stdout", "zmq"}, "--sink", "CW_SINK"));
+  add(a, "--sink", s.sinks,
+      "where events go: mqtt, stdout, zmq (repeat or comma-separate; default mqtt, or zmq when "
+      "--collector is given)")
+      .one_of({"mqtt", "stdout", "zmq"})
+      ->delimiter(',');
   add_mqtt_options(a, s);
   add_collector_options(a, s);
   add(a, "--spool-dir", s.spool_dir,
       "directory of the durable queue of undelivered MQTT alerts, and of agent.sequence, which "
-      "keeps the events' numbering across restarts for the other sinks",
-      "CW_SPOOL_DIR");
+      "keeps the events' numbering across restarts for the other sinks");
   add(a, "--spool-max-bytes", s.spool_max_bytes,
-      "bound of the spool; when full the oldest alerts are dropped (and counted)",
-      "CW_SPOOL_MAX_BYTES")
-      ->check(number(65536, 1e12, "bytes", "--spool-max-bytes", "CW_SPOOL_MAX_BYTES", true));
+      "bound of the spool; when full the oldest alerts are dropped (and counted)")
+      .integer_range(65536, 1'000'000'000'000, "bytes");
   add(a, "--interface", s.interface,
       "also watch the network on this interface (port scans, floods, sensitive ports, Modbus; "
-      "needs CAP_NET_RAW; settings from `network_monitor:` in --config, see docs/netmon.md)",
-      "CW_INTERFACE");
+      "needs CAP_NET_RAW; settings from `network_monitor:` in --config, see docs/netmon.md)");
   add(a, "--netmon-filter", s.netmon_filter,
-      "BPF filter for --interface, e.g. 'tcp or udp or icmp'", "CW_NETMON_FILTER");
+      "BPF filter for --interface, e.g. 'tcp or udp or icmp'");
 }
 
 std::vector<ServerSpec> server_specs(const AgentSettings& settings) {
@@ -175,18 +149,14 @@ std::vector<ServerSpec> server_specs(const AgentSettings& settings) {
   for (const auto& text : settings.ntp_servers) {
     if (text.empty()) continue;  // "a,,b" and a trailing comma
     auto parsed = platform::split_host_port(text);
-    if (!parsed)
-      throw CLI::ValidationError("--ntp-server", fmt::format("'{}': {} {}", text, parsed.error(),
-                                                             where("--ntp-server", "NTP_SRV")));
+    if (!parsed) throw std::invalid_argument(fmt::format("'{}': {}", text, parsed.error()));
     ServerSpec spec{"", parsed->host, parsed->port.value_or(123)};
     const bool v6 = spec.host.find(':') != std::string::npos;
     spec.label = v6 ? fmt::format("[{}]:{}", spec.host, spec.port)
                     : fmt::format("{}:{}", spec.host, spec.port);
     specs.push_back(std::move(spec));
   }
-  if (specs.empty())
-    throw CLI::ValidationError("--ntp-server",
-                               "no NTP server given " + where("--ntp-server", "NTP_SRV"));
+  if (specs.empty()) throw std::invalid_argument("no NTP server given");
   return specs;
 }
 
@@ -237,12 +207,7 @@ transport::SpoolOptions spool_options(const AgentSettings& s) {
 }
 
 transport::SenderOptions sender_options(const AgentSettings& s) {
-  for (const auto& [value, flag] :
-       {std::pair{s.collector, "--collector"}, std::pair{s.collector_key, "--collector-key"},
-        std::pair{s.key, "--key"}})
-    if (value.empty())
-      throw CLI::ValidationError(flag, "--sink zmq needs --collector, --collector-key and --key");
-  transport::SenderOptions o;
+  transport::SenderOptions o;  // finish_agent_settings checked the endpoint and the keys
   o.collector = s.collector;
   o.collector_key_file = s.collector_key;
   o.key_file = s.key;
@@ -252,9 +217,78 @@ transport::SenderOptions sender_options(const AgentSettings& s) {
   o.identity.node.hostname = default_agent_id();
   o.identity.version = CW_VERSION;
   o.rate.events_per_second = s.max_events_per_second;
+  o.inbox_limit = s.queue_events;
   o.heartbeat_interval =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s.heartbeat_interval));
   return o;
+}
+
+namespace {
+
+bool has(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// "--collector-key F.pub (environment CW_AGENT_COLLECTOR_KEY, YAML agent.collector_key)"
+std::string to_add(const CLI::App& agent, const std::string& flag, const std::string& argument) {
+  return flag + " " + argument + " " + option_places(*agent.get_option(flag), "agent");
+}
+
+void check_zmq_sink(const AgentSettings& s, const CLI::App& agent) {
+  if (s.collector.empty())
+    throw_usage(agent, "--collector",
+                "--sink zmq needs the collector's endpoint (tcp://HOST:5555): add it");
+  std::vector<std::string> missing;
+  if (s.collector_key.empty()) missing.push_back(to_add(agent, "--collector-key", "COLLECTOR.pub"));
+  if (s.key.empty()) missing.push_back(to_add(agent, "--key", "AGENT.key"));
+  if (!missing.empty())
+    throw CLI::ValidationError(
+        missing.size() == 2 ? "--collector-key"
+                            : missing.front().substr(0, missing.front().find(' ')),
+        fmt::format("sending to the collector {} needs CURVE keys: add {} (`chronowatch keygen` "
+                    "writes them)",
+                    s.collector, fmt::join(missing, " and ")));
+}
+
+}  // namespace
+
+void finish_agent_settings(AgentSettings& s, const CLI::App& agent) {
+  try {
+    server_specs(s);
+  } catch (const std::invalid_argument& error) {
+    throw_usage(agent, "--ntp-server", error.what());
+  }
+  if (agent.get_option("--sink")->count() == 0 && !s.collector.empty()) s.sinks = {"zmq"};
+  if (has(s.sinks, "zmq")) check_zmq_sink(s, agent);
+  s.netmon = netmon_config_for(agent);
+}
+
+std::string settings_json(const AgentSettings& s) {
+  nlohmann::ordered_json j;
+  j["agent_id"] = s.agent_id.empty() ? default_agent_id() : s.agent_id;
+  j["once"] = s.once;
+  j["sinks"] = s.sinks;
+  j["ntp_servers"] = nlohmann::ordered_json::array();
+  for (const auto& spec : server_specs(s)) j["ntp_servers"].push_back(spec.label);
+  j["threshold"] = s.threshold;
+  j["poll_interval"] = s.poll_interval;
+  j["kernel_timestamps"] = s.kernel_timestamps;
+  j["mqtt"] = {{"host", s.mqtt_host}, {"port", s.mqtt_port}, {"topic", s.mqtt_topic}};
+  j["collector"] = {{"endpoint", s.collector},
+                    {"collector_key", s.collector_key},
+                    {"key", s.key},
+                    {"heartbeat_interval", s.heartbeat_interval},
+                    {"max_events_per_second", s.max_events_per_second},
+                    {"queue_events", s.queue_events}};
+  j["spool_dir"] = s.spool_dir;
+  const auto& d = s.netmon;
+  j["network_monitor"] = {{"interface", s.interface},
+                          {"filter", s.netmon_filter},
+                          {"port_scan_threshold", d.port_scan.threshold},
+                          {"max_connections_per_ip", d.connection_flood.max_connections_per_ip},
+                          {"suspicious_ports", d.sensitive.suspicious_ports},
+                          {"scada_ports", d.sensitive.scada_ports}};
+  return j.dump();
 }
 
 }  // namespace cw::apps

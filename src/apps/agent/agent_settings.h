@@ -1,8 +1,8 @@
 // apps/agent/agent_settings.h — everything `chronowatch agent` can be told, by flag, environment
-// variable (seed 000's THRESHOLD, NTP_SRV, MQTT_HOST, MQTT_PORT, MQTT_TOPIC, and more) or the
-// `agent:` section of the YAML config file; flags win over environment, environment over file.
-// Values are checked as they are read: a bad one stops the agent at start with a message naming
-// the flag and the variable.
+// variable (THRESHOLD, NTP_SRV, MQTT_HOST, MQTT_PORT, MQTT_TOPIC as the original drift agent named
+// them, CW_AGENT_* for the rest) or the `agent:` section of the YAML config file (and seed 002's
+// `zeromq.publisher:` keys); flags win over environment, environment over file. Values are checked
+// while parsing: a bad one is a usage error (exit 2) naming the flag, the variable and the key.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/options.h"
 #include "detect/clock_config.h"
+#include "detect/netmon_config.h"
 #include "transport/mqtt/mqtt_options.h"
 #include "transport/spool/spool.h"
 #include "transport/zmq/zmq_event_sender.h"
@@ -20,6 +22,7 @@ namespace cw::apps {
 struct AgentSettings {
   bool once = false;
   bool json = false;
+  bool check_config = false;     // print the settings and exit
   std::string agent_id;          // default: the host name
   double poll_interval = 64;     // seconds
   double threshold = 300;        // seconds (seed 000)
@@ -53,11 +56,18 @@ struct AgentSettings {
   double max_events_per_second = 100;  // to the collector (seed 002)
   std::string interface;               // network monitor: capture here (seed 002's --interface)
   std::string netmon_filter;           // its BPF filter
-  std::string config_path;             // the root --config, for its `network_monitor:` section
+  std::size_t queue_events = 100000;   // in memory before the rate limit (seed's high_water_mark)
+  detect::NetmonConfig netmon;         // `network_monitor:` of --config, read while parsing
 };
 
 // Registers the options on the `agent` subcommand.
-void add_agent_options(CLI::App& agent, AgentSettings& settings);
+void add_agent_options(CommandOptions& agent, AgentSettings& settings);
+// From the parse callback: the checks that involve several options (a sink and what it needs),
+// the default sink (zmq when a collector is given without --sink), and the `network_monitor:`
+// section. Throws CLI::ValidationError naming the flags, variables and keys to add (exit 2).
+void finish_agent_settings(AgentSettings& settings, const CLI::App& agent);
+// The settings as JSON, for --check-config.
+std::string settings_json(const AgentSettings& settings);
 
 // One NTP server as configured: "host", "host:port", "[v6]:port".
 struct ServerSpec {
@@ -65,7 +75,7 @@ struct ServerSpec {
   std::string host;
   std::uint16_t port = 123;
 };
-// Throws CLI::ValidationError naming NTP_SRV for a malformed entry.
+// Throws std::invalid_argument for a malformed entry (finish_agent_settings names NTP_SRV).
 std::vector<ServerSpec> server_specs(const AgentSettings& settings);
 
 detect::ClockMonitorConfig monitor_config(const AgentSettings& settings);

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -44,22 +45,91 @@ void collect(const YAML::Node& map, std::vector<std::string>& parents,
   }
 }
 
+const CLI::App& root_of(const CLI::App& app) {
+  const CLI::App* root = &app;
+  while (root->get_parent() != nullptr) root = root->get_parent();
+  return *root;
+}
+
+std::string dotted(const CLI::ConfigItem& item) {
+  std::string key;
+  for (const auto& parent : item.parents) key += parent + ".";
+  key += item.name;
+  std::replace(key.begin(), key.end(), '-', '_');
+  return key;
+}
+
 }  // namespace
 
+YamlConfig* yaml_config_of(const CLI::App& app) {
+  return dynamic_cast<YamlConfig*>(root_of(app).get_config_formatter().get());
+}
+
+const YAML::Node& loaded_config(const CLI::App& app) {
+  static const YAML::Node kNone;
+  const auto* config = yaml_config_of(app);
+  return config != nullptr ? config->document() : kNone;
+}
+
+std::string config_path(const CLI::App& app) {
+  const auto* option = root_of(app).get_option_no_throw("--config");
+  return option != nullptr && option->count() > 0 ? option->as<std::string>() : std::string{};
+}
+
+void YamlConfig::add_alias(const std::string& dotted_key, const std::string& command,
+                           const std::string& name) {
+  aliases_[dotted_key] = {command, name};
+}
+
 std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const {
-  YAML::Node document;
   try {
-    document = YAML::Load(input);
+    document_ = YAML::Load(input);
   } catch (const YAML::Exception& error) {
     throw CLI::ConfigError("config file is not valid YAML: " + std::string(error.what()));
   }
   std::vector<CLI::ConfigItem> parsed;
-  if (document.IsNull()) return parsed;
-  if (!document.IsMap()) throw CLI::ConfigError("config file must be a YAML mapping of keys");
+  if (document_.IsNull()) return parsed;
+  if (!document_.IsMap()) throw CLI::ConfigError("config file must be a YAML mapping of keys");
   std::vector<std::string> parents;
-  collect(document, parents, parsed);
+  collect(document_, parents, parsed);
+  map_aliases(parsed);
+  std::erase_if(parsed, [this](const CLI::ConfigItem& item) {
+    if (!item.parents.empty()) {
+      auto section = item.parents.front();
+      std::replace(section.begin(), section.end(), '-', '_');
+      if (structured_.count(section) > 0) return true;
+    }
+    if (known(item)) return false;
+    std::fprintf(stderr,
+                 "chronowatch: warning: config %s: unknown key %s (not an option of any "
+                 "command; misspelt?); ignored\n",
+                 config_path(root_).c_str(), dotted(item).c_str());
+    return true;
+  });
   std::erase_if(parsed, [this](const CLI::ConfigItem& item) { return set_by_environment(item); });
   return parsed;
+}
+
+// Seed 002's keys that mean one of our options become that option's item.
+void YamlConfig::map_aliases(std::vector<CLI::ConfigItem>& parsed) const {
+  for (auto& item : parsed) {
+    const auto alias = aliases_.find(dotted(item));
+    if (alias == aliases_.end()) continue;
+    item.parents = {alias->second.first};
+    item.name = alias->second.second;
+  }
+}
+
+// True when the item names an option of the root or of a command.
+bool YamlConfig::known(const CLI::ConfigItem& item) const {
+  const CLI::App* app = &root_;
+  for (const auto& parent : item.parents) {
+    const auto subcommands =
+        app->get_subcommands([&](const CLI::App* sub) { return sub->get_name() == parent; });
+    if (subcommands.empty()) return false;
+    app = subcommands.front();
+  }
+  return app->get_option_no_throw("--" + item.name) != nullptr;
 }
 
 // CLI11 applies the config file before the environment, which would let the file win; items whose

@@ -11,6 +11,7 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/common/signals.h"
 #include "apps/netmon/netmon_config.h"
 #include "apps/netmon/netmon_output.h"
@@ -24,8 +25,8 @@ Examples:
   chronowatch netmon --pcap capture.pcapng --json
   chronowatch netmon --interface eth0 --filter 'tcp or udp' --duration 60 --config agent.yaml
 
-Detection settings are read from the `network_monitor: detection:` section of --config (seed 002
-keys: port_scan_threshold, max_connections_per_ip, suspicious_ports, scada_ports, allowlist,
+Detection settings are read from the `network_monitor: detection:` section of --config (keys:
+port_scan_threshold, max_connections_per_ip, suspicious_ports, scada_ports, allowlist,
 modbus.authorized_masters; see docs/netmon.md for windows, table sizes and adaptive thresholds).
 Live capture needs CAP_NET_RAW; netmon gives up all capabilities once the capture is open.
 
@@ -49,14 +50,7 @@ std::uint64_t max_rss_bytes() {
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
 }
 
-int run_netmon(const Options& o, const std::string& config_path) {
-  detect::NetmonConfig config;
-  try {
-    config = load_netmon_config(config_path);
-  } catch (const NetmonConfigError& error) {
-    std::fprintf(stderr, "chronowatch netmon: config %s\n", error.what());
-    return kExitUsage;
-  }
+int run_netmon(const Options& o, const detect::NetmonConfig& config) {
   auto sink = [json = o.json](events::Event&& event) {
     const auto line = json ? event_json_line(event) : event_text_line(event);
     std::fprintf(stdout, "%s\n", line.c_str());
@@ -112,31 +106,29 @@ void add_netmon_command(CLI::App& app, CommandBody& run) {
       "netmon", "Network monitor: scans, floods, sensitive ports, Modbus/TCP anomalies");
   cmd->footer(kFooter);
   auto options = std::make_shared<Options>();
-  auto* pcap = cmd->add_option("--pcap", options->pcap, "Read packets from a pcap or pcapng file")
-                   ->check(CLI::ExistingFile);
-  auto* iface = cmd->add_option("--interface,-i", options->interface,
-                                "Capture live on this interface (needs CAP_NET_RAW)")
-                    ->envname("CW_INTERFACE");
-  pcap->excludes(iface);
-  cmd->add_option("--filter", options->filter, "BPF filter for live capture, e.g. 'tcp or udp'");
-  cmd->add_option("--duration", options->duration,
-                  "Stop a live capture after this many seconds (0: until Ctrl-C)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--snaplen", options->snaplen, "Bytes kept of each live packet")
-      ->check(CLI::Range(64, 262144));
-  cmd->add_option("--buffer-mib", options->buffer_mib, "Kernel capture buffer in MiB")
-      ->check(CLI::Range(1, 2048));
-  cmd->add_flag("--promiscuous", options->promiscuous, "Put the interface in promiscuous mode");
-  cmd->add_flag("--json", options->json,
-                "One JSON object per line per event, then a summary object");
-  cmd->parse_complete_callback([&app, &run, cmd, options] {
+  CommandOptions o(*cmd);
+  auto pcap = o.add("--pcap", options->pcap, "Read packets from a pcap or pcapng file");
+  pcap->check(CLI::ExistingFile);
+  auto iface = o.add("--interface,-i", options->interface,
+                     "Capture live on this interface (needs CAP_NET_RAW)")
+                   .old_env("CW_INTERFACE");
+  pcap->excludes(iface.get());
+  o.add("--filter", options->filter, "BPF filter for live capture, e.g. 'tcp or udp'");
+  o.add("--duration", options->duration,
+        "Stop a live capture after this many seconds (0: until Ctrl-C)")
+      .range(0, 1e9, "seconds");
+  o.add("--snaplen", options->snaplen, "Bytes kept of each live packet")
+      .integer_range(64, 262144, "bytes");
+  o.add("--buffer-mib", options->buffer_mib, "Kernel capture buffer in MiB")
+      .integer_range(1, 2048, "MiB");
+  o.flag("--promiscuous", options->promiscuous, "Put the interface in promiscuous mode");
+  o.flag("--json", options->json, "One JSON object per line per event, then a summary object");
+  read_netmon_section(*cmd);
+  cmd->callback([&run, cmd, options] {
     if (options->pcap.empty() && options->interface.empty())
       throw CLI::RequiredError("netmon needs --pcap FILE or --interface IF");
-    (void)cmd;
-    const auto* config = app.get_option_no_throw("--config");
-    const std::string config_path =
-        config != nullptr && config->count() > 0 ? config->as<std::string>() : "";
-    run = [options, config_path] { return run_netmon(*options, config_path); };
+    auto config = std::make_shared<detect::NetmonConfig>(netmon_config_for(*cmd));
+    run = [options, config] { return run_netmon(*options, *config); };
   });
 }
 

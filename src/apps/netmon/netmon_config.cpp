@@ -5,10 +5,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
+
+#include "apps/common/yaml_config.h"
 
 namespace cw::apps {
 namespace {
@@ -203,7 +203,9 @@ void read_detection(const YAML::Node& node, NetmonConfig& c) {
            });
 }
 
-NetmonConfig from_document(const YAML::Node& document) {
+}  // namespace
+
+detect::NetmonConfig netmon_config_from(const YAML::Node& document) {
   NetmonConfig config;
   if (document.IsNull()) return config;
   if (!document.IsMap()) bad("(top level)", "the config file must be a YAML mapping");
@@ -219,8 +221,6 @@ NetmonConfig from_document(const YAML::Node& document) {
   return config;
 }
 
-}  // namespace
-
 detect::NetmonConfig parse_netmon_config(const std::string& yaml_text) {
   YAML::Node document;
   try {
@@ -228,19 +228,18 @@ detect::NetmonConfig parse_netmon_config(const std::string& yaml_text) {
   } catch (const YAML::Exception& error) {
     throw NetmonConfigError(std::string("not valid YAML: ") + error.what());
   }
-  return from_document(document);
+  return netmon_config_from(document);
 }
 
-detect::NetmonConfig load_netmon_config(const std::string& path) {
-  if (path.empty()) return {};
-  std::ifstream file(path);
-  if (!file) throw NetmonConfigError(path + ": cannot be read");
-  std::stringstream text;
-  text << file.rdbuf();
+void read_netmon_section(CLI::App& command) {
+  if (auto* config = yaml_config_of(command)) config->add_structured_section("network_monitor");
+}
+
+detect::NetmonConfig netmon_config_for(const CLI::App& command) {
   try {
-    return parse_netmon_config(text.str());
+    return netmon_config_from(loaded_config(command));
   } catch (const NetmonConfigError& error) {
-    throw NetmonConfigError(path + ": " + error.what());
+    throw CLI::ValidationError("--config", "config " + config_path(command) + ": " + error.what());
   }
 }
 

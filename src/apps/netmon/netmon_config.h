@@ -1,8 +1,11 @@
 // apps/netmon/netmon_config.h — reads seed 002's `network_monitor:` section of the YAML config file
-// into cw::detect::NetmonConfig. Thin: yaml-cpp in, plain struct out; a bad or unknown key is one
-// NetmonConfigError naming the key, which the command prints before exiting with status 2.
+// into cw::detect::NetmonConfig. Thin: a yaml-cpp node in, plain struct out; a bad or unknown key
+// is one NetmonConfigError naming the key, which the command reports as a usage error (status 2).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -14,9 +17,17 @@ struct NetmonConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The configuration in `path` (defaults for everything absent). An empty path gives the defaults.
-detect::NetmonConfig load_netmon_config(const std::string& path);
-// The same from YAML text (tests).
+// The configuration in the `network_monitor:` section of a config document already loaded (the one
+// the options layer read, apps/common/yaml_config.h), defaults for everything absent; a null
+// document gives the defaults.
+detect::NetmonConfig netmon_config_from(const YAML::Node& document);
+// The same from YAML text (tests, fuzz/netmon_config.cpp).
 detect::NetmonConfig parse_netmon_config(const std::string& yaml_text);
+
+// For a command that reads `network_monitor:`: declares the section to the config loader (its keys
+// are this reader's, not options), and, from a parse callback, reads it from the loaded document
+// (a CLI::ValidationError naming the file and the key when it is wrong: exit 2).
+void read_netmon_section(CLI::App& command);
+detect::NetmonConfig netmon_config_for(const CLI::App& command);
 
 }  // namespace cw::apps

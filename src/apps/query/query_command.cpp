@@ -10,6 +10,7 @@
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/key_loading.h"
+#include "apps/common/options.h"
 #include "apps/query/query_report.h"
 #include "apps/query/query_session.h"
 #include "platform/clock_precision.h"
@@ -36,7 +37,10 @@ struct QueryFlags {
   bool adjust = false;
   bool dry_run = false;
   double step_threshold = 25.0;
-  bool no_kernel_timestamps = false;
+  bool kernel_timestamps = true;
+  // Checked and resolved while parsing (resolve()):
+  std::vector<Target> targets;
+  std::optional<ntp::Key> resolved_key;
 };
 
 constexpr const char* kFooter = R"(Exit status:
@@ -56,11 +60,6 @@ Examples:
   chronowatch query --server time.example --port 123 --auth       # key from NTP_SECRET_KEY
   chronowatch query ntp1 ntp2 ntp3 --adjust --dry-run             # what it would do to the clock
 See docs/query.md.)";
-
-int usage_error(const std::string& message) {
-  std::fprintf(stderr, "chronowatch query: %s\n", message.c_str());
-  return kExitUsage;
-}
 
 // SERVER[:PORT] arguments and --server names, each with its port.
 Result<std::vector<Target>, std::string> targets_of(const QueryFlags& f) {
@@ -83,41 +82,50 @@ Result<std::optional<ntp::Key>, std::string> key_of(const QueryFlags& f) {
     if (!f.auth) return std::optional<ntp::Key>{};
     auto key = key_from_environment();
     if (!key)
-      return fail(
-          std::string("--auth needs NTP_SECRET_KEY in the environment, or --keyfile F --key ID"));
+      return fail(std::string(
+          "--auth needs NTP_SECRET_KEY in the environment, or --keyfile F --key-id ID"));
     return key;
   }
-  if (f.keyfile.empty()) return fail(std::string("--key needs --keyfile"));
-  if (!f.key) return fail(std::string("--keyfile needs --key ID (which key of the file to use)"));
+  if (f.keyfile.empty()) return fail(std::string("--key-id needs --keyfile"));
+  if (!f.key)
+    return fail(std::string("--keyfile needs --key-id ID (which key of the file to use)"));
   const auto store = load_key_file(f.keyfile);
   const ntp::Key* key = store.find(ntp::KeyId{*f.key});
   if (key == nullptr) return fail(fmt::format("key {} is not in {}", *f.key, f.keyfile));
   return std::optional<ntp::Key>{*key};
 }
 
-int run_query(const QueryFlags& f) {
+// From the parse callback: servers, flags that need each other and the key, checked and resolved
+// (a usage error, exit 2, naming the flag, its variable and its key).
+void resolve(QueryFlags& f, const CLI::App& cmd) {
   auto targets = targets_of(f);
-  if (!targets) return usage_error(targets.error());
-  if (f.dry_run && !f.adjust) return usage_error("--dry-run only goes with --adjust");
-  std::optional<ntp::Key> key;
+  if (!targets) throw_usage(cmd, "--server", targets.error());
+  f.targets = std::move(*targets);
+  if (f.dry_run && !f.adjust) throw_usage(cmd, "--dry-run", "--dry-run only goes with --adjust");
   try {
     auto found = key_of(f);
-    if (!found) return usage_error(found.error());
-    key = std::move(*found);
+    if (!found)
+      throw_usage(cmd, f.keyfile.empty() && !f.key ? "--auth" : "--keyfile", found.error());
+    f.resolved_key = std::move(*found);
+  } catch (const CLI::Error&) {
+    throw;
   } catch (const std::exception& e) {  // unreadable, world-readable or malformed keyfile
-    return usage_error(e.what());
+    throw_usage(cmd, "--keyfile", e.what());
   }
+}
 
+int run_query(const QueryFlags& f) {
+  const auto& key = f.resolved_key;
   platform::SystemClock clock;
   platform::SystemRandom random;
   SessionOptions options;
   options.samples = f.samples;
   options.timeout = from_seconds(f.timeout);
   options.interval = from_seconds(f.interval);
-  options.kernel_timestamps = !f.no_kernel_timestamps;
+  options.kernel_timestamps = f.kernel_timestamps;
   options.key = key;
   options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
-  auto report = conclude(run_session(*targets, options, clock, random), clock.now());
+  auto report = conclude(run_session(f.targets, options, clock, random), clock.now());
 
   if (f.adjust) {
     std::unique_ptr<ClockAdjuster> real;
@@ -148,40 +156,48 @@ void add_query_command(CLI::App& app, CommandBody& run) {
       "Ask NTP servers for the time: offset, delay, jitter and falsetickers (RFC 5905), and "
       "optionally correct the local clock.");
   auto f = std::make_shared<QueryFlags>();
-  cmd->add_option("servers", f->servers,
-                  "SERVER[:PORT] to ask (default pool.ntp.org); IPv6 literals as [::1]:123");
-  cmd->add_option("--server", f->server_flags, "a server to ask (seed 001's spelling; repeatable)");
-  cmd->add_option("--port", f->port, "port for servers given without one")
-      ->check(CLI::Range(1, 65535))
-      ->capture_default_str();
-  cmd->add_option("--samples", f->samples, "requests per server (RFC 5905 clock filter, 1-8 used)")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  cmd->add_option("--timeout", f->timeout, "seconds to wait for each answer")
-      ->check(CLI::Range(0.001, 3600.0))
-      ->capture_default_str();
-  cmd->add_option("--interval", f->interval, "seconds between samples")
-      ->check(CLI::Range(0.0, 3600.0))
-      ->capture_default_str();
-  cmd->add_option("--keyfile", f->keyfile,
-                  "chrony keyfile (`ID TYPE HEX:...`) with the key to use");
-  cmd->add_option("--key", f->key, "key id in --keyfile to authenticate with");
-  cmd->add_flag("--auth", f->auth,
-                "require authenticated replies; the key is --keyfile/--key, or NTP_SECRET_KEY "
-                "(key id 1, type NTP_KEY_TYPE or HMAC-SHA256)");
-  cmd->add_flag("--json", f->json, "print one JSON object instead of the table");
-  cmd->add_flag("--adjust", f->adjust,
-                "correct this machine's clock by the combined offset: step when |offset| > "
-                "--step-threshold, slew otherwise (needs CAP_SYS_TIME)");
-  cmd->add_option("--step-threshold", f->step_threshold, "seconds above which --adjust steps")
-      ->check(CLI::Range(0.0, 1e9))
-      ->capture_default_str();
-  cmd->add_flag("--dry-run", f->dry_run, "with --adjust: print what would be done, change nothing");
-  cmd->add_flag("--no-kernel-timestamps", f->no_kernel_timestamps,
-                "take T4 from the clock instead of SO_TIMESTAMPNS (for clocks shifted in user "
-                "space, e.g. libfaketime)");
+  CommandOptions o(*cmd);
+  o.add("servers", f->servers,
+        "SERVER[:PORT] to ask (default pool.ntp.org); IPv6 literals as [::1]:123")
+      .no_env();
+  o.add("--server", f->server_flags, "a server to ask (repeatable; the same as a SERVER argument)");
+  o.add("--port", f->port, "port for servers given without one")
+      .integer_range(1, 65535)
+      .show_default();
+  o.add("--samples", f->samples, "requests per server (RFC 5905 clock filter, 1-8 used)")
+      .integer_range(1, 64)
+      .show_default();
+  o.add("--timeout", f->timeout, "seconds to wait for each answer")
+      .range(0.001, 3600, "seconds")
+      .show_default();
+  o.add("--interval", f->interval, "seconds between samples")
+      .range(0, 3600, "seconds")
+      .show_default();
+  o.add("--keyfile", f->keyfile, "chrony keyfile (`ID TYPE HEX:...`) with the key to use");
+  o.add("--key-id", f->key, "key id in --keyfile to authenticate with")
+      .integer_range(1, 4294967295LL);
+  // `--key` is a CURVE key file in the other commands: here it was the key id.
+  o.alias("--key", "--key-id", f->key, "--key names a CURVE key file in the other commands");
+  o.flag("--auth", f->auth,
+         "require authenticated replies; the key is --keyfile/--key-id, or NTP_SECRET_KEY "
+         "(key id 1, type NTP_KEY_TYPE or HMAC-SHA256)");
+  o.flag("--json", f->json, "print one JSON object instead of the table");
+  o.flag("--adjust", f->adjust,
+         "correct this machine's clock by the combined offset: step when |offset| > "
+         "--step-threshold, slew otherwise (needs CAP_SYS_TIME)");
+  o.add("--step-threshold", f->step_threshold, "seconds above which --adjust steps")
+      .range(0, 1e9, "seconds")
+      .show_default();
+  o.flag("--dry-run", f->dry_run, "with --adjust: print what would be done, change nothing");
+  // One meaning in every command: the agent takes the same pair (default off there).
+  o.flag("--kernel-timestamps,!--no-kernel-timestamps", f->kernel_timestamps,
+         "take T4 from SO_TIMESTAMPNS (default here); --no-kernel-timestamps takes it from the "
+         "clock instead (for clocks shifted in user space, e.g. libfaketime)");
   cmd->footer(kFooter);
-  cmd->callback([&run, f] { run = [f] { return run_query(*f); }; });
+  cmd->callback([&run, f, cmd] {
+    resolve(*f, *cmd);
+    run = [f] { return run_query(*f); };
+  });
 }
 
 }  // namespace cw::apps

@@ -66,7 +66,11 @@ ServerWorkers::ServerWorkers(const WorkerSetup& setup, Clock& clock, const Share
       platform::SocketAddress where = setup.listen[a];
       // Port 0 asks for any port: the first worker's socket picks it, the others share it.
       if (t > 0 && where.port == 0) where.port = workers_[0]->sockets[a].local().port;
-      worker->sockets.push_back(platform::UdpServerSocket::open(where, platform::SocketOptions{}));
+      // The first worker's socket binds alone (refused if another process holds the address);
+      // the others join it.
+      platform::SocketOptions options;
+      if (t > 0) options.sharing = platform::PortSharing::join;
+      worker->sockets.push_back(platform::UdpServerSocket::open(where, options));
     }
     workers_.push_back(std::move(worker));
   }

@@ -150,12 +150,37 @@ TEST(UdpServerSocket, RepliesLeaveOneByOneAsTheyAreQueued) {
   EXPECT_EQ(b.receive(), "se");
 }
 
-TEST(UdpServerSocket, TwoReusePortSocketsShareAnAddress) {
+TEST(UdpServerSocket, JoiningSocketsShareTheFoundersAddress) {
   auto first = UdpServerSocket::open(*parse_listen_address("127.0.0.1:0"), SocketOptions{});
-  EXPECT_NO_THROW(UdpServerSocket::open(first.local(), SocketOptions{}));
+  SocketOptions join;
+  join.sharing = PortSharing::join;
+  EXPECT_NO_THROW(UdpServerSocket::open(first.local(), join));
   SocketOptions exclusive;
-  exclusive.reuse_port = false;
+  exclusive.sharing = PortSharing::exclusive;
   EXPECT_THROW(UdpServerSocket::open(first.local(), exclusive), std::system_error);
+}
+
+// Another process's SO_REUSEPORT socket (chronyd's) would let a plain SO_REUSEPORT bind share its
+// port; a founding socket binds alone and is refused, saying why.
+TEST(UdpServerSocket, FounderRefusesAnAddressAReusePortSocketHolds) {
+  UniqueFd other(::socket(AF_INET, SOCK_DGRAM, 0));
+  const int one = 1;
+  ASSERT_EQ(::setsockopt(other.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one), 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(other.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(other.get(), reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const auto held = *parse_listen_address("127.0.0.1:" + std::to_string(ntohs(address.sin_port)));
+  try {
+    UdpServerSocket::open(held, SocketOptions{});
+    FAIL() << "bound beside another socket";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code().value(), EADDRINUSE);
+    EXPECT_NE(std::string(error.what()).find("address in use by another process"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

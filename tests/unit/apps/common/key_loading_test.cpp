@@ -1,5 +1,6 @@
-// Unit tests for platform/key_file.h: a real keyfile on disk with chrony's permission rule (no
-// access for other users), its error messages, and the NTP_SECRET_KEY/NTP_KEY_TYPE environment key.
+// Unit tests for apps/common/key_loading.h: a real keyfile on disk with chrony's permission rule
+// (no access for other users), its error messages, and the NTP_SECRET_KEY/NTP_KEY_TYPE environment
+// key.
 #include "apps/common/key_loading.h"
 
 #include <gtest/gtest.h>
