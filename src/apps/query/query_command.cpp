@@ -37,6 +37,9 @@ struct QueryFlags {
   bool dry_run = false;
   double step_threshold = 25.0;
   bool no_kernel_timestamps = false;
+  bool nts = false;
+  std::string nts_ca;
+  std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
 };
 
 constexpr const char* kFooter = R"(Exit status:
@@ -45,7 +48,8 @@ constexpr const char* kFooter = R"(Exit status:
   2  usage or configuration error
   3  no answer: timeout, connection refused, name not resolved, or only invalid replies
   4  Kiss-o'-Death (RATE: poll less often; DENY/RSTR: stop asking this server)
-  5  authentication failed (missing or wrong MAC, crypto-NAK)
+  5  authentication failed (missing or wrong MAC, crypto-NAK; NTS: TLS or certificate, NTS-KE
+     error, NTSN, authenticator mismatch)
   6  the server is not synchronized (leap indicator 3 / stratum 16)
   7  servers answered but disagree (no majority; all are falsetickers)
 When several servers fail and none is usable, the first of 5, 4, 6, 3 that applies is returned.
@@ -54,6 +58,8 @@ Examples:
   chronowatch query                                  # pool.ntp.org, 4 samples
   chronowatch query 127.0.0.1:11123 [::1]:11123 --json
   chronowatch query --server time.example --port 123 --auth       # key from NTP_SECRET_KEY
+  chronowatch query --nts time.cloudflare.com                     # NTS (RFC 8915), system CAs
+  chronowatch query --nts --nts-ca ca.pem --nts-ke-port 4460 ntp.example --json
   chronowatch query ntp1 ntp2 ntp3 --adjust --dry-run             # what it would do to the clock
 See docs/query.md.)";
 
@@ -99,6 +105,10 @@ int run_query(const QueryFlags& f) {
   auto targets = targets_of(f);
   if (!targets) return usage_error(targets.error());
   if (f.dry_run && !f.adjust) return usage_error("--dry-run only goes with --adjust");
+  if (f.nts && (f.auth || f.key || !f.keyfile.empty()))
+    return usage_error("--nts and a symmetric key (--auth, --keyfile, --key) exclude each other");
+  if (!f.nts && (!f.nts_ca.empty() || f.nts_ke_port != ntp::nts::kDefaultKePort))
+    return usage_error("--nts-ca and --nts-ke-port need --nts");
   std::optional<ntp::Key> key;
   try {
     auto found = key_of(f);
@@ -116,6 +126,8 @@ int run_query(const QueryFlags& f) {
   options.interval = from_seconds(f.interval);
   options.kernel_timestamps = !f.no_kernel_timestamps;
   options.key = key;
+  if (f.nts) options.nts = platform::nts::KeClientOptions{f.nts_ca, from_seconds(f.timeout + 3.0)};
+  options.nts_ke_port = f.nts_ke_port;
   options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
   auto report = conclude(run_session(*targets, options, clock, random), clock.now());
 
@@ -169,6 +181,14 @@ void add_query_command(CLI::App& app, CommandBody& run) {
   cmd->add_flag("--auth", f->auth,
                 "require authenticated replies; the key is --keyfile/--key, or NTP_SECRET_KEY "
                 "(key id 1, type NTP_KEY_TYPE or HMAC-SHA256)");
+  cmd->add_flag("--nts", f->nts,
+                "authenticate with Network Time Security (RFC 8915): an NTS-KE over TLS 1.3 with "
+                "each server first, then NTS-protected NTP to the server and port it names");
+  cmd->add_option("--nts-ca", f->nts_ca,
+                  "PEM file of the certificates to trust for NTS-KE (default: the system store)");
+  cmd->add_option("--nts-ke-port", f->nts_ke_port, "the servers' NTS-KE port")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
   cmd->add_flag("--json", f->json, "print one JSON object instead of the table");
   cmd->add_flag("--adjust", f->adjust,
                 "correct this machine's clock by the combined offset: step when |offset| > "
