@@ -83,7 +83,7 @@ Result<std::vector<Cookie>, AuthError> check_reply_fields(const ClientRequest& r
   if (is_nts_nak(reply.header)) return fail(AuthError::nts_nak);
   if (!auth || reply.mac) return fail(AuthError::nts_malformed);
   if (auth->ciphertext.size() < kSivTagSize) return fail(AuthError::nts_malformed);
-  std::array<std::byte, kMaxPacketSize> plaintext{};
+  std::array<std::byte, kMaxPacketSize> plaintext;  // written by decrypt() before any read
   if (auth->ciphertext.size() - kSivTagSize > plaintext.size())
     return fail(AuthError::nts_malformed);
   const auto decrypted = std::span(plaintext).first(auth->ciphertext.size() - kSivTagSize);

@@ -74,7 +74,7 @@ Result<ReplyPlan, AuthError> check_request_fields(const ParsedPacket& request,
   if (!c2s || f->auth->ciphertext.size() < kSivTagSize)
     return fail(AuthError::nts_bad_authenticator);
   // Encrypted fields from the client are allowed but none is defined: decrypt into scratch.
-  std::array<std::byte, kMaxPacketSize> plain{};
+  std::array<std::byte, kMaxPacketSize> plain;  // written by decrypt() before any read
   const std::size_t plain_size = f->auth->ciphertext.size() - kSivTagSize;
   if (plain_size > plain.size()) return fail(AuthError::nts_malformed);
   if (!c2s->decrypt(f->auth->nonce, request.authenticated.first(f->auth->offset),
@@ -113,7 +113,8 @@ bool seal_reply_fields(const ReplyPlan& plan, const ServerCookies& cookies, Nonc
                        std::span<std::byte> out, std::size_t header_size) {
   const std::size_t used = header_size + plan.unique_id_size;
   const std::size_t one = cookie_size(plan.keys.aead);
-  std::array<std::byte, kMaxCookies*(kExtensionFieldHeaderSize + kMaxCookieSize)> plain{};
+  std::array<std::byte, kMaxCookies*(kExtensionFieldHeaderSize + kMaxCookieSize)>
+      plain;  // written field by field, [0, size) only
   std::size_t size = 0;
   for (std::size_t i = 0; i < plan.cookies; ++i) {
     ByteWriter header{std::span(plain).subspan(size, kExtensionFieldHeaderSize)};

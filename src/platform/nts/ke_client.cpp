@@ -134,16 +134,32 @@ Result<KeOutcome, std::string> exchange(SSL* ssl, int fd, const std::string& hos
 
 }  // namespace
 
+struct KeClient::Context {
+  SslCtx ctx;
+};
+
+Result<KeClient, std::string> KeClient::make(const KeClientOptions& options) {
+  auto ctx = client_context(options.ca_file);
+  if (!ctx) return fail("NTS-KE: " + ctx.error());
+  return KeClient(std::make_shared<Context>(Context{std::move(*ctx)}), options.timeout);
+}
+
 Result<KeOutcome, std::string> key_exchange(const std::string& host, std::uint16_t port,
                                             const KeClientOptions& options, Clock& clock) {
-  const Deadline deadline{clock, clock.monotonic_now() + options.timeout};
+  auto client = KeClient::make(options);
+  if (!client) return fail(fmt::format("NTS-KE with {}:{} failed: {}", host, port, client.error()));
+  return client->key_exchange(host, port, clock);
+}
+
+Result<KeOutcome, std::string> KeClient::key_exchange(const std::string& host, std::uint16_t port,
+                                                      Clock& clock) const {
+  const Deadline deadline{clock, clock.monotonic_now() + timeout_};
   const auto where = [&](const std::string& why) {
     return fmt::format("NTS-KE with {}:{} failed: {}", host, port, why);
   };
   auto addresses = resolve(host, port);
   if (!addresses) return fail(where(addresses.error()));
-  auto ctx = client_context(options.ca_file);
-  if (!ctx) return fail(where(ctx.error()));
+  const auto& ctx = context_->ctx;
   std::string last_error = "no address";
   for (const auto& address : *addresses) {
     auto fd = connect_to(address, deadline);
@@ -151,7 +167,7 @@ Result<KeOutcome, std::string> key_exchange(const std::string& host, std::uint16
       last_error = fd.error();
       continue;
     }
-    Ssl ssl(SSL_new(ctx->get()));
+    Ssl ssl(SSL_new(ctx.get()));
     if (!ssl || SSL_set_fd(ssl.get(), fd->get()) != 1 || !expect_server_name(ssl.get(), host))
       return fail(where("cannot set up TLS: " + ssl_error_text()));
     auto outcome = exchange(ssl.get(), fd->get(), host, deadline);

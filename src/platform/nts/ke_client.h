@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,21 @@ struct KeOutcome {
 // verification error), ALPN, a KE error record (with its code), or a malformed response.
 Result<KeOutcome, std::string> key_exchange(const std::string& host, std::uint16_t port,
                                             const KeClientOptions& options, Clock& clock);
+
+// A client that keeps its TLS context (the trust store loaded once) for many key exchanges: the
+// agent's re-keying and the load generator.
+class KeClient {
+ public:
+  static Result<KeClient, std::string> make(const KeClientOptions& options);
+  Result<KeOutcome, std::string> key_exchange(const std::string& host, std::uint16_t port,
+                                              Clock& clock) const;
+
+ private:
+  struct Context;
+  explicit KeClient(std::shared_ptr<Context> context, Duration timeout)
+      : context_(std::move(context)), timeout_(timeout) {}
+  std::shared_ptr<Context> context_;
+  Duration timeout_;
+};
 
 }  // namespace cw::platform::nts
