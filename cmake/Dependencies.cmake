@@ -14,6 +14,8 @@ find_package(PahoMqttCpp REQUIRED)
 find_package(SQLiteCpp REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)
+# NTS (RFC 8915): AEAD_AES_SIV_CMAC_256 from nettle, as chrony does (see src/ntp/nts/aead.h).
+pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle)
 # libzmq and libpcap are not linked into our programs: src/platform/lazy_{zmq,pcap}.cpp load them
 # with dlopen on first use (why: src/platform/lazy_library.h). These targets carry their headers.
 add_library(cw_zmq_headers INTERFACE)

@@ -10,29 +10,41 @@
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 50000    # fixed rate
 //   ntp_loadgen --server 127.0.0.1:11123 --seconds 5 --rate 20000 --paced 1
 //   ntp_loadgen ... --keyfile keys --key 1                           # authenticated (RFC 8573)
+//   ntp_loadgen ... --nts-ke 127.0.0.1:4460 --nts-ca cert.pem        # NTS: one NTS-KE, then every
+//                   request carries the same cookie and no placeholder (as ntpperf does); every
+//                   reply's unique identifier and authenticator are checked (RFC 8915 §5.7)
+//   ntp_loadgen --ke-flood 127.0.0.1:4460 --nts-ca cert.pem --seconds 5 [--sockets N]
+//                   NTS-KE handshakes/s: N threads each making KEs back to back
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "loadgen_stats.h"
 #include "ntp/key_file.h"
 #include "ntp/mac.h"
+#include "ntp/nts/client_fields.h"
 #include "ntp/packet.h"
+#include "platform/nts/ke_client.h"
+#include "platform/socket_address.h"
+#include "platform/system_clock.h"
 
 namespace {
 
 using namespace cw;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 constexpr std::uint64_t kMagic = 0xC0DEull << 48;
 constexpr std::size_t kBatch = 32;
 
@@ -47,7 +59,32 @@ struct Options {
   const ntp::Key* key = nullptr;
   ntp::KeyStore keys;
   std::string source = "127.0.0.1";
+  std::string nts_ke;  // HOST:PORT of an NTS-KE server: NTS requests
+  std::string nts_ca;
+  std::string ke_flood;  // HOST:PORT: measure NTS-KE handshakes/s instead
+  // The NTS keys and the one cookie of every request; its unique_id is rewritten per request.
+  mutable std::optional<ntp::nts::ClientRequest> nts;
 };
+
+// The unique identifier of a request is its transmit timestamp repeated, so that a reply's can be
+// checked without remembering every request; the nonce is a counter (distinct is all SIV needs).
+class NtsRandom final : public Random {
+ public:
+  std::uint64_t transmit = 0;
+  void fill(std::span<std::byte> out) override {
+    const std::uint64_t v = fills_++ % 2 == 0 ? transmit : ++nonce_;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = std::byte(v >> (8 * (i % 8)));
+  }
+
+ private:
+  std::uint64_t fills_ = 0;
+  std::uint64_t nonce_ = 0;
+};
+NtsRandom nts_random;
+
+void unique_id_for(std::uint64_t transmit, std::span<std::byte> out) {
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = std::byte(transmit >> (8 * (i % 8)));
+}
 
 [[noreturn]] void usage(const char* message) {
   std::fprintf(stderr,
@@ -104,10 +141,16 @@ Options parse_options(int argc, char** argv) {
       keyfile = v;
     else if (a == "--key")
       key_id = static_cast<std::uint32_t>(std::atol(v.c_str()));
+    else if (a == "--nts-ke")
+      o.nts_ke = v;
+    else if (a == "--nts-ca")
+      o.nts_ca = v;
+    else if (a == "--ke-flood")
+      o.ke_flood = v;
     else
       usage(("unknown option " + a).c_str());
   }
-  if (o.server_length == 0) usage("--server is required");
+  if (o.server_length == 0 && o.ke_flood.empty()) usage("--server is required");
   if (!keyfile.empty()) {
     std::ifstream in(keyfile);
     std::stringstream text;
@@ -125,7 +168,7 @@ struct ClientSocket {
   int fd = -1;
   std::uint32_t next_seq = 0;
   int outstanding = 0;
-  Clock::time_point last_reply{};
+  Steady::time_point last_reply{};
 };
 
 std::vector<ClientSocket> open_sockets(const Options& o) {
@@ -161,6 +204,10 @@ std::size_t build_requests(const Options& o, ClientSocket& e, std::size_t index,
     auto out = std::span(buffers).subspan(k * ntp::kMaxPacketSize, ntp::kMaxPacketSize);
     ntp::serialize(p, out);
     if (o.key) size = ntp::append_mac(*o.key, out, ntp::kHeaderSize);
+    if (o.nts) {
+      nts_random.transmit = p.transmit_time.raw();
+      size = ntp::nts::write_request_fields(*o.nts, out, ntp::kHeaderSize, nts_random);
+    }
   }
   return size;
 }
@@ -196,6 +243,10 @@ void validate(const Options& o, std::span<const std::byte> reply, std::size_t in
       h.transmit_time - h.receive_time < Duration::zero())
     return void(++stats.invalid);
   if (o.key && !ntp::check_mac(*parsed, *o.key)) return void(++stats.invalid);
+  if (o.nts) {
+    unique_id_for(origin, o.nts->unique_id);
+    if (!ntp::nts::check_reply_fields(*o.nts, *parsed)) return void(++stats.invalid);
+  }
   if (h.leap == ntp::LeapIndicator::unsynchronized) ++stats.unsynchronized;
   ++stats.valid;
   stats.add_server_time((h.transmit_time - h.receive_time).count());
@@ -225,12 +276,12 @@ void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& sta
   std::vector<std::byte> tx(kBatch * ntp::kMaxPacketSize), rx(kBatch * ntp::kMaxPacketSize);
   std::vector<pollfd> fds;
   for (auto& e : eps) fds.push_back(pollfd{e.fd, POLLIN, 0});
-  const auto start = Clock::now();
-  const auto end =
-      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const auto start = Steady::now();
+  const auto end = start + std::chrono::duration_cast<Steady::duration>(
+                               std::chrono::duration<double>(o.seconds));
   const auto lost_after = std::chrono::milliseconds(50);
   std::size_t rr = 0;
-  for (auto now = start; now < end; now = Clock::now()) {
+  for (auto now = start; now < end; now = Steady::now()) {
     if (o.rate <= 0) {
       for (std::size_t i = 0; i < eps.size(); ++i) {
         auto& e = eps[i];
@@ -265,8 +316,8 @@ void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& sta
       }
     }
   }
-  const auto settle = Clock::now() + std::chrono::milliseconds(200);  // stragglers
-  while (Clock::now() < settle) {
+  const auto settle = Steady::now() + std::chrono::milliseconds(200);  // stragglers
+  while (Steady::now() < settle) {
     ::poll(fds.data(), fds.size(), 10);
     for (std::size_t i = 0; i < eps.size(); ++i) drain(o, eps[i], i, rx, stats);
   }
@@ -274,14 +325,65 @@ void run(const Options& o, std::vector<ClientSocket>& eps, bench::LoadStats& sta
 
 }  // namespace
 
+Result<platform::HostPort, std::string> host_port(const std::string& text) {
+  return platform::split_host_port(text);
+}
+
+// One NTS-KE, whose keys and first cookie every request then uses.
+void key_exchange(Options& o) {
+  platform::SystemClock clock;
+  const auto hp = host_port(o.nts_ke);
+  if (!hp || !hp->port) usage("--nts-ke needs HOST:PORT");
+  auto ke =
+      platform::nts::key_exchange(hp->host, *hp->port, {o.nts_ca, std::chrono::seconds{5}}, clock);
+  if (!ke) usage(ke.error().c_str());
+  ntp::nts::ClientRequest r;
+  r.c2s = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.c2s).first(32));
+  r.s2c = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.s2c).first(32));
+  r.cookie = ke->cookies.front();
+  o.nts = std::move(r);
+}
+
+// NTS-KE handshakes/s: --sockets threads, each making key exchanges back to back.
+int ke_flood(const Options& o) {
+  const auto hp = host_port(o.ke_flood);
+  if (!hp || !hp->port) usage("--ke-flood needs HOST:PORT");
+  std::atomic<std::uint64_t> done{0}, failed{0};
+  const auto start = Steady::now();
+  const auto end = start + std::chrono::duration_cast<Steady::duration>(
+                               std::chrono::duration<double>(o.seconds));
+  const auto client = platform::nts::KeClient::make({o.nts_ca, std::chrono::seconds{5}});
+  if (!client) usage(client.error().c_str());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.sockets; ++t) {
+    threads.emplace_back([&] {
+      platform::SystemClock clock;
+      while (Steady::now() < end) {
+        auto ke = client->key_exchange(hp->host, *hp->port, clock);
+        (ke ? done : failed).fetch_add(1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(Steady::now() - start).count();
+  std::printf(
+      "{\"mode\": \"ke\", \"handshakes\": %llu, \"failed\": %llu, \"seconds\": %.3f, "
+      "\"handshakes_per_s\": %.1f}\n",
+      static_cast<unsigned long long>(done.load()), static_cast<unsigned long long>(failed.load()),
+      seconds, static_cast<double>(done.load()) / seconds);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   Options o = parse_options(argc, argv);
+  if (!o.ke_flood.empty()) return ke_flood(o);
+  if (!o.nts_ke.empty()) key_exchange(o);
   auto eps = open_sockets(o);
   bench::LoadStats stats;
-  const auto start = Clock::now();
+  const auto start = Steady::now();
   run(o, eps, stats);
   const double seconds =
-      std::min(o.seconds, std::chrono::duration<double>(Clock::now() - start).count());
+      std::min(o.seconds, std::chrono::duration<double>(Steady::now() - start).count());
   std::printf("%s\n",
               bench::to_json(stats, o.rate > 0 ? "rate" : "flood", o.rate, seconds).c_str());
   for (auto& e : eps) ::close(e.fd);

@@ -13,18 +13,26 @@ Rejection reject(RejectReason reason, const Packet& server) {
   return Rejection{reason, std::nullopt, std::nullopt, server, std::nullopt};
 }
 
-// RFC 5905 §7.3 / RFC 8573: a request made with a key needs a reply signed with that key.
-std::optional<Rejection> check_auth(const ParsedPacket& parsed, const PendingRequest& request) {
-  if (!request.key) return std::nullopt;
-  const auto checked = check_mac(parsed, *request.key);
-  if (checked) return std::nullopt;
-  const AuthError error = checked.error();
-  auto r = reject(error == AuthError::no_mac       ? RejectReason::missing_mac
-                  : error == AuthError::crypto_nak ? RejectReason::crypto_nak
-                                                   : RejectReason::bad_mac,
-                  parsed.header);
-  r.auth_error = error;
-  return r;
+RejectReason reason_for(AuthError error) {
+  switch (error) {
+    case AuthError::no_mac:
+      return RejectReason::missing_mac;
+    case AuthError::crypto_nak:
+      return RejectReason::crypto_nak;
+    case AuthError::nts_nak:
+      return RejectReason::nts_nak;
+    default:
+      return RejectReason::bad_mac;
+  }
+}
+
+// The request's authenticator says what the reply must prove (auth.h).
+Result<AuthProof, Rejection> check_auth(const ParsedPacket& parsed, const PendingRequest& request) {
+  auto checked = request.auth.check_reply(parsed);
+  if (checked) return std::move(*checked);
+  auto r = reject(reason_for(checked.error()), parsed.header);
+  r.auth_error = checked.error();
+  return fail(r);
 }
 
 // Checks that do not depend on authentication: mode, origin, kiss, leap, timestamps.
@@ -79,10 +87,16 @@ PendingRequest make_request(Random& random) {
 }
 
 PendingRequest make_request(Random& random, const Key& key) {
+  auto request = make_request(random, ClientAuth::symmetric(key));
+  if (!request) std::abort();  // invariant: wire has room for any key type's MAC
+  return std::move(*request);
+}
+
+std::optional<PendingRequest> make_request(Random& random, ClientAuth auth) {
   PendingRequest request = make_request(random);
-  request.key = key;
-  request.size = append_mac(key, request.wire, kHeaderSize);
-  if (request.size == 0) std::abort();  // invariant: wire has room for any key type's MAC
+  request.auth = std::move(auth);
+  request.size = request.auth.write_request(request.wire, kHeaderSize, random);
+  if (request.size == 0) return std::nullopt;
   return request;
 }
 
@@ -108,6 +122,8 @@ const char* to_string(RejectReason reason) {
       return "crypto_nak";
     case RejectReason::bad_mac:
       return "bad_mac";
+    case RejectReason::nts_nak:
+      return "nts_nak";
   }
   return "?";
 }
@@ -126,9 +142,12 @@ bool Rejection::answers_request() const {
     case RejectReason::root_distance:
     case RejectReason::zero_timestamp:
     case RejectReason::crypto_nak:
-    case RejectReason::bad_mac:
     case RejectReason::missing_mac:
+    case RejectReason::nts_nak:
       return true;
+    case RejectReason::bad_mac:
+      // An NTS reply with another unique identifier answers another request (or is forged).
+      return auth_error != AuthError::nts_unique_id;
     default:
       return false;
   }
@@ -164,7 +183,11 @@ std::string describe(const Rejection& r) {
       return "authentication failed: the reply has no MAC";
     case RejectReason::crypto_nak:
       return "authentication failed: the server sent a crypto-NAK (it does not know our key)";
+    case RejectReason::nts_nak:
+      return "NTS failed: the server sent NTSN (it cannot use our cookie; a new NTS-KE is needed)";
     case RejectReason::bad_mac:
+      if (r.auth_error && static_cast<int>(*r.auth_error) >= static_cast<int>(AuthError::nts_nak))
+        return "NTS authentication failed: " + std::string(to_string(*r.auth_error));
       return r.auth_error == AuthError::wrong_key
                  ? "authentication failed: the reply is signed with another key"
                  : "authentication failed: the reply's MAC does not verify";
@@ -179,15 +202,18 @@ Result<Sample, Rejection> accept_reply(std::span<const std::byte> datagram,
   if (!parsed) return fail(Rejection{RejectReason::malformed, parsed.error(), {}, {}, {}});
   const Packet& p = parsed->header;
   if (auto r = check_header(p, request)) return fail(*r);
-  if (auto r = check_auth(*parsed, request)) return fail(*r);
+  auto proof = check_auth(*parsed, request);
+  if (!proof) return fail(proof.error());
   if (auto r = check_server_state(p)) return fail(*r);
 
   Sample sample;
   sample.server = p;
   sample.root = RootInfo{p.root_delay.to_duration(), p.root_dispersion.to_duration()};
   sample.sent_at = sent_at;
-  sample.authenticated = request.key.has_value();
-  if (request.key) sample.key_id = request.key->id();
+  sample.auth = proof->mode;
+  sample.authenticated = proof->mode != AuthMode::none;
+  sample.key_id = proof->key_id;
+  sample.cookies = std::move(proof->cookies);
   sample.measurement = measure(sent_at, p.receive_time, p.transmit_time, received_at,
                                p.precision.duration(), local_precision);
   return sample;

@@ -9,10 +9,12 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "core/random.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "ntp/auth.h"
 #include "ntp/keys.h"
 #include "ntp/mac.h"
 #include "ntp/measurement.h"
@@ -20,17 +22,17 @@
 
 namespace cw::ntp {
 
-// The largest request: the header and a MAC trailer (key id + digest, truncated to 20 bytes in
-// NTPv4 by mac.h's rules).
-inline constexpr std::size_t kMaxRequestSize = kHeaderSize + 4 + kMaxDigestSize;
+// The largest request: the header and a MAC trailer, or the NTS fields (a cookie, up to seven
+// placeholders and the authenticator fit in the largest datagram we read).
+inline constexpr std::size_t kMaxRequestSize = kMaxPacketSize;
 
 // What to send, and what to expect back.
 struct PendingRequest {
   Packet packet;               // mode 3, version 4, transmit = sent_transmit, all else zero
   NtpTimestamp sent_transmit;  // the random transmit timestamp: the reply's origin must equal it
-  std::array<std::byte, kMaxRequestSize> wire{};  // the datagram to send: wire[0, size)
+  std::array<std::byte, kMaxRequestSize> wire;  // the datagram to send: wire[0, size)
   std::size_t size = kHeaderSize;
-  std::optional<Key> key;  // when set, the reply must carry a valid MAC under this key
+  ClientAuth auth;  // what the request carries and what the reply must prove (auth.h)
 
   std::span<const std::byte> datagram() const { return std::span(wire).first(size); }
 };
@@ -40,6 +42,9 @@ PendingRequest make_request(Random& random);
 // The same, authenticated with `key` (RFC 5905 §7.3, RFC 8573): a MAC trailer is appended and
 // accept_reply then requires the reply to be signed with the same key.
 PendingRequest make_request(Random& random, const Key& key);
+// The same, authenticated by `auth` (none, symmetric key or NTS); nullopt if the fields do not fit
+// in a datagram (an NTS cookie too long for its placeholders).
+std::optional<PendingRequest> make_request(Random& random, ClientAuth auth);
 
 // A validated reply: what the server said about itself and what the exchange measured.
 struct Sample {
@@ -47,8 +52,10 @@ struct Sample {
   Measurement measurement;     // θ, δ, ε and T4 (RFC 5905 §8)
   RootInfo root;               // the server's root delay Δ and root dispersion E, as durations
   Timestamp sent_at{};         // T1 on the local clock
-  bool authenticated = false;  // a MAC was required and verified with the request's key
+  bool authenticated = false;  // a MAC or NTS authenticator was required and verified
   std::optional<KeyId> key_id;
+  AuthMode auth = AuthMode::none;
+  std::vector<nts::Cookie> cookies;  // NTS: the fresh cookies the reply carried (RFC 8915 §5.7)
 
   Duration offset() const { return measurement.offset; }
   Duration delay() const { return measurement.delay; }
@@ -70,7 +77,9 @@ enum class RejectReason : std::uint8_t {
   root_distance,   // the server's own root distance exceeds MAXDISP (A.5.1.1 test)
   missing_mac,     // a key was required but the reply carries no MAC
   crypto_nak,      // the server answered with a crypto-NAK: it does not accept our key (§7.4)
-  bad_mac,         // wrong key id or the digest does not verify
+  bad_mac,         // wrong key id, the digest does not verify, or an NTS reply that fails its
+                   // checks (which one: Rejection::auth_error)
+  nts_nak,         // the NTSN Kiss-o'-Death: the server cannot use our cookie (RFC 8915 §5.7)
 };
 const char* to_string(RejectReason reason);
 

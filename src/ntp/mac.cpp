@@ -73,6 +73,24 @@ std::string_view to_string(AuthError error) {
       return "the packet is signed with a different key than the one required";
     case AuthError::bad_mac:
       return "the MAC does not match (wrong key secret or altered packet)";
+    case AuthError::nts_nak:
+      return "the server sent an NTS NAK (NTSN): it cannot use our cookie, a new NTS-KE is needed";
+    case AuthError::nts_malformed:
+      return "the NTS extension fields are missing or malformed";
+    case AuthError::nts_unique_id:
+      return "the NTS unique identifier is not the one we sent";
+    case AuthError::nts_bad_authenticator:
+      return "the NTS authenticator does not verify (altered packet or wrong keys)";
+    case AuthError::nts_bad_cookie:
+      return "an NTS cookie cannot be decrypted or has a length we refuse";
+    case AuthError::nts_no_cookie:
+      return "the NTS reply carries no new cookie";
+    case AuthError::nts_unencrypted_cookie:
+      return "the NTS reply carries a cookie outside its encrypted fields";
+    case AuthError::nts_field_after_authenticator:
+      return "an extension field follows the NTS authenticator";
+    case AuthError::nts_unavailable:
+      return "NTS is not enabled on this server";
   }
   return "unknown authentication error";
 }

@@ -53,6 +53,16 @@ enum class AuthError : std::uint8_t {
   unknown_key,  // the key id is not in our store
   wrong_key,    // a key we know, but not the one we require
   bad_mac,      // the digest does not match (wrong secret, tampered packet, wrong length)
+  // NTS (RFC 8915 §5.7):
+  nts_nak,                        // the server sent the NTSN Kiss-o'-Death for our unique id
+  nts_malformed,                  // NTS fields missing or of the wrong shape
+  nts_unique_id,                  // the unique identifier is not the one we sent
+  nts_bad_authenticator,          // the authenticator does not verify (tampered, wrong keys)
+  nts_bad_cookie,                 // a cookie we cannot decrypt, or of a length we refuse
+  nts_no_cookie,                  // a reply that carries no new cookie
+  nts_unencrypted_cookie,         // a cookie outside the encrypted fields of a reply
+  nts_field_after_authenticator,  // an extension field after the authenticator
+  nts_unavailable,                // an NTS request to a server without NTS keys
 };
 std::string_view to_string(AuthError error);
 

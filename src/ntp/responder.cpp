@@ -13,18 +13,40 @@ namespace {
 constexpr std::size_t kTransmitOffset = 40;  // RFC 5905 figure 8: the transmit timestamp's place
 
 constexpr std::array<std::string_view, kOutcomeCount> kOutcomeNames{
-    "answered",         "answered_authenticated", "kiss_rate",
-    "crypto_nak",       "ignored_malformed",      "ignored_not_client",
-    "ignored_denied",   "ignored_rate_limited",   "ignored_unauthenticated",
-    "ignored_too_large"};
+    "answered",          "answered_authenticated", "kiss_rate",
+    "crypto_nak",        "ignored_malformed",      "ignored_not_client",
+    "ignored_denied",    "ignored_rate_limited",   "ignored_unauthenticated",
+    "ignored_too_large", "answered_nts",           "nts_nak"};
 
-Reply ignore(Outcome why) { return Reply{why, 0, false, nullptr}; }
+Reply ignore(Outcome why) { return Reply{why, 0, false, {}}; }
+
+Packet kiss(const Packet& request, std::string_view code) {
+  // RFC 5905 §7.4: stratum 0 and the kiss code in the refid. Like ntpd, every timestamp is the
+  // client's own transmit timestamp, so the KoD gives away no time.
+  Packet k;
+  k.leap = LeapIndicator::unsynchronized;
+  k.version = request.version;
+  k.mode = Mode::server;
+  k.stratum = Stratum{0};
+  k.poll = reply_poll(request.poll);
+  k.reference_id = RefId::from_ascii(code);
+  k.origin_time = request.transmit_time;
+  k.receive_time = request.transmit_time;
+  k.transmit_time = request.transmit_time;
+  return k;
+}
+
+ServerKeys keys_of(const ResponderConfig& config) { return ServerKeys{config.keys, config.nts}; }
 
 // RFC 5905 A.5.1.1: stratum 16 (unsynchronized) goes on the wire as 0, as ntpd and chronyd send
 // it; with LI = 3 and a zero refid a client reads it as "not synchronized", not as a kiss.
 Stratum wire_stratum(Stratum stratum) { return stratum.is_unsynchronized() ? Stratum{0} : stratum; }
 
 }  // namespace
+
+bool is_answer(Outcome o) {
+  return o <= Outcome::crypto_nak || o == Outcome::answered_nts || o == Outcome::nts_nak;
+}
 
 std::string_view to_string(Outcome outcome) {
   return kOutcomeNames[static_cast<std::size_t>(outcome)];
@@ -36,10 +58,13 @@ PollInterval reply_poll(PollInterval requested) {
 
 Responder::Responder(ResponderConfig config, std::uint64_t seed)
     : config_(std::move(config)),
-      limiter_(std::make_shared<RateLimiter>(config_.rate_limit, seed)) {}
+      limiter_(std::make_shared<RateLimiter>(config_.rate_limit, seed)),
+      auth_(keys_of(config_), config_.nonce_seed ^ seed) {}
 
 Responder::Responder(ResponderConfig config, std::shared_ptr<RateLimiter> limiter)
-    : config_(std::move(config)), limiter_(std::move(limiter)) {}
+    : config_(std::move(config)),
+      limiter_(std::move(limiter)),
+      auth_(keys_of(config_), config_.nonce_seed) {}
 
 Reply Responder::respond(std::span<const std::byte> request, const IpAddress& client,
                          Timestamp received_at, const ServerState& state,
@@ -60,26 +85,45 @@ Reply Responder::respond(std::span<const std::byte> request, const IpAddress& cl
     case RateDecision::kDrop:
       return ignore(Outcome::ignored_rate_limited);
   }
-  Reply reply;
-  if (parsed->mac && !parsed->mac->is_crypto_nak()) {
-    // RFC 5905 §7.4 / RFC 8573: a MAC we cannot verify (unknown key id, wrong digest) gets a
-    // crypto-NAK and no time.
-    static const KeyStore kNoKeys;
-    auto checked = check_mac(*parsed, config_.keys ? *config_.keys : kNoKeys);
-    reply = checked ? answer(parsed->header, *checked, received_at, state, out)
-                    : crypto_nak(parsed->header, state, out);
-  } else if (config_.require_auth) {
-    return ignore(Outcome::ignored_unauthenticated);
-  } else {
-    reply = answer(parsed->header, nullptr, received_at, state, out);
-  }
+  const Reply reply = authenticate(*parsed, received_at, state, out);
   // No amplification, whatever the reply carries (RFC 5905 §9.2 / RFC 8633 §4.5 guidance).
   if (reply.size > request.size()) return ignore(Outcome::ignored_too_large);
   return reply;
 }
 
-Reply Responder::answer(const Packet& q, const Key* key, Timestamp received_at,
+Reply Responder::authenticate(const ParsedPacket& request, Timestamp received_at,
+                              const ServerState& state, std::span<std::byte> out) const {
+  auto checked = auth_.check_request(request);
+  if (!checked) {
+    switch (checked.error()) {
+      case AuthError::nts_bad_cookie:
+      case AuthError::nts_bad_authenticator:
+        // RFC 8915 §5.7: a cookie we cannot open or a request that does not verify gets the
+        // NTSN Kiss-o'-Death, so that the client makes a new NTS-KE.
+        return nts_nak(request, out);
+      case AuthError::nts_malformed:
+        return ignore(Outcome::ignored_malformed);
+      case AuthError::nts_unavailable:
+        // Without NTS keys the NTS fields are unknown extension fields: a plain answer, which
+        // an NTS client rejects (as it would from a server that does not know NTS).
+        checked = ServerAuth{};
+        break;
+      default:
+        // RFC 5905 §7.4 / RFC 8573: a MAC we cannot verify (unknown key id, wrong digest) gets a
+        // crypto-NAK and no time.
+        return crypto_nak(request.header, state, out);
+    }
+  }
+  if (checked->mode == AuthMode::none && (config_.require_auth || config_.require_nts))
+    return ignore(Outcome::ignored_unauthenticated);
+  if (checked->mode == AuthMode::symmetric && config_.require_nts)
+    return ignore(Outcome::ignored_unauthenticated);
+  return answer(request, *checked, received_at, state, out);
+}
+
+Reply Responder::answer(const ParsedPacket& request, const ServerAuth& auth, Timestamp received_at,
                         const ServerState& state, std::span<std::byte> out) const {
+  const Packet& q = request.header;
   Packet r;
   r.leap = state.leap;
   r.version = q.version;  // RFC 5905 §9.2: the reply carries the request's version
@@ -95,12 +139,19 @@ Reply Responder::answer(const Packet& q, const Key* key, Timestamp received_at,
   r.origin_time = q.transmit_time;  // what lets the client match the reply (RFC 5905 §8)
   r.receive_time = NtpTimestamp::from(received_at);
   r.transmit_time = r.receive_time;  // replaced by seal() just before sending
-  const std::size_t size = serialize(r, out);
-  if (key == nullptr) return Reply{Outcome::answered, size, true, nullptr};
-  // RFC 5905 §7.3: the reply carries a MAC of the key the client used; seal() computes it.
-  const std::size_t mac_size = 4 + mac_digest_size(*key, q.version);
-  if (size + mac_size > out.size()) return ignore(Outcome::ignored_too_large);
-  return Reply{Outcome::answered_authenticated, size + mac_size, true, key};
+  const std::size_t size = auth_.prepare_reply(auth, request, out, serialize(r, out));
+  if (size == 0) return ignore(Outcome::ignored_too_large);
+  const Outcome outcome = auth.mode == AuthMode::none        ? Outcome::answered
+                          : auth.mode == AuthMode::symmetric ? Outcome::answered_authenticated
+                                                             : Outcome::answered_nts;
+  return Reply{outcome, size, true, auth};
+}
+
+Reply Responder::nts_nak(const ParsedPacket& request, std::span<std::byte> out) const {
+  const std::size_t size =
+      nts::write_nak_fields(request, out, serialize(kiss(request.header, "NTSN"), out));
+  if (size == 0) return ignore(Outcome::ignored_malformed);
+  return Reply{Outcome::nts_nak, size, false, {}};
 }
 
 Reply Responder::crypto_nak(const Packet& request, const ServerState& state,
@@ -120,30 +171,18 @@ Reply Responder::crypto_nak(const Packet& request, const ServerState& state,
   n.transmit_time = request.transmit_time;
   const std::size_t size = append_crypto_nak(out, serialize(n, out));
   if (size == 0) return ignore(Outcome::ignored_too_large);
-  return Reply{Outcome::crypto_nak, size, false, nullptr};
+  return Reply{Outcome::crypto_nak, size, false, {}};
 }
 
 Reply Responder::kiss_of_death(const Packet& request, std::span<std::byte> out) const {
-  // RFC 5905 §7.4: stratum 0 and the kiss code in the refid. Like ntpd, every timestamp is the
-  // client's own transmit timestamp, so the KoD gives away no time.
-  Packet k;
-  k.leap = LeapIndicator::unsynchronized;
-  k.version = request.version;
-  k.mode = Mode::server;
-  k.stratum = Stratum{0};
-  k.poll = reply_poll(request.poll);
-  k.reference_id = RefId::from_ascii("RATE");
-  k.origin_time = request.transmit_time;
-  k.receive_time = request.transmit_time;
-  k.transmit_time = request.transmit_time;
-  return Reply{Outcome::kiss_rate, serialize(k, out), false, nullptr};
+  return Reply{Outcome::kiss_rate, serialize(kiss(request, "RATE"), out), false, {}};
 }
 
 void Responder::seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const {
   if (!reply.needs_seal || out.size() < kHeaderSize) return;
   ByteWriter writer(out.subspan(kTransmitOffset, 8));
   writer.u64(NtpTimestamp::from(transmit_at).raw());
-  if (reply.key != nullptr) append_mac(*reply.key, out.first(reply.size), kHeaderSize);
+  auth_.seal_reply(reply.auth, out, reply.size);
 }
 
 }  // namespace cw::ntp

@@ -16,6 +16,7 @@
 #include "core/ip_address.h"
 #include "core/time.h"
 #include "ntp/access_list.h"
+#include "ntp/auth.h"
 #include "ntp/keys.h"
 #include "ntp/packet.h"
 #include "ntp/rate_limit.h"
@@ -35,24 +36,30 @@ enum class Outcome : std::uint8_t {
   ignored_rate_limited,     // over the rate limit, and a KoD was sent to it recently
   ignored_unauthenticated,  // --require-auth and the request carries no MAC
   ignored_too_large,        // the reply would be larger than the request (or the buffer)
+  answered_nts,             // a reply with time, NTS-authenticated, with new cookies (RFC 8915)
+  nts_nak,                  // a cookie we cannot open or a bad authenticator: NTSN, no time
 };
-inline constexpr std::size_t kOutcomeCount = 10;
+inline constexpr std::size_t kOutcomeCount = 12;
 std::string_view to_string(Outcome outcome);  // "answered", "ignored_malformed", ...
-inline bool is_answer(Outcome o) { return o <= Outcome::crypto_nak; }
+bool is_answer(Outcome o);
 
 struct Reply {
   Outcome outcome = Outcome::ignored_malformed;
-  std::size_t size = 0;      // bytes to send from the caller's buffer; 0 = send nothing
-  bool needs_seal = false;   // seal() must write T3 (and the MAC) before sending
-  const Key* key = nullptr;  // the key whose MAC seal() appends (authenticated replies)
+  std::size_t size = 0;     // bytes to send from the caller's buffer; 0 = send nothing
+  bool needs_seal = false;  // seal() must write T3 (and the MAC or NTS fields) before sending
+  ServerAuth auth;          // what seal() appends: nothing, the client key's MAC, NTS fields
 };
 
 struct ResponderConfig {
   AccessList access;
   RateLimitConfig rate_limit;
-  bool require_auth = false;
+  bool require_auth = false;  // requests without a MAC or NTS get nothing
+  bool require_nts = false;   // requests without NTS get nothing (--require-nts)
   // RFC 5905 §7.3 / RFC 8573 symmetric keys; shared by every worker (Key is thread-safe).
   std::shared_ptr<const KeyStore> keys;
+  // NTS cookie master keys (RFC 8915 §6); shared by every worker and the NTS-KE server.
+  std::shared_ptr<const nts::ServerCookies> nts;
+  std::uint64_t nonce_seed = 0;  // distinct per worker: the NTS nonces' prefix (from Random)
 };
 
 // One per worker thread; the rate-limit table may be shared by all of them (it is thread-safe).
@@ -73,13 +80,17 @@ class Responder {
   void seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const;
 
  private:
-  Reply answer(const Packet& request, const Key* key, Timestamp received_at,
+  Reply authenticate(const ParsedPacket& request, Timestamp received_at, const ServerState& state,
+                     std::span<std::byte> out) const;
+  Reply answer(const ParsedPacket& request, const ServerAuth& auth, Timestamp received_at,
                const ServerState& state, std::span<std::byte> out) const;
   Reply kiss_of_death(const Packet& request, std::span<std::byte> out) const;
   Reply crypto_nak(const Packet& request, const ServerState& state, std::span<std::byte> out) const;
+  Reply nts_nak(const ParsedPacket& request, std::span<std::byte> out) const;
 
   ResponderConfig config_;
   std::shared_ptr<RateLimiter> limiter_;
+  ServerAuthenticator auth_;
 };
 
 // RFC 5905 §7.3: the reply's poll, the request's clamped to [MINPOLL, MAXPOLL].

@@ -38,6 +38,9 @@ struct QueryFlags {
   bool dry_run = false;
   double step_threshold = 25.0;
   bool kernel_timestamps = true;
+  bool nts = false;
+  std::string nts_ca;
+  std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
   // Checked and resolved while parsing (resolve()):
   std::vector<Target> targets;
   std::optional<ntp::Key> resolved_key;
@@ -49,7 +52,8 @@ constexpr const char* kFooter = R"(Exit status:
   2  usage or configuration error
   3  no answer: timeout, connection refused, name not resolved, or only invalid replies
   4  Kiss-o'-Death (RATE: poll less often; DENY/RSTR: stop asking this server)
-  5  authentication failed (missing or wrong MAC, crypto-NAK)
+  5  authentication failed (missing or wrong MAC, crypto-NAK; NTS: TLS or certificate, NTS-KE
+     error, NTSN, authenticator mismatch)
   6  the server is not synchronized (leap indicator 3 / stratum 16)
   7  servers answered but disagree (no majority; all are falsetickers)
 When several servers fail and none is usable, the first of 5, 4, 6, 3 that applies is returned.
@@ -58,6 +62,8 @@ Examples:
   chronowatch query                                  # pool.ntp.org, 4 samples
   chronowatch query 127.0.0.1:11123 [::1]:11123 --json
   chronowatch query --server time.example --port 123 --auth       # key from NTP_SECRET_KEY
+  chronowatch query --nts time.cloudflare.com                     # NTS (RFC 8915), system CAs
+  chronowatch query --nts --nts-ca ca.pem --nts-ke-port 4460 ntp.example --json
   chronowatch query ntp1 ntp2 ntp3 --adjust --dry-run             # what it would do to the clock
 See docs/query.md.)";
 
@@ -102,6 +108,12 @@ void resolve(QueryFlags& f, const CLI::App& cmd) {
   if (!targets) throw_usage(cmd, "--server", targets.error());
   f.targets = std::move(*targets);
   if (f.dry_run && !f.adjust) throw_usage(cmd, "--dry-run", "--dry-run only goes with --adjust");
+  if (f.nts && (f.auth || f.key || !f.keyfile.empty()))
+    throw_usage(cmd, "--nts",
+                "--nts and a symmetric key (--auth, --keyfile, --key-id) exclude each other");
+  if (!f.nts && (!f.nts_ca.empty() || f.nts_ke_port != ntp::nts::kDefaultKePort))
+    throw_usage(cmd, f.nts_ca.empty() ? "--nts-ke-port" : "--nts-ca",
+                "--nts-ca and --nts-ke-port need --nts");
   try {
     auto found = key_of(f);
     if (!found)
@@ -124,6 +136,8 @@ int run_query(const QueryFlags& f) {
   options.interval = from_seconds(f.interval);
   options.kernel_timestamps = f.kernel_timestamps;
   options.key = key;
+  if (f.nts) options.nts = platform::nts::KeClientOptions{f.nts_ca, from_seconds(f.timeout + 3.0)};
+  options.nts_ke_port = f.nts_ke_port;
   options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
   auto report = conclude(run_session(f.targets, options, clock, random), clock.now());
 
@@ -181,6 +195,14 @@ void add_query_command(CLI::App& app, CommandBody& run) {
   o.flag("--auth", f->auth,
          "require authenticated replies; the key is --keyfile/--key-id, or NTP_SECRET_KEY "
          "(key id 1, type NTP_KEY_TYPE or HMAC-SHA256)");
+  o.flag("--nts", f->nts,
+         "authenticate with Network Time Security (RFC 8915): an NTS-KE over TLS 1.3 with "
+         "each server first, then NTS-protected NTP to the server and port it names");
+  o.add("--nts-ca", f->nts_ca,
+        "PEM file of the certificates to trust for NTS-KE (default: the system store)");
+  o.add("--nts-ke-port", f->nts_ke_port, "the servers' NTS-KE port")
+      .integer_range(1, 65535)
+      .show_default();
   o.flag("--json", f->json, "print one JSON object instead of the table");
   o.flag("--adjust", f->adjust,
          "correct this machine's clock by the combined offset: step when |offset| > "

@@ -170,6 +170,10 @@ nlohmann::json render_json(const QueryReport& report) {
     j["root_distance"] = seconds_or_null(report.distances[i]);
     j["samples"] = s.samples.size();
     j["authenticated"] = best != nullptr && best->authenticated;
+    j["auth"] = ntp::to_string(s.auth);
+    j["aead"] = s.aead ? nlohmann::json(ntp::nts::name(*s.aead)) : nlohmann::json(nullptr);
+    j["cookies"] =
+        s.auth == ntp::AuthMode::nts ? nlohmann::json(s.cookies) : nlohmann::json(nullptr);
     j["falseticker"] = report.verdicts[i] == ntp::Verdict::falseticker;
     j["verdict"] = report.verdicts[i] ? nlohmann::json(ntp::to_string(*report.verdicts[i]))
                                       : nlohmann::json(nullptr);

@@ -21,6 +21,7 @@ struct Server {
   std::string silence;  // why the last request got no valid answer
   bool timed_out = false;
   bool ignores_key = false;  // answers unauthenticated requests, not ours (see probe_without_key)
+  std::optional<ntp::nts::ClientSession> nts;  // NTS keys and cookies after NTS-KE
 };
 
 struct InFlight {
@@ -30,17 +31,48 @@ struct InFlight {
   MonotonicTime deadline;
 };
 
+Server failed_server(const Target& target, std::string error, ServerStatus status) {
+  Server failed;
+  failed.result.name = target.name;
+  failed.result.error = std::move(error);
+  failed.result.status = status;
+  failed.active = false;
+  return failed;
+}
+
+// RFC 8915 §4: NTS-KE with the target's KE port; the NTP server and port are the ones it names.
+Result<std::pair<Target, ntp::nts::ClientSession>, std::string> key_exchange(
+    const Target& target, const SessionOptions& options, Clock& clock) {
+  auto ke = platform::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
+  if (!ke) return fail(ke.error());
+  auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+  if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
+  Target ntp_target = target;
+  ntp_target.host = ke->ntp_host;
+  if (ke->ntp_port != 0) ntp_target.port = ke->ntp_port;
+  spdlog::debug("{}: NTS-KE done, {} cookies, NTP at {}:{}", target.name, session->cookies(),
+                ntp_target.host, ntp_target.port);
+  return std::pair{ntp_target, std::move(*session)};
+}
+
 std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock,
                                 const SessionOptions& options) {
   std::vector<Server> servers;
-  for (const auto& target : targets) {
+  for (const auto& given : targets) {
+    Target target = given;
+    std::optional<ntp::nts::ClientSession> nts;
+    if (options.nts) {
+      auto ke = key_exchange(given, options, clock);
+      if (!ke) {
+        servers.push_back(failed_server(given, ke.error(), ServerStatus::auth_failed));
+        continue;
+      }
+      target = ke->first;
+      nts = std::move(ke->second);
+    }
     auto addresses = platform::resolve(target.host, target.port);
     if (!addresses) {
-      Server failed;
-      failed.result.name = target.name;
-      failed.result.error = addresses.error();
-      failed.active = false;
-      servers.push_back(std::move(failed));
+      servers.push_back(failed_server(given, addresses.error(), ServerStatus::no_answer));
       continue;
     }
     for (const auto& address : *addresses) {
@@ -48,12 +80,29 @@ std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock
       s.filter = ntp::ClockFilter(options.local_precision);
       s.result.name = target.name;
       s.result.address = address;
+      s.result.auth = nts           ? ntp::AuthMode::nts
+                      : options.key ? ntp::AuthMode::symmetric
+                                    : ntp::AuthMode::none;
+      if (nts) s.result.aead = nts->aead();
+      s.nts = nts;
       s.client = std::make_unique<platform::UdpClient>(
           address, clock, platform::UdpClient::Options{options.kernel_timestamps});
       servers.push_back(std::move(s));
     }
   }
   return servers;
+}
+
+// The request for server s: NTS (one cookie from its jar), keyed, or plain. nullopt when an NTS
+// server has no cookie left.
+std::optional<ntp::PendingRequest> request_for(Server& s, const SessionOptions& options,
+                                               Random& random) {
+  if (s.nts) {
+    auto nts = s.nts->next_request();
+    if (!nts) return std::nullopt;
+    return ntp::make_request(random, ntp::ClientAuth::nts(std::move(*nts)));
+  }
+  return options.key ? ntp::make_request(random, *options.key) : ntp::make_request(random);
 }
 
 void on_rejection(Server& s, const ntp::Rejection& rejection) {
@@ -86,12 +135,14 @@ void await_reply(InFlight& f, const SessionOptions& options) {
     auto sample = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at,
                                     options.local_precision);
     if (sample) {
+      if (s.nts) s.nts->on_reply(std::move(sample->cookies));
       s.result.last_header = sample->server;
       s.filter.add(sample->measurement);
       s.result.samples.push_back(std::move(*sample));
       return;
     }
     on_rejection(s, sample.error());
+    if (s.nts && sample.error().reason == ntp::RejectReason::nts_nak) s.nts->on_nak();
     if (sample.error().answers_request())
       return;  // the server's genuine answer: none better follows
   }
@@ -102,11 +153,15 @@ void run_round(std::vector<Server>& servers, const SessionOptions& options, Cloc
   std::vector<InFlight> flights;
   for (auto& s : servers) {
     if (!s.active) continue;
-    auto request =
-        options.key ? ntp::make_request(random, *options.key) : ntp::make_request(random);
+    auto request = request_for(s, options, random);
+    if (!request) {
+      s.silence = "no NTS cookie left (a new NTS-KE is needed)";
+      s.active = false;
+      continue;
+    }
     try {
-      const Timestamp t1 = s.client->send(request.datagram());
-      flights.push_back({&s, request, t1, clock.monotonic_now() + options.timeout});
+      const Timestamp t1 = s.client->send(request->datagram());
+      flights.push_back({&s, std::move(*request), t1, clock.monotonic_now() + options.timeout});
     } catch (const std::system_error& e) {
       s.silence = e.what();
       s.active = false;
@@ -150,6 +205,7 @@ void probe_without_key(std::vector<Server>& servers, const SessionOptions& optio
 
 void conclude(Server& s, const SessionOptions& options) {
   auto& r = s.result;
+  if (s.nts) r.cookies = s.nts->cookies();
   if (!r.samples.empty()) {
     r.status = ServerStatus::ok;
     r.filter = s.filter.output(r.samples.back().measurement.time);
@@ -170,6 +226,7 @@ void conclude(Server& s, const SessionOptions& options) {
       case RejectReason::missing_mac:
       case RejectReason::crypto_nak:
       case RejectReason::bad_mac:
+      case RejectReason::nts_nak:
         r.status = ServerStatus::auth_failed;
         break;
       default:

@@ -13,6 +13,8 @@
 #include "core/random.h"
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
+#include "ntp/nts/client_session.h"
+#include "platform/nts/ke_client.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -35,7 +37,10 @@ struct ServerResult {
   std::optional<ntp::Rejection> rejection;  // the last significant rejection
   std::optional<ntp::Packet> last_header;   // the last header we could read (for display)
   ServerStatus status = ServerStatus::no_answer;
-  std::string error;  // one line, when status != ok
+  std::string error;                         // one line, when status != ok
+  ntp::AuthMode auth = ntp::AuthMode::none;  // how its replies were to be authenticated
+  std::optional<ntp::nts::AeadId> aead;      // NTS: the negotiated AEAD
+  std::size_t cookies = 0;                   // NTS: cookies held at the end
 
   // The sample the filter chose, when there is one.
   const ntp::Sample* best() const;
@@ -47,6 +52,9 @@ struct SessionOptions {
   Duration interval = std::chrono::seconds{1};  // between rounds
   bool kernel_timestamps = true;
   std::optional<ntp::Key> key;  // authenticate every request with it; require it back
+  // NTS (RFC 8915): an NTS-KE with each server's KE port first, then NTS-protected requests.
+  std::optional<platform::nts::KeClientOptions> nts;
+  std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
   Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
 };
 

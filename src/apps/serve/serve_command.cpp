@@ -17,6 +17,8 @@ Examples:
   chronowatch serve --local-stratum 2 --upstream none      serve this machine's clock
   chronowatch serve --upstream ntp1.example --upstream ntp2.example --user _chrony
   chronowatch serve --listen 127.0.0.1:11123 --keyfile /etc/chrony/chrony.keys --require-auth
+  chronowatch serve --local-stratum 2 --upstream none --nts-cert cert.pem --nts-key key.pem \
+      --nts-key-file /var/lib/chronowatch/nts.keys          NTS (RFC 8915), KE on port 4460
   chronowatch serve --listen 127.0.0.1:11123 --upstream 127.0.0.1:10123 --min-poll 0 --max-poll 0
                                                  a lab: poll the upstream every second
 
@@ -110,6 +112,34 @@ void add_auth_and_limit_options(CLI::App* cmd, ServeOptions& o) {
       ->check(CLI::Range(16, 1 << 24));
 }
 
+void add_nts_options(CLI::App* cmd, ServeOptions& o) {
+  cmd->add_option("--nts-cert", o.nts_cert,
+                  "serve NTS (RFC 8915): PEM certificate chain for NTS-KE; its subjectAltName must "
+                  "name this server as clients dial it (chrony checks it)")
+      ->envname("CW_SERVE_NTS_CERT");
+  cmd->add_option("--nts-key", o.nts_key, "PEM private key of --nts-cert")
+      ->envname("CW_SERVE_NTS_KEY");
+  cmd->add_option("--nts-ke-listen", o.nts_ke_listen,
+                  "ADDR:PORT for NTS-KE over TLS (default: the first --listen address, port 4460)")
+      ->envname("CW_SERVE_NTS_KE_LISTEN");
+  cmd->add_option("--nts-key-file", o.nts_key_file,
+                  "file for the cookie master keys (mode 0600), so that a restart keeps every "
+                  "client's cookies valid; default: fresh keys each start")
+      ->envname("CW_SERVE_NTS_KEY_FILE");
+  cmd->add_option("--nts-rotate", o.nts_rotate,
+                  "seconds between cookie master-key rotations (the 3 previous keys stay valid)")
+      ->capture_default_str()
+      ->envname("CW_SERVE_NTS_ROTATE")
+      ->check(CLI::Range(1.0, 1e9));
+  cmd->add_flag("--require-nts", o.require_nts,
+                "give no time to requests without NTS: they get no answer at all")
+      ->envname("CW_SERVE_REQUIRE_NTS");
+  cmd->add_option("--nts-ke-max-sessions", o.nts_ke_max_sessions,
+                  "NTS-KE sessions at once; more connections wait (each session has 2 s)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, CommandBody& run) {
@@ -119,6 +149,7 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
   cmd->footer(kFooter);
   add_network_options(cmd, *options);
   add_auth_and_limit_options(cmd, *options);
+  add_nts_options(cmd, *options);
   cmd->add_flag("--discipline", options->discipline,
                 "correct the SYSTEM clock from the upstreams (needs CAP_SYS_TIME); default: a "
                 "virtual clock")

@@ -33,6 +33,13 @@ struct ServeOptions {
   int rate_burst = 16;
   double kod_interval = 2.0;
   int rate_table = 16384;
+  // NTS (RFC 8915): apps/serve/serve_nts.h
+  std::string nts_cert, nts_key;        // PEM certificate chain and its key: NTS on when given
+  std::string nts_ke_listen;            // ADDR:PORT; default: the first --listen address, port 4460
+  std::string nts_key_file;             // cookie master keys, kept across restarts
+  double nts_rotate = 7 * 24 * 3600.0;  // seconds between master-key rotations
+  bool require_nts = false;
+  int nts_ke_max_sessions = 128;
 };
 
 }  // namespace cw::apps

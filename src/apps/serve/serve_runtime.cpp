@@ -61,7 +61,9 @@ ServerWorkers::ServerWorkers(const WorkerSetup& setup, Clock& clock, const Share
   // One rate-limit table for every worker: a client's limit holds whichever socket it lands on.
   auto limiter = std::make_shared<ntp::RateLimiter>(setup.responder.rate_limit, random.next_u64());
   for (std::size_t t = 0; t < threads; ++t) {
-    auto worker = std::make_unique<Worker>(setup.responder, limiter, setup.batch);
+    auto config = setup.responder;
+    config.nonce_seed = random.next_u64();  // each worker its own NTS nonce prefix
+    auto worker = std::make_unique<Worker>(std::move(config), limiter, setup.batch);
     for (std::size_t a = 0; a < setup.listen.size(); ++a) {
       platform::SocketAddress where = setup.listen[a];
       // Port 0 asks for any port: the first worker's socket picks it, the others share it.

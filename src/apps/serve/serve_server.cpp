@@ -10,6 +10,7 @@
 
 #include "apps/common/exit_codes.h"
 #include "apps/common/key_loading.h"
+#include "apps/serve/serve_nts.h"
 #include "apps/serve/serve_options.h"
 #include "apps/serve/serve_report.h"
 #include "apps/serve/serve_runtime.h"
@@ -79,6 +80,7 @@ ntp::ResponderConfig responder_config(const ServeOptions& o) {
   c.rate_limit.kod_interval = from_seconds(o.kod_interval);
   c.rate_limit.table_entries = static_cast<std::size_t>(o.rate_table);
   c.require_auth = o.require_auth;
+  c.require_nts = o.require_nts;
   c.keys = load_keys(o);
   if (!c.keys->empty())
     spdlog::info("serve: {} key(s) loaded{}", c.keys->size(),
@@ -125,7 +127,7 @@ void refresh_local_clock(const ServeOptions& o, SharedServerState& state, Clock&
 
 // Waits for signals; refreshes a served local clock once a second.
 void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedServerState& state,
-                   Clock& clock, ntp::Precision precision) {
+                   Clock& clock, ntp::Precision precision, ServeNts* nts) {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGUSR1, SIGHUP}) sigaddset(&set, s);
@@ -137,7 +139,9 @@ void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedSe
       return;
     }
     if (sig == SIGUSR1) print_report(o, workers, state, "signal");
+    if (sig == SIGUSR1 && nts) spdlog::info("serve: {}", nts->describe_counters());
     refresh_local_clock(o, state, clock, precision);
+    if (nts) nts->tick();
   }
 }
 
@@ -158,6 +162,13 @@ int serve(const ServeOptions& o) {
   setup.spin = std::chrono::microseconds(o.spin_us);
   platform::SystemClock clock;
   platform::SystemRandom random;
+  std::unique_ptr<ServeNts> nts;
+  try {
+    nts = ServeNts::make(o, random, clock);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+  if (nts) setup.responder.nts = nts->cookies();
   const ntp::Precision precision{platform::measure_precision(clock)};
   const auto sources = upstreams(o);
   SharedServerState::Snapshot initial{ntp::unsynchronized_state(precision), Duration::zero()};
@@ -176,6 +187,14 @@ int serve(const ServeOptions& o) {
                  "NTP server running?)\n",
                  e.what());
     return kExitServeCannotBind;
+  }
+  if (nts) {
+    try {
+      nts->start(workers->bound().front().port);
+    } catch (const std::runtime_error& e) {
+      std::fprintf(stderr, "chronowatch serve: %s\n", e.what());
+      return kExitServeCannotBind;
+    }
   }
   std::unique_ptr<ClockAdjuster> adjuster;  // declared first: it outlives the sync thread
   std::unique_ptr<UpstreamSync> sync;
@@ -206,10 +225,12 @@ int serve(const ServeOptions& o) {
                  ? "serving the local clock at stratum " + std::to_string(*o.local_stratum)
                  : std::string("no upstream and no local stratum: serving unsynchronized (leap 3)"))
           : "syncing from " + std::to_string(sources.size()) + " upstream(s)");
-  wait_for_stop(o, *workers, state, clock, precision);
+  wait_for_stop(o, *workers, state, clock, precision, nts.get());
   if (sync) sync->stop();
+  if (nts) nts->stop();
   workers->stop();
   print_report(o, *workers, state, "exit");
+  if (nts) spdlog::info("serve: {}", nts->describe_counters());
   return kExitOk;
 }
 

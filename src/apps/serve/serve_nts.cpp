@@ -1,0 +1,139 @@
+// apps/serve/serve_nts.cpp — cookie master keys and the NTS-KE server of `serve` (see
+// serve_nts.h).
+#include "apps/serve/serve_nts.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "platform/directory_sync.h"
+
+namespace cw::apps {
+namespace {
+
+std::vector<ntp::nts::MasterKey> load_keys(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto keys = ntp::nts::parse_key_file(text.str());
+  if (!keys) throw std::runtime_error(fmt::format("--nts-key-file {}: {}", path, keys.error()));
+  return *keys;
+}
+
+platform::SocketAddress ke_listen(const ServeOptions& o) {
+  if (!o.nts_ke_listen.empty()) {
+    auto where = platform::parse_listen_address(o.nts_ke_listen);
+    if (!where)
+      throw std::runtime_error("--nts-ke-listen '" + o.nts_ke_listen +
+                               "' is not ADDR:PORT (e.g. 0.0.0.0:4460, 127.0.0.1:4460)");
+    return *where;
+  }
+  // The first --listen address, on the NTS-KE port.
+  auto where = platform::parse_listen_address(o.listen.empty() ? "*:4460" : o.listen.front());
+  if (!where) where = platform::parse_listen_address("*:4460");
+  where->port = ntp::nts::kDefaultKePort;
+  return *where;
+}
+
+}  // namespace
+
+std::unique_ptr<ServeNts> ServeNts::make(const ServeOptions& o, Random& random, Clock& clock) {
+  if (o.nts_cert.empty() != o.nts_key.empty())
+    throw std::runtime_error("--nts-cert and --nts-key go together (the certificate and its key)");
+  if (o.nts_cert.empty()) {
+    if (o.require_nts) throw std::runtime_error("--require-nts needs --nts-cert and --nts-key");
+    return nullptr;
+  }
+  return std::unique_ptr<ServeNts>(new ServeNts(o, random, clock));
+}
+
+ServeNts::ServeNts(const ServeOptions& o, Random& random, Clock& clock)
+    : options_(o), random_(random), clock_(clock) {
+  std::vector<ntp::nts::MasterKey> keys;
+  if (!o.nts_key_file.empty() && std::filesystem::exists(o.nts_key_file)) {
+    keys = load_keys(o.nts_key_file);
+    spdlog::info("serve: NTS: {} cookie key(s) from {}", keys.size(), o.nts_key_file);
+  } else {
+    keys.push_back(fresh_key());
+  }
+  cookies_ = std::make_shared<ntp::nts::ServerCookies>(std::move(keys));
+  persist();
+  next_rotation_ = clock_.monotonic_now() + from_seconds(o.nts_rotate);
+}
+
+ntp::nts::MasterKey ServeNts::fresh_key() {
+  ntp::nts::MasterKey key;
+  random_.fill(key.secret);
+  key.id = static_cast<std::uint32_t>(random_.next_u64());
+  return key;
+}
+
+void ServeNts::persist() const {
+  if (options_.nts_key_file.empty()) return;
+  const std::filesystem::path path = options_.nts_key_file;
+  const auto temporary = path.string() + ".tmp";
+  {
+    const auto old_mask = ::umask(077);  // mode 0600 from the start: the keys are secrets
+    std::ofstream out(temporary, std::ios::trunc);
+    ::umask(old_mask);
+    out << ntp::nts::format_key_file(cookies_->keys());
+    out.flush();
+    if (!out) {
+      spdlog::error("serve: NTS: cannot write {}: cookies will not survive a restart", temporary);
+      return;
+    }
+  }
+  std::filesystem::permissions(
+      temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    spdlog::error("serve: NTS: cannot rename {} to {}: {}", temporary, path.string(),
+                  error.message());
+    return;
+  }
+  platform::sync_directory(path.parent_path().empty() ? "." : path.parent_path());
+}
+
+void ServeNts::start(std::uint16_t ntp_port) {
+  platform::nts::KeServerConfig config;
+  config.listen = ke_listen(options_);
+  config.cert_file = options_.nts_cert;
+  config.key_file = options_.nts_key;
+  config.ntp_port = ntp_port;
+  config.max_sessions = static_cast<std::size_t>(options_.nts_ke_max_sessions);
+  ke_ = std::make_unique<platform::nts::KeServer>(config, cookies_, random_.next_u64(), clock_);
+  ke_->start();
+  spdlog::info("serve: NTS-KE on {} (TLS 1.3, ntske/1), NTP port {}{}", ke_->local().to_string(),
+               ntp_port, options_.require_nts ? "; NTS required" : "");
+}
+
+void ServeNts::stop() {
+  if (ke_) ke_->stop();
+}
+
+void ServeNts::tick() {
+  if (clock_.monotonic_now() < next_rotation_) return;
+  next_rotation_ = clock_.monotonic_now() + from_seconds(options_.nts_rotate);
+  cookies_->rotate(fresh_key());
+  persist();
+  spdlog::info("serve: NTS: cookie master key rotated (now {}); previous keys still accepted",
+               cookies_->current_id());
+}
+
+std::string ServeNts::describe_counters() const {
+  if (!ke_) return "NTS-KE not started";
+  const auto& c = ke_->counters();
+  return fmt::format(
+      "NTS-KE: {} accepted, {} completed, {} refused, {} TLS failures, {} timed out, {} too "
+      "large, {} cookies issued, session cap reached {} time(s)",
+      c.accepted.load(), c.completed.load(), c.refused.load(), c.tls_failed.load(),
+      c.timed_out.load(), c.too_large.load(), c.cookies_issued.load(), c.at_capacity.load());
+}
+
+}  // namespace cw::apps

@@ -1,0 +1,99 @@
+"""`chronowatch serve --nts-cert --nts-key` as an NTS server (RFC 8915) for real chronyd clients.
+
+chronyd 4.3 makes its NTS-KE with us over TLS 1.3 (trusting only the test's certificate, whose
+IP SAN is 127.0.0.1), takes its NTP port from our port record, and measures us with NTS-protected
+packets; our query --nts does the same. --require-nts gives plain requests nothing, and a restart
+with the same --nts-key-file keeps a running chronyd's cookies valid: no new NTS-KE, no NTSN."""
+import pathlib
+import shutil
+import socket
+import tempfile
+
+import ntplib
+import pytest
+
+from nts_support import (ChronydNtsClient, chronyd_nts_measure, make_certificate, tcp_accepts)
+from peers import free_port, wait_for
+from query_helpers import EXIT_OK, query_json
+from serve_support import Server
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cw-nts-cert-"))
+    shutil.chown(directory, "_chrony", "_chrony")
+    yield make_certificate(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def nts_server(certificate, *args, port=None, ke_port=None):
+    cert, key = certificate
+    ke_port = ke_port or free_port(socket.SOCK_STREAM)
+    server = Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key",
+                    key, "--nts-ke-listen", f"127.0.0.1:{ke_port}", *args, port=port)
+    server.ke_port = ke_port
+    wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE listener")
+    return server
+
+
+def outcome(server, name):
+    return server.counters()["outcomes"][name]
+
+
+def test_chronyd_measures_us_with_nts_within_a_millisecond(certificate):
+    with nts_server(certificate) as server:
+        offset, log = chronyd_nts_measure(server.port, server.ke_port, certificate[0])
+        assert offset is not None, log
+        assert abs(offset) < 0.001, log
+        assert outcome(server, "answered_nts") >= 1
+        assert outcome(server, "answered") == 0  # chronyd's every request was NTS
+        assert outcome(server, "nts_nak") == 0
+
+
+def test_our_client_gets_eight_cookies_on_our_port_record(certificate):
+    with nts_server(certificate) as server:
+        done, out = query_json("--nts", "--nts-ca", certificate[0], "--nts-ke-port",
+                               server.ke_port, "--samples", 3, "--interval", 0.1, "127.0.0.1")
+        assert done.returncode == EXIT_OK, done.stderr
+        s = out["servers"][0]
+        assert s["auth"] == "nts" and s["port"] == server.port and s["cookies"] == 8
+        assert abs(s["offset"]) < 0.001
+        assert outcome(server, "answered_nts") == 3
+
+
+def test_require_nts_gives_plain_requests_nothing(certificate):
+    with nts_server(certificate, "--require-nts") as server:
+        with pytest.raises(ntplib.NTPException):
+            ntplib.NTPClient().request("127.0.0.1", port=server.port, version=4, timeout=0.5)
+        offset, log = chronyd_nts_measure(server.port, server.ke_port, certificate[0])
+        assert offset is not None and abs(offset) < 0.001, log
+        counters = server.counters()["outcomes"]
+        assert counters["ignored_unauthenticated"] >= 1 and counters["answered_nts"] >= 1
+
+
+def test_a_restart_with_the_key_file_keeps_chronyds_cookies(certificate, tmp_path):
+    key_file = tmp_path / "nts.keys"
+    port, ke_port = free_port(), free_port(socket.SOCK_STREAM)
+    first = nts_server(certificate, "--nts-key-file", key_file, port=port, ke_port=ke_port)
+    client = ChronydNtsClient(port, ke_port, certificate[0])
+    try:
+        wait_for(lambda: len(client.measurements()) >= 2, timeout=30,
+                 what="chronyd to accept two NTS measurements")
+        assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+        first.stop()
+        second = nts_server(certificate, "--nts-key-file", key_file, port=port, ke_port=ke_port)
+        try:
+            seen = len(client.measurements())
+            wait_for(lambda: len(client.measurements()) >= seen + 3, timeout=30,
+                     what="chronyd to go on measuring after our restart")
+            counters = second.counters()["outcomes"]
+            assert counters["nts_nak"] == 0  # its cookies still open under the kept key
+            assert counters["answered_nts"] >= 3
+            assert all(abs(o) < 0.001 for o in client.measurements())
+        finally:
+            second.stop()
+            # No new NTS-KE from chronyd (the one connection accepted is our readiness probe).
+            assert ", 0 completed," in second.process.log(), second.process.log()
+    finally:
+        client.stop()
+        first.stop()

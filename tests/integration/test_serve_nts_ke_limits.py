@@ -1,0 +1,108 @@
+"""Our NTS-KE server under abuse: a silent or partial client is cut at the 2 s deadline, 200 idle
+connections hit the session cap (128) and not memory, 20 KiB of junk is refused, and through all
+of it a real NTS-KE (our query --nts) still succeeds once the abusers are gone."""
+import pathlib
+import shutil
+import socket
+import tempfile
+import time
+
+import pytest
+
+from nts_support import make_certificate, tcp_accepts
+from peers import free_port, wait_for
+from query_helpers import EXIT_OK, query_json
+from serve_support import Server
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cw-nts-cert-"))
+    shutil.chown(directory, "_chrony", "_chrony")
+    yield make_certificate(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def server(certificate):
+    cert, key = certificate
+    ke_port = free_port(socket.SOCK_STREAM)
+    with Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key", key,
+                "--nts-ke-listen", f"127.0.0.1:{ke_port}") as s:
+        s.ke_port = ke_port
+        wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE listener")
+        yield s
+
+
+def rss_kib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def ke_counters(server):
+    server.counters()  # SIGUSR1 also logs the NTS-KE counters
+    lines = [l for l in server.process.log().splitlines() if "NTS-KE:" in l]
+    return lines[-1]
+
+
+def tls_failures(server):
+    return int(ke_counters(server).split(" TLS failures")[0].split()[-1])
+
+
+def closed_by_peer(sock, timeout):
+    sock.settimeout(timeout)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def works(server, cert):
+    done, out = query_json("--nts", "--nts-ca", cert, "--nts-ke-port", server.ke_port,
+                           "--samples", 1, "127.0.0.1")
+    return done.returncode == EXIT_OK and out["servers"][0]["auth"] == "nts"
+
+
+def test_a_silent_or_partial_client_is_cut_at_the_deadline(server):
+    silent = socket.create_connection(("127.0.0.1", server.ke_port))
+    partial = socket.create_connection(("127.0.0.1", server.ke_port))
+    partial.sendall(bytes.fromhex("160301020001"))  # the start of a TLS ClientHello, then nothing
+    started = time.monotonic()
+    assert closed_by_peer(silent, 5) and closed_by_peer(partial, 5)
+    assert time.monotonic() - started < 3.5  # 2 s deadline plus scheduling slack
+    silent.close()
+    partial.close()
+    wait_for(lambda: " 2 timed out" in ke_counters(server), timeout=5, what="two time-outs")
+
+
+def test_two_hundred_idle_connections_hit_the_cap_not_memory(server, certificate):
+    assert works(server, certificate[0])  # warm: TLS and the workers have allocated
+    before = rss_kib(server.process.pid)
+    idle = [socket.create_connection(("127.0.0.1", server.ke_port)) for _ in range(200)]
+    try:
+        wait_for(lambda: "session cap reached 1 time" in ke_counters(server), timeout=5,
+                 what="the session cap")
+        during = rss_kib(server.process.pid)
+        assert during - before < 16 * 1024, (before, during)  # 128 sessions, not 200, and small
+    finally:
+        for s in idle:
+            s.close()
+    # The 128 are cut at their deadline, the other 72 then get theirs; afterwards KE works again.
+    wait_for(lambda: works(server, certificate[0]), timeout=15, what="NTS-KE to work again")
+    assert rss_kib(server.process.pid) - before < 16 * 1024
+
+
+def test_twenty_kib_of_junk_is_refused(server, certificate):
+    failures = tls_failures(server)
+    junk = socket.create_connection(("127.0.0.1", server.ke_port))
+    try:
+        junk.sendall(b"\x42" * 20 * 1024)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert closed_by_peer(junk, 3)
+    junk.close()
+    wait_for(lambda: tls_failures(server) == failures + 1, timeout=5,
+             what="the junk to count as a TLS failure")
+    assert works(server, certificate[0])
