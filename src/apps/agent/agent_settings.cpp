@@ -131,6 +131,8 @@ void add_agent_options(CommandOptions& a, AgentSettings& s) {
       ->delimiter(',');
   add_mqtt_options(a, s);
   add_collector_options(a, s);
+  add(a, "--metrics", s.metrics,
+      "serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9124)");
   add(a, "--spool-dir", s.spool_dir,
       "directory of the durable queue of undelivered MQTT alerts, and of agent.sequence, which "
       "keeps the events' numbering across restarts for the other sinks");

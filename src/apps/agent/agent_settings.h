@@ -58,6 +58,7 @@ struct AgentSettings {
   std::string netmon_filter;           // its BPF filter
   std::size_t queue_events = 100000;   // in memory before the rate limit (seed's high_water_mark)
   detect::NetmonConfig netmon;         // `network_monitor:` of --config, read while parsing
+  std::string metrics;                 // --metrics ADDR:PORT: Prometheus text at /metrics
 };
 
 // Registers the options on the `agent` subcommand.
