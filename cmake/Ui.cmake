@@ -2,6 +2,7 @@
 # uPlot (pinned exactly in ui/package.json + package-lock.json) is installed from the npm registry
 # with `npm ci` at configure time (again whenever the lock file changes) and its two dist files are
 # handed to the embedder through CW_UI_EXTRA_ASSETS (entries URLPATH=FILEPATH).
+include_guard(GLOBAL)
 set(CW_UI_DIR ${PROJECT_SOURCE_DIR}/ui)
 set(CW_UI_UPLOT_DIST ${CW_UI_DIR}/node_modules/uplot/dist)
 set(CW_UI_STAMP ${PROJECT_BINARY_DIR}/ui-npm-ci.stamp)

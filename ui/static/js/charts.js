@@ -10,7 +10,7 @@ export function cssVar(name) {
 // A uPlot time series chart. series: [{label, values, color?, unit?}] over xs (seconds since epoch).
 // Returns {el, destroy}. `format` turns a y value into axis text.
 export function timeChart({ title, xs, series, format = (v) => String(v), axis: axisFormat, height = 220 }) {
-  const wrap = h('figure', { class: 'chart' }, h('figcaption', {}, title));
+  const wrap = h('figure', { class: 'chart', dataset: { points: String(xs.length) } }, h('figcaption', {}, title));
   if (typeof window.uPlot !== 'function') {
     wrap.append(h('p', { class: 'muted' }, 'charts unavailable (uPlot did not load)'));
     return { el: wrap, destroy() {} };

@@ -26,17 +26,19 @@ export function mount(root, params, ctx) {
     h('div', { class: 'grid' }, table, eventsBox));
 
   async function load() {
-    const until = ctx.now();
+    const agent = await get(`agents/${encodeURIComponent(id)}`);
+    const a = agent.agent || agent;
+    // The range ends now, or at the agent's last event when its clock runs ahead (events are
+    // stamped by the agent's clock: an agent 10 minutes fast sends events "from the future").
+    const until = Math.max(ctx.now(), parseTime(a.last_event) ?? 0) + 1000;
     const since = until - RANGES[range] * 1000;
     const span = { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
     const step = Math.max(1, Math.round(RANGES[range] / 300));
-    const [agent, series, clockEvents, latest] = await Promise.all([
-      get(`agents/${encodeURIComponent(id)}`),
+    const [series, clockEvents, latest] = await Promise.all([
       get('series/offset', { agent: id, ...span, step }),
       allEvents({ agent: id, ...span, order: 'asc' }, 5000),
       get('events', { agent: id, limit: 50, order: 'desc' }),
     ]);
-    const a = agent.agent || agent;
     const now = ctx.now();
     head.replaceChildren(h('dl', { class: 'kv wide' },
       [['state', stateBadge(a.state)], ['host', a.hostname || '—'], ['addresses', (a.addresses || []).join(', ') || '—'],

@@ -105,11 +105,13 @@ export function mount(root, params, ctx) {
 
   async function loadSparklines(ids) {
     const todo = ids.filter((id) => !sparkCache.has(id));
-    const until = ctx.now();
-    const since = new Date(until - 3600e3).toISOString();
     const worker = async () => {
       while (alive && todo.length) {
         const id = todo.shift();
+        // The last hour up to now, or up to the agent's last event when its clock runs ahead.
+        const last = parseTime(agents.find((a) => a.id === id)?.last_event) ?? 0;
+        const until = Math.max(ctx.now(), last) + 1000;
+        const since = new Date(until - 3600e3).toISOString();
         try {
           const series = await get('series/offset', { agent: id, since, until: new Date(until).toISOString(), step: 60 });
           const values = (series.points || []).map((p) => p.mean);
