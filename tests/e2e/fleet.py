@@ -122,7 +122,7 @@ class Fleet:
                 "--collector-key", str(self.keys.server / "collector.pub"),
                 "--key", str(self.keys.agents / "drift-0001.key"), "--agent-id", "drift-0001",
                 "--ntp-server", f"127.0.0.1:{self.chronyd.port}", "--poll-interval", "1",
-                "--burst", "1", "--repeat-interval", "1", "--heartbeat-interval", "1",
+                "--burst", "1", "--repeat-interval", "1", "--repeat-max", "2", "--heartbeat-interval", "1",
                 "--spool-dir", str(self.root / "drift-spool")]
         return Process(without_cap_sys_time(argv), env=env, name="drift-agent")
 

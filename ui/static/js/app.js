@@ -1,7 +1,7 @@
 // ui/static/js/app.js — the console's entry point: takes the token from the URL fragment
 // (#token=T, as printed by the collector) into a session cookie, shows the login form on 401,
 // routes "#/view?params" to a view module, and keeps one stream open for the clock check.
-import { login, subscribe, Unauthorized } from './api.js';
+import { get, login, subscribe, Unauthorized } from './api.js';
 import * as clock from './clock.js';
 import { clear, fmtSeconds, h } from './dom.js';
 import * as router from './router.js';
@@ -98,6 +98,12 @@ async function boot() {
     const ok = await login(token);
     history.replaceState(null, '', `${location.pathname}${location.search}#/fleet`);
     if (!ok) return showLogin('The token in the link was refused: paste the console token.');
+  }
+  // One probe first: without a session the login form shows at once (no stream is tried).
+  try {
+    await get('stats');
+  } catch (error) {
+    if (error instanceof Unauthorized) return; // cw-unauthorized showed the form
   }
   start();
 }

@@ -75,6 +75,19 @@ export function axisSeconds(ticks) {
   return ticks.map((t) => (Number.isFinite(t) ? `${(t * scale).toFixed(decimals)} ${unit}` : ''));
 }
 
+// A formatter for a set of seconds shown side by side (a percentile row): one unit, from the
+// largest magnitude, and decimals enough to tell the values apart.
+export function secondsFormatter(values) {
+  const finite = values.filter(Number.isFinite);
+  if (!finite.length) return () => '—';
+  const big = Math.max(...finite.map(Math.abs));
+  const spread = Math.max(...finite) - Math.min(...finite);
+  const [scale, unit] = big >= 1 ? [1, 's'] : big >= 1e-3 ? [1e3, 'ms'] : big >= 1e-6 ? [1e6, 'µs'] : [1e9, 'ns'];
+  const resolution = spread > 0 ? (spread * scale) / 100 : 0.01;
+  const decimals = Math.min(9, Math.max(0, -Math.floor(Math.log10(resolution))));
+  return (v) => (Number.isFinite(v) ? `${(v * scale).toFixed(decimals)} ${unit}` : '—');
+}
+
 // A time as "2026-12-02 06:20:01" in the browser's zone (or UTC when asked).
 export function fmtTime(ms, utc = false) {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';

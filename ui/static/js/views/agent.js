@@ -3,7 +3,7 @@
 // percentile table, and its latest events. State in the URL: id, range.
 import { allEvents, get } from '../api.js';
 import { timeChart } from '../charts.js';
-import { axisSeconds, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
+import { axisSeconds, secondsFormatter, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
 import { href } from '../router.js';
 import { PERCENTILE_COLUMNS, summary } from '../stats.js';
 
@@ -16,8 +16,8 @@ export function mount(root, params, ctx) {
   const charts = [];
   const head = h('div', { class: 'card' });
   const chartBox = h('div', { class: 'charts' });
-  const table = h('section', { class: 'card' }, h('h2', {}, 'Percentiles'));
-  const eventsBox = h('section', { class: 'card' }, h('h2', {}, 'Latest events'));
+  const table = h('section', { class: 'card wide' }, h('h2', {}, 'Percentiles'));
+  const eventsBox = h('section', { class: 'card wide' }, h('h2', {}, 'Latest events'));
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const picker = h('nav', { class: 'segmented', 'aria-label': 'Time range' },
     Object.keys(RANGES).map((r) => h('a', { href: href('agent', { id, range: r }), 'aria-current': r === range ? 'page' : null }, r)));
@@ -64,15 +64,18 @@ export function mount(root, params, ctx) {
     if (!points.length) chartBox.prepend(h('p', { class: 'muted' }, 'No offset samples in this range.'));
 
     const rows = [
-      ['offset', clock.map((e) => e.data.offset_ns / 1e9), (v) => fmtSeconds(v)],
-      ['delay', clock.map((e) => e.data.delay_ns / 1e9), (v) => fmtSeconds(v, false)],
-      ['error bound', clock.map((e) => e.data.error_bound_ns / 1e9), (v) => fmtSeconds(v, false)],
+      ['offset', clock.map((e) => e.data.offset_ns / 1e9)],
+      ['delay', clock.map((e) => e.data.delay_ns / 1e9)],
+      ['error bound', clock.map((e) => e.data.error_bound_ns / 1e9)],
       ['frequency (ppm)', clock.map((e) => e.data.frequency_ppm), (v) => fmtNumber(v, 3)],
     ];
     table.replaceChildren(table.firstChild, h('div', { class: 'scroll' }, h('table', { class: 'data', id: 'percentiles' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, `${clock.length} samples`), PERCENTILE_COLUMNS.map((c) => h('th', { scope: 'col', class: 'num' }, c)))),
-      h('tbody', {}, rows.map(([label, values, fmt]) => h('tr', {}, h('th', { scope: 'row' }, label),
-        summary(values).map((v, i) => h('td', { class: 'num' }, Number.isFinite(v) ? (i === 7 ? fmt(Math.abs(v)).replace(/^\+/, '') : fmt(v)) : '—'))))))));
+      h('tbody', {}, rows.map(([label, values, format]) => {
+        const cells = summary(values);
+        const fmt = format || secondsFormatter(cells.slice(0, 7));
+        return h('tr', {}, h('th', { scope: 'row' }, label), cells.map((v) => h('td', { class: 'num' }, Number.isFinite(v) ? fmt(v) : '—')));
+      })))));
     if (clockEvents.truncated) table.append(h('p', { class: 'muted' }, 'Over the first 5 000 events of the range.'));
 
     eventsBox.replaceChildren(eventsBox.firstChild, eventList(latest.events || []));
