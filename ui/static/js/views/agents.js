@@ -56,7 +56,6 @@ export function mount(root, params, ctx) {
         state.sort = c.key;
         save();
         draw();
-        table.querySelector(`button[data-key="${c.key}"]`)?.focus();
       } }, dataset: { key: c.key } }, c.label, sorted ? (state.dir === 'asc' ? ' ▲' : ' ▼') : '');
       return h('th', { scope: 'col', 'aria-sort': sorted ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none' }, button);
     }), h('th', { scope: 'col' }, 'Offset, 1 h')));
@@ -92,6 +91,9 @@ export function mount(root, params, ctx) {
   }
 
   function draw() {
+    // A refresh redraws the table: keep the keyboard focus on the same control.
+    const focused = table.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = focused?.dataset.key ? `button[data-key="${focused.dataset.key}"]` : null;
     const list = visible();
     const pages = Math.max(1, Math.ceil(list.length / PAGE));
     state.page = Math.min(state.page, pages - 1);
@@ -100,6 +102,7 @@ export function mount(root, params, ctx) {
     table.replaceChildren(header(), h('tbody', {}, shown.length ? shown.map(row) : h('tr', {}, h('td', { colspan: COLUMNS.length + 1, class: 'muted' }, 'No agent matches.'))));
     pager.replaceChildren(...(pages > 1 ? Array.from({ length: pages }, (_, i) =>
       h('a', { href: href('agents', { ...state, page: i || '' }), 'aria-current': i === state.page ? 'page' : null }, String(i + 1))) : []));
+    if (refocus) table.querySelector(refocus)?.focus();
     loadSparklines(shown.map((a) => a.id));
   }
 

@@ -3,7 +3,7 @@
 // /api/v1/stats. Refreshes every 5 s and on agent state changes.
 import { allEvents, get } from '../api.js';
 import { barChart, stackedColumns } from '../charts.js';
-import { fmtBytes, fmtNumber, eventTime, h, SEVERITIES } from '../dom.js';
+import { eventTime, fmtBytes, fmtNumber, fmtSeconds, h, SEVERITIES } from '../dom.js';
 import { href } from '../router.js';
 import { offsetHistogram } from '../stats.js';
 
@@ -31,6 +31,11 @@ export function mount(root, params, ctx) {
         h('li', { class: `tile state-${state}` },
           h('a', { href: href('agents', { state }) }, h('span', { class: 'tile-value' }, String(count(state))), h('span', { class: 'tile-label' }, label)))),
       h('li', { class: 'tile' }, h('a', { href: href('agents') }, h('span', { class: 'tile-value' }, String(agents.length)), h('span', { class: 'tile-label' }, 'total')))));
+    const worst = agents.filter((a) => Number.isFinite(a.last_offset_seconds))
+      .sort((a, b) => Math.abs(b.last_offset_seconds) - Math.abs(a.last_offset_seconds)).slice(0, 5);
+    states.append(h('h3', {}, 'Largest offsets'), worst.length
+      ? h('ol', { class: 'worst' }, worst.map((a) => h('li', {}, h('a', { href: href('agent', { id: a.id }) }, a.id), ' ', h('span', { class: 'num' }, fmtSeconds(a.last_offset_seconds)))))
+      : h('p', { class: 'muted' }, 'No offsets reported yet.'));
     const offsets = agents.map((a) => a.last_offset_seconds).filter((o) => o !== null && o !== undefined);
     replace(histogram,
       barChart(offsetHistogram(offsets), { caption: `|last offset| of ${offsets.length} agents (threshold 300 s)`, unit: ' agents' }));
