@@ -8,6 +8,8 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "apps/collector/collector_console.h"
+#include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
@@ -17,52 +19,26 @@
 #include "transport/event_codec_binding.h"
 #include "transport/zap_handler.h"
 #include "transport/zmq_collector.h"
+#include "web/metrics.h"
 
 namespace cw::apps {
 namespace {
 
-nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStats& out,
-                              const transport::ZapStats& zap, std::size_t queued, double uptime) {
-  return {{"uptime_s", uptime},
-          {"connections", in.connections},
-          {"agents", in.agents},
-          {"hellos", in.hellos},
-          {"batches", in.batches},
-          {"events_accepted", in.events_accepted},
-          {"events_stored", out.events_stored},
-          {"events_duplicate", in.ledger.duplicates + out.events_duplicate},
-          {"events_lost_by_agents", in.ledger.agent_lost},
-          {"events_queued", queued},
-          {"transactions", out.transactions},
-          {"store_failures", out.store_failures},
-          {"acks_sent", in.acks_sent},
-          {"rewinds", in.ledger.rewinds},
-          {"hello_required", in.hello_required},
-          {"malformed_frames", in.malformed_frames},
-          {"claims_refused", in.claims_refused},
-          {"send_failures", in.send_failures},
-          {"zap_accepted", zap.accepted},
-          {"zap_refused", zap.refused},
-          {"authorized_keys", zap.authorized_keys},
-          {"liveness_events", out.liveness_events},
-          {"latency_p50_ms", static_cast<double>(out.latency_p50_ns) / 1e6},
-          {"latency_p99_ms", static_cast<double>(out.latency_p99_ns) / 1e6},
-          {"rss_bytes", platform::sample_process().rss_bytes}};
+CollectorSnapshot snapshot(const transport::ZmqCollector& collector, const CollectorWriter& writer,
+                           const transport::ZapHandler& zap, const transport::IngestQueue& queue,
+                           double uptime) {
+  return {collector.stats(),   writer.stats(), zap.stats(),
+          queue.size_events(), uptime,         platform::sample_process().rss_bytes};
 }
 
-void print(const nlohmann::ordered_json& stats, bool json) {
+void print(const CollectorSnapshot& snap, bool json) {
+  const auto values = values_of(collector_fields(), snap);
   if (json) {
-    std::printf("%s\n", stats.dump().c_str());
+    std::printf("%s\n", web::snapshot_json(values).dump().c_str());
     std::fflush(stdout);
     return;
   }
-  spdlog::info(
-      "collector: {} connections, {} stored, {} duplicate, {} malformed, {} refused keys, "
-      "p50 {:.1f} ms, p99 {:.1f} ms",
-      stats["connections"].get<std::uint64_t>(), stats["events_stored"].get<std::uint64_t>(),
-      stats["events_duplicate"].get<std::uint64_t>(),
-      stats["malformed_frames"].get<std::uint64_t>(), stats["zap_refused"].get<std::uint64_t>(),
-      stats["latency_p50_ms"].get<double>(), stats["latency_p99_ms"].get<double>());
+  spdlog::info("collector: {}", web::snapshot_log_line(values, collector_log_keys()));
 }
 
 std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) {
@@ -95,15 +71,27 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
-  writer.start();
-  collector.start();
-  spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
-               server_key.public_key, options.db);
   const auto started = std::chrono::steady_clock::now();
-  auto last_report = started;
   const auto uptime = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
+  auto console =
+      make_console(options, [&] { return snapshot(collector, writer, zap, queue, uptime()); });
+  if (console) {
+    writer.set_hooks({[&console](std::vector<store::StoredEvent> stored) {
+                        console->publish(std::move(stored));
+                      },
+                      [&console](const std::string& agent) { console->agent_changed(agent); }});
+  }
+  writer.start();
+  collector.start();
+  if (console) {
+    console->start();
+    spdlog::info("collector: console at {}", console->url());
+  }
+  spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
+               server_key.public_key, options.db);
+  auto last_report = started;
   while (!signals.stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (signals.reload.exchange(false)) {
@@ -114,16 +102,15 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     if (options.stats_interval > 0 &&
         now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
       last_report = now;
-      print(report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime()),
-            options.json);
+      print(snapshot(collector, writer, zap, queue, uptime()), options.json);
     }
   }
   spdlog::info("collector: stopping: storing what was received");
   collector.stop();
   queue.close();
   writer.join();
-  print(report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime()),
-        options.json);
+  if (console) console->stop();
+  print(snapshot(collector, writer, zap, queue, uptime()), options.json);
   return kExitOk;
 }
 

@@ -1,0 +1,48 @@
+// apps/collector/collector_console.cpp — the collector's console (collector_console.h).
+#include "apps/collector/collector_console.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "store/sqlite_store.h"
+#include "web/metrics.h"
+
+namespace cw::apps {
+
+std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& options,
+                                           std::function<CollectorSnapshot()> snapshot) {
+  if (options.http.empty()) return nullptr;
+  const auto address = web::parse_listen_address(options.http);
+  if (!address)
+    throw std::runtime_error("--http " + options.http + ": not ADDR:PORT (e.g. 127.0.0.1:8080)");
+  web::ConsoleOptions console;
+  console.listen.address = address->first;
+  console.listen.port = address->second;
+  if (options.http_cert.empty() != options.http_key.empty())
+    throw std::runtime_error("--http-cert and --http-key go together");
+  if (!options.http_cert.empty())
+    console.listen.tls = web::TlsFiles{options.http_cert, options.http_key};
+  const std::filesystem::path db{options.db};
+  console.token_file = options.web_token_file.empty()
+                           ? db.parent_path() / "web-token"
+                           : std::filesystem::path{options.web_token_file};
+  console.metrics_max_agents = options.metrics_max_agents;
+  console.version = CW_VERSION;
+  store::SqliteOptions read_only;
+  read_only.read_only = true;
+  auto reads = std::make_unique<store::SqliteEventStore>(db, read_only);
+  web::CollectorSources sources;
+  sources.metrics = [snapshot](web::PrometheusText& out) {
+    const auto snap = snapshot();
+    out.add(values_of(collector_fields(), snap));
+    out.histogram("collector_event_store_latency_seconds",
+                  "from an event's timestamp to its commit in the store",
+                  collector_latency_histogram(snap.out));
+  };
+  sources.stats = [snapshot] {
+    return web::snapshot_json(values_of(collector_fields(), snapshot()));
+  };
+  return std::make_unique<web::Console>(std::move(console), std::move(reads), std::move(sources));
+}
+
+}  // namespace cw::apps
