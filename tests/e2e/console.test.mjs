@@ -19,7 +19,7 @@ let fleet;
 let browser;
 
 before(async () => {
-  fleet = await startFleet({ agents: 20, rate: 2, duration: 900 });
+  fleet = await startFleet({ agents: 20, rate: 5, duration: 900 });
   browser = await launch();
 });
 
@@ -77,7 +77,7 @@ describe('the console against a real collector', () => {
     await screenshot(page, 'login');
     await page.fill('#token', 'not-the-token');
     await page.click('#login-form button[type="submit"]');
-    await page.waitForFunction(() => document.querySelector('#login-form [role="status"]').textContent.includes('refused'));
+    await page.waitForFunction(() => document.querySelector('#login-form [role="status"]')?.textContent.includes('refused'));
     await page.fill('#token', fleet.token);
     await page.click('#login-form button[type="submit"]');
     await page.waitForSelector('#h-states');
@@ -119,12 +119,12 @@ describe('the console against a real collector', () => {
   test('a new event appears in the live stream within 1 s', async () => {
     const page = await signedIn();
     await show(page, '#/live');
-    await page.waitForFunction(() => document.querySelector('#live-status').textContent.includes('streaming'));
+    await page.waitForFunction(() => document.querySelector('#live-status')?.textContent.includes('streaming'));
     const marker = `live-${Date.now()}`;
     await page.evaluate((m) => {
       window.__seenAt = null;
       new MutationObserver((_, observer) => {
-        if (document.querySelector('#live-rows').textContent.includes(m)) {
+        if (document.querySelector('#live-rows')?.textContent.includes(m)) {
           window.__seenAt = Date.now();
           observer.disconnect();
         }
@@ -140,10 +140,10 @@ describe('the console against a real collector', () => {
     assert.match(page.url(), /paused=1/);
     const paused = `paused-${Date.now()}`;
     await fleet.inject({ agent_id: 'xss-0001', server: `${paused}:123` });
-    await page.waitForFunction(() => /[1-9]\d* waiting/.test(document.querySelector('#live-status').textContent));
+    await page.waitForFunction(() => /[1-9]\d* waiting/.test(document.querySelector('#live-status')?.textContent));
     assert.ok(!(await page.textContent('#live-rows')).includes(paused));
     await page.click('#live-pause');
-    await page.waitForFunction((m) => document.querySelector('#live-rows').textContent.includes(m), paused);
+    await page.waitForFunction((m) => document.querySelector('#live-rows')?.textContent.includes(m), paused);
     // The text filter keeps only matching rows.
     await page.fill('#live-text', 'drift-0001');
     const other = `filtered-${Date.now()}`;
@@ -156,26 +156,26 @@ describe('the console against a real collector', () => {
   test('event strings holding markup render as text: no element made, no script run', async () => {
     const page = await signedIn();
     await show(page, '#/live');
-    await page.waitForFunction(() => document.querySelector('#live-status').textContent.includes('streaming'));
+    await page.waitForFunction(() => document.querySelector('#live-status')?.textContent.includes('streaming'));
     const sent = await fleet.inject(XSS);
-    await page.waitForFunction((id) => document.querySelector('#live-rows').textContent.includes(id), XSS.agent_id, { timeout: 5000 });
+    await page.waitForFunction((id) => document.querySelector('#live-rows')?.textContent.includes(id), XSS.agent_id, { timeout: 5000 });
     assert.ok((await page.textContent('#live-rows')).includes(XSS.server.split(':')[0]));
     await noInjectedMarkup(page);
     await screenshot(page, 'xss-live');
 
     await show(page, `#/agents?q=${encodeURIComponent('onerror')}`);
-    await page.waitForFunction((id) => document.querySelector('#agents-table tbody').textContent.includes(id), XSS.agent_id, { timeout: 20000 });
+    await page.waitForFunction((id) => document.querySelector('#agents-table tbody')?.textContent.includes(id), XSS.agent_id, { timeout: 20000 });
     assert.ok((await page.textContent('#agents-table')).includes(XSS.hostname));
     await noInjectedMarkup(page);
     await screenshot(page, 'xss-agents');
 
     await show(page, `#/agent?id=${encodeURIComponent(XSS.agent_id)}`);
-    await page.waitForFunction((id) => document.querySelector('main h1').textContent.includes(id) && document.querySelectorAll('main .card').length > 0, XSS.agent_id);
-    await page.waitForFunction(() => document.querySelector('main').textContent.includes('window.__cw_xss=2') || document.querySelector('main .error:not([hidden])'), null, { timeout: 10000 });
+    await page.waitForFunction((id) => document.querySelector('main h1')?.textContent.includes(id) && document.querySelectorAll('main .card').length > 0, XSS.agent_id);
+    await page.waitForFunction(() => document.querySelector('main')?.textContent.includes('window.__cw_xss=2') || document.querySelector('main .error:not([hidden])'), null, { timeout: 10000 });
     await noInjectedMarkup(page);
 
     await show(page, `#/event?agent=${encodeURIComponent(XSS.agent_id)}&seq=${sent.sequence}`);
-    await page.waitForFunction((note) => document.querySelector('main').textContent.includes(note), XSS.attributes.note, { timeout: 10000 });
+    await page.waitForFunction((note) => document.querySelector('main')?.textContent.includes(note), XSS.attributes.note, { timeout: 10000 });
     await noInjectedMarkup(page);
     await screenshot(page, 'xss-event');
     noErrors(page);
@@ -211,27 +211,39 @@ describe('the console against a real collector', () => {
     const to = new Date(Date.now() + 11 * 60e3).toISOString(); // the drift agent's events are 10 min ahead
     await show(page, `#/replay?from=${from}&to=${to}&speed=600`);
     await page.waitForSelector('#replay-play:not([disabled])', { timeout: 30000 });
-    const before = await page.evaluate(() => ({ time: document.querySelector('#replay-time').textContent, seen: document.querySelector('#replay-tiles .tile-value').textContent }));
+    const before = await page.evaluate(() => ({ time: document.querySelector('#replay-time')?.textContent, seen: document.querySelector('#replay-tiles .tile-value')?.textContent }));
     assert.equal(before.seen, '0');
     await screenshot(page, 'replay-start');
     await page.click('#replay-play');
-    await page.waitForFunction((t) => document.querySelector('#replay-time').textContent !== t && Number(document.querySelector('#replay-tiles .tile-value').textContent) > 0, before.time, { timeout: 10000 });
+    await page.waitForFunction((t) => document.querySelector('#replay-time')?.textContent !== t && Number(document.querySelector('#replay-tiles .tile-value')?.textContent) > 0, before.time, { timeout: 10000 });
     await page.waitForFunction(() => document.querySelectorAll('#replay-agents tbody tr').length > 0);
     await page.waitForFunction(() => /[?&]t=/.test(location.hash), null, { timeout: 5000 });
-    await page.keyboard.press('Escape');
     await screenshot(page, 'replay-playing');
     noErrors(page);
   });
 
-  test('the attack timeline shows the simulated port scans per source, with links to the events', async () => {
+  test('the attack timeline shows the simulated port scans per source; a mark lists its events, linked', async () => {
+    // simulate makes every 50th event of an agent a port scan: wait until one is stored.
+    for (const deadline = Date.now() + 60000; ;) {
+      const r = await fetch(`${fleet.url}api/v1/events?type=port_scan&limit=1`, { headers: { Authorization: `Bearer ${fleet.token}` } });
+      if ((await r.json()).events.length) break;
+      assert.ok(Date.now() < deadline, 'no port scan stored in 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     const page = await signedIn();
     await show(page, '#/attacks?range=1h');
-    await page.waitForSelector('#attack-lanes .mark', { timeout: 20000 });
-    const href = await page.getAttribute('#attack-lanes .mark', 'href');
+    await page.waitForSelector('#attack-lanes .mark', { timeout: 20000 }).catch(async (error) => {
+      await screenshot(page, 'attacks-failed');
+      throw new Error(`${error.message}\nthe page says: ${await page.textContent('main')}`);
+    });
+    await page.focus('#attack-lanes .mark');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#attack-events:not([hidden]) tbody tr');
+    const href = await page.getAttribute('#attack-events tbody tr a', 'href');
     assert.match(href, /^#\/event\?agent=sim-\d+&seq=\d+$/);
     await screenshot(page, 'attacks');
-    await page.click('#attack-lanes .mark');
-    await page.waitForFunction(() => document.querySelector('main').textContent.includes('port_scan'));
+    await page.click('#attack-events tbody tr a');
+    await page.waitForFunction(() => document.querySelector('main')?.textContent.includes('port_scan') && location.hash.startsWith('#/event'));
     noErrors(page);
   });
 
@@ -243,7 +255,7 @@ describe('the console against a real collector', () => {
     assert.match(await page.textContent('#clock-banner'), /60\.0 min ahead of the collector/);
     await screenshot(page, 'clock-warning');
     const honest = await signedIn();
-    await honest.waitForFunction(() => document.querySelector('#conn').textContent.includes('connected'));
+    await honest.waitForFunction(() => document.querySelector('#conn')?.textContent.includes('connected'));
     assert.equal(await honest.isVisible('#clock-banner'), false);
   });
 

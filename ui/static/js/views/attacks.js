@@ -1,13 +1,16 @@
 // ui/static/js/views/attacks.js — attack timeline: network events (scans, floods, sensitive ports,
-// Modbus) as marks on one lane per source address over the chosen range; each mark links to the
-// event. URL: range, type (one network type or all).
+// Modbus) as marks on one lane per source address over the chosen range, one slot per time
+// bucket; a mark stands for the events of one type from one source in one of 150 time slots, and
+// choosing it lists them with links to each event. URL: range, type (one network type or all).
 import { allEvents } from '../api.js';
 import { eventTime, fmtTime, h, NETWORK_TYPES } from '../dom.js';
 import { href } from '../router.js';
+import { eventList } from './agent.js';
 
 export const title = 'Attacks';
 const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400 };
 const LANES = 40;
+const SLOTS = 150;
 
 export function mount(root, params, ctx) {
   const range = RANGES[params.range] ? params.range : '24h';
@@ -17,7 +20,15 @@ export function mount(root, params, ctx) {
     Object.keys(RANGES).map((r) => h('a', { href: href('attacks', { range: r, type: only }), 'aria-current': r === range ? 'page' : null }, r)));
   const types = h('nav', { class: 'segmented', 'aria-label': 'Type' },
     ['', ...NETWORK_TYPES].map((t) => h('a', { href: href('attacks', { range, type: t }), 'aria-current': t === only ? 'page' : null, class: t ? `type-${t}` : '' }, t ? t.replace(/_/g, ' ') : 'all')));
-  root.append(h('h1', {}, 'Attack timeline'), h('div', { class: 'toolbar' }, ranges, types), box);
+  const detail = h('section', { class: 'card', id: 'attack-events', hidden: true });
+  root.append(h('h1', {}, 'Attack timeline'), h('div', { class: 'toolbar' }, ranges, types), box, detail);
+
+  function choose(mark, list, source) {
+    for (const m of box.querySelectorAll('.mark[aria-pressed="true"]')) m.setAttribute('aria-pressed', 'false');
+    mark.setAttribute('aria-pressed', 'true');
+    detail.replaceChildren(h('h2', {}, `${list.length} × ${list[0].type} from ${source}, ${fmtTime(eventTime(list[list.length - 1]))} – ${fmtTime(eventTime(list[0]))}`), eventList(list));
+    detail.hidden = false;
+  }
 
   (async () => {
     const until = ctx.now();
@@ -34,12 +45,25 @@ export function mount(root, params, ctx) {
     const sources = [...bySource.entries()].sort((a, b) => b[1].length - a[1].length);
     if (!sources.length) return box.replaceChildren(h('p', { class: 'muted' }, 'No network events in this range.'));
 
+    // Events of one type in one time slot share a mark (newest first, as fetched).
+    const slots = (list) => {
+      const groups = new Map();
+      for (const e of list) {
+        const key = `${e.type}|${Math.floor(((eventTime(e) - since) / (until - since)) * SLOTS)}`;
+        if (!groups.has(key)) groups.set(key, []);
+        groups.get(key).push(e);
+      }
+      return [...groups.values()];
+    };
     const x = (ms) => `${Math.min(100, Math.max(0, (100 * (ms - since)) / (until - since)))}%`;
     const lanes = sources.slice(0, LANES).map(([source, list]) => h('li', { class: 'lane' },
       h('span', { class: 'lane-label', title: source }, source, h('span', { class: 'muted' }, ` ${list.length}`)),
-      h('span', { class: 'lane-track' }, list.slice(0, 300).map((e) => {
-        const mark = h('a', { class: `mark type-${NETWORK_TYPES.includes(e.type) ? e.type : 'other'}`, href: href('event', { agent: e.agent_id, seq: e.sequence }),
-          title: `${e.type} from ${source} seen by ${e.agent_id} at ${fmtTime(eventTime(e))}`, 'aria-label': `${e.type} at ${fmtTime(eventTime(e))}` });
+      h('span', { class: 'lane-track' }, slots(list).map((group) => {
+        const e = group[0];
+        const type = NETWORK_TYPES.includes(e.type) ? e.type : 'other';
+        const label = `${group.length} × ${e.type} from ${source} around ${fmtTime(eventTime(e))}`;
+        const mark = h('button', { type: 'button', class: `mark type-${type}${group.length > 1 ? ' many' : ''}`, title: label, 'aria-label': label, 'aria-pressed': 'false' });
+        mark.addEventListener('click', () => choose(mark, group, source));
         mark.style.left = x(eventTime(e));
         return mark;
       }))));

@@ -74,12 +74,15 @@ export function mount(root, params, ctx) {
     const main = [
       ['ingest', stored === null ? '…' : `${fmtNumber(stored, 1)} events/s`],
       ['queue depth', fmtNumber(stats.events_queued)],
-      ['connections', fmtNumber(stats.connections)],
+      ['agent connections', fmtNumber(stats.connections)],
+      ['console streams', fmtNumber(stats.web?.stream_clients)],
       ['store latency p99', Number.isFinite(stats.latency_p99_ms) ? `${fmtNumber(stats.latency_p99_ms, 1)} ms` : '—'],
       ['store failures', fmtNumber(stats.store_failures)],
     ];
     previous = { stats, at };
-    const rest = Object.entries(stats).filter(([, v]) => typeof v === 'number').sort(([a], [b]) => a.localeCompare(b));
+    // Every counter, nested groups (e.g. "web") flattened to "group.name".
+    const rest = Object.entries(stats).flatMap(([k, v]) => (v && typeof v === 'object' ? Object.entries(v).map(([k2, v2]) => [`${k}.${k2}`, v2]) : [[k, v]]))
+      .filter(([, v]) => typeof v === 'number').sort(([a], [b]) => a.localeCompare(b));
     replace(health,
       h('ul', { class: 'tiles' }, main.map(([label, value]) => h('li', { class: 'tile' }, h('span', { class: 'tile-value' }, value), h('span', { class: 'tile-label' }, label)))),
       h('details', {}, h('summary', {}, `all ${rest.length} counters`),
