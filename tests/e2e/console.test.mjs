@@ -192,7 +192,7 @@ describe('the console against a real collector', () => {
       const accent = getComputedStyle(document.documentElement).getPropertyValue('--accent').trim();
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(accent.slice(i, i + 2), 16));
       let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60 && data[i + 3] > 200) n++;
+      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 60 && data[i + 3] > 60) n++;
       return n;
     });
     assert.ok(drawn > 20, `only ${drawn} pixels of the offset line`);

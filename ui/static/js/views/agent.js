@@ -44,7 +44,7 @@ export function mount(root, params, ctx) {
       [['state', stateBadge(a.state)], ['host', a.hostname || '—'], ['addresses', (a.addresses || []).join(', ') || '—'],
         ['version', a.version || '—'], ['last heartbeat', `${fmtAgo(parseTime(a.last_heartbeat), now)} (${fmtTime(parseTime(a.last_heartbeat))})`],
         ['last event', `${fmtAgo(parseTime(a.last_event), now)} (${fmtTime(parseTime(a.last_event))})`], ['offset', fmtSeconds(a.last_offset_seconds)],
-        ['error bound', fmtSeconds(a.error_bound_seconds, false)], ['frequency', `${fmtNumber(a.frequency_ppm, 3)} ppm`], ['spool depth', fmtNumber(a.spool_depth)]]
+        ['error bound', fmtSeconds(a.error_bound_seconds, false)], ['frequency', Number.isFinite(a.frequency_ppm) ? `${fmtNumber(a.frequency_ppm, 3)} ppm` : '—'], ['spool depth', fmtNumber(a.spool_depth)]]
         .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
 
     const points = series.points || [];
@@ -58,9 +58,13 @@ export function mount(root, params, ctx) {
         { label: 'mean', values: points.map((p) => p.mean), width: 2 },
         { label: 'min', values: points.map((p) => p.min), dash: [4, 4] },
         { label: 'max', values: points.map((p) => p.max), dash: [4, 4] }] }),
-      timeChart({ title: 'Round-trip delay (clock events)', xs: cx, format: (v) => fmtSeconds(v, false), axis: axisSeconds, series: [{ label: 'delay', values: clock.map((e) => e.data.delay_ns / 1e9) }] }),
-      timeChart({ title: 'Frequency (ppm, clock events)', xs: cx, format: (v) => `${fmtNumber(v, 2)}`, series: [{ label: 'ppm', values: clock.map((e) => e.data.frequency_ppm) }] }));
+      timeChart({ title: 'Round-trip delay (clock events)', xs: cx, format: (v) => fmtSeconds(v, false), axis: axisSeconds, series: [{ label: 'delay', values: clock.map((e) => e.data.delay_ns / 1e9) }] }));
+    const ppm = clock.map((e) => e.data.frequency_ppm);
+    if (ppm.some((v) => Number.isFinite(v) && v !== 0)) {
+      charts.push(timeChart({ title: 'Frequency (ppm, clock events)', xs: cx, format: (v) => `${fmtNumber(v, 2)}`, series: [{ label: 'ppm', values: ppm }] }));
+    }
     chartBox.replaceChildren(...charts.map((c) => c.el));
+    if (charts.length < 3) chartBox.append(h('p', { class: 'muted card' }, 'No frequency estimate in this range (the agent reports one with frequency_drift events).'));
     if (!points.length) chartBox.prepend(h('p', { class: 'muted' }, 'No offset samples in this range.'));
 
     const rows = [
@@ -95,7 +99,7 @@ export function eventList(events) {
     h('thead', {}, h('tr', {}, ['Time', 'Agent', 'Type', 'Severity', 'Details'].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, events.map((e) => h('tr', {},
       h('td', { class: 'nowrap' }, eventLink(e, fmtTime(eventTime(e)))),
-      h('td', {}, e.agent_id),
+      h('td', { class: 'clip', title: e.agent_id }, e.agent_id),
       h('td', {}, e.type),
       h('td', {}, severityBadge(e.severity)),
       h('td', {}, eventSummary(e)))))));

@@ -67,15 +67,15 @@ export function mount(root, params, ctx) {
     const now = ctx.now();
     return h('tr', { dataset: { agent: a.id } },
       h('td', {}, stateBadge(a.state)),
-      h('td', {}, h('a', { href: href('agent', { id: a.id }) }, a.id)),
-      h('td', {}, a.hostname || ''),
+      h('td', { class: 'clip', title: a.id }, h('a', { href: href('agent', { id: a.id }) }, a.id)),
+      h('td', { class: 'clip', title: a.hostname || '' }, a.hostname || ''),
       h('td', { title: a.last_heartbeat || '' }, fmtAgo(parseTime(a.last_heartbeat), now)),
       h('td', { title: a.last_event || '' }, fmtAgo(parseTime(a.last_event), now)),
       h('td', { class: 'num' }, fmtSeconds(a.last_offset_seconds)),
       h('td', { class: 'num' }, fmtSeconds(a.error_bound_seconds, false)),
       h('td', { class: 'num' }, fmtNumber(a.frequency_ppm, 3)),
       h('td', { class: 'num' }, fmtNumber(a.spool_depth)),
-      h('td', {}, a.version || ''),
+      h('td', { class: 'clip', title: a.version || '' }, a.version || ''),
       spark);
   }
 

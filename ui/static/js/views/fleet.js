@@ -101,7 +101,7 @@ export function mount(root, params, ctx) {
   }
 
   let ticks = 0;
-  refresh(true);
+  refresh(true).then(() => alive && setTimeout(() => alive && refreshHealth().catch(() => {}), 1000)); // a first ingest rate
   const timer = setInterval(() => refresh(++ticks % 6 === 0), 5000);
   const onAgent = () => refresh(false);
   window.addEventListener('cw-agent', onAgent);

@@ -38,7 +38,7 @@ export function mount(root, params, ctx) {
   function add(events) {
     const rows = events.filter(matchesText).map((e) => h('tr', { class: 'fresh' },
       h('td', { class: 'nowrap' }, eventLink(e, fmtTime(eventTime(e)))),
-      h('td', {}, e.agent_id), h('td', {}, e.type), h('td', {}, severityBadge(e.severity)), h('td', {}, eventSummary(e))));
+      h('td', { class: 'clip', title: e.agent_id }, e.agent_id), h('td', {}, e.type), h('td', {}, severityBadge(e.severity)), h('td', {}, eventSummary(e))));
     body.prepend(...rows.reverse());
     while (body.children.length > KEEP) body.lastChild.remove();
   }
