@@ -2,7 +2,8 @@
 // bench/console/first_paint.mjs — the dashboard's first paint with N agents (default 1 000, from
 // `chronowatch simulate`) in headless Chromium, against a real collector (tests/e2e/fleet.py).
 // For each of --runs fresh page loads it measures, from navigation start: first contentful paint,
-// the fleet overview showing all N agents, and the agents table showing its first page of rows.
+// the fleet overview showing all N agents, and the agents table showing its first page of rows;
+// beside them, GET /api/v1/agents fetched by node alone (the floor: the server's part).
 // Prints one JSON object with the medians and the load average before and after (issue 12's
 // target: first paint ≤ 1 s). Needs `npm ci` in tests/e2e first.
 // Usage: node bench/console/first_paint.mjs [--agents 1000] [--runs 5]
@@ -32,6 +33,13 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const load_before = loadavg();
+  // The floor: the same collector answering GET /api/v1/agents to node, without a browser.
+  const api = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await (await fetch(`${fleet.url}api/v1/agents`, { headers: { Authorization: `Bearer ${fleet.token}` } })).json();
+    api.push(performance.now() - t0);
+  }
   const samples = { fcp_ms: [], fleet_ms: [], table_ms: [] };
   for (let i = 0; i < runs; i++) {
     for (const [view, key, ready] of [
@@ -56,6 +64,7 @@ try {
     first_contentful_paint_ms: Math.round(median(samples.fcp_ms)),
     fleet_overview_ready_ms: Math.round(median(samples.fleet_ms)),
     agents_table_ready_ms: Math.round(median(samples.table_ms)),
+    api_agents_ms: Math.round(median(api)),
     samples,
     loadavg_before: load_before, loadavg_after: loadavg(),
     total_seconds: Math.round((performance.now() - started) / 1000),
