@@ -82,7 +82,7 @@ export function stackedColumns(columns, { caption, legend = [] } = {}) {
 }
 
 // A small line of values (nulls are gaps) on a canvas; the zero line is drawn when in range.
-export function sparkline(values, { width = 120, height = 24, label = 'sparkline' } = {}) {
+export function sparkline(values, { width = 96, height = 24, label = 'sparkline' } = {}) {
   const canvas = h('canvas', { width: width * 2, height: height * 2, class: 'spark', role: 'img', 'aria-label': label });
   canvas.style.width = `${width}px`;
   canvas.style.height = `${height}px`;
@@ -112,5 +112,12 @@ export function sparkline(values, { width = 120, height = 24, label = 'sparkline
     pen = true;
   });
   ctx.stroke();
+  if (finite.length === 1) {
+    const i = values.findIndex((v) => Number.isFinite(v));
+    ctx.fillStyle = cssVar('--accent');
+    ctx.beginPath();
+    ctx.arc(x(i), canvas.height / 2, 3, 0, 2 * Math.PI);
+    ctx.fill();
+  }
   return canvas;
 }

@@ -13,11 +13,11 @@ const COLUMNS = [
   { key: 'state', label: 'State', value: (a) => a.state },
   { key: 'id', label: 'Agent', value: (a) => a.id },
   { key: 'hostname', label: 'Host', value: (a) => a.hostname || '' },
-  { key: 'last_heartbeat', label: 'Last heartbeat', value: (a) => parseTime(a.last_heartbeat) ?? -Infinity },
+  { key: 'last_heartbeat', label: 'Heartbeat', value: (a) => parseTime(a.last_heartbeat) ?? -Infinity },
   { key: 'last_event', label: 'Last event', value: (a) => parseTime(a.last_event) ?? -Infinity },
   { key: 'offset', label: 'Offset', value: (a) => (Number.isFinite(a.last_offset_seconds) ? Math.abs(a.last_offset_seconds) : -Infinity) },
   { key: 'error_bound', label: 'Error bound', value: (a) => a.error_bound_seconds ?? -Infinity },
-  { key: 'frequency', label: 'Freq. (ppm)', value: (a) => a.frequency_ppm ?? -Infinity },
+  { key: 'frequency', label: 'Freq. ppm', value: (a) => a.frequency_ppm ?? -Infinity },
   { key: 'spool', label: 'Spool', value: (a) => a.spool_depth ?? -Infinity },
   { key: 'version', label: 'Version', value: (a) => a.version || '' },
 ];

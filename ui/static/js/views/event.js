@@ -1,15 +1,17 @@
 // ui/static/js/views/event.js — one stored event (GET /api/v1/events/{agent}/{sequence}), every
 // field shown as text, nested data and attributes as nested lists. URL: agent, seq.
 import { get } from '../api.js';
-import { eventTime, fmtTime, h, severityBadge } from '../dom.js';
+import { eventTime, fmtSeconds, fmtTime, h, severityBadge } from '../dom.js';
 import { href } from '../router.js';
 
 export const title = 'Event';
 
-function value(v) {
+// A field's value as text; nested objects as nested lists; nanoseconds also in a readable unit.
+function value(v, key = '') {
   if (v !== null && typeof v === 'object') {
-    return h('dl', { class: 'kv' }, Object.entries(v).map(([k, x]) => [h('dt', {}, k), h('dd', {}, value(x))]));
+    return h('dl', { class: 'kv' }, Object.entries(v).map(([k, x]) => [h('dt', {}, k), h('dd', {}, value(x, k))]));
   }
+  if (key.endsWith('_ns') && key !== 'timestamp_ns' && Number.isFinite(v) && v !== 0) return `${v} (${fmtSeconds(v / 1e9)})`;
   return String(v);
 }
 
