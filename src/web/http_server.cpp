@@ -74,13 +74,15 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 
 namespace {
 
-void shutdown(beast::tcp_stream& stream) {
+// Ends a connection; `keep` (the session owning the stream) lives until a TLS close_notify
+// exchange is done.
+void shutdown(beast::tcp_stream& stream, std::shared_ptr<void>) {
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
-void shutdown(beast::ssl_stream<beast::tcp_stream>& stream) {
+void shutdown(beast::ssl_stream<beast::tcp_stream>& stream, std::shared_ptr<void> keep) {
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-  stream.async_shutdown([](beast::error_code) {});
+  stream.async_shutdown([keep = std::move(keep)](beast::error_code) {});
 }
 
 template <class Stream>
@@ -104,7 +106,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream) return shutdown(stream_);
+    if (ec == http::error::end_of_stream) return shutdown(stream_, this->shared_from_this());
     if (ec) {
       if (ec == http::error::body_limit || ec == http::error::header_limit)
         return reply(error_response(413, "request too large"), 11, false);
@@ -127,7 +129,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         stream_, response_,
         [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
           if (ec) return;
-          if (!keep_alive) return shutdown(self->stream_);
+          if (!keep_alive) return shutdown(self->stream_, self);
           self->read();
         });
   }
