@@ -1,10 +1,12 @@
 // store/event_store.h — where events live after the collector receives them: the EventStore
-// interface (SQLite now, PostgreSQL later), its filters, agent records and replay positions.
+// interface and open_store(url), which picks the engine (SQLite or PostgreSQL) from a URL; its
+// filters, agent records and replay positions. This header is all the apps see of the store.
 // An implementation belongs to one thread (DESIGN.md: threading by ownership).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,5 +73,23 @@ class EventStore {
                                                  const std::optional<ReplayPosition>& after,
                                                  Timestamp until, std::size_t limit) = 0;
 };
+
+struct StoreOptions {
+  bool read_only = false;  // queries only: never creates nor migrates anything
+};
+
+// Opens the store a URL names (docs/store.md):
+//   sqlite:PATH (or a bare PATH: what --db gives)     the embedded SQLite file
+//   postgresql://… or postgres://… (libpq URI), or libpq keywords ("host=/run/pg dbname=cw"),
+//   with PG* environment variables for what the URL leaves out
+// Throws std::runtime_error with a message naming the store (never its password) on failure.
+std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions options = {});
+
+// The URL of --store / --db / $CW_STORE / $CW_DB / $CW_DATA_DIR/events.db, first given wins:
+// `store` is a URL, `db` a SQLite path (the shorthand).
+std::string store_url(const std::string& store, const std::string& db);
+
+// The URL without a password, for logs.
+std::string describe_store(const std::string& url);
 
 }  // namespace cw::store

@@ -13,7 +13,7 @@
 #include "apps/common/signals.h"
 #include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 #include "transport/event_codec_binding.h"
 #include "transport/zap_handler.h"
 #include "transport/zmq_collector.h"
@@ -78,7 +78,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
-  store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
+  const auto opened = store::open_store(options.store);  // the writer thread's, once started
+  auto& store = *opened;
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
@@ -98,7 +99,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   writer.start();
   collector.start();
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
-               server_key.public_key, options.db);
+               server_key.public_key, store::describe_store(options.store));
   const auto started = std::chrono::steady_clock::now();
   auto last_report = started;
   const auto uptime = [&] {

@@ -16,14 +16,14 @@
 #include "apps/history/replay_sender.h"
 #include "events/json_codec.h"
 #include "platform/system_clock.h"
+#include "store/event_store.h"
 #include "store/replay.h"
-#include "store/sqlite_store.h"
 
 namespace cw::apps {
 namespace {
 
 struct ReplayFlags {
-  std::string db;
+  std::string store, db;
   std::string from;
   std::vector<std::string> to;  // a time, and/or an endpoint (tcp://, ipc://): issue 5's syntax
   std::string until;
@@ -121,7 +121,8 @@ int run_replay(ReplayFlags f) {
   if (f.speed < 0) return usage("--speed must be 0 (no waiting) or more");
   if (!f.endpoint.empty() && (f.key.empty() || f.collector_key.empty()))
     return usage("sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
-  store::SqliteEventStore store{resolved_db_path(f.db), {.read_only = true}};
+  const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
+  auto& store = *opened;
   if (!f.endpoint.empty()) return send_to_endpoint(f, store, *from, *until);
   const auto start = std::chrono::steady_clock::now();
   store::ReplayHooks hooks{
@@ -145,7 +146,7 @@ void add_replay_command(CLI::App& app, CommandBody& run) {
   auto* cmd =
       app.add_subcommand("replay", "Replay stored events in their original order and pacing");
   cmd->footer(kFooter);
-  add_db_option(*cmd, flags->db);
+  add_store_options(*cmd, flags->store, flags->db);
   cmd->add_option("--from", flags->from, "start time (inclusive), e.g. 2h or 2025-11-29T17:00Z")
       ->required();
   cmd->add_option("--to", flags->to, "end time (exclusive; default now), or tcp://ENDPOINT")
