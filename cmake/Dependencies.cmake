@@ -38,3 +38,9 @@ endif()
 if(CW_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+# libpq (PostgreSQL's client) is not linked either: src/store/postgres/lazy_pq.cpp opens it on
+# first use, so commands that never talk to PostgreSQL do not map it. This target carries its
+# headers (libpq-dev).
+pkg_check_modules(PQ REQUIRED libpq)
+add_library(cw_pq_headers INTERFACE)
+target_include_directories(cw_pq_headers INTERFACE ${PQ_INCLUDE_DIRS})

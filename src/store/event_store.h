@@ -72,6 +72,11 @@ class EventStore {
   virtual std::vector<events::Event> read_replay(Timestamp from,
                                                  const std::optional<ReplayPosition>& after,
                                                  Timestamp until, std::size_t limit) = 0;
+
+  // Whether this process is the one that raises agent_down/agent_up: with several collectors on
+  // one store, only one sweeps (PostgreSQL: an advisory lock held while its connection lives).
+  // Asked again on every sweep, so another takes over when the holder dies.
+  virtual bool lead_liveness() { return true; }
 };
 
 struct StoreOptions {

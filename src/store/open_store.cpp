@@ -4,6 +4,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "store/postgres/pg_store.h"
 #include "store/sqlite_store.h"
 
 namespace cw::store {
@@ -30,9 +31,11 @@ std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions opti
     if (path.empty()) throw std::runtime_error("store " + url + ": sqlite: needs a file path");
     return std::make_unique<SqliteEventStore>(path, SqliteOptions{.read_only = options.read_only});
   }
-  if (is_postgres(url))
-    throw std::runtime_error("store " + describe_store(url) +
-                             ": PostgreSQL is not in this build yet (use sqlite:PATH)");
+  if (is_postgres(url)) {
+    const auto conninfo =
+        url.starts_with("postgresql:") && !url.starts_with("postgresql://") ? url.substr(11) : url;
+    return std::make_unique<PgEventStore>(conninfo, PgOptions{.read_only = options.read_only});
+  }
   if (url.find("://") != std::string::npos)
     throw std::runtime_error("store " + describe_store(url) +
                              ": unknown kind (use sqlite:PATH or postgresql://…)");

@@ -1,5 +1,5 @@
 // The store contract: one typed GoogleTest suite that every EventStore engine runs (SQLite, and
-// any engine to come): round trips, exactly-once inserts, filters, replay order,
+// PostgreSQL in a throwaway cluster): round trips, exactly-once inserts, filters, replay order,
 // agents and their tallies, far-off timestamps, reopening. An engine passes all or is not one.
 #include <gtest/gtest.h>
 
@@ -40,7 +40,7 @@ class StoreContract : public ::testing::Test {
   std::unique_ptr<EventStore> store_;
 };
 
-using Engines = ::testing::Types<testing::SqliteEngine>;
+using Engines = ::testing::Types<testing::SqliteEngine, testing::PostgresEngine>;
 struct EngineNames {
   template <typename T>
   static std::string GetName(int) {
@@ -213,6 +213,11 @@ TYPED_TEST(StoreContract, LivenessOfAnAgentNeverHeardFromCreatesIt) {
   ASSERT_TRUE(this->store().agent("ghost").has_value());
   EXPECT_FALSE(this->store().agent("ghost")->up);
   EXPECT_FALSE(this->store().agent("nobody").has_value());
+}
+
+TYPED_TEST(StoreContract, OneStoreLeadsLivenessWhileItLives) {
+  EXPECT_TRUE(this->store().lead_liveness());
+  EXPECT_TRUE(this->store().lead_liveness());
 }
 
 }  // namespace
