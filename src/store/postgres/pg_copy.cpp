@@ -37,6 +37,11 @@ void CopyWriter::int64(std::int64_t value) {
   be(static_cast<std::uint64_t>(value), 8);
 }
 
+void CopyWriter::int32(std::int32_t value) {
+  be(4, 4);
+  be(static_cast<std::uint32_t>(value), 4);
+}
+
 void CopyWriter::int16(std::int16_t value) {
   be(2, 4);
   be(static_cast<std::uint16_t>(value), 2);

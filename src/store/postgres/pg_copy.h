@@ -17,6 +17,7 @@ class CopyWriter {
   void bytes(std::string_view value);
   void bytes(const std::byte* data, std::size_t size);
   void int64(std::int64_t value);
+  void int32(std::int32_t value);
   void int16(std::int16_t value);
   void null();
   // The trailer, once; then the whole stream.

@@ -53,7 +53,25 @@ std::string where_clause(const EventFilter& f, pg::Params& p) {
   if (f.type) p.int16(static_cast<std::int16_t>(*f.type)), sql += " AND type = " + next();
   if (f.min_severity)
     p.int16(static_cast<std::int16_t>(*f.min_severity)), sql += " AND severity >= " + next();
+  if (f.excluded_type)
+    p.int16(static_cast<std::int16_t>(*f.excluded_type)), sql += " AND type <> " + next();
   return sql;
+}
+
+constexpr const char* kStoredColumns =
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, position FROM events";
+
+std::vector<StoredEvent> collect_stored(const pg::Result& rows) {
+  std::vector<StoredEvent> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int r = 0; r < rows.rows(); ++r) out.push_back({rows.int64(r, 6), event_from_row(rows, r)});
+  return out;
+}
+
+std::string limit_clause(const EventFilter& f, pg::Params& p) {
+  if (f.limit == 0) return {};
+  p.int64(static_cast<std::int64_t>(f.limit));
+  return " LIMIT $" + std::to_string(p.size());
 }
 
 constexpr const char* kAgentColumns =
@@ -117,6 +135,48 @@ std::vector<Event> PgEventStore::read_replay(Timestamp from,
   sql += " AND timestamp_ns < $" + std::to_string(p.size() - 1) +
          " ORDER BY timestamp_ns, agent_id, sequence LIMIT $" + std::to_string(p.size());
   return collect(connection().exec(sql, p));
+}
+
+std::vector<StoredEvent> PgEventStore::page(const PageRequest& request) {
+  pg::Params p;
+  std::string sql = kStoredColumns + where_clause(request.filter, p);
+  if (request.after) {
+    p.int64(unix_ns(request.after->timestamp)).bytes(request.after->agent_id);
+    p.int64(static_cast<std::int64_t>(request.after->sequence));
+    const auto n = p.size();
+    sql += std::string{" AND (timestamp_ns, agent_id, sequence) "} +
+           (request.descending ? "<" : ">") + " ($" + std::to_string(n - 2) + ", $" +
+           std::to_string(n - 1) + ", $" + std::to_string(n) + ")";
+  }
+  sql += request.descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                            : " ORDER BY timestamp_ns, agent_id, sequence";
+  sql += limit_clause(request.filter, p);
+  return collect_stored(connection().exec(sql, p));
+}
+
+std::vector<StoredEvent> PgEventStore::read_after(std::int64_t position,
+                                                  const EventFilter& filter) {
+  pg::Params p;
+  std::string sql = kStoredColumns + where_clause(filter, p);
+  p.int64(position);
+  sql += " AND position > $" + std::to_string(p.size()) + " ORDER BY position";
+  sql += limit_clause(filter, p);
+  return collect_stored(connection().exec(sql, p));
+}
+
+std::optional<StoredEvent> PgEventStore::find(const std::string& agent_id, std::uint64_t sequence) {
+  pg::Params p;
+  p.bytes(agent_id).int64(static_cast<std::int64_t>(sequence));
+  auto found = collect_stored(connection().exec(
+      std::string{kStoredColumns} + " WHERE agent_id = $1 AND sequence = $2 LIMIT 1", p));
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::int64_t PgEventStore::last_position() {
+  return connection()
+      .exec("SELECT coalesce(max(position), 0)::bigint FROM events", pg::Params{})
+      .int64(0, 0);
 }
 
 std::vector<AgentRecord> PgEventStore::agents() {

@@ -26,11 +26,18 @@ constexpr std::array<const char*, kPgSchemaVersion> kMigrations{
       type         smallint NOT NULL,
       severity     smallint NOT NULL,
       payload      bytea    NOT NULL,
+      position     bigint   NOT NULL,
       UNIQUE (agent_id, sequence, timestamp_ns)
     ) PARTITION BY RANGE (timestamp_ns);
     CREATE INDEX events_by_time ON events (timestamp_ns, agent_id, sequence);
+    CREATE INDEX events_by_position ON events (position);
     CREATE INDEX events_by_type_time ON events (type, timestamp_ns);
     CREATE TABLE events_far PARTITION OF events DEFAULT;
+    CREATE TABLE store_positions (
+      singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+      last      bigint  NOT NULL
+    );
+    INSERT INTO store_positions VALUES (true, 0);
     CREATE TABLE agents (
       agent_id          bytea   PRIMARY KEY,
       hostname          bytea   NOT NULL DEFAULT '',

@@ -25,18 +25,26 @@ Timestamp wall_now() {
 
 constexpr const char* kTempTables =
     "CREATE TEMP TABLE IF NOT EXISTS incoming_events (agent_id bytea, sequence bigint, "
-    "  timestamp_ns bigint, type smallint, severity smallint, payload bytea) "
+    "  timestamp_ns bigint, type smallint, severity smallint, payload bytea, ord integer) "
     "  ON COMMIT DELETE ROWS; "
     "CREATE TEMP TABLE IF NOT EXISTS incoming_agents (agent_id bytea, first_seen_ns bigint, "
     "  last_seen_ns bigint, last_sequence bigint, event_count bigint, alert_count bigint, "
     "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint) "
     "  ON COMMIT DELETE ROWS";
 
+// Store positions (the console's live stream resumes by them) must grow in commit order across
+// every writer: a batch takes its block from the one counter row, whose lock it holds until it
+// commits, so the next batch's block, from any collector, starts after it. $1: the batch size.
+constexpr const char* kTakePositions =
+    "UPDATE store_positions SET last = last + $1 RETURNING last - $1";
+
 // The order makes two collectors that write the same agents' resends take the rows' locks in
-// the same order, so they wait for each other instead of deadlocking.
+// the same order, so they wait for each other instead of deadlocking. $1: the block's base.
 constexpr const char* kInsertEvents =
-    "INSERT INTO events SELECT * FROM incoming_events ORDER BY agent_id, sequence "
-    "ON CONFLICT DO NOTHING RETURNING agent_id, sequence";
+    "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord + 1 "
+    "FROM incoming_events ORDER BY agent_id, sequence "
+    "ON CONFLICT DO NOTHING RETURNING agent_id, sequence, position";
 
 // store/agent_tally.h's merge(), in SQL.
 constexpr const char* kUpsertAgents =
@@ -58,17 +66,19 @@ constexpr const char* kUpsertAgents =
     "    THEN excluded.last_offset_ns ELSE a.last_offset_ns END, "
     "  last_offset_at_ns = greatest(a.last_offset_at_ns, excluded.last_offset_at_ns)";
 
-void copy_event(pg::CopyWriter& copy, const Event& event, std::vector<std::byte>& payload) {
+void copy_event(pg::CopyWriter& copy, const Event& event, std::vector<std::byte>& payload,
+                std::int32_t ord) {
   payload.clear();
   if (event.data.index() != 0 || !event.attributes.empty())
     events::encode_batch(std::span{&event, 1}, payload);
-  copy.row(6);
+  copy.row(7);
   copy.bytes(event.agent_id);
   copy.int64(static_cast<std::int64_t>(event.sequence));
   copy.int64(unix_ns(event.timestamp));
   copy.int16(static_cast<std::int16_t>(event.type));
   copy.int16(static_cast<std::int16_t>(event.severity));
   copy.bytes(payload.data(), payload.size());
+  copy.int32(ord);
 }
 
 void copy_tally(pg::CopyWriter& copy, const AgentTally& t) {
@@ -84,17 +94,24 @@ void copy_tally(pg::CopyWriter& copy, const AgentTally& t) {
   t.offset_at ? copy.int64(*t.offset_at) : copy.null();
 }
 
-// Which events the INSERT stored: all of them (the usual case), or those it returned (each
-// (agent, sequence) once, the first time it appears in the batch).
-std::vector<bool> new_events(std::span<const Event> events, const pg::Result& returned) {
-  std::vector<bool> fresh(events.size(), returned.rows() == static_cast<int>(events.size()));
-  if (fresh.empty() || fresh.front()) return fresh;
-  std::set<std::pair<std::string_view, std::uint64_t>> stored;
-  for (int r = 0; r < returned.rows(); ++r)
-    stored.emplace(returned.bytes(r, 0), static_cast<std::uint64_t>(returned.int64(r, 1)));
-  for (std::size_t i = 0; i < events.size(); ++i)
-    fresh[i] = stored.erase({events[i].agent_id, events[i].sequence}) > 0;
-  return fresh;
+// Which events the INSERT stored, ascending, with their positions: all of them (the usual case),
+// or those it returned (the one of each (agent, sequence) whose position it got).
+InsertOutcome new_events(std::span<const Event> events, const pg::Result& returned,
+                         std::int64_t base) {
+  InsertOutcome out;
+  if (returned.rows() == static_cast<int>(events.size())) {
+    for (std::size_t i = 0; i < events.size(); ++i)
+      out.new_indices.push_back(i),
+          out.positions.push_back(base + static_cast<std::int64_t>(i) + 1);
+    return out;
+  }
+  std::set<std::int64_t> positions;
+  for (int r = 0; r < returned.rows(); ++r) positions.insert(returned.int64(r, 2));
+  for (const auto position : positions) {
+    out.new_indices.push_back(static_cast<std::size_t>(position - base - 1));
+    out.positions.push_back(position);
+  }
+  return out;
 }
 
 }  // namespace
@@ -133,7 +150,11 @@ pg::Connection& PgEventStore::connection() {
 }
 
 std::size_t PgEventStore::insert(std::span<const Event> events) {
-  if (events.empty()) return 0;
+  return insert_reporting(events).stored();
+}
+
+InsertOutcome PgEventStore::insert_reporting(std::span<const Event> events) {
+  if (events.empty()) return {};
   try {
     ensure_partitions(wall_now());
     return insert_batch(events);
@@ -143,28 +164,31 @@ std::size_t PgEventStore::insert(std::span<const Event> events) {
   }
 }
 
-std::size_t PgEventStore::insert_batch(std::span<const Event> events) {
+InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
   auto& c = connection();
   if (temp_ready_ != generation_) c.exec(kTempTables), temp_ready_ = generation_;
   pg::CopyWriter rows;
   std::vector<std::byte> payload;
-  for (const auto& event : events) copy_event(rows, event, payload);
+  for (std::size_t i = 0; i < events.size(); ++i)
+    copy_event(rows, events[i], payload, static_cast<std::int32_t>(i));
   c.exec("BEGIN");
   c.copy_in("COPY incoming_events FROM STDIN (FORMAT binary)", rows.finish());
-  const auto returned = c.exec(kInsertEvents, pg::Params{});
-  const auto fresh = new_events(events, returned);
+  pg::Params size;
+  size.int64(static_cast<std::int64_t>(events.size()));
+  const auto base = c.exec(kTakePositions, size).int64(0, 0);
+  pg::Params at;
+  at.int64(base);
+  auto outcome = new_events(events, c.exec(kInsertEvents, at), base);
   AgentTallies tallies;
-  std::size_t stored = 0;
-  for (std::size_t i = 0; i < events.size(); ++i)
-    if (fresh[i]) tallies.add(events[i]), ++stored;
-  if (stored > 0) {
+  for (const auto i : outcome.new_indices) tallies.add(events[i]);
+  if (outcome.stored() > 0) {
     pg::CopyWriter agents;
     for (const auto& tally : tallies.all()) copy_tally(agents, tally);
     c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary)", agents.finish());
     c.exec(kUpsertAgents);
   }
   c.exec("COMMIT");
-  return stored;
+  return outcome;
 }
 
 void PgEventStore::record_agent(const events::AgentIdentity& identity, Timestamp seen) {

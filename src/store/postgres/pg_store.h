@@ -41,6 +41,11 @@ class PgEventStore final : public EventStore {
   std::vector<events::Event> read_replay(Timestamp from, const std::optional<ReplayPosition>& after,
                                          Timestamp until, std::size_t limit) override;
   bool lead_liveness() override;
+  InsertOutcome insert_reporting(std::span<const events::Event> events) override;
+  std::vector<StoredEvent> page(const PageRequest& request) override;
+  std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
+  std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
+  std::int64_t last_position() override;
 
   int schema_version();
   // Makes the daily partitions of [day(now) - days_behind, day(now) + days_ahead] that are
@@ -51,7 +56,7 @@ class PgEventStore final : public EventStore {
  private:
   pg::Connection& connection();  // reconnects when the last one broke; rolls back a failed one
   void migrate();
-  std::size_t insert_batch(std::span<const events::Event> events);
+  InsertOutcome insert_batch(std::span<const events::Event> events);
   std::string conninfo_;
   PgOptions options_;
   std::unique_ptr<pg::Connection> conn_;
