@@ -40,6 +40,10 @@ struct AgentRecord {
   std::uint64_t event_count = 0;  // events stored
   std::uint64_t alert_count = 0;  // of which severity high or critical
   std::uint64_t heartbeat_count = 0;
+  // When a collector last stored something from it or had its hello, by that collector's clock
+  // (not the agent's): how the collector that sweeps liveness hears agents connected to the
+  // others. Kept by engines shared by several collectors (PostgreSQL); empty on SQLite.
+  std::optional<Timestamp> heard{};
   bool operator==(const AgentRecord&) const = default;
 };
 
@@ -100,6 +104,8 @@ class EventStore {
   // one store, only one sweeps (PostgreSQL: an advisory lock held while its connection lives).
   // Asked again on every sweep, so another takes over when the holder dies.
   virtual bool lead_liveness() { return true; }
+  // Whether other collectors may write to this store at the same time (PostgreSQL).
+  virtual bool shared_by_collectors() const { return false; }
 
   // The reads and the write of the console (web/). An engine that has no store positions keeps
   // these defaults: insert_reporting says "all new" only when insert() stored the whole batch,

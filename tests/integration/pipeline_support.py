@@ -86,11 +86,13 @@ class Collector:
         return self.process.stop(sig or signal.SIGTERM)
 
 
-def simulate(keys, collector, agents=3, rate=100, duration=2, prefix="sim", drain=30, background=False):
+def simulate(keys, collector, agents=3, rate=100, duration=2, prefix="sim", drain=30, background=False,
+             extra=()):
+    """extra: more flags; a `--collector` there replaces `collector`'s endpoint."""
+    target = [] if "--collector" in extra else ["--collector", collector.endpoint]
     argv = [CW, "simulate", "--agents", str(agents), "--rate", str(rate), "--duration", str(duration),
-            "--drain", str(drain), "--keys", str(keys.agents), "--prefix", prefix,
-            "--collector", collector.endpoint,
-            "--collector-key", str(keys.server / "collector.pub"), "--json"]
+            "--drain", str(drain), "--keys", str(keys.agents), "--prefix", prefix, *target,
+            "--collector-key", str(keys.server / "collector.pub"), "--json", *extra]
     if background:
         return Process(argv, name="simulate")
     result = subprocess.run(argv, capture_output=True, text=True, timeout=duration + drain + 60)

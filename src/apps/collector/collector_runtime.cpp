@@ -45,6 +45,8 @@ nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStat
           {"zap_refused", zap.refused},
           {"authorized_keys", zap.authorized_keys},
           {"liveness_events", out.liveness_events},
+          {"liveness_leader", out.liveness_leader},
+          {"agents_taken_over", in.ledger.taken_over},
           {"latency_p50_ms", static_cast<double>(out.latency_p50_ns) / 1e6},
           {"latency_p99_ms", static_cast<double>(out.latency_p99_ns) / 1e6},
           {"rss_bytes", platform::sample_process().rss_bytes}};
@@ -84,6 +86,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
   transport::CollectorOptions ingest{options.listen, server_key, {}};
+  ingest.shared_store = store.shared_by_collectors();
   ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
     return zap.may_claim(key, agent);
   };

@@ -39,7 +39,9 @@ constexpr int kExitUnacknowledged = 3;
 
 constexpr const char* kFooter =
     R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be given
-(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). --speed 2 replays twice
+(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). Several endpoints
+(--to tcp://a:5555 --to tcp://b:5555, or comma-separated) are collectors sharing one store: each
+agent starts at hash(id) mod N and fails over to the next when unanswered. --speed 2 replays twice
 as fast, --speed 0 without waiting. Times: "now", "30m", "1h", "7d" ago, or ISO 8601
 ("2025-11-29T17:05:01Z").
 
@@ -111,7 +113,12 @@ int send_to_endpoint(const ReplayFlags& f, store::EventStore& store, Timestamp f
 }
 
 int run_replay(ReplayFlags f) {
-  for (const auto& to : f.to) (is_endpoint(to) ? f.endpoint : f.until) = to;
+  for (const auto& to : f.to) {  // several endpoints (repeated or comma-separated): failover
+    if (!is_endpoint(to))
+      f.until = to;
+    else
+      f.endpoint += (f.endpoint.empty() ? "" : ",") + to;
+  }
   const auto now = platform::SystemClock{}.now();
   const auto from = parse_time_arg(f.from, now);
   if (!from)

@@ -76,8 +76,8 @@ std::string limit_clause(const EventFilter& f, pg::Params& p) {
 
 constexpr const char* kAgentColumns =
     "SELECT agent_id, hostname, addresses, version, first_seen_ns, last_seen_ns, up, "
-    "state_changed_ns, last_offset_ns, last_sequence, event_count, alert_count, heartbeat_count "
-    "FROM agents";
+    "state_changed_ns, last_offset_ns, last_sequence, event_count, alert_count, heartbeat_count, "
+    "heard_ns FROM agents";
 
 AgentRecord agent_from_row(const pg::Result& row, int r) {
   AgentRecord a;
@@ -101,6 +101,7 @@ AgentRecord agent_from_row(const pg::Result& row, int r) {
   a.event_count = static_cast<std::uint64_t>(row.int64(r, 10));
   a.alert_count = static_cast<std::uint64_t>(row.int64(r, 11));
   a.heartbeat_count = static_cast<std::uint64_t>(row.int64(r, 12));
+  if (!row.is_null(r, 13)) a.heard = from_unix_ns(row.int64(r, 13));
   return a;
 }
 

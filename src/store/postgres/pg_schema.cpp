@@ -52,7 +52,8 @@ constexpr std::array<const char*, kPgSchemaVersion> kMigrations{
       last_sequence     bigint  NOT NULL DEFAULT 0,
       event_count       bigint  NOT NULL DEFAULT 0,
       alert_count       bigint  NOT NULL DEFAULT 0,
-      heartbeat_count   bigint  NOT NULL DEFAULT 0
+      heartbeat_count   bigint  NOT NULL DEFAULT 0,
+      heard_ns          bigint
     );
     )sql",
 };

@@ -29,7 +29,7 @@ constexpr const char* kTempTables =
     "  ON COMMIT DELETE ROWS; "
     "CREATE TEMP TABLE IF NOT EXISTS incoming_agents (agent_id bytea, first_seen_ns bigint, "
     "  last_seen_ns bigint, last_sequence bigint, event_count bigint, alert_count bigint, "
-    "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint) "
+    "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint, heard_ns bigint) "
     "  ON COMMIT DELETE ROWS";
 
 // Store positions (the console's live stream resumes by them) must grow in commit order across
@@ -50,9 +50,9 @@ constexpr const char* kInsertEvents =
 constexpr const char* kUpsertAgents =
     "INSERT INTO agents AS a (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
     "  last_sequence, event_count, alert_count, heartbeat_count, last_offset_ns, "
-    "  last_offset_at_ns) "
+    "  last_offset_at_ns, heard_ns) "
     "SELECT agent_id, first_seen_ns, last_seen_ns, first_seen_ns, last_sequence, event_count, "
-    "  alert_count, heartbeat_count, last_offset_ns, last_offset_at_ns "
+    "  alert_count, heartbeat_count, last_offset_ns, last_offset_at_ns, heard_ns "
     "FROM incoming_agents ORDER BY agent_id "
     "ON CONFLICT (agent_id) DO UPDATE SET "
     "  first_seen_ns = least(a.first_seen_ns, excluded.first_seen_ns), "
@@ -64,7 +64,8 @@ constexpr const char* kUpsertAgents =
     "  last_offset_ns = CASE WHEN excluded.last_offset_at_ns IS NOT NULL AND "
     "    (a.last_offset_at_ns IS NULL OR excluded.last_offset_at_ns >= a.last_offset_at_ns) "
     "    THEN excluded.last_offset_ns ELSE a.last_offset_ns END, "
-    "  last_offset_at_ns = greatest(a.last_offset_at_ns, excluded.last_offset_at_ns)";
+    "  last_offset_at_ns = greatest(a.last_offset_at_ns, excluded.last_offset_at_ns), "
+    "  heard_ns = greatest(a.heard_ns, excluded.heard_ns)";
 
 void copy_event(pg::CopyWriter& copy, const Event& event, std::vector<std::byte>& payload,
                 std::int32_t ord) {
@@ -81,8 +82,8 @@ void copy_event(pg::CopyWriter& copy, const Event& event, std::vector<std::byte>
   copy.int32(ord);
 }
 
-void copy_tally(pg::CopyWriter& copy, const AgentTally& t) {
-  copy.row(9);
+void copy_tally(pg::CopyWriter& copy, const AgentTally& t, Timestamp heard) {
+  copy.row(10);
   copy.bytes(t.agent_id);
   copy.int64(t.first_seen);
   copy.int64(t.last_seen);
@@ -92,6 +93,7 @@ void copy_tally(pg::CopyWriter& copy, const AgentTally& t) {
   copy.int64(static_cast<std::int64_t>(t.heartbeats));
   t.offset ? copy.int64(*t.offset) : copy.null();
   t.offset_at ? copy.int64(*t.offset_at) : copy.null();
+  copy.int64(unix_ns(heard));
 }
 
 // Which events the INSERT stored, ascending, with their positions: all of them (the usual case),
@@ -183,7 +185,8 @@ InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
   for (const auto i : outcome.new_indices) tallies.add(events[i]);
   if (outcome.stored() > 0) {
     pg::CopyWriter agents;
-    for (const auto& tally : tallies.all()) copy_tally(agents, tally);
+    const auto heard = wall_now();
+    for (const auto& tally : tallies.all()) copy_tally(agents, tally, heard);
     c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary)", agents.finish());
     c.exec(kUpsertAgents);
   }
@@ -202,10 +205,11 @@ void PgEventStore::record_agent(const events::AgentIdentity& identity, Timestamp
   p.bytes(identity.version).int64(unix_ns(seen));
   connection().exec(
       "INSERT INTO agents AS a (agent_id, hostname, addresses, version, first_seen_ns, "
-      "  last_seen_ns, state_changed_ns) VALUES ($1, $2, $3, $4, $5, $5, $5) "
+      "  last_seen_ns, state_changed_ns, heard_ns) VALUES ($1, $2, $3, $4, $5, $5, $5, $5) "
       "ON CONFLICT (agent_id) DO UPDATE SET hostname = excluded.hostname, "
       "  addresses = excluded.addresses, version = excluded.version, "
-      "  last_seen_ns = greatest(a.last_seen_ns, excluded.last_seen_ns)",
+      "  last_seen_ns = greatest(a.last_seen_ns, excluded.last_seen_ns), "
+      "  heard_ns = greatest(a.heard_ns, excluded.heard_ns)",
       p);
 }
 

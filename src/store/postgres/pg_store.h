@@ -41,6 +41,7 @@ class PgEventStore final : public EventStore {
   std::vector<events::Event> read_replay(Timestamp from, const std::optional<ReplayPosition>& after,
                                          Timestamp until, std::size_t limit) override;
   bool lead_liveness() override;
+  bool shared_by_collectors() const override { return true; }
   InsertOutcome insert_reporting(std::span<const events::Event> events) override;
   std::vector<StoredEvent> page(const PageRequest& request) override;
   std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
