@@ -41,3 +41,9 @@ if(CW_BENCH)
   find_package(benchmark REQUIRED)
 endif()
 find_package(Boost 1.74 REQUIRED)  # headers only: Beast + Asio for the console (src/web)
+# libpq (PostgreSQL's client) is not linked either: src/store/postgres/lazy_pq.cpp opens it on
+# first use, so commands that never talk to PostgreSQL do not map it. This target carries its
+# headers (libpq-dev).
+pkg_check_modules(PQ REQUIRED libpq)
+add_library(cw_pq_headers INTERFACE)
+target_include_directories(cw_pq_headers INTERFACE ${PQ_INCLUDE_DIRS})

@@ -59,6 +59,12 @@ class AgentSession {
     stats_.connected = false;
   }
 
+  // Something sent is still unanswered: a hello not yet welcomed, or batches not acknowledged.
+  bool awaiting_answer() const {
+    return state_ == State::awaiting_welcome ||
+           (state_ == State::streaming && !in_flight_ends_.empty());
+  }
+
   const SessionStats& stats() const { return stats_; }
 
  private:

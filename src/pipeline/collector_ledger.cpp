@@ -11,10 +11,14 @@ void CollectorLedger::seed(const std::string& agent_id, std::uint64_t stored_nex
   entry.committed_next = std::max(entry.committed_next, stored_next);
 }
 
-std::uint64_t CollectorLedger::on_hello(const std::string& agent_id, std::uint64_t resume_from) {
+std::uint64_t CollectorLedger::on_hello(const std::string& agent_id, std::uint64_t resume_from,
+                                        bool shared_store) {
   auto& entry = entries_[agent_id];
   if (resume_from > entry.accepted_next) {  // the agent no longer holds these: lost for good
-    stats_.agent_lost += resume_from - entry.accepted_next;
+    if (shared_store)
+      ++stats_.taken_over;  // ... or stored by another collector
+    else
+      stats_.agent_lost += resume_from - entry.accepted_next;
     // Nothing between can ever be stored: if all accepted is committed, acknowledging up to
     // resume_from tells no lie.
     if (entry.committed_next == entry.accepted_next) entry.committed_next = resume_from;

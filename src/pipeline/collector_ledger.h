@@ -16,6 +16,8 @@ struct LedgerStats {
   std::uint64_t duplicates = 0;  // events dropped because already accepted
   std::uint64_t rewinds = 0;     // gaps detected → agent told to resend
   std::uint64_t agent_lost = 0;  // sequences the agents declared lost (spool overflow)
+  std::uint64_t taken_over = 0;  // hellos resuming beyond what we accepted, on a shared store:
+                                 // the agent comes from another collector (failover)
 };
 
 struct BatchVerdict {
@@ -29,8 +31,11 @@ class CollectorLedger {
   // Sequences known to be stored at startup (the store's max sequence + 1 per agent).
   void seed(const std::string& agent_id, std::uint64_t stored_next);
 
-  // Hello with the agent's first pending sequence; returns the `next` to welcome it with.
-  std::uint64_t on_hello(const std::string& agent_id, std::uint64_t resume_from);
+  // Hello with the agent's first pending sequence; returns the `next` to welcome it with. With
+  // `shared_store` (several collectors on one store), resuming beyond what this collector
+  // accepted means another one stored the rest: counted as taken over, not as lost.
+  std::uint64_t on_hello(const std::string& agent_id, std::uint64_t resume_from,
+                         bool shared_store = false);
   // Batch declared to start at `cursor` (its events may start later: agent-side loss) and whose
   // last event has sequence `last`.
   BatchVerdict on_batch(const std::string& agent_id, std::uint64_t cursor, std::uint64_t first,

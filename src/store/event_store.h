@@ -1,10 +1,12 @@
 // store/event_store.h — where events live after the collector receives them: the EventStore
-// interface (SQLite now, PostgreSQL later), its filters, agent records and replay positions.
+// interface and open_store(url), which picks the engine (SQLite or PostgreSQL) from a URL; its
+// filters, agent records and replay positions. This header is all the apps see of the store.
 // An implementation belongs to one thread (DESIGN.md: threading by ownership).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,6 +40,10 @@ struct AgentRecord {
   std::uint64_t event_count = 0;  // events stored
   std::uint64_t alert_count = 0;  // of which severity high or critical
   std::uint64_t heartbeat_count = 0;
+  // When a collector last stored something from it or had its hello, by that collector's clock
+  // (not the agent's): how the collector that sweeps liveness hears agents connected to the
+  // others. Kept by engines shared by several collectors (PostgreSQL); empty on SQLite.
+  std::optional<Timestamp> heard{};
   bool operator==(const AgentRecord&) const = default;
 };
 
@@ -94,6 +100,13 @@ class EventStore {
                                                  const std::optional<ReplayPosition>& after,
                                                  Timestamp until, std::size_t limit) = 0;
 
+  // Whether this process is the one that raises agent_down/agent_up: with several collectors on
+  // one store, only one sweeps (PostgreSQL: an advisory lock held while its connection lives).
+  // Asked again on every sweep, so another takes over when the holder dies.
+  virtual bool lead_liveness() { return true; }
+  // Whether other collectors may write to this store at the same time (PostgreSQL).
+  virtual bool shared_by_collectors() const { return false; }
+
   // The reads and the write of the console (web/). An engine that has no store positions keeps
   // these defaults: insert_reporting says "all new" only when insert() stored the whole batch,
   // and the reads throw std::logic_error naming what is missing.
@@ -104,5 +117,23 @@ class EventStore {
   virtual std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence);
   virtual std::int64_t last_position();  // 0 when empty
 };
+
+struct StoreOptions {
+  bool read_only = false;  // queries only: never creates nor migrates anything
+};
+
+// Opens the store a URL names (docs/store.md):
+//   sqlite:PATH (or a bare PATH: what --db gives)     the embedded SQLite file
+//   postgresql://… or postgres://… (libpq URI), or libpq keywords ("host=/run/pg dbname=cw"),
+//   with PG* environment variables for what the URL leaves out
+// Throws std::runtime_error with a message naming the store (never its password) on failure.
+std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions options = {});
+
+// The URL of --store / --db / $CW_STORE / $CW_DB / $CW_DATA_DIR/events.db, first given wins:
+// `store` is a URL, `db` a SQLite path (the shorthand).
+std::string store_url(const std::string& store, const std::string& db);
+
+// The URL without a password, for logs.
+std::string describe_store(const std::string& url);
 
 }  // namespace cw::store

@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "events/binary_codec.h"
+#include "store/agent_tally.h"
 #include "store/sqlite_statements.h"
 
 namespace cw::store {
@@ -37,51 +37,6 @@ SQLite::Database open_database(const std::filesystem::path& file, const SqliteOp
     throw std::runtime_error("cannot open event database " + file.string() + ": " + error.what());
   }
 }
-
-// What one batch changes in an agent's row.
-struct Tally {
-  std::string_view agent_id;
-  std::int64_t first_seen = INT64_MAX, last_seen = INT64_MIN;
-  std::uint64_t last_sequence = 0, events = 0, alerts = 0, heartbeats = 0;
-  std::optional<std::int64_t> offset, offset_at;
-
-  void add(const Event& e) {
-    const auto t = unix_ns(e.timestamp);
-    first_seen = std::min(first_seen, t);
-    last_seen = std::max(last_seen, t);
-    if ((e.sequence & events::kCollectorSequenceBit) == 0)
-      last_sequence = std::max(last_sequence, e.sequence);
-    ++events;
-    if (e.severity >= events::Severity::high) ++alerts;
-    if (e.type == EventType::heartbeat) ++heartbeats;
-    const auto* clock = std::get_if<events::ClockData>(&e.data);
-    const bool reports_offset =
-        e.type == EventType::time_drift || e.type == EventType::time_drift_cleared;
-    if (clock && reports_offset && (!offset_at || t >= *offset_at)) {
-      offset = clock->offset.count();
-      offset_at = t;
-    }
-  }
-};
-
-// The tallies of one transaction, by agent. A batch's events are one agent's run, so the last
-// agent looked up is usually the next one too.
-class Tallies {
- public:
-  Tally& operator[](std::string_view agent_id) {
-    if (last_ < tallies_.size() && tallies_[last_].agent_id == agent_id) return tallies_[last_];
-    auto [at, added] = index_.try_emplace(agent_id, tallies_.size());
-    if (added) tallies_.emplace_back().agent_id = agent_id;
-    last_ = at->second;
-    return tallies_[last_];
-  }
-  const std::vector<Tally>& all() const { return tallies_; }
-
- private:
-  std::vector<Tally> tallies_;
-  std::unordered_map<std::string_view, std::size_t> index_;
-  std::size_t last_ = 0;
-};
 
 // The typed data and attributes, as a one-event batch of the wire codec; nothing if it has neither.
 void encode_payload(const Event& event, std::vector<std::byte>& out) {
@@ -125,7 +80,7 @@ int exec_and_reset(SQLite::Statement& statement) {
 }
 
 // Adds each agent's tally of this transaction to its row of the agents table.
-void write_tallies(SQLite::Statement& update, const Tallies& tallies) {
+void write_tallies(SQLite::Statement& update, const AgentTallies& tallies) {
   for (const auto& tally : tallies.all()) {
     update.bind(1, std::string{tally.agent_id});
     update.bind(2, static_cast<std::int64_t>(tally.first_seen));
@@ -228,8 +183,8 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOu
     if (changed == 0) return false;
     note_new(outcome, static_cast<std::size_t>(&event - events.data()), 1);
   }
-  Tallies tallies;
-  for (const auto& event : events) tallies[event.agent_id].add(event);
+  AgentTallies tallies;
+  for (const auto& event : events) tallies.add(event);
   write_tallies(statements_->tally_agent, tallies);
   transaction.commit();
   return true;
@@ -238,7 +193,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOu
 std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events,
                                                 InsertOutcome* outcome) {
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
-  Tallies tallies;
+  AgentTallies tallies;
   std::vector<std::byte> payload;
   auto& insert = statements_->insert_event;
   std::size_t inserted = 0;
@@ -250,7 +205,7 @@ std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events,
     if (changed == 0) continue;
     note_new(outcome, static_cast<std::size_t>(&event - events.data()), 1);
     ++inserted;
-    tallies[event.agent_id].add(event);
+    tallies.add(event);
   }
   write_tallies(statements_->tally_agent, tallies);
   transaction.commit();

@@ -216,3 +216,65 @@ class Prometheus(Peer):
             body = _json.loads(response.read())
         assert body["status"] == "success", body
         return [(r["metric"], float(r["value"][1])) for r in body["data"]["result"]]
+
+
+PG_BIN = pathlib.Path(os.environ.get("CW_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class Postgres(Peer):
+    """A throwaway PostgreSQL 15 cluster: initdb (trust) in a temporary directory, the server in
+    the foreground on a unix socket there (listen_addresses=''), as the `postgres` user when we
+    are root (setpriv execs it, so the PID we hold is the postmaster's). Never the system's
+    cluster. Missing binaries raise: CI installs postgresql-15, so a test never skips for it."""
+
+    def __init__(self):
+        if not (PG_BIN / "initdb").exists():
+            raise RuntimeError(f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing): "
+                               "apt-get install postgresql-15")
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-pg-"))
+        self.data = self.dir / "data"
+        self._as = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self._as = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+        subprocess.run([*self._as, PG_BIN / "initdb", "-A", "trust", "-U", "postgres",
+                        "--no-sync", "-E", "UTF8", "--locale=C", "-D", self.data],
+                       check=True, capture_output=True)
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = Process([*self._as, PG_BIN / "postgres", "-D", self.data, "-k", self.dir,
+                                "-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off"],
+                               name="postgres")
+        wait_for(lambda: self._ready() or not self.process.alive(), timeout=30,
+                 what="PostgreSQL to accept connections")
+        if not self.process.alive():
+            raise RuntimeError("postgres exited:\n" + self.process.log())
+
+    def _ready(self):
+        return subprocess.run([PG_BIN / "pg_isready", "-q", "-h", self.dir, "-p", "5432"],
+                              capture_output=True).returncode == 0
+
+    def url(self, database="postgres"):
+        """A postgresql:// URI of `database` on this cluster's socket."""
+        return f"postgresql:///{database}?host={self.dir}&port=5432&user=postgres"
+
+    def psql(self, sql, database="postgres"):
+        result = subprocess.run([PG_BIN / "psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1",
+                                 "-d", self.url(database), "-c", sql],
+                                check=True, capture_output=True, text=True)
+        return result.stdout
+
+    def create_database(self, name):
+        self.psql(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def crash(self):
+        """`pg_ctl -m immediate`: SIGQUIT to the postmaster, no shutdown checkpoint."""
+        self.process.stop(signals.SIGQUIT)
+
+    def stop(self):
+        if self.process:
+            self.process.stop(signals.SIGINT, timeout=30)  # fast shutdown
+        shutil.rmtree(self.dir, ignore_errors=True)

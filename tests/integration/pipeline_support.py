@@ -58,12 +58,18 @@ class Keys:
             (self.authorized / name).write_bytes((self.agents / name).read_bytes())
 
 
+def store_args(store):
+    """--store URL for a URL (postgresql:…, sqlite:…), else --db PATH."""
+    text = str(store)
+    return ["--store", text] if text.startswith(("postgresql:", "sqlite:")) else ["--db", text]
+
+
 class Collector:
     def __init__(self, keys, db, port=None, extra=()):
         self.port = port or free_port(socket.SOCK_STREAM)
         self.endpoint = f"tcp://127.0.0.1:{self.port}"
         self.db = db
-        self.process = Process([CW, "collector", "--listen", self.endpoint, "--db", str(db),
+        self.process = Process([CW, "collector", "--listen", self.endpoint, *store_args(db),
                                 "--key", str(keys.server / "collector.key"),
                                 "--authorized-keys", str(keys.authorized),
                                 "--stats-interval", "0.3", "--json", *extra], name="collector")
@@ -80,11 +86,13 @@ class Collector:
         return self.process.stop(sig or signal.SIGTERM)
 
 
-def simulate(keys, collector, agents=3, rate=100, duration=2, prefix="sim", drain=30, background=False):
+def simulate(keys, collector, agents=3, rate=100, duration=2, prefix="sim", drain=30, background=False,
+             extra=()):
+    """extra: more flags; a `--collector` there replaces `collector`'s endpoint."""
+    target = [] if "--collector" in extra else ["--collector", collector.endpoint]
     argv = [CW, "simulate", "--agents", str(agents), "--rate", str(rate), "--duration", str(duration),
-            "--drain", str(drain), "--keys", str(keys.agents), "--prefix", prefix,
-            "--collector", collector.endpoint,
-            "--collector-key", str(keys.server / "collector.pub"), "--json"]
+            "--drain", str(drain), "--keys", str(keys.agents), "--prefix", prefix, *target,
+            "--collector-key", str(keys.server / "collector.pub"), "--json", *extra]
     if background:
         return Process(argv, name="simulate")
     result = subprocess.run(argv, capture_output=True, text=True, timeout=duration + drain + 60)
@@ -93,7 +101,7 @@ def simulate(keys, collector, agents=3, rate=100, duration=2, prefix="sim", drai
 
 def stored_events(db):
     """{agent_id: [sequence, ...]} of every stored event (collector-made ones excluded)."""
-    result = run("events", "--db", db, "--json", "--limit", "100000000", check=False)
+    result = run("events", *store_args(db), "--json", "--limit", "100000000", check=False)
     rows = []
     if result.returncode == 0:
         rows = [(e["agent_id"], e["sequence"]) for e in json_lines(result.stdout)]

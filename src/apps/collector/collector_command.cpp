@@ -11,13 +11,13 @@
 #include "apps/collector/collector_runtime.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 
 namespace cw::apps {
 namespace {
 
 int run_collector(CollectorCommandOptions options) {
-  if (options.db.empty()) options.db = store::default_database_path().string();
+  options.store = store::store_url(options.store, options.db);
   return run_collector_until_stopped(options);
 }
 
@@ -37,8 +37,13 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--listen", options->listen, "ZeroMQ endpoint to bind")
       ->capture_default_str()
       ->envname("CW_COLLECTOR_LISTEN");
+  cmd->add_option("--store", options->store,
+                  "event store URL: sqlite:PATH or postgresql://[user@]host/db "
+                  "(libpq keywords and PG* variables accepted); docs/store.md")
+      ->envname("CW_STORE");
   cmd->add_option("--db", options->db,
-                  "SQLite file (default $CW_DATA_DIR/events.db or /var/lib/chronowatch/events.db)")
+                  "SQLite file, short for --store sqlite:PATH (default $CW_DATA_DIR/events.db "
+                  "or /var/lib/chronowatch/events.db)")
       ->envname("CW_DB");
   cmd->add_option("--key", options->key, "the collector's secret key file (NAME.key)")
       ->required()

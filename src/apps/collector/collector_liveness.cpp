@@ -1,6 +1,7 @@
 // apps/collector/collector_liveness.cpp — the collector's liveness: detect::LivenessTracker fed
 // with every stored event (an agent's heartbeat tells its own interval), checked by the writer
-// thread, restored from the store's agents at startup so a restart raises nothing spurious.
+// thread, restored from the store's agents at startup so a restart raises nothing spurious; with
+// several collectors on one store, refreshed from the agents' `heard` times by the one that sweeps.
 #include <memory>
 
 #include "apps/collector/collector_runtime.h"
@@ -33,7 +34,7 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
   config.grace = from_seconds(options.liveness_grace);
   auto tracker = std::make_shared<detect::LivenessTracker>(config);
   for (const auto& agent : store.agents())
-    tracker->restore(agent.identity.agent_id, agent.last_seen, agent.up);
+    tracker->restore(agent.identity.agent_id, agent.heard.value_or(agent.last_seen), agent.up);
   auto raised = std::make_shared<std::vector<events::Event>>();
   LivenessHooks hooks;
   hooks.observe = [tracker, raised](const events::Event& event) {
@@ -41,6 +42,21 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
     if (auto up = tracker->heard(event.agent_id, wall_now(), announced_interval(event)))
       raised->push_back(std::move(*up));
   };
+  hooks.refresh = [tracker, raised](const std::vector<store::AgentRecord>& agents) {
+    for (const auto& agent : agents) {
+      if (!agent.heard) continue;
+      const auto known = tracker->agents().find(agent.identity.agent_id);
+      if (known != tracker->agents().end() && *agent.heard <= known->second.last_heard) continue;
+      if (known == tracker->agents().end()) {  // first heard of here: take the store's state
+        tracker->restore(agent.identity.agent_id, agent.up ? *agent.heard : agent.state_changed,
+                         agent.up);
+        if (agent.up || *agent.heard <= agent.state_changed) continue;
+      }
+      if (auto up = tracker->heard(agent.identity.agent_id, *agent.heard))
+        raised->push_back(std::move(*up));
+    }
+  };
+  hooks.discard = [raised] { raised->clear(); };
   hooks.tick = [tracker, raised](Timestamp now) {
     auto out = std::move(*raised);
     raised->clear();

@@ -15,7 +15,7 @@
 #include "apps/common/signals.h"
 #include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
 #include "transport/zmq/zmq_collector.h"
@@ -54,11 +54,13 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
-  store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
+  const auto opened = store::open_store(options.store);  // the writer thread's, once started
+  auto& store = *opened;
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
   transport::CollectorOptions ingest{options.listen, server_key, {}};
+  ingest.shared_store = store.shared_by_collectors();
   ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
     return zap.may_claim(key, agent);
   };
@@ -90,7 +92,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     spdlog::info("collector: console at {}", console->url());
   }
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
-               server_key.public_key, options.db);
+               server_key.public_key, store::describe_store(options.store));
   auto last_report = started;
   while (!signals.stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

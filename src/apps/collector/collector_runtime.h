@@ -8,7 +8,8 @@ namespace cw::apps {
 
 struct CollectorCommandOptions {
   std::string listen = "tcp://0.0.0.0:5555";  // seed 002's port
-  std::string db;
+  std::string store;                          // a URL (open_store)
+  std::string db;                             // a SQLite path, short for --store sqlite:PATH
   std::string key;
   std::string authorized_keys;
   double heartbeat_interval = 30;  // seed 002: heartbeat_interval

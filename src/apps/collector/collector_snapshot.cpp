@@ -16,7 +16,7 @@ constexpr double d(T v) {
   return static_cast<double>(v);
 }
 
-const std::array<SnapshotField<S>, 25> kFields{{
+const std::array<SnapshotField<S>, 27> kFields{{
     {{"uptime_s", "collector_uptime_seconds", "seconds since the collector started", kGauge, false},
      [](const S& s) { return s.uptime_seconds; }},
     {{"connections", "collector_connections", "agent connections that said hello", kGauge},
@@ -71,6 +71,13 @@ const std::array<SnapshotField<S>, 25> kFields{{
     {{"liveness_events", "collector_liveness_events_total", "agent_down and agent_up raised",
       kCounter},
      [](const S& s) { return d(s.out.liveness_events); }},
+    {{"liveness_leader", "collector_liveness_leader",
+      "1 when this collector sweeps liveness for every agent (several collectors on one store)",
+      kGauge},
+     [](const S& s) { return d(s.out.liveness_leader); }},
+    {{"agents_taken_over", "collector_agents_taken_over_total",
+      "agents whose sessions moved here from another collector", kCounter},
+     [](const S& s) { return d(s.in.ledger.taken_over); }},
     {{"latency_p50_ms", "", "median event → stored latency, last 100 000 events", kGauge, false},
      [](const S& s) { return d(s.out.latency_p50_ns) / 1e6; }},
     {{"latency_p99_ms", "", "99th percentile event → stored latency", kGauge, false},

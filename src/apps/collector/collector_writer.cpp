@@ -10,6 +10,8 @@
 namespace cw::apps {
 namespace {
 
+using namespace std::chrono_literals;
+
 constexpr std::size_t kLatencySamples = 100000;
 
 Timestamp wall_now() {
@@ -60,23 +62,45 @@ void CollectorWriter::run() {
   while (!queue_.closed_and_empty()) {
     auto batches = queue_.pop(max_transaction_events_, std::chrono::milliseconds(200));
     if (!batches.empty()) write(batches);
-    if (liveness_.tick) {
-      auto raised = liveness_.tick(wall_now());
-      if (!raised.empty()) {
-        try {
-          insert_batch(raised);
-          for (const auto& event : raised)
-            store_.set_agent_up(event.agent_id, event.type == events::EventType::agent_up,
-                                event.timestamp);
-          if (hooks_.agent_changed)
-            for (const auto& event : raised) hooks_.agent_changed(event.agent_id);
-          std::lock_guard lock(mutex_);
-          stats_.liveness_events += raised.size();
-        } catch (const std::exception& error) {
-          spdlog::error("collector: cannot store liveness events: {}", error.what());
-        }
-      }
+    if (liveness_.tick) sweep_liveness();
+  }
+}
+
+void CollectorWriter::sweep_liveness() {
+  const bool lead = store_.lead_liveness();
+  {
+    std::lock_guard lock(mutex_);
+    if (lead != stats_.liveness_leader)
+      spdlog::info("collector: {} agent liveness (agent_down/agent_up)",
+                   lead ? "now raising" : "another collector on this store raises");
+    stats_.liveness_leader = lead;
+  }
+  if (!lead) {
+    if (liveness_.discard) liveness_.discard();
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (liveness_.refresh && store_.shared_by_collectors() && now - last_refresh_ > 1s) {
+    last_refresh_ = now;
+    try {
+      liveness_.refresh(store_.agents());
+    } catch (const std::exception& error) {
+      spdlog::error("collector: cannot read agents for liveness: {}", error.what());
     }
+  }
+  auto raised = liveness_.tick(wall_now());
+  if (raised.empty()) return;
+  try {
+    insert_batch(raised);
+    for (const auto& event : raised)
+      store_.set_agent_up(event.agent_id, event.type == events::EventType::agent_up,
+                          event.timestamp);
+    if (hooks_.agent_changed)
+      for (const auto& event : raised) hooks_.agent_changed(event.agent_id);
+    std::lock_guard lock(mutex_);
+    stats_.liveness_events += raised.size();
+  } catch (const std::exception& error) {
+    spdlog::error("collector: cannot store liveness events: {}", error.what());
   }
 }
 

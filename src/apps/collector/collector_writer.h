@@ -23,6 +23,7 @@ struct WriterStats {
   std::uint64_t events_duplicate = 0;  // already stored (resent after a lost acknowledgement)
   std::uint64_t store_failures = 0;    // transactions that threw (retried, then dropped)
   std::uint64_t liveness_events = 0;   // agent_down / agent_up raised
+  bool liveness_leader = true;         // this collector sweeps liveness (several on one store)
   std::int64_t latency_p50_ns = 0, latency_p99_ns = 0;  // over the last kLatencySamples events
   std::uint64_t latency_samples = 0;
   // End-to-end latency (event timestamp → committed) of every stored event, by upper bound.
@@ -46,9 +47,14 @@ using CommitReport =
     std::function<void(const std::vector<std::pair<std::string, std::uint64_t>>&, bool stored)>;
 // Liveness hooks (the events-store engineer's tracker plugs in here): observe every stored event;
 // `tick` returns agent_down/agent_up events to store.
+// With several collectors on one store only the one that leads (EventStore::lead_liveness)
+// raises them: it `refresh`es what it knows from the agents' `heard` times in the store, so
+// agents connected to the others are not taken for dead; the others `discard` what they found.
 struct LivenessHooks {
   std::function<void(const events::Event&)> observe;
   std::function<std::vector<events::Event>(Timestamp now)> tick;
+  std::function<void(const std::vector<store::AgentRecord>&)> refresh;
+  std::function<void()> discard;
 };
 
 class CollectorWriter {
@@ -65,6 +71,7 @@ class CollectorWriter {
   void run();
   void write(std::vector<transport::IngestBatch>& batches);
   void observe_liveness(std::span<const events::Event> events);
+  void sweep_liveness();
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
   std::size_t insert_batch(std::vector<events::Event>& events);  // throws what the store throws
 
@@ -74,6 +81,7 @@ class CollectorWriter {
   LivenessHooks liveness_;
   StoreHooks hooks_;
   std::size_t max_transaction_events_;
+  std::chrono::steady_clock::time_point last_refresh_{};
   std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies
   std::size_t latency_next_ = 0;
   mutable std::mutex mutex_;

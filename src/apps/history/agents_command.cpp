@@ -11,13 +11,13 @@
 #include "apps/history/event_cli.h"
 #include "events/json_codec.h"
 #include "platform/system_clock.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 
 namespace cw::apps {
 namespace {
 
 struct AgentsFlags {
-  std::string db;
+  std::string store, db;
   bool json = false;
 };
 
@@ -70,7 +70,8 @@ void print_table(const std::vector<store::AgentRecord>& agents, Timestamp now) {
 }
 
 int run_agents(const AgentsFlags& f) {
-  store::SqliteEventStore store{resolved_db_path(f.db), {.read_only = true}};
+  const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
+  auto& store = *opened;
   const auto agents = store.agents();
   if (f.json) {
     for (const auto& a : agents) std::puts(agent_json(a).dump().c_str());
@@ -91,7 +92,7 @@ void add_agents_command(CLI::App& app, CommandBody& run) {
   auto* cmd =
       app.add_subcommand("agents", "Show known agents: up/down, last seen, last offset, counts");
   cmd->footer(kFooter);
-  add_db_option(*cmd, flags->db);
+  add_store_options(*cmd, flags->store, flags->db);
   cmd->add_flag("--json", flags->json, "one JSON object per agent per line");
   cmd->callback([flags, &run] { run = [flags] { return run_agents(*flags); }; });
 }

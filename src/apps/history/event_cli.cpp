@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cstdlib>
 
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 
 namespace cw::apps {
 namespace {
@@ -48,16 +48,21 @@ std::string heartbeat_details(const events::HeartbeatData& h) {
 
 }  // namespace
 
-CLI::Option* add_db_option(CLI::App& command, std::string& path) {
-  return command
-      .add_option("--db", path,
-                  "SQLite event database (default: $CW_DATA_DIR/events.db, else "
-                  "/var/lib/chronowatch/events.db)")
+void add_store_options(CLI::App& command, std::string& store, std::string& db) {
+  command
+      .add_option("--store", store,
+                  "event store URL: sqlite:PATH or postgresql://[user@]host/db "
+                  "(libpq keywords and PG* variables accepted); see docs/store.md")
+      ->envname("CW_STORE");
+  command
+      .add_option("--db", db,
+                  "SQLite event database, short for --store sqlite:PATH (default: "
+                  "$CW_DATA_DIR/events.db, else /var/lib/chronowatch/events.db)")
       ->envname("CW_DB");
 }
 
-std::string resolved_db_path(const std::string& flag) {
-  return flag.empty() ? store::default_database_path().string() : flag;
+std::string resolved_store_url(const std::string& store, const std::string& db) {
+  return store::store_url(store, db);
 }
 
 std::optional<Timestamp> parse_time_arg(std::string_view text, Timestamp now) {

@@ -13,7 +13,7 @@
 #include "apps/history/event_cli.h"
 #include "events/json_codec.h"
 #include "platform/system_clock.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 
 namespace cw::apps {
 namespace {
@@ -21,7 +21,7 @@ namespace {
 constexpr int kExitRejectedLines = 3;
 
 struct EventsFlags {
-  std::string db;
+  std::string store, db;
   std::string since, until, agent, type, severity;
   std::size_t limit = 0;
   bool json = false;
@@ -73,7 +73,8 @@ int list(const EventsFlags& f) {
   platform::SystemClock clock;
   auto filter = filter_of(f, clock.now());
   if (!filter) return usage(filter.error());
-  store::SqliteEventStore store{resolved_db_path(f.db), {.read_only = true}};
+  const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
+  auto& store = *opened;
   const auto found = store.query(*filter);
   for (const auto& event : found)
     std::fputs(((f.json ? events::encode_json(event) : event_line(event)) + "\n").c_str(), stdout);
@@ -88,7 +89,8 @@ int import(const EventsFlags& f) {
     if (!file) throw std::runtime_error("cannot read " + f.import_file);
   }
   std::istream& in = f.import_file == "-" ? std::cin : file;
-  store::SqliteEventStore store{resolved_db_path(f.db)};
+  const auto opened = store::open_store(resolved_store_url(f.store, f.db));
+  auto& store = *opened;
   std::vector<events::Event> batch;
   std::size_t line_number = 0, rejected = 0, stored = 0, read = 0;
   auto flush = [&] {
@@ -122,7 +124,7 @@ void add_events_command(CLI::App& app, CommandBody& run) {
   auto* cmd =
       app.add_subcommand("events", "Show stored events (filter by time, agent, type, severity)");
   cmd->footer(kFooter);
-  add_db_option(*cmd, flags->db);
+  add_store_options(*cmd, flags->store, flags->db);
   cmd->add_option("--since", flags->since,
                   "only events at or after this time (e.g. 1h, 2025-11-29)");
   cmd->add_option("--until", flags->until, "only events before this time");

@@ -16,14 +16,14 @@
 #include "apps/history/replay_sender.h"
 #include "events/json_codec.h"
 #include "platform/system_clock.h"
+#include "store/event_store.h"
 #include "store/replay.h"
-#include "store/sqlite_store.h"
 
 namespace cw::apps {
 namespace {
 
 struct ReplayFlags {
-  std::string db;
+  std::string store, db;
   std::string from;
   std::vector<std::string> to;  // a time, and/or an endpoint (tcp://, ipc://): issue 5's syntax
   std::string until;
@@ -39,7 +39,9 @@ constexpr int kExitUnacknowledged = 3;
 
 constexpr const char* kFooter =
     R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be given
-(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). --speed 2 replays twice
+(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). Several endpoints
+(--to tcp://a:5555 --to tcp://b:5555, or comma-separated) are collectors sharing one store: each
+agent starts at hash(id) mod N and fails over to the next when unanswered. --speed 2 replays twice
 as fast, --speed 0 without waiting. Times: "now", "30m", "1h", "7d" ago, or ISO 8601
 ("2025-11-29T17:05:01Z").
 
@@ -111,7 +113,12 @@ int send_to_endpoint(const ReplayFlags& f, store::EventStore& store, Timestamp f
 }
 
 int run_replay(ReplayFlags f) {
-  for (const auto& to : f.to) (is_endpoint(to) ? f.endpoint : f.until) = to;
+  for (const auto& to : f.to) {  // several endpoints (repeated or comma-separated): failover
+    if (!is_endpoint(to))
+      f.until = to;
+    else
+      f.endpoint += (f.endpoint.empty() ? "" : ",") + to;
+  }
   const auto now = platform::SystemClock{}.now();
   const auto from = parse_time_arg(f.from, now);
   if (!from)
@@ -121,7 +128,8 @@ int run_replay(ReplayFlags f) {
   if (f.speed < 0) return usage("--speed must be 0 (no waiting) or more");
   if (!f.endpoint.empty() && (f.key.empty() || f.collector_key.empty()))
     return usage("sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
-  store::SqliteEventStore store{resolved_db_path(f.db), {.read_only = true}};
+  const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
+  auto& store = *opened;
   if (!f.endpoint.empty()) return send_to_endpoint(f, store, *from, *until);
   const auto start = std::chrono::steady_clock::now();
   store::ReplayHooks hooks{
@@ -145,7 +153,7 @@ void add_replay_command(CLI::App& app, CommandBody& run) {
   auto* cmd =
       app.add_subcommand("replay", "Replay stored events in their original order and pacing");
   cmd->footer(kFooter);
-  add_db_option(*cmd, flags->db);
+  add_store_options(*cmd, flags->store, flags->db);
   cmd->add_option("--from", flags->from, "start time (inclusive), e.g. 2h or 2025-11-29T17:00Z")
       ->required();
   cmd->add_option("--to", flags->to, "end time (exclusive; default now), or tcp://ENDPOINT")

@@ -118,7 +118,8 @@ class ReplayLinks {
     session.on_first_welcome = [&agent](std::uint64_t next) { agent.held_below = next; };
     agent.link = std::make_unique<transport::ZmqAgentLink>(
         context_, options_.endpoint, key_, collector_key_, agent.outbox,
-        transport::encode_identity(identity), transport::encode_records_as_batch, session);
+        transport::encode_identity(identity), transport::encode_records_as_batch, session,
+        options_.timing, agent_id);
     spdlog::info("replay: sending {}'s events from #{}", agent_id, agent.result.first_sequence);
   }
 

@@ -15,15 +15,18 @@
 
 #include "core/time.h"
 #include "store/event_store.h"
+#include "transport/zmq/zmq_sockets.h"
 
 namespace cw::apps {
 
 struct ReplaySendOptions {
-  std::string endpoint;                      // tcp://HOST:PORT of the receiving collector
+  std::string endpoint;                      // tcp://HOST:PORT of the receiving collector(s),
+                                             // several separated by commas (failover)
   std::filesystem::path key_file;            // the replayer's NAME.key
   std::filesystem::path collector_key_file;  // the receiving collector's NAME.pub
   double speed = 1.0;                        // 0: no waiting
   double drain = 30;                         // seconds to wait for acks after the last event
+  transport::LinkTiming timing{};            // failover_after: with several collectors
 };
 
 struct ReplayAgentResult {

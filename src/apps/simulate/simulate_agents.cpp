@@ -119,7 +119,7 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
       [outbox = &agent->outbox](std::span<const pipeline::OutboxRecord> records) {
         return encode_synthesized(*outbox, records);
       },
-      session);
+      session, options.timing, agent->name);
   return agent;
 }
 
@@ -194,11 +194,13 @@ SimulateResult run_simulation(const SimulateOptions& options,
   result.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& agent : agents) {
-    const auto stats = agent->link->stats().session;
+    const auto link = agent->link->stats();
+    const auto& stats = link.session;
     const auto first = agent->outbox.generated_from();
-    result.agents.push_back(
-        {agent->name, agent->generated, std::min(agent->generated, stats.acknowledged_next - first),
-         first, first + agent->generated - 1, stats.hellos_sent, stats.rewinds, stats.resends});
+    result.agents.push_back({agent->name, agent->generated,
+                             std::min(agent->generated, stats.acknowledged_next - first), first,
+                             first + agent->generated - 1, stats.hellos_sent, stats.rewinds,
+                             stats.resends, link.failovers, agent->link->endpoint()});
   }
   return result;
 }

@@ -1,6 +1,8 @@
 // apps/simulate/simulate_command.cpp — `chronowatch simulate`: N simulated agents in one process,
 // each with its own CURVE key pair and ZeroMQ connection, for scale tests and benchmarks. Prints
 // what each agent sent and had acknowledged, so a test can check the store holds exactly that.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "apps/simulate/simulate_agents.h"
+#include "pipeline/failover.h"
 #include "platform/heap_tuning.h"
 
 namespace cw::apps {
@@ -19,8 +22,9 @@ namespace {
 constexpr int kExitUnacknowledged = 3;
 
 void print_result(const SimulateOptions& options, const SimulateResult& result) {
-  std::uint64_t sent = 0, acked = 0;
-  for (const auto& agent : result.agents) sent += agent.sent, acked += agent.acknowledged;
+  std::uint64_t sent = 0, acked = 0, failovers = 0;
+  for (const auto& agent : result.agents)
+    sent += agent.sent, acked += agent.acknowledged, failovers += agent.failovers;
   if (!options.json) {
     std::printf(
         "%zu agents, %.1f s: %llu events sent, %llu acknowledged (%.0f/s)\n", result.agents.size(),
@@ -32,6 +36,7 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
   nlohmann::json out{{"agents", nlohmann::json::array()},
                      {"total_sent", sent},
                      {"total_acknowledged", acked},
+                     {"total_failovers", failovers},
                      {"elapsed_seconds", result.elapsed_seconds},
                      {"keys_created", result.keys_created}};
   for (const auto& agent : result.agents)
@@ -42,11 +47,18 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
                              {"last_sequence", agent.last_sequence},
                              {"hellos", agent.hellos},
                              {"rewinds", agent.rewinds},
-                             {"resends", agent.resends}});
+                             {"resends", agent.resends},
+                             {"failovers", agent.failovers},
+                             {"collector", agent.collector}});
   std::printf("%s\n", out.dump().c_str());
 }
 
-int run_simulate(SimulateOptions options) {
+int run_simulate(SimulateOptions options, const std::vector<std::string>& collectors,
+                 double failover_after) {
+  const auto list = pipeline::split_collectors(collectors);
+  options.collector = fmt::format("{}", fmt::join(list, ","));
+  options.timing.failover_after =
+      std::chrono::milliseconds(static_cast<std::int64_t>(failover_after * 1000));
   platform::keep_freed_heap_memory();
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);
@@ -94,8 +106,19 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str();
   cmd->add_option("--keys", options->keys, "directory of the agents' key pairs (NAME.key/.pub)")
       ->capture_default_str();
-  cmd->add_option("--collector", options->collector, "the collector's endpoint")
-      ->capture_default_str();
+  auto collectors =
+      std::make_shared<std::vector<std::string>>(std::vector<std::string>{options->collector});
+  auto failover_after = std::make_shared<double>(5.0);
+  cmd->add_option("--collector", *collectors,
+                  "the collector's endpoint; several (repeated, or comma-separated, sharing one "
+                  "key pair and one store): each agent starts at hash(id) mod N and fails over "
+                  "to the next when unanswered")
+      ->capture_default_str()
+      ->take_all();
+  cmd->add_option("--failover-after", *failover_after,
+                  "seconds without an answer before an agent moves to the next collector")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--collector-key", options->collector_key,
                   "the collector's public key file (.pub)");
   cmd->add_option("--prefix", options->prefix, "agent ids are PREFIX-0001, PREFIX-0002, ...")
@@ -107,7 +130,11 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
-  cmd->callback([options, &run] { run = [options] { return run_simulate(*options); }; });
+  cmd->callback([options, collectors, failover_after, &run] {
+    run = [options, collectors, failover_after] {
+      return run_simulate(*options, *collectors, *failover_after);
+    };
+  });
 }
 
 }  // namespace cw::apps

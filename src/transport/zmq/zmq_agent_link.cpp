@@ -1,20 +1,62 @@
 // transport/zmq/zmq_agent_link.cpp — an agent's DEALER socket driven by its AgentSession.
 #include "transport/zmq/zmq_agent_link.h"
 
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
 namespace cw::transport {
 
-ZmqAgentLink::ZmqAgentLink(zmq::context_t& context, const std::string& endpoint,
+namespace {
+
+std::vector<std::string> endpoint_list(const std::string& endpoints) {
+  auto out = pipeline::split_collectors({endpoints});
+  if (out.empty()) throw std::runtime_error("no collector endpoint given");
+  return out;
+}
+
+}  // namespace
+
+ZmqAgentLink::ZmqAgentLink(zmq::context_t& context, const std::string& endpoints,
                            const CurveKeyPair& key, const std::string& collector_public_key,
                            pipeline::Outbox& outbox, std::vector<std::byte> identity_bytes,
                            pipeline::BatchEncoder encode_batch, pipeline::SessionOptions session,
-                           const LinkTiming& timing)
+                           const LinkTiming& timing, std::string_view agent_id)
     : socket_(make_agent_socket(context, key, collector_public_key, timing)),
       session_(outbox, std::move(identity_bytes), std::move(encode_batch), session),
-      endpoint_(endpoint) {
-  socket_.connect(endpoint);
+      endpoints_(endpoint_list(endpoints)),
+      failover_(endpoints_.size(), pipeline::home_collector(agent_id, endpoints_.size()),
+                timing.failover_after),
+      agent_id_(agent_id),
+      failover_after_(timing.failover_after) {
+  socket_.connect(endpoint());
+}
+
+MonotonicTime ZmqAgentLink::next_deadline(MonotonicTime now) const {
+  const auto deadline = session_.next_deadline(now);
+  return failover_.waiting() ? std::min(deadline, failover_.deadline()) : deadline;
+}
+
+// The current collector left a hello or a batch unanswered too long: connect to the next one and
+// say hello there. What was not acknowledged is resent from the outbox; the store drops what the
+// old one had already stored.
+void ZmqAgentLink::fail_over(MonotonicTime now) {
+  const auto from = endpoint();
+  try {
+    socket_.disconnect(from);
+  } catch (const zmq::error_t&) {
+  }
+  failover_.advance(now);
+  socket_.connect(endpoint());
+  session_.on_reconnect();
+  failing_ = false;
+  reconnect_backoff_ = std::chrono::seconds(1);
+  spdlog::warn("agent {}: collector {} did not answer for {} ms; failing over to {} (failover {})",
+               agent_id_, from, failover_after_.count(), endpoint(), failover_.failovers());
 }
 
 bool ZmqAgentLink::pump(MonotonicTime now) {
+  if (failover_.due(now, session_.awaiting_answer())) fail_over(now);
   auto frames = session_.poll(now);
   const bool any = !frames.empty();
   send_all(std::move(frames), now);
@@ -35,10 +77,10 @@ void ZmqAgentLink::reconnect_if_refused(MonotonicTime now) {
   reconnect_backoff_ = std::min(reconnect_backoff_ * 2, Duration{std::chrono::seconds(30)});
   ++reconnects_;
   try {
-    socket_.disconnect(endpoint_);
+    socket_.disconnect(endpoint());
   } catch (const zmq::error_t&) {  // the session is already gone
   }
-  socket_.connect(endpoint_);
+  socket_.connect(endpoint());
 }
 
 void ZmqAgentLink::on_readable(MonotonicTime now) {
@@ -53,6 +95,7 @@ void ZmqAgentLink::on_readable(MonotonicTime now) {
     }
     failing_ = false;
     reconnect_backoff_ = std::chrono::seconds(1);
+    failover_.heard(now);
     send_all(session_.on_frame({static_cast<const std::byte*>(frame.data()), frame.size()}, now),
              now);
   }

@@ -35,7 +35,8 @@ ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options, Co
       codec_(std::move(codec)),
       queue_(queue),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      may_claim_(std::move(options.may_claim)) {
+      may_claim_(std::move(options.may_claim)),
+      shared_store_(options.shared_store) {
   if (!wake_fd_) throw std::runtime_error("eventfd failed");
   socket_.bind(options.listen);
   endpoint_ = socket_.get(zmq::sockopt::last_endpoint);
@@ -175,7 +176,13 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
   connections_[routing_id] = {agent_id, key_name, std::move(*identity),
                               std::chrono::steady_clock::now()};
   queue_.push({agent_id, {}, 0, connections_[routing_id].identity});  // the writer records it
-  const auto next = ledger_.on_hello(agent_id, resume_from);
+  const auto taken_before = ledger_.stats().taken_over;
+  const auto next = ledger_.on_hello(agent_id, resume_from, shared_store_);
+  if (ledger_.stats().taken_over != taken_before)
+    spdlog::info(
+        "collector: agent {} resumes at {} here, beyond what this collector accepted: "
+        "it fails over from another collector on the store",
+        agent_id, resume_from);
   spdlog::debug("collector: hello from {} (key {}), resumes at {}, welcome next {}", agent_id,
                 key_name, resume_from, next);
   send(routing_id, pipeline::encode_message(pipeline::MessageKind::welcome, next));

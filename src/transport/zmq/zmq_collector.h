@@ -52,6 +52,7 @@ struct CollectorOptions {
   // Whether the key authorized as `key_name` (the ZAP user id) may say hello as `agent_id`
   // (ZapHandler::may_claim). Empty: any authorized key may claim any agent id.
   std::function<bool(const std::string& key_name, const std::string& agent_id)> may_claim = {};
+  bool shared_store = false;  // other collectors write to the same store (failover counting)
 };
 
 class ZmqCollector {
@@ -101,6 +102,7 @@ class ZmqCollector {
   std::map<std::string, std::string> routing_by_agent_;  // the agent's latest connection
   std::map<std::string, std::uint64_t> malformed_by_peer_;
   std::function<bool(const std::string&, const std::string&)> may_claim_;
+  bool shared_store_ = false;
   std::set<std::pair<std::string, std::string>> refused_claims_;  // (key, agent) logged once
   mutable std::mutex mutex_;  // guards pending_commits_ and published_
   struct Commit {

@@ -36,7 +36,8 @@ class ZmqEventSender::Worker {
         limiter_(options.rate),
         link_(context_, options.collector, read_secret_key_file(options.key_file),
               read_key_file(options.collector_key_file), outbox_, encode_identity(options.identity),
-              encode_records_as_batch, with_renumbering(options.session), options.timing),
+              encode_records_as_batch, with_renumbering(options.session), options.timing,
+              options.identity.agent_id),
         started_(mono_now()),
         last_sample_(platform::sample_process()) {
     const auto stats = spool_.stats();

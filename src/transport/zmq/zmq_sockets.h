@@ -15,6 +15,8 @@ struct LinkTiming {
   std::chrono::milliseconds heartbeat_timeout{15000};  // ZMQ_HEARTBEAT_TIMEOUT and _TTL
   std::chrono::milliseconds reconnect_min{100};        // ZMQ_RECONNECT_IVL
   std::chrono::milliseconds reconnect_max{5000};       // ZMQ_RECONNECT_IVL_MAX (exponential)
+  // With several collectors: move to the next after this long without an answer (failover.h).
+  std::chrono::milliseconds failover_after{5000};
 };
 
 inline constexpr const char* kZapDomain = "chronowatch";

@@ -1,0 +1,143 @@
+// store/postgres/pg_connection.cpp — libpq calls behind store/postgres/pg_connection.h.
+#include "store/postgres/pg_connection.h"
+
+#include <libpq-fe.h>
+
+#include <cstring>
+
+#include "core/bytes.h"
+
+namespace cw::store::pg {
+namespace {
+
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21;
+
+std::string trimmed(const char* message) {
+  std::string out = message ? message : "";
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
+std::uint64_t be64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+std::string be_bytes(std::uint64_t value, int size) {
+  std::string out(static_cast<std::size_t>(size), '\0');
+  for (int i = size - 1; i >= 0; --i, value >>= 8)
+    out[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
+  return out;
+}
+
+void quiet(void*, const char*) {}  // NOTICEs (e.g. "relation already exists, skipping")
+
+}  // namespace
+
+void Params::add(unsigned type, std::string value, bool is_null) {
+  types_.push_back(type);
+  values_.push_back(std::move(value));
+  nulls_.push_back(is_null);
+}
+Params& Params::bytes(std::string_view value) { return add(kBytea, std::string{value}), *this; }
+Params& Params::int64(std::int64_t value) {
+  return add(kInt8, be_bytes(static_cast<std::uint64_t>(value), 8)), *this;
+}
+Params& Params::int16(std::int16_t value) {
+  return add(kInt2, be_bytes(static_cast<std::uint16_t>(value), 2)), *this;
+}
+Params& Params::boolean(bool value) { return add(kBool, std::string(1, value ? 1 : 0)), *this; }
+Params& Params::null_int64() { return add(kInt8, {}, true), *this; }
+
+void Result::Clear::operator()(pg_result* r) const { PQclear(r); }
+Result::Result(pg_result* result) : result_(result) {}
+int Result::rows() const { return PQntuples(result_.get()); }
+bool Result::is_null(int row, int column) const {
+  return PQgetisnull(result_.get(), row, column) != 0;
+}
+std::string_view Result::bytes(int row, int column) const {
+  return {PQgetvalue(result_.get(), row, column),
+          static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+}
+std::int64_t Result::int64(int row, int column) const {
+  return static_cast<std::int64_t>(be64(PQgetvalue(result_.get(), row, column)));
+}
+std::int16_t Result::int16(int row, int column) const {
+  const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column));
+  return static_cast<std::int16_t>((p[0] << 8) | p[1]);
+}
+bool Result::boolean(int row, int column) const {
+  return PQgetvalue(result_.get(), row, column)[0] != 0;
+}
+
+Connection::Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {
+  conn_ = PQconnectdb(conninfo_.c_str());
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const auto message = trimmed(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("cannot connect to PostgreSQL: " + message, "08001", true);
+  }
+  PQsetNoticeProcessor(conn_, quiet, nullptr);
+  const std::string host = PQhost(conn_) ? PQhost(conn_) : "";
+  name_ = std::string{"database "} + PQdb(conn_) + " on " + host + ":" + PQport(conn_);
+}
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+bool Connection::healthy() const {
+  return conn_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+void Connection::fail(pg_result* result, const std::string& what) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  auto message = trimmed(result ? PQresultErrorMessage(result) : nullptr);
+  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  const bool lost = PQstatus(conn_) != CONNECTION_OK;
+  if (result) PQclear(result);
+  throw PgError(name_ + ": " + what + ": " + message, state ? state : "", lost);
+}
+
+Result Connection::check(pg_result* result, const std::string& what) {
+  const auto status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, what);
+  return Result{result};
+}
+
+Result Connection::exec(const std::string& sql) {
+  return check(PQexec(conn_, sql.c_str()), sql.substr(0, 60));
+}
+
+Result Connection::exec(const std::string& sql, const Params& params) {
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats(params.size(), 1);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    values.push_back(params.nulls_[i] ? nullptr : params.values_[i].data());
+    lengths.push_back(static_cast<int>(params.values_[i].size()));
+  }
+  return check(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()),
+                            params.types_.data(), values.data(), lengths.data(), formats.data(),
+                            /*resultFormat=*/1),
+               sql.substr(0, 60));
+}
+
+void Connection::copy_in(const std::string& copy_sql, std::span<const std::byte> data) {
+  auto* started = PQexec(conn_, copy_sql.c_str());
+  if (!started || PQresultStatus(started) != PGRES_COPY_IN) fail(started, "COPY");
+  PQclear(started);
+  constexpr std::size_t kChunk = 1 << 20;
+  for (std::size_t at = 0; at < data.size(); at += kChunk) {
+    const auto n = std::min(kChunk, data.size() - at);
+    if (PQputCopyData(conn_, reinterpret_cast<const char*>(data.data() + at),
+                      static_cast<int>(n)) != 1)
+      fail(nullptr, "COPY data");
+  }
+  if (PQputCopyEnd(conn_, nullptr) != 1) fail(nullptr, "COPY end");
+  auto result = check(PQgetResult(conn_), "COPY");
+  while (auto* more = PQgetResult(conn_)) PQclear(more);
+}
+
+}  // namespace cw::store::pg

@@ -1,0 +1,198 @@
+// store/postgres/pg_query.cpp — reading the PostgreSQL event store: filtered queries, the replay
+// order (timestamp, agent_id, sequence) by keyset pages, and the agents table. Every query reads
+// the parent table `events`, so far-off timestamps (partition events_far) are served too.
+#include <algorithm>
+
+#include "events/binary_codec.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_store.h"
+
+namespace cw::store {
+namespace {
+
+using events::Event;
+
+constexpr const char* kEventColumns =
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload FROM events";
+
+// As SQLite's: the columns are authoritative, typed data and attributes come from the payload.
+Event event_from_row(const pg::Result& rows, int r) {
+  Event event;
+  event.agent_id = std::string{rows.bytes(r, 0)};
+  event.sequence = static_cast<std::uint64_t>(rows.int64(r, 1));
+  event.timestamp = from_unix_ns(rows.int64(r, 2));
+  event.type = events::event_type_from_wire(static_cast<std::uint8_t>(rows.int16(r, 3)))
+                   .value_or(events::EventType::heartbeat);
+  event.severity = events::severity_from_wire(static_cast<std::uint8_t>(rows.int16(r, 4)))
+                       .value_or(events::Severity::info);
+  const auto payload = rows.bytes(r, 5);
+  if (!payload.empty()) {
+    const std::span bytes{reinterpret_cast<const std::byte*>(payload.data()), payload.size()};
+    if (auto decoded = events::decode_batch(bytes, event.agent_id);
+        decoded && decoded->size() == 1) {
+      event.data = std::move(decoded->front().data);
+      event.attributes = std::move(decoded->front().attributes);
+    }
+  }
+  return event;
+}
+
+std::vector<Event> collect(const pg::Result& rows) {
+  std::vector<Event> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int r = 0; r < rows.rows(); ++r) out.push_back(event_from_row(rows, r));
+  return out;
+}
+
+std::string where_clause(const EventFilter& f, pg::Params& p) {
+  std::string sql = " WHERE true";
+  const auto next = [&p] { return "$" + std::to_string(p.size()); };
+  if (f.since) p.int64(unix_ns(*f.since)), sql += " AND timestamp_ns >= " + next();
+  if (f.until) p.int64(unix_ns(*f.until)), sql += " AND timestamp_ns < " + next();
+  if (f.agent_id) p.bytes(*f.agent_id), sql += " AND agent_id = " + next();
+  if (f.type) p.int16(static_cast<std::int16_t>(*f.type)), sql += " AND type = " + next();
+  if (f.min_severity)
+    p.int16(static_cast<std::int16_t>(*f.min_severity)), sql += " AND severity >= " + next();
+  if (f.excluded_type)
+    p.int16(static_cast<std::int16_t>(*f.excluded_type)), sql += " AND type <> " + next();
+  return sql;
+}
+
+constexpr const char* kStoredColumns =
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, position FROM events";
+
+std::vector<StoredEvent> collect_stored(const pg::Result& rows) {
+  std::vector<StoredEvent> out;
+  out.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int r = 0; r < rows.rows(); ++r) out.push_back({rows.int64(r, 6), event_from_row(rows, r)});
+  return out;
+}
+
+std::string limit_clause(const EventFilter& f, pg::Params& p) {
+  if (f.limit == 0) return {};
+  p.int64(static_cast<std::int64_t>(f.limit));
+  return " LIMIT $" + std::to_string(p.size());
+}
+
+constexpr const char* kAgentColumns =
+    "SELECT agent_id, hostname, addresses, version, first_seen_ns, last_seen_ns, up, "
+    "state_changed_ns, last_offset_ns, last_sequence, event_count, alert_count, heartbeat_count, "
+    "heard_ns FROM agents";
+
+AgentRecord agent_from_row(const pg::Result& row, int r) {
+  AgentRecord a;
+  a.identity.agent_id = std::string{row.bytes(r, 0)};
+  a.identity.node.hostname = std::string{row.bytes(r, 1)};
+  const auto addresses = row.bytes(r, 2);
+  for (std::size_t start = 0; start < addresses.size();) {
+    auto end = addresses.find(',', start);
+    if (end == std::string_view::npos) end = addresses.size();
+    if (auto address = IpAddress::parse(addresses.substr(start, end - start)))
+      a.identity.node.addresses.push_back(*address);
+    start = end + 1;
+  }
+  a.identity.version = std::string{row.bytes(r, 3)};
+  a.first_seen = from_unix_ns(row.int64(r, 4));
+  a.last_seen = from_unix_ns(row.int64(r, 5));
+  a.up = row.boolean(r, 6);
+  a.state_changed = from_unix_ns(row.int64(r, 7));
+  if (!row.is_null(r, 8)) a.last_offset = Duration{row.int64(r, 8)};
+  a.last_sequence = static_cast<std::uint64_t>(row.int64(r, 9));
+  a.event_count = static_cast<std::uint64_t>(row.int64(r, 10));
+  a.alert_count = static_cast<std::uint64_t>(row.int64(r, 11));
+  a.heartbeat_count = static_cast<std::uint64_t>(row.int64(r, 12));
+  if (!row.is_null(r, 13)) a.heard = from_unix_ns(row.int64(r, 13));
+  return a;
+}
+
+}  // namespace
+
+std::vector<Event> PgEventStore::query(const EventFilter& filter) {
+  const bool newest = filter.latest && filter.limit > 0;
+  pg::Params p;
+  std::string sql = kEventColumns + where_clause(filter, p);
+  sql += newest ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                : " ORDER BY timestamp_ns, agent_id, sequence";
+  if (filter.limit > 0)
+    p.int64(static_cast<std::int64_t>(filter.limit)), sql += " LIMIT $" + std::to_string(p.size());
+  auto out = collect(connection().exec(sql, p));
+  if (newest) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Event> PgEventStore::read_replay(Timestamp from,
+                                             const std::optional<ReplayPosition>& after,
+                                             Timestamp until, std::size_t limit) {
+  pg::Params p;
+  p.int64(unix_ns(after ? after->timestamp : from));
+  std::string sql = kEventColumns;
+  if (after) {
+    p.bytes(after->agent_id).int64(static_cast<std::int64_t>(after->sequence));
+    sql += " WHERE (timestamp_ns, agent_id, sequence) > ($1, $2, $3)";
+  } else {
+    sql += " WHERE timestamp_ns >= $1";
+  }
+  p.int64(unix_ns(until)).int64(static_cast<std::int64_t>(limit));
+  sql += " AND timestamp_ns < $" + std::to_string(p.size() - 1) +
+         " ORDER BY timestamp_ns, agent_id, sequence LIMIT $" + std::to_string(p.size());
+  return collect(connection().exec(sql, p));
+}
+
+std::vector<StoredEvent> PgEventStore::page(const PageRequest& request) {
+  pg::Params p;
+  std::string sql = kStoredColumns + where_clause(request.filter, p);
+  if (request.after) {
+    p.int64(unix_ns(request.after->timestamp)).bytes(request.after->agent_id);
+    p.int64(static_cast<std::int64_t>(request.after->sequence));
+    const auto n = p.size();
+    sql += std::string{" AND (timestamp_ns, agent_id, sequence) "} +
+           (request.descending ? "<" : ">") + " ($" + std::to_string(n - 2) + ", $" +
+           std::to_string(n - 1) + ", $" + std::to_string(n) + ")";
+  }
+  sql += request.descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                            : " ORDER BY timestamp_ns, agent_id, sequence";
+  sql += limit_clause(request.filter, p);
+  return collect_stored(connection().exec(sql, p));
+}
+
+std::vector<StoredEvent> PgEventStore::read_after(std::int64_t position,
+                                                  const EventFilter& filter) {
+  pg::Params p;
+  std::string sql = kStoredColumns + where_clause(filter, p);
+  p.int64(position);
+  sql += " AND position > $" + std::to_string(p.size()) + " ORDER BY position";
+  sql += limit_clause(filter, p);
+  return collect_stored(connection().exec(sql, p));
+}
+
+std::optional<StoredEvent> PgEventStore::find(const std::string& agent_id, std::uint64_t sequence) {
+  pg::Params p;
+  p.bytes(agent_id).int64(static_cast<std::int64_t>(sequence));
+  auto found = collect_stored(connection().exec(
+      std::string{kStoredColumns} + " WHERE agent_id = $1 AND sequence = $2 LIMIT 1", p));
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::int64_t PgEventStore::last_position() {
+  return connection()
+      .exec("SELECT coalesce(max(position), 0)::bigint FROM events", pg::Params{})
+      .int64(0, 0);
+}
+
+std::vector<AgentRecord> PgEventStore::agents() {
+  const auto rows = connection().exec(std::string{kAgentColumns} + " ORDER BY agent_id", {});
+  std::vector<AgentRecord> out;
+  for (int r = 0; r < rows.rows(); ++r) out.push_back(agent_from_row(rows, r));
+  return out;
+}
+
+std::optional<AgentRecord> PgEventStore::agent(const std::string& agent_id) {
+  pg::Params p;
+  p.bytes(agent_id);
+  const auto rows = connection().exec(std::string{kAgentColumns} + " WHERE agent_id = $1", p);
+  if (rows.rows() == 0) return std::nullopt;
+  return agent_from_row(rows, 0);
+}
+
+}  // namespace cw::store

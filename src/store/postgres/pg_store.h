@@ -1,0 +1,69 @@
+// store/postgres/pg_store.h — the EventStore on PostgreSQL 15 (libpq): versioned migrations,
+// events partitioned by day on the agent's timestamp (made ahead; far-off timestamps go to the
+// default partition `events_far`, still read by every query), unique on (agent_id, sequence,
+// timestamp_ns), ingest by binary COPY into a temporary table and one INSERT … ON CONFLICT DO
+// NOTHING. Layout: docs/store.md. One instance per thread; any number of processes may write.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/event_store.h"
+
+namespace cw::store {
+
+namespace pg {
+class Connection;
+}
+
+struct PgOptions {
+  bool read_only = false;  // never migrates nor creates partitions
+  int days_ahead = 7;      // daily partitions made ahead of the collector's clock
+  int days_behind = 14;    // and behind it (events spooled while an agent was away)
+};
+
+inline constexpr int kPgSchemaVersion = 1;
+
+class PgEventStore final : public EventStore {
+ public:
+  // Connects (libpq conninfo: a postgresql:// URI or keywords; PG* variables fill the rest),
+  // applies pending migrations and makes the partitions around now. Throws std::runtime_error
+  // naming the database on failure, or when its schema is newer than this build.
+  explicit PgEventStore(std::string conninfo, PgOptions options = {});
+  ~PgEventStore() override;
+
+  std::size_t insert(std::span<const events::Event> events) override;
+  void record_agent(const events::AgentIdentity& identity, Timestamp seen) override;
+  void set_agent_up(const std::string& agent_id, bool up, Timestamp at) override;
+  std::vector<events::Event> query(const EventFilter& filter) override;
+  std::vector<AgentRecord> agents() override;
+  std::optional<AgentRecord> agent(const std::string& agent_id) override;
+  std::vector<events::Event> read_replay(Timestamp from, const std::optional<ReplayPosition>& after,
+                                         Timestamp until, std::size_t limit) override;
+  bool lead_liveness() override;
+  bool shared_by_collectors() const override { return true; }
+  InsertOutcome insert_reporting(std::span<const events::Event> events) override;
+  std::vector<StoredEvent> page(const PageRequest& request) override;
+  std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
+  std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
+  std::int64_t last_position() override;
+
+  int schema_version();
+  // Makes the daily partitions of [day(now) - days_behind, day(now) + days_ahead] that are
+  // missing, moving rows of those days out of events_far. Done at open and once a day by insert.
+  void ensure_partitions(Timestamp now);
+  std::vector<std::string> partitions();  // names of the daily partitions, oldest first
+
+ private:
+  pg::Connection& connection();  // reconnects when the last one broke; rolls back a failed one
+  void migrate();
+  InsertOutcome insert_batch(std::span<const events::Event> events);
+  std::string conninfo_;
+  PgOptions options_;
+  std::unique_ptr<pg::Connection> conn_;
+  std::uint64_t generation_ = 0;  // connections made (temp tables and locks are per connection)
+  std::uint64_t temp_ready_ = 0, lock_held_ = 0;  // on which generation
+  std::int64_t partitions_day_ = INT64_MIN;
+};
+
+}  // namespace cw::store

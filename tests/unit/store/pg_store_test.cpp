@@ -1,0 +1,153 @@
+// Unit tests for what is PostgreSQL's own in store/postgres/pg_store.h, on a throwaway cluster
+// (the shared behaviour is the contract suite): daily partitions made ahead, far-off events in
+// events_far moving into their day's partition, schema versions, two writers on the same agents,
+// the sweeper's advisory lock, and a server restarted under the store.
+#include "store/postgres/pg_store.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store/postgres/pg_connection.h"
+#include "store_engines.h"
+#include "unit/events/sample_events.h"
+
+namespace cw::store {
+namespace {
+
+using namespace events;
+using namespace events::testing;
+using testing::PostgresEngine;
+using testing::test_cluster;
+
+constexpr std::int64_t kDay = 86'400;
+const Timestamp kNoon = at(1'764'676'800);  // 2025-12-02T12:00:00Z
+
+Event simple(const std::string& agent, std::uint64_t sequence, Timestamp when) {
+  return Event{when, agent, sequence, EventType::agent_start, Severity::info, {}, {}};
+}
+
+std::int64_t count(PostgresEngine& db, const std::string& table) {
+  pg::Connection c{db.url()};
+  return c.exec("SELECT count(*)::bigint FROM " + table, pg::Params{}).int64(0, 0);
+}
+
+TEST(PgStore, MakesDailyPartitionsBehindAndAheadOfNow) {
+  PostgresEngine db;
+  PgEventStore store{db.url(), {.days_ahead = 2, .days_behind = 1}};
+  store.ensure_partitions(kNoon);
+  const auto names = store.partitions();
+  for (const char* day :
+       {"events_20251201", "events_20251202", "events_20251203", "events_20251204"})
+    EXPECT_NE(std::find(names.begin(), names.end(), day), names.end()) << day;
+}
+
+TEST(PgStore, FarOffEventsWaitInEventsFarAndMoveWhenTheirDayComes) {
+  PostgresEngine db;
+  PgEventStore store{db.url(), {.days_ahead = 1, .days_behind = 0}};
+  store.ensure_partitions(kNoon);
+  const auto later = kNoon + std::chrono::seconds(10 * kDay);
+  EXPECT_EQ(store.insert(std::vector{simple("a", 1, kNoon), simple("a", 2, later)}), 2u);
+  EXPECT_EQ(count(db, "events_far"), 1);
+  EXPECT_EQ(count(db, "events_20251202"), 1);
+  store.ensure_partitions(later);  // ten days on: its day's partition is made, the row moves in
+  EXPECT_EQ(count(db, "events_far"), 0);
+  EXPECT_EQ(count(db, "events_20251212"), 1);
+  EXPECT_EQ(store.insert(std::vector{simple("a", 2, later)}), 0u);  // a resend meets it there
+  EXPECT_EQ(store.query({}).size(), 2u);
+}
+
+TEST(PgStore, RefusesASchemaNewerThanItself) {
+  PostgresEngine db;
+  { PgEventStore store{db.url()}; }
+  test_cluster().psql("INSERT INTO chronowatch_schema (version) VALUES (99)", db.database);
+  try {
+    PgEventStore store{db.url()};
+    FAIL() << "opened a schema from the future";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string{error.what()}.find("newer than this chronowatch"), std::string::npos);
+  }
+}
+
+TEST(PgStore, ReadOnlyOpenOfAnEmptyDatabaseSaysWhatToDo) {
+  PostgresEngine db;
+  try {
+    PgEventStore store{db.url(), {.read_only = true}};
+    FAIL();
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string{error.what()}.find("start the collector"), std::string::npos);
+  }
+  EXPECT_EQ(count(db, "pg_tables WHERE tablename = 'events'"), 0);
+}
+
+TEST(PgStore, AnUnreachableServerIsNamedInTheError) {
+  try {
+    open_store("postgresql:///none?host=/nonexistent-dir&connect_timeout=2");
+    FAIL();
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string{error.what()}.find("cannot connect to PostgreSQL"), std::string::npos);
+  }
+}
+
+// Two collectors storing the same agents' resends at once: each event once, counters exact,
+// no deadlock (both insert in agent, sequence order).
+TEST(PgStore, TwoWritersOnTheSameAgentsStoreEachEventOnce) {
+  PostgresEngine db;
+  { PgEventStore create{db.url()}; }
+  auto write = [&] {
+    PgEventStore store{db.url()};
+    for (std::uint64_t round = 0; round < 20; ++round) {
+      std::vector<Event> batch;
+      for (const char* agent : {"c", "a", "b"})
+        for (std::uint64_t s = round * 50 + 1; s <= round * 50 + 100; ++s)
+          batch.push_back(simple(agent, s, at(static_cast<std::int64_t>(1000 + s))));
+      store.insert(batch);
+    }
+  };
+  std::thread first{write}, second{write};
+  first.join(), second.join();
+  PgEventStore store{db.url()};
+  EXPECT_EQ(store.query({}).size(), 3u * 1050);
+  for (const char* agent : {"a", "b", "c"}) {
+    EXPECT_EQ(store.agent(agent)->event_count, 1050u) << agent;
+    EXPECT_EQ(store.agent(agent)->last_sequence, 1050u) << agent;
+  }
+}
+
+TEST(PgStore, OneStoreLeadsLivenessAndAnotherTakesOverWhenItCloses) {
+  PostgresEngine db;
+  auto first = std::make_unique<PgEventStore>(db.url());
+  PgEventStore second{db.url()};
+  EXPECT_TRUE(first->lead_liveness());
+  EXPECT_TRUE(first->lead_liveness());
+  EXPECT_FALSE(second.lead_liveness());
+  first.reset();  // its connection closes: the server releases the lock as its backend exits
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool took_over = false;
+  while (!(took_over = second.lead_liveness()) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(took_over);
+}
+
+// `pg_ctl -m immediate` under an open store: the batch in flight fails (the collector does not
+// acknowledge it, the agent resends), the next one reconnects; nothing is lost or doubled.
+TEST(PgStore, AServerRestartedImmediatelyIsReconnectedAndLosesNothingCommitted) {
+  PostgresEngine db;
+  PgEventStore store{db.url()};
+  EXPECT_EQ(store.insert(std::vector{simple("a", 1, kNoon), simple("a", 2, kNoon)}), 2u);
+  test_cluster().stop(/*immediate=*/true);
+  test_cluster().start();
+  const std::vector resend{simple("a", 2, kNoon), simple("a", 3, kNoon)};
+  std::size_t stored = 0;
+  try {
+    stored = store.insert(resend);
+  } catch (const std::runtime_error&) {
+    stored = store.insert(resend);  // the writer's retry
+  }
+  EXPECT_EQ(stored, 1u);
+  EXPECT_EQ(store.query({}).size(), 3u);
+  EXPECT_EQ(store.agent("a")->event_count, 3u);
+}
+
+}  // namespace
+}  // namespace cw::store
