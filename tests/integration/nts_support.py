@@ -108,3 +108,56 @@ class ChronydNtsClient(Chronyd.__mro__[1]):  # peers.Peer
             if len(f) >= 12 and f[0][0].isdigit() and set("".join(f[5:8])) == {"1"}:
                 rows.append(float(f[11]))
         return rows
+
+
+class FlipRelay:
+    """A UDP relay on 127.0.0.1 (`self.port`) to 127.0.0.1:target that flips one byte (xor 0x01)
+    of every request (client → server) or every response, at `offset` (negative: from the end).
+    Stops with the test; counts what it relayed."""
+
+    def __init__(self, target, direction, offset):
+        import threading
+        assert direction in ("request", "response")
+        self.target, self.direction, self.offset = target, direction, offset
+        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.front.bind(("127.0.0.1", 0))
+        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.back.bind(("127.0.0.1", 0))
+        self.port = self.front.getsockname()[1]
+        self.client = None
+        self.relayed = {"request": 0, "response": 0}
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _flip(self, data, direction):
+        self.relayed[direction] += 1
+        if direction != self.direction:
+            return data
+        data = bytearray(data)
+        data[self.offset] ^= 0x01
+        return bytes(data)
+
+    def _run(self):
+        import select
+        while not self.stopping:
+            ready, _, _ = select.select([self.front, self.back], [], [], 0.1)
+            for sock in ready:
+                data, peer = sock.recvfrom(4096)
+                if sock is self.front:
+                    self.client = peer
+                    self.back.sendto(self._flip(data, "request"), ("127.0.0.1", self.target))
+                elif self.client:
+                    self.front.sendto(self._flip(data, "response"), self.client)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+        self.front.close()
+        self.back.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

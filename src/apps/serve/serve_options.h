@@ -40,6 +40,7 @@ struct ServeOptions {
   double nts_rotate = 7 * 24 * 3600.0;  // seconds between master-key rotations
   bool require_nts = false;
   int nts_ke_max_sessions = 128;
+  int nts_ntp_port = 0;  // the NTP port NTS-KE announces; 0: the port we listen on
 };
 
 }  // namespace cw::apps
