@@ -93,6 +93,14 @@ void add_measurement_options(CLI::App& a, AgentSettings& s) {
              "take T4 from the kernel (SO_TIMESTAMPNS) instead of the process's clock; more "
              "precise, but blind to a clock faked inside the process (faketime)")
       ->envname("CW_KERNEL_TIMESTAMPS");
+  a.add_flag("--nts", s.nts,
+             "authenticate the NTP servers with NTS (RFC 8915): NTS-KE over TLS first, cookies "
+             "kept across polls, a new NTS-KE when they run out or the server sends NTSN")
+      ->envname("CW_AGENT_NTS");
+  add(a, "--nts-ca", s.nts_ca, "PEM trust store for NTS-KE (default: the system's)",
+      "CW_AGENT_NTS_CA");
+  add(a, "--nts-ke-port", s.nts_ke_port, "the servers' NTS-KE port", "CW_AGENT_NTS_KE_PORT")
+      ->check(number(1, 65535, "", "--nts-ke-port", "CW_AGENT_NTS_KE_PORT", true));
 }
 
 void add_mqtt_options(CLI::App& a, AgentSettings& s) {

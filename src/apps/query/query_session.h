@@ -58,10 +58,20 @@ struct SessionOptions {
   Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
 };
 
+// The NTS state of one server that outlives a session (the agent keeps it across polls): keys,
+// cookies, and where NTS-KE said NTP is. No session, or no cookie left: NTS-KE again (RFC 8915).
+struct NtsAssociation {
+  std::optional<ntp::nts::ClientSession> session;
+  std::string ntp_host;
+  std::uint16_t ntp_port = 123;
+  int key_exchanges = 0;
+};
+
 struct Target {
   std::string name;
   std::string host;
   std::uint16_t port = 123;
+  std::shared_ptr<NtsAssociation> nts;  // with SessionOptions::nts: reused and refreshed
 };
 
 // Queries every target (each address a name resolves to is a server of its own) and returns one
