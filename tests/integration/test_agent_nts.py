@@ -99,3 +99,28 @@ def test_daemon_keeps_cookies_across_polls_and_rekeys_after_ntsn(certificate, tm
     finally:
         agent.stop()
         server.stop()
+
+
+def test_chronyd_restarted_with_its_dump_dir_still_takes_our_cookies(certificate, tmp_path):
+    dump = pathlib.Path(tempfile.mkdtemp(prefix="cw-ntsdump-"))  # chronyd runs as _chrony
+    shutil.chown(dump, "_chrony", "_chrony")
+    port, ke_port = free_port(), free_port(socket.SOCK_STREAM)
+    chronyd = ChronydNts(*certificate, port=port, ke_port=ke_port, dump_dir=dump)
+    agent = start_daemon(agent_env(ke_port, certificate[0], tmp_path), "--poll-interval", "1",
+                         "--burst", "1", "--log-level", "debug")
+    try:
+        wait_for(lambda: agent.log().count("NTS-KE done") == 1 and "ntp:" not in agent.log(),
+                 timeout=20, what="the agent's NTS-KE")
+        chronyd.stop()
+        assert (dump / "ntskeys").exists()  # chronyd dumped its keys
+        chronyd = ChronydNts(*certificate, port=port, ke_port=ke_port, dump_dir=dump)
+        polls = agent.log().count("poll round: 1 server(s), offset")
+        # Several polls after the restart, all through NTS with the cookies from before it.
+        wait_for(lambda: agent.log().count("poll round: 1 server(s), offset") >= polls + 3, timeout=30,
+                 what="polls after chronyd's restart")
+        assert agent.log().count("NTS-KE done") == 1, agent.log()  # no new NTS-KE needed
+        assert "NTSN" not in agent.log() and "answers again" not in agent.log(), agent.log()
+    finally:
+        agent.stop()
+        chronyd.stop()
+        shutil.rmtree(dump, ignore_errors=True)
