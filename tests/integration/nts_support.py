@@ -88,14 +88,27 @@ class ChronydNtsClient(Chronyd.__mro__[1]):  # peers.Peer
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-chronyc-nts-"))
         shutil.chown(self.dir, "_chrony", "_chrony")
         self.conf = self.dir / "chrony.conf"
+        self.socket = self.dir / "chronyd.sock"  # for chronyc (authdata), no UDP command port
         self.conf.write_text("\n".join([
             f"pidfile {self.dir}/chronyd.pid", f"driftfile {self.dir}/drift", "cmdport 0",
-            "bindcmdaddress /", "port 0", f"logdir {self.dir}", "log measurements",
+            f"bindcmdaddress {self.socket}", "port 0", f"logdir {self.dir}", "log measurements",
             f"ntstrustedcerts {cert}", "nosystemcert", f"ntsdumpdir {self.dir}",
             f"server 127.0.0.1 port {port} nts ntsport {ke_port} iburst minpoll 0 maxpoll 0"])
             + "\n")
         self.process = Process(without_cap_sys_time(["chronyd", "-x", "-d", "-f", self.conf]),
                                name="chronyd-nts-client")
+
+    def authdata(self):
+        """`chronyc authdata` for our one server: dict(name, mode, keyid, type, klen, last, atmp,
+        nak, cook, clen) as chronyc -c prints them, or None before it has one."""
+        out = subprocess.run(["chronyc", "-h", str(self.socket), "-c", "-n", "authdata"],
+                             capture_output=True, text=True, timeout=10)
+        for line in out.stdout.splitlines():
+            f = line.split(",")
+            if len(f) >= 10:
+                return dict(zip(["name", "mode", "keyid", "type", "klen", "last", "atmp", "nak",
+                                 "cook", "clen"], f))
+        return None
 
     def measurements(self):
         """Offsets (seconds) of the measurements.log rows chronyd accepted (tests all 1)."""
