@@ -128,7 +128,7 @@ def test_a_chronyd_client_rekeys_when_its_cookies_outlive_our_keys(certificate):
     with nts_server(certificate, "--nts-rotate", 2) as server:
         client = ChronydNtsClient(server.port, server.ke_port, certificate[0])
         try:
-            wait_for(lambda: (client.authdata() or {}).get("keyid", "0") >= "2", timeout=40,
+            wait_for(lambda: int((client.authdata() or {}).get("keyid", "0")) >= 2, timeout=40,
                      what="chronyd to make a second NTS-KE")
             assert outcome(server, "nts_nak") >= 1  # what sent it back to NTS-KE
             seen = len(client.measurements())
