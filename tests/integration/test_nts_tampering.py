@@ -3,7 +3,7 @@
 A UDP relay in the test flips one chosen byte — in the header, the cookie, the unique identifier
 or the authenticator's tag — of every request or every response. A tampered request gets the NTSN
 Kiss-o'-Death (from chronyd and from us); a tampered response is refused by our client and by
-chronyd. tool_ntp_nts (tests/tools/ntp_nts.cpp) is our client: it makes the NTS-KE directly and
+chronyd. tool_apps_nts (tests/tools/apps_nts.cpp) is our client: it makes the NTS-KE directly and
 sends its NTP requests through the relay."""
 import json
 import os
@@ -20,7 +20,7 @@ from nts_support import (ChronydNts, FlipRelay, chronyd_nts_measure, make_certif
 from peers import REPO, free_port, wait_for
 from serve_support import Server
 
-TOOL = pathlib.Path(os.environ.get("CW_BUILD_DIR", REPO / "build")) / "tests" / "tool_ntp_nts"
+TOOL = pathlib.Path(os.environ.get("CW_BUILD_DIR", REPO / "build")) / "tests" / "tool_apps_nts"
 HEADER, COOKIE, UNIQUE_ID, TAG = 1, 98, 60, -8  # offsets (a 32-byte unique id, as both send)
 
 
@@ -50,7 +50,7 @@ def ours(certificate):
 
 
 def one_request_through(relay, ke_port, cert):
-    assert TOOL.exists(), f"{TOOL} is not built (ninja -C build tool_ntp_nts)"
+    assert TOOL.exists(), f"{TOOL} is not built (ninja -C build tool_apps_nts)"
     done = subprocess.run([TOOL, "127.0.0.1", str(ke_port), str(cert), str(relay.port), "1"],
                           capture_output=True, text=True, timeout=30)
     lines = [json.loads(line) for line in done.stdout.splitlines()]

@@ -93,7 +93,7 @@ detect::ServerOutcome NtpPoller::poll_one(Server& server, int exchanges) {
     session.interval = options_.burst_spacing;
     session.kernel_timestamps = options_.kernel_timestamps;
     if (options_.nts) {
-      session.nts = platform::nts::KeClientOptions{options_.nts_ca, options_.timeout * 2};
+      session.nts = apps::nts::KeClientOptions{options_.nts_ca, options_.timeout * 2};
       session.nts_ke_port = options_.nts_ke_port;
     }
     auto results = run_session({target}, session, clock_, random_);

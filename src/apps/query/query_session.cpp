@@ -47,7 +47,7 @@ Result<std::shared_ptr<NtsAssociation>, std::string> associate(const Target& tar
                                                                Clock& clock) {
   auto nts = target.nts ? target.nts : std::make_shared<NtsAssociation>();
   if (nts->session && !nts->session->needs_key_exchange()) return nts;
-  auto ke = platform::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
+  auto ke = apps::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
   if (!ke) return fail(ke.error());
   nts->session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
   if (!nts->session) return fail(std::string("NTS-KE gave keys of the wrong length"));

@@ -14,7 +14,7 @@
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
 #include "ntp/nts/client_session.h"
-#include "platform/nts/ke_client.h"
+#include "apps/common/nts/ke_client.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -53,7 +53,7 @@ struct SessionOptions {
   bool kernel_timestamps = true;
   std::optional<ntp::Key> key;  // authenticate every request with it; require it back
   // NTS (RFC 8915): an NTS-KE with each server's KE port first, then NTS-protected requests.
-  std::optional<platform::nts::KeClientOptions> nts;
+  std::optional<apps::nts::KeClientOptions> nts;
   std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
   Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
 };

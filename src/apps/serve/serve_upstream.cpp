@@ -72,14 +72,14 @@ std::chrono::seconds resolve_retry(const ntp::PollPolicy& poll) {
 
 }  // namespace
 
-void UpstreamSync::use_nts(platform::nts::KeClientOptions options, std::uint16_t ke_port) {
+void UpstreamSync::use_nts(apps::nts::KeClientOptions options, std::uint16_t ke_port) {
   nts_ = std::move(options);
   nts_ke_port_ = ke_port;
 }
 
 // NTS-KE with host (RFC 8915 §4); on success `port` becomes the NTP port it named.
 bool UpstreamSync::key_exchange(Source& s, const std::string& host, std::uint16_t& port) {
-  auto ke = platform::nts::key_exchange(host, nts_ke_port_, *nts_, clock_);
+  auto ke = apps::nts::key_exchange(host, nts_ke_port_, *nts_, clock_);
   if (!ke) {
     spdlog::warn("serve: upstream {}: {}; retrying in {} s", s.name, ke.error(),
                  resolve_retry(poll_).count());

@@ -21,7 +21,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/poll_schedule.h"
-#include "platform/nts/ke_client.h"
+#include "apps/common/nts/ke_client.h"
 
 namespace cw::apps {
 
@@ -35,7 +35,7 @@ class UpstreamSync {
   ~UpstreamSync();
   // Reach every upstream through NTS (RFC 8915): NTS-KE with it at ke_port first (again when its
   // cookies run out or it sends NTSN), then NTS-protected polls. Before start().
-  void use_nts(platform::nts::KeClientOptions options, std::uint16_t ke_port);
+  void use_nts(apps::nts::KeClientOptions options, std::uint16_t ke_port);
   void start();
   void stop();
 
@@ -55,7 +55,7 @@ class UpstreamSync {
   ntp::Precision precision_;
   ntp::PollPolicy poll_;
   UpstreamCombiner combiner_;
-  std::optional<platform::nts::KeClientOptions> nts_;
+  std::optional<apps::nts::KeClientOptions> nts_;
   std::uint16_t nts_ke_port_ = 4460;
   std::atomic<bool> synchronized_{false};
   std::atomic<bool> stopping_{false};
