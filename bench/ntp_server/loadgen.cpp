@@ -32,12 +32,12 @@
 #include <thread>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "loadgen_stats.h"
 #include "ntp/key_file.h"
 #include "ntp/mac.h"
 #include "ntp/nts/client_fields.h"
 #include "ntp/packet.h"
-#include "apps/common/nts/ke_client.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
 

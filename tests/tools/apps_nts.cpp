@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <string>
 
+#include "apps/common/nts/ke_client.h"
 #include "ntp/exchange.h"
 #include "ntp/nts/client_session.h"
-#include "apps/common/nts/ke_client.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
 #include "platform/udp_client.h"
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   platform::SystemRandom random;
   const std::string host = argv[1];
   auto ke = apps::nts::key_exchange(host, static_cast<std::uint16_t>(std::stoi(argv[2])),
-                                        {argv[3], std::chrono::seconds{5}}, clock);
+                                    {argv[3], std::chrono::seconds{5}}, clock);
   if (!ke) {
     std::printf("{\"error\": \"%s\"}\n", ke.error().c_str());
     return 1;

@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
 #include "ntp/nts/client_session.h"
-#include "apps/common/nts/ke_client.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {

@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
+#include "apps/common/nts/ke_server.h"
 #include "apps/serve/serve_options.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/nts/cookies.h"
-#include "apps/common/nts/ke_server.h"
 
 namespace cw::apps {
 

@@ -16,12 +16,12 @@
 #include <thread>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "apps/serve/serve_combiner.h"
 #include "apps/serve/serve_runtime.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/poll_schedule.h"
-#include "apps/common/nts/ke_client.h"
 
 namespace cw::apps {
 
