@@ -44,9 +44,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   packet.insert(packet.end(), reinterpret_cast<const std::byte*>(data),
                 reinterpret_cast<const std::byte*>(data) + size);
 
-  ResponderConfig config;
-  config.nts = cookies;
-  Responder responder(config, 1);
+  static Responder responder = [] {
+    ResponderConfig config;
+    config.nts = cookies;
+    config.rate_limit.table_entries = 16;  // limiting is off (interval 0): no state carries over
+    return Responder(config, 1);
+  }();
   std::vector<std::byte> out(kMaxPacketSize);
   const auto now = from_unix_ns(1'700'000'000'000'000'000);
   const auto state = local_state(2, Precision{-20}, now);

@@ -32,12 +32,12 @@
 #include <thread>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "loadgen_stats.h"
 #include "ntp/key_file.h"
 #include "ntp/mac.h"
 #include "ntp/nts/client_fields.h"
 #include "ntp/packet.h"
-#include "platform/nts/ke_client.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
 
@@ -335,7 +335,7 @@ void key_exchange(Options& o) {
   const auto hp = host_port(o.nts_ke);
   if (!hp || !hp->port) usage("--nts-ke needs HOST:PORT");
   auto ke =
-      platform::nts::key_exchange(hp->host, *hp->port, {o.nts_ca, std::chrono::seconds{5}}, clock);
+      apps::nts::key_exchange(hp->host, *hp->port, {o.nts_ca, std::chrono::seconds{5}}, clock);
   if (!ke) usage(ke.error().c_str());
   ntp::nts::ClientRequest r;
   r.c2s = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.c2s).first(32));
@@ -352,7 +352,7 @@ int ke_flood(const Options& o) {
   const auto start = Steady::now();
   const auto end = start + std::chrono::duration_cast<Steady::duration>(
                                std::chrono::duration<double>(o.seconds));
-  const auto client = platform::nts::KeClient::make({o.nts_ca, std::chrono::seconds{5}});
+  const auto client = apps::nts::KeClient::make({o.nts_ca, std::chrono::seconds{5}});
   if (!client) usage(client.error().c_str());
   std::vector<std::thread> threads;
   for (int t = 0; t < o.sockets; ++t) {

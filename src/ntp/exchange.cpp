@@ -202,18 +202,24 @@ Result<Sample, Rejection> accept_reply(std::span<const std::byte> datagram,
   if (!parsed) return fail(Rejection{RejectReason::malformed, parsed.error(), {}, {}, {}});
   const Packet& p = parsed->header;
   if (auto r = check_header(p, request)) return fail(*r);
-  auto proof = check_auth(*parsed, request);
-  if (!proof) return fail(proof.error());
+  std::optional<AuthProof> proof;  // none: nothing to prove, and no cost on the plain path
+  if (request.auth.mode() != AuthMode::none) {
+    auto checked = check_auth(*parsed, request);
+    if (!checked) return fail(checked.error());
+    proof = std::move(*checked);
+  }
   if (auto r = check_server_state(p)) return fail(*r);
 
   Sample sample;
   sample.server = p;
   sample.root = RootInfo{p.root_delay.to_duration(), p.root_dispersion.to_duration()};
   sample.sent_at = sent_at;
-  sample.auth = proof->mode;
-  sample.authenticated = proof->mode != AuthMode::none;
-  sample.key_id = proof->key_id;
-  sample.cookies = std::move(proof->cookies);
+  if (proof) {
+    sample.auth = proof->mode;
+    sample.authenticated = true;
+    sample.key_id = proof->key_id;
+    sample.cookies = std::move(proof->cookies);
+  }
   sample.measurement = measure(sent_at, p.receive_time, p.transmit_time, received_at,
                                p.precision.duration(), local_precision);
   return sample;

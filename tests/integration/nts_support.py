@@ -88,14 +88,27 @@ class ChronydNtsClient(Chronyd.__mro__[1]):  # peers.Peer
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-chronyc-nts-"))
         shutil.chown(self.dir, "_chrony", "_chrony")
         self.conf = self.dir / "chrony.conf"
+        self.socket = self.dir / "chronyd.sock"  # for chronyc (authdata), no UDP command port
         self.conf.write_text("\n".join([
             f"pidfile {self.dir}/chronyd.pid", f"driftfile {self.dir}/drift", "cmdport 0",
-            "bindcmdaddress /", "port 0", f"logdir {self.dir}", "log measurements",
+            f"bindcmdaddress {self.socket}", "port 0", f"logdir {self.dir}", "log measurements",
             f"ntstrustedcerts {cert}", "nosystemcert", f"ntsdumpdir {self.dir}",
             f"server 127.0.0.1 port {port} nts ntsport {ke_port} iburst minpoll 0 maxpoll 0"])
             + "\n")
         self.process = Process(without_cap_sys_time(["chronyd", "-x", "-d", "-f", self.conf]),
                                name="chronyd-nts-client")
+
+    def authdata(self):
+        """`chronyc authdata` for our one server: dict(name, mode, keyid, type, klen, last, atmp,
+        nak, cook, clen) as chronyc -c prints them, or None before it has one."""
+        out = subprocess.run(["chronyc", "-h", str(self.socket), "-c", "-n", "authdata"],
+                             capture_output=True, text=True, timeout=10)
+        for line in out.stdout.splitlines():
+            f = line.split(",")
+            if len(f) >= 10:
+                return dict(zip(["name", "mode", "keyid", "type", "klen", "last", "atmp", "nak",
+                                 "cook", "clen"], f))
+        return None
 
     def measurements(self):
         """Offsets (seconds) of the measurements.log rows chronyd accepted (tests all 1)."""
@@ -108,3 +121,56 @@ class ChronydNtsClient(Chronyd.__mro__[1]):  # peers.Peer
             if len(f) >= 12 and f[0][0].isdigit() and set("".join(f[5:8])) == {"1"}:
                 rows.append(float(f[11]))
         return rows
+
+
+class FlipRelay:
+    """A UDP relay on 127.0.0.1 (`self.port`) to 127.0.0.1:target that flips one byte (xor 0x01)
+    of every request (client → server) or every response, at `offset` (negative: from the end).
+    Stops with the test; counts what it relayed."""
+
+    def __init__(self, target, direction, offset):
+        import threading
+        assert direction in ("request", "response")
+        self.target, self.direction, self.offset = target, direction, offset
+        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.front.bind(("127.0.0.1", 0))
+        self.back = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.back.bind(("127.0.0.1", 0))
+        self.port = self.front.getsockname()[1]
+        self.client = None
+        self.relayed = {"request": 0, "response": 0}
+        self.stopping = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _flip(self, data, direction):
+        self.relayed[direction] += 1
+        if direction != self.direction:
+            return data
+        data = bytearray(data)
+        data[self.offset] ^= 0x01
+        return bytes(data)
+
+    def _run(self):
+        import select
+        while not self.stopping:
+            ready, _, _ = select.select([self.front, self.back], [], [], 0.1)
+            for sock in ready:
+                data, peer = sock.recvfrom(4096)
+                if sock is self.front:
+                    self.client = peer
+                    self.back.sendto(self._flip(data, "request"), ("127.0.0.1", self.target))
+                elif self.client:
+                    self.front.sendto(self._flip(data, "response"), self.client)
+
+    def stop(self):
+        self.stopping = True
+        self.thread.join()
+        self.front.close()
+        self.back.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

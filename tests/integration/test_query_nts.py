@@ -2,7 +2,7 @@
 
 chronyd serves NTS-KE with a certificate this test makes (IP SAN 127.0.0.1) and NTP on a port that
 is not 123, so its KE response carries a port record: a query that reaches it without --port used
-the negotiated port. tool_ntp_nts (tests/tools/ntp_nts.cpp) sends one request per placeholder
+the negotiated port. tool_apps_nts (tests/tools/apps_nts.cpp) sends one request per placeholder
 count to show that chronyd returns k + 1 cookies in a reply as long as the request."""
 import json
 import os
@@ -18,7 +18,7 @@ from nts_support import ChronydNts, make_certificate
 from peers import REPO, free_port
 from query_helpers import EXIT_AUTH, EXIT_OK, EXIT_USAGE, query, query_json
 
-TOOL = pathlib.Path(os.environ.get("CW_BUILD_DIR", REPO / "build")) / "tests" / "tool_ntp_nts"
+TOOL = pathlib.Path(os.environ.get("CW_BUILD_DIR", REPO / "build")) / "tests" / "tool_apps_nts"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_query_authenticates_with_nts_on_the_negotiated_port(chronyd_nts, certif
 
 
 def test_every_placeholder_count_gets_that_many_cookies_more(chronyd_nts, certificate):
-    assert TOOL.exists(), f"{TOOL} is not built (ninja -C build tool_ntp_nts)"
+    assert TOOL.exists(), f"{TOOL} is not built (ninja -C build tool_apps_nts)"
     done = subprocess.run([TOOL, "127.0.0.1", str(chronyd_nts.ke_port), str(certificate[0])],
                           capture_output=True, text=True, timeout=60)
     lines = [json.loads(line) for line in done.stdout.splitlines()]

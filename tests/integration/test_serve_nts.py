@@ -97,3 +97,43 @@ def test_a_restart_with_the_key_file_keeps_chronyds_cookies(certificate, tmp_pat
     finally:
         client.stop()
         first.stop()
+
+
+def test_a_chronyd_client_stays_in_sync_across_our_rotations(certificate):
+    # Keys rotate every 4 s and we keep current + 3 previous (12-16 s); chronyd polls every
+    # second and spends its 8 cookies oldest first, so a cookie is ~8 s old when used: always
+    # under a kept key. No NTSN, no new NTS-KE, no lost sync. (With --nts-rotate 2 chronyd's
+    # oldest cookies outlive the kept keys: it gets NTSN and re-keys by itself.)
+    with nts_server(certificate, "--nts-rotate", 4) as server:
+        client = ChronydNtsClient(server.port, server.ke_port, certificate[0])
+        try:
+            rotations = lambda: server.process.log().count("cookie master key rotated")
+            wait_for(lambda: rotations() >= 5, timeout=45, what="five rotations")
+            seen = len(client.measurements())
+            wait_for(lambda: len(client.measurements()) >= seen + 3, timeout=10,
+                     what="chronyd to go on measuring after five rotations")
+            auth = client.authdata()
+            assert auth["mode"] == "NTS" and auth["type"] == "15", auth  # AEAD_AES_SIV_CMAC_256
+            assert auth["cook"] == "8" and auth["clen"] == "104", auth
+            assert auth["nak"] == "0" and auth["keyid"] == "1", auth  # one NTS-KE, no NAK
+            assert all(abs(o) < 0.001 for o in client.measurements())
+            assert outcome(server, "nts_nak") == 0
+        finally:
+            client.stop()
+
+
+def test_a_chronyd_client_rekeys_when_its_cookies_outlive_our_keys(certificate):
+    # Keys rotate every 2 s: chronyd's oldest cookies (~8 s) are under a dropped key, it gets our
+    # NTSN, makes a new NTS-KE by itself and goes on measuring.
+    with nts_server(certificate, "--nts-rotate", 2) as server:
+        client = ChronydNtsClient(server.port, server.ke_port, certificate[0])
+        try:
+            wait_for(lambda: int((client.authdata() or {}).get("keyid", "0")) >= 2, timeout=40,
+                     what="chronyd to make a second NTS-KE")
+            assert outcome(server, "nts_nak") >= 1  # what sent it back to NTS-KE
+            seen = len(client.measurements())
+            wait_for(lambda: len(client.measurements()) >= seen + 3, timeout=15,
+                     what="chronyd to go on measuring with its new keys")
+            assert all(abs(o) < 0.001 for o in client.measurements())
+        finally:
+            client.stop()

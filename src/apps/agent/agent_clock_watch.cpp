@@ -12,7 +12,8 @@ ClockWatch::ClockWatch(const AgentSettings& settings, Clock& clock, Random& rand
       burst_(settings.burst),
       poller_(server_specs(settings),
               PollerOptions{from_seconds(settings.ntp_timeout), std::chrono::milliseconds{250},
-                            settings.kernel_timestamps},
+                            settings.kernel_timestamps, settings.nts, settings.nts_ca,
+                            static_cast<std::uint16_t>(settings.nts_ke_port)},
               clock, random),
       monitor_(monitor_config(settings), poller_.labels(), clock.monotonic_now()) {}
 

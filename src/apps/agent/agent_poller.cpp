@@ -41,7 +41,12 @@ NtpPoller::NtpPoller(std::vector<ServerSpec> servers, PollerOptions options, Clo
     : options_(options), clock_(clock), random_(random) {
   for (auto& spec : servers) {
     const auto label = spec.label;
-    servers_.emplace(label, Server{std::move(spec), ntp::ClockFilter{}, std::nullopt, false, {}});
+    servers_.emplace(label, Server{std::move(spec),
+                                   ntp::ClockFilter{},
+                                   std::nullopt,
+                                   false,
+                                   {},
+                                   std::make_shared<NtsAssociation>()});
   }
 }
 
@@ -74,17 +79,23 @@ detect::ServerOutcome NtpPoller::poll_one(Server& server, int exchanges) {
   detect::ServerOutcome outcome;
   outcome.server = server.spec.label;
   std::string error;
+  // With NTS the name itself goes to NTS-KE: the certificate names it, not its address.
   auto addresses = platform::resolve(server.spec.host, server.spec.port);
   if (!addresses || addresses->empty()) {
     error = addresses ? "no address" : addresses.error();
   } else {
-    const Target target{server.spec.label, addresses->front().address.to_string(),
-                        server.spec.port};
+    const Target target{server.spec.label,
+                        options_.nts ? server.spec.host : addresses->front().address.to_string(),
+                        server.spec.port, server.nts};
     SessionOptions session;
     session.samples = exchanges;
     session.timeout = options_.timeout;
     session.interval = options_.burst_spacing;
     session.kernel_timestamps = options_.kernel_timestamps;
+    if (options_.nts) {
+      session.nts = apps::nts::KeClientOptions{options_.nts_ca, options_.timeout * 2};
+      session.nts_ke_port = options_.nts_ke_port;
+    }
     auto results = run_session({target}, session, clock_, random_);
     const ServerResult& result = results.front();
     outcome.status = status_of(result);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "apps/agent/agent_settings.h"
+#include "apps/query/query_session.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "detect/clock_sample.h"
@@ -24,6 +25,9 @@ struct PollerOptions {
   Duration timeout = std::chrono::seconds{2};  // per exchange
   Duration burst_spacing = std::chrono::milliseconds{250};
   bool kernel_timestamps = false;
+  bool nts = false;  // NTS (RFC 8915) with every server, associations kept across polls
+  std::string nts_ca;
+  std::uint16_t nts_ke_port = 4460;
 };
 
 class NtpPoller {
@@ -44,9 +48,10 @@ class NtpPoller {
   struct Server {
     ServerSpec spec;
     ntp::ClockFilter filter;
-    std::optional<ntp::Sample> latest;  // the filter's best sample, with its header
-    bool usable = false;                // answered validly at its latest poll
-    std::string last_error;             // logged once per distinct error
+    std::optional<ntp::Sample> latest;    // the filter's best sample, with its header
+    bool usable = false;                  // answered validly at its latest poll
+    std::string last_error;               // logged once per distinct error
+    std::shared_ptr<NtsAssociation> nts;  // --nts: keys and cookies across polls
   };
 
   detect::ServerOutcome poll_one(Server& server, int exchanges);

@@ -61,6 +61,11 @@ void add_measurement_options(CommandOptions& a, AgentSettings& s) {
          "take T4 from the kernel (SO_TIMESTAMPNS) instead of the process's clock; more precise, "
          "but blind to a clock faked inside the process (faketime); default off here")
       .old_env("CW_KERNEL_TIMESTAMPS");
+  a.flag("--nts", s.nts,
+         "authenticate the NTP servers with NTS (RFC 8915): NTS-KE over TLS first, cookies "
+         "kept across polls, a new NTS-KE when they run out or the server sends NTSN");
+  add(a, "--nts-ca", s.nts_ca, "PEM trust store for NTS-KE (default: the system's)");
+  add(a, "--nts-ke-port", s.nts_ke_port, "the servers' NTS-KE port").integer_range(1, 65535);
 }
 
 void add_mqtt_options(CommandOptions& a, AgentSettings& s) {

@@ -35,6 +35,9 @@ struct AgentSettings {
   int burst = 4;                   // exchanges per server in --once and the first poll
   double ntp_timeout = 2;          // seconds per exchange
   bool kernel_timestamps = false;  // see --help: off so that a faked clock is measured
+  bool nts = false;                // NTS (RFC 8915) for every NTP server
+  std::string nts_ca;              // trust store for NTS-KE; empty: the system's
+  int nts_ke_port = 4460;
   std::vector<std::string> sinks{"mqtt"};
   std::string mqtt_host = "localhost";
   int mqtt_port = 1883;

@@ -76,7 +76,7 @@ Result<std::vector<Target>, std::string> targets_of(const QueryFlags& f) {
   for (const auto& name : names) {
     auto hp = platform::split_host_port(name);
     if (!hp) return fail(hp.error());
-    targets.push_back(Target{name, hp->host, hp->port.value_or(f.port)});
+    targets.push_back(Target{name, hp->host, hp->port.value_or(f.port), nullptr});
   }
   return targets;
 }
@@ -136,7 +136,7 @@ int run_query(const QueryFlags& f) {
   options.interval = from_seconds(f.interval);
   options.kernel_timestamps = f.kernel_timestamps;
   options.key = key;
-  if (f.nts) options.nts = platform::nts::KeClientOptions{f.nts_ca, from_seconds(f.timeout + 3.0)};
+  if (f.nts) options.nts = apps::nts::KeClientOptions{f.nts_ca, from_seconds(f.timeout + 3.0)};
   options.nts_ke_port = f.nts_ke_port;
   options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
   auto report = conclude(run_session(f.targets, options, clock, random), clock.now());

@@ -21,7 +21,7 @@ struct Server {
   std::string silence;  // why the last request got no valid answer
   bool timed_out = false;
   bool ignores_key = false;  // answers unauthenticated requests, not ours (see probe_without_key)
-  std::optional<ntp::nts::ClientSession> nts;  // NTS keys and cookies after NTS-KE
+  std::shared_ptr<NtsAssociation> nts;  // NTS keys and cookies after NTS-KE
 };
 
 struct InFlight {
@@ -40,19 +40,23 @@ Server failed_server(const Target& target, std::string error, ServerStatus statu
   return failed;
 }
 
-// RFC 8915 §4: NTS-KE with the target's KE port; the NTP server and port are the ones it names.
-Result<std::pair<Target, ntp::nts::ClientSession>, std::string> key_exchange(
-    const Target& target, const SessionOptions& options, Clock& clock) {
-  auto ke = platform::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
+// RFC 8915 §4: NTS-KE with the target's KE port, unless its association still has cookies; the
+// NTP server and port are the ones NTS-KE named (no port record: the target's port).
+Result<std::shared_ptr<NtsAssociation>, std::string> associate(const Target& target,
+                                                               const SessionOptions& options,
+                                                               Clock& clock) {
+  auto nts = target.nts ? target.nts : std::make_shared<NtsAssociation>();
+  if (nts->session && !nts->session->needs_key_exchange()) return nts;
+  auto ke = apps::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
   if (!ke) return fail(ke.error());
-  auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
-  if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
-  Target ntp_target = target;
-  ntp_target.host = ke->ntp_host;
-  if (ke->ntp_port != 0) ntp_target.port = ke->ntp_port;
-  spdlog::debug("{}: NTS-KE done, {} cookies, NTP at {}:{}", target.name, session->cookies(),
-                ntp_target.host, ntp_target.port);
-  return std::pair{ntp_target, std::move(*session)};
+  nts->session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+  if (!nts->session) return fail(std::string("NTS-KE gave keys of the wrong length"));
+  nts->ntp_host = ke->ntp_host;
+  nts->ntp_port = ke->ntp_port != 0 ? ke->ntp_port : target.port;
+  ++nts->key_exchanges;
+  spdlog::debug("{}: NTS-KE done, {} cookies, NTP at {}:{}", target.name, nts->session->cookies(),
+                nts->ntp_host, nts->ntp_port);
+  return nts;
 }
 
 std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock,
@@ -60,15 +64,16 @@ std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock
   std::vector<Server> servers;
   for (const auto& given : targets) {
     Target target = given;
-    std::optional<ntp::nts::ClientSession> nts;
+    std::shared_ptr<NtsAssociation> nts;
     if (options.nts) {
-      auto ke = key_exchange(given, options, clock);
-      if (!ke) {
-        servers.push_back(failed_server(given, ke.error(), ServerStatus::auth_failed));
+      auto associated = associate(given, options, clock);
+      if (!associated) {
+        servers.push_back(failed_server(given, associated.error(), ServerStatus::auth_failed));
         continue;
       }
-      target = ke->first;
-      nts = std::move(ke->second);
+      nts = *associated;
+      target.host = nts->ntp_host;
+      target.port = nts->ntp_port;
     }
     auto addresses = platform::resolve(target.host, target.port);
     if (!addresses) {
@@ -83,7 +88,7 @@ std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock
       s.result.auth = nts           ? ntp::AuthMode::nts
                       : options.key ? ntp::AuthMode::symmetric
                                     : ntp::AuthMode::none;
-      if (nts) s.result.aead = nts->aead();
+      if (nts) s.result.aead = nts->session->aead();
       s.nts = nts;
       s.client = std::make_unique<platform::UdpClient>(
           address, clock, platform::UdpClient::Options{options.kernel_timestamps});
@@ -98,7 +103,7 @@ std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock
 std::optional<ntp::PendingRequest> request_for(Server& s, const SessionOptions& options,
                                                Random& random) {
   if (s.nts) {
-    auto nts = s.nts->next_request();
+    auto nts = s.nts->session->next_request();
     if (!nts) return std::nullopt;
     return ntp::make_request(random, ntp::ClientAuth::nts(std::move(*nts)));
   }
@@ -135,14 +140,14 @@ void await_reply(InFlight& f, const SessionOptions& options) {
     auto sample = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at,
                                     options.local_precision);
     if (sample) {
-      if (s.nts) s.nts->on_reply(std::move(sample->cookies));
+      if (s.nts) s.nts->session->on_reply(std::move(sample->cookies));
       s.result.last_header = sample->server;
       s.filter.add(sample->measurement);
       s.result.samples.push_back(std::move(*sample));
       return;
     }
     on_rejection(s, sample.error());
-    if (s.nts && sample.error().reason == ntp::RejectReason::nts_nak) s.nts->on_nak();
+    if (s.nts && sample.error().reason == ntp::RejectReason::nts_nak) s.nts->session->on_nak();
     if (sample.error().answers_request())
       return;  // the server's genuine answer: none better follows
   }
@@ -205,7 +210,7 @@ void probe_without_key(std::vector<Server>& servers, const SessionOptions& optio
 
 void conclude(Server& s, const SessionOptions& options) {
   auto& r = s.result;
-  if (s.nts) r.cookies = s.nts->cookies();
+  if (s.nts) r.cookies = s.nts->session->cookies();
   if (!r.samples.empty()) {
     r.status = ServerStatus::ok;
     r.filter = s.filter.output(r.samples.back().measurement.time);

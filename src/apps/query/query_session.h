@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
 #include "ntp/nts/client_session.h"
-#include "platform/nts/ke_client.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -53,15 +53,25 @@ struct SessionOptions {
   bool kernel_timestamps = true;
   std::optional<ntp::Key> key;  // authenticate every request with it; require it back
   // NTS (RFC 8915): an NTS-KE with each server's KE port first, then NTS-protected requests.
-  std::optional<platform::nts::KeClientOptions> nts;
+  std::optional<apps::nts::KeClientOptions> nts;
   std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
   Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
+};
+
+// The NTS state of one server that outlives a session (the agent keeps it across polls): keys,
+// cookies, and where NTS-KE said NTP is. No session, or no cookie left: NTS-KE again (RFC 8915).
+struct NtsAssociation {
+  std::optional<ntp::nts::ClientSession> session;
+  std::string ntp_host;
+  std::uint16_t ntp_port = 123;
+  int key_exchanges = 0;
 };
 
 struct Target {
   std::string name;
   std::string host;
   std::uint16_t port = 123;
+  std::shared_ptr<NtsAssociation> nts;  // with SessionOptions::nts: reused and refreshed
 };
 
 // Queries every target (each address a name resolves to is a server of its own) and returns one

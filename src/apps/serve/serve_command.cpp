@@ -134,6 +134,20 @@ void add_nts_options(CLI::App* cmd, ServeOptions& o) {
   cmd->add_flag("--require-nts", o.require_nts,
                 "give no time to requests without NTS: they get no answer at all")
       ->envname("CW_SERVE_REQUIRE_NTS");
+  cmd->add_option("--nts-ntp-port", o.nts_ntp_port,
+                  "the NTP port NTS-KE tells clients to use (default: the first --listen port), "
+                  "for a server behind a port forward")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_flag("--nts", o.upstream_nts,
+                "reach the --upstream servers through NTS (RFC 8915): NTS-KE first, then "
+                "NTS-protected polls; an upstream whose NTS fails gives no time")
+      ->envname("CW_SERVE_NTS");
+  cmd->add_option("--nts-ca", o.nts_ca,
+                  "with --nts: PEM trust store for the upstreams' NTS-KE (default: the system's)")
+      ->envname("CW_SERVE_NTS_CA");
+  cmd->add_option("--nts-ke-port", o.nts_ke_port, "with --nts: the upstreams' NTS-KE port")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
   cmd->add_option("--nts-ke-max-sessions", o.nts_ke_max_sessions,
                   "NTS-KE sessions at once; more connections wait (each session has 2 s)")
       ->capture_default_str()

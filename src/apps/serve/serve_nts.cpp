@@ -101,16 +101,17 @@ void ServeNts::persist() const {
 }
 
 void ServeNts::start(std::uint16_t ntp_port) {
-  platform::nts::KeServerConfig config;
+  apps::nts::KeServerConfig config;
   config.listen = ke_listen(options_);
   config.cert_file = options_.nts_cert;
   config.key_file = options_.nts_key;
-  config.ntp_port = ntp_port;
+  config.ntp_port =
+      options_.nts_ntp_port > 0 ? static_cast<std::uint16_t>(options_.nts_ntp_port) : ntp_port;
   config.max_sessions = static_cast<std::size_t>(options_.nts_ke_max_sessions);
-  ke_ = std::make_unique<platform::nts::KeServer>(config, cookies_, random_.next_u64(), clock_);
+  ke_ = std::make_unique<apps::nts::KeServer>(config, cookies_, random_.next_u64(), clock_);
   ke_->start();
   spdlog::info("serve: NTS-KE on {} (TLS 1.3, ntske/1), NTP port {}{}", ke_->local().to_string(),
-               ntp_port, options_.require_nts ? "; NTS required" : "");
+               config.ntp_port, options_.require_nts ? "; NTS required" : "");
 }
 
 void ServeNts::stop() {

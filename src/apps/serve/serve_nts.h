@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
+#include "apps/common/nts/ke_server.h"
 #include "apps/serve/serve_options.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/nts/cookies.h"
-#include "platform/nts/ke_server.h"
 
 namespace cw::apps {
 
@@ -28,7 +28,7 @@ class ServeNts {
   // Rotates the master key when --nts-rotate has passed (called about once a second).
   void tick();
   std::string describe_counters() const;  // one line for the log
-  const platform::nts::KeServer* ke() const { return ke_.get(); }
+  const apps::nts::KeServer* ke() const { return ke_.get(); }
 
  private:
   ServeNts(const ServeOptions& options, Random& random, Clock& clock);
@@ -39,7 +39,7 @@ class ServeNts {
   Random& random_;
   Clock& clock_;
   std::shared_ptr<ntp::nts::ServerCookies> cookies_;
-  std::unique_ptr<platform::nts::KeServer> ke_;
+  std::unique_ptr<apps::nts::KeServer> ke_;
   MonotonicTime next_rotation_{};
 };
 

@@ -208,6 +208,9 @@ int serve(const ServeOptions& o) {
         from_seconds(o.step_threshold),
         o.local_stratum ? std::optional<std::uint8_t>(static_cast<std::uint8_t>(*o.local_stratum))
                         : std::nullopt);
+  if (sync && o.upstream_nts)
+    sync->use_nts(apps::nts::KeClientOptions{o.nts_ca, std::chrono::seconds{5}},
+                  static_cast<std::uint16_t>(o.nts_ke_port));
   if (!o.user.empty()) {
     try {
       platform::drop_privileges(o.user, o.discipline);

@@ -9,6 +9,7 @@
 #include <array>
 #include <string>
 
+#include "ntp/nts/client_session.h"
 #include "ntp/poll_schedule.h"
 #include "platform/socket_address.h"
 #include "platform/udp_client.h"
@@ -23,6 +24,7 @@ struct UpstreamSync::Source {
   ntp::PollSchedule schedule;
   MonotonicTime next{};
   bool stopped = false;  // DENY / RSTR: the server asked us to stop (RFC 5905 §7.4)
+  std::optional<ntp::nts::ClientSession> nts;  // with use_nts(): keys and cookies
 };
 
 UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
@@ -70,6 +72,27 @@ std::chrono::seconds resolve_retry(const ntp::PollPolicy& poll) {
 
 }  // namespace
 
+void UpstreamSync::use_nts(apps::nts::KeClientOptions options, std::uint16_t ke_port) {
+  nts_ = std::move(options);
+  nts_ke_port_ = ke_port;
+}
+
+// NTS-KE with host (RFC 8915 §4); on success `port` becomes the NTP port it named.
+bool UpstreamSync::key_exchange(Source& s, const std::string& host, std::uint16_t& port) {
+  auto ke = apps::nts::key_exchange(host, nts_ke_port_, *nts_, clock_);
+  if (!ke) {
+    spdlog::warn("serve: upstream {}: {}; retrying in {} s", s.name, ke.error(),
+                 resolve_retry(poll_).count());
+    return false;
+  }
+  s.nts = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+  if (!s.nts) return false;
+  if (ke->ntp_port != 0) port = ke->ntp_port;
+  spdlog::info("serve: upstream {}: NTS-KE done ({} cookies), NTP on port {}", s.name,
+               s.nts->cookies(), port);
+  return true;
+}
+
 void UpstreamSync::resolve(Source& s) {
   auto split = platform::split_host_port(s.name);
   if (!split) {
@@ -77,7 +100,9 @@ void UpstreamSync::resolve(Source& s) {
     s.stopped = true;
     return;
   }
-  auto addresses = platform::resolve(split->host, split->port.value_or(123));
+  std::uint16_t port = split->port.value_or(123);
+  if (nts_ && !key_exchange(s, split->host, port)) return;
+  auto addresses = platform::resolve(split->host, port);
   if (!addresses || addresses->empty()) {
     spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in {} s", s.name,
                  addresses ? std::string("no address") : addresses.error(),
@@ -109,12 +134,17 @@ void UpstreamSync::record(Source& s, const ntp::Sample& sample) {
 }
 
 void UpstreamSync::poll(Source& s) {
+  if (nts_ && (!s.nts || s.nts->needs_key_exchange())) s.client.reset();  // NTS-KE again
   if (!s.client) resolve(s);
   if (!s.client) {
     s.next = clock_.monotonic_now() + resolve_retry(poll_);
     return;
   }
-  const auto request = ntp::make_request(random_);
+  auto next = s.nts ? s.nts->next_request() : std::nullopt;
+  const auto made = next ? ntp::make_request(random_, ntp::ClientAuth::nts(std::move(*next)))
+                         : std::optional(ntp::make_request(random_));
+  if (!made) return;
+  const auto& request = *made;
   combiner_.polled(s.index);
   Timestamp t1;
   try {
@@ -131,8 +161,10 @@ void UpstreamSync::poll(Source& s) {
     if (!got) break;
     auto sample =
         ntp::accept_reply(got->bytes, request, t1, got->received_at, precision_.duration());
+    if (sample && s.nts) s.nts->on_reply(std::move(sample->cookies));
     if (sample) return record(s, *sample);
     const auto& rejection = sample.error();
+    if (s.nts && rejection.reason == ntp::RejectReason::nts_nak) s.nts->on_nak();
     if (!rejection.answers_request()) continue;  // a stray or forgery: keep waiting
     spdlog::warn("serve: upstream {}: {}", s.name, ntp::describe(rejection));
     if (rejection.kiss_code && ntp::kiss_action(*rejection.kiss_code) == ntp::KissAction::stop) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/common/nts/ke_client.h"
 #include "apps/serve/serve_combiner.h"
 #include "apps/serve/serve_runtime.h"
 #include "core/clock.h"
@@ -32,6 +33,9 @@ class UpstreamSync {
                ClockAdjuster* adjuster, Duration step_threshold,
                std::optional<std::uint8_t> local_stratum);
   ~UpstreamSync();
+  // Reach every upstream through NTS (RFC 8915): NTS-KE with it at ke_port first (again when its
+  // cookies run out or it sends NTSN), then NTS-protected polls. Before start().
+  void use_nts(apps::nts::KeClientOptions options, std::uint16_t ke_port);
   void start();
   void stop();
 
@@ -42,6 +46,7 @@ class UpstreamSync {
   void resolve(Source& source);
   void record(Source& source, const ntp::Sample& sample);
   void check_lost();
+  bool key_exchange(Source& source, const std::string& host, std::uint16_t& port);
 
   std::vector<std::unique_ptr<Source>> sources_;
   Clock& clock_;
@@ -50,6 +55,8 @@ class UpstreamSync {
   ntp::Precision precision_;
   ntp::PollPolicy poll_;
   UpstreamCombiner combiner_;
+  std::optional<apps::nts::KeClientOptions> nts_;
+  std::uint16_t nts_ke_port_ = 4460;
   std::atomic<bool> synchronized_{false};
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;

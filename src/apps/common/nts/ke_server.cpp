@@ -1,5 +1,5 @@
-// platform/nts/ke_server.cpp — the NTS-KE server's poll loop and sessions (see ke_server.h).
-#include "platform/nts/ke_server.h"
+// apps/common/nts/ke_server.cpp — the NTS-KE server's poll loop and sessions (see ke_server.h).
+#include "apps/common/nts/ke_server.h"
 
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -16,11 +16,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "apps/common/nts/tls.h"
 #include "ntp/nts/ke_records.h"
 #include "ntp/nts/server_fields.h"
-#include "platform/nts/tls.h"
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 namespace {
 
 using namespace ntp::nts;
@@ -52,7 +52,7 @@ bool waits(Session& s, int n) {
   return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE;
 }
 
-UniqueFd listen_on(const SocketAddress& where) {
+UniqueFd listen_on(const platform::SocketAddress& where) {
   UniqueFd fd(::socket(where.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) throw std::runtime_error(fmt::format("NTS-KE socket: {}", std::strerror(errno)));
   const int one = 1;
@@ -150,7 +150,7 @@ KeServer::KeServer(KeServerConfig config, std::shared_ptr<const ServerCookies> c
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
   ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&storage), &length);
-  local_ = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length)
+  local_ = platform::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length)
                .value_or(config_.listen);
   wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   impl_ = std::make_unique<Impl>(std::move(*ctx), std::move(listener), std::move(cookies),
@@ -228,4 +228,4 @@ void KeServer::run() {
   sessions_now_.store(0);
 }
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts

@@ -1,5 +1,5 @@
-// platform/nts/ke_client.cpp — NTS-KE over TLS 1.3 for clients (see ke_client.h).
-#include "platform/nts/ke_client.h"
+// apps/common/nts/ke_client.cpp — NTS-KE over TLS 1.3 for clients (see ke_client.h).
+#include "apps/common/nts/ke_client.h"
 
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -11,11 +11,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "apps/common/nts/tls.h"
 #include "core/unique_fd.h"
-#include "platform/nts/tls.h"
 #include "platform/socket_address.h"
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 namespace {
 
 using ntp::nts::KeRejection;
@@ -40,7 +40,8 @@ bool wait_for(int fd, short events, const Deadline& deadline) {
   }
 }
 
-Result<UniqueFd, std::string> connect_to(const SocketAddress& address, const Deadline& deadline) {
+Result<UniqueFd, std::string> connect_to(const platform::SocketAddress& address,
+                                         const Deadline& deadline) {
   UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return fail(fmt::format("socket: {}", std::strerror(errno)));
   sockaddr_storage storage{};
@@ -157,7 +158,7 @@ Result<KeOutcome, std::string> KeClient::key_exchange(const std::string& host, s
   const auto where = [&](const std::string& why) {
     return fmt::format("NTS-KE with {}:{} failed: {}", host, port, why);
   };
-  auto addresses = resolve(host, port);
+  auto addresses = platform::resolve(host, port);
   if (!addresses) return fail(where(addresses.error()));
   const auto& ctx = context_->ctx;
   std::string last_error = "no address";
@@ -177,4 +178,4 @@ Result<KeOutcome, std::string> KeClient::key_exchange(const std::string& host, s
   return fail(where(last_error));
 }
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts

@@ -1,5 +1,5 @@
-// platform/nts/tls.cpp — OpenSSL contexts and the NTS exporter (see tls.h).
-#include "platform/nts/tls.h"
+// apps/common/nts/tls.cpp — OpenSSL contexts and the NTS exporter (see tls.h).
+#include "apps/common/nts/tls.h"
 
 #include <arpa/inet.h>
 #include <openssl/err.h>
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 namespace {
 
 int select_ntske(SSL*, const unsigned char** out, unsigned char* out_length,
@@ -105,4 +105,4 @@ Result<ntp::nts::SessionKeys, std::string> export_keys(SSL* ssl, ntp::nts::AeadI
   return keys;
 }
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts

@@ -1,4 +1,4 @@
-// platform/nts/tls.h — the OpenSSL pieces NTS-KE needs (RFC 8915 §4): TLS 1.3 contexts with ALPN
+// apps/common/nts/tls.h — the OpenSSL pieces NTS-KE needs (RFC 8915 §4): TLS 1.3 contexts with ALPN
 // "ntske/1" for a client (trust store, server-name check against the certificate's SAN) and for a
 // server (certificate and key files), the exporter that yields the NTS keys (§5.1), and an owner
 // type for SSL handles. Errors are strings with OpenSSL's reason, for one clear line.
@@ -12,7 +12,7 @@
 #include "core/result.h"
 #include "ntp/nts/key_export.h"
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 
 struct SslCtxFree {
   void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
@@ -45,4 +45,4 @@ bool negotiated_ntske(const SSL* ssl);
 // C2S and S2C keys for `aead` from the TLS exporter (§5.1).
 Result<ntp::nts::SessionKeys, std::string> export_keys(SSL* ssl, ntp::nts::AeadId aead);
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts

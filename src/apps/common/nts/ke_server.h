@@ -1,4 +1,4 @@
-// platform/nts/ke_server.h — the NTS-KE server (RFC 8915 §4): TLS 1.3 on TCP with ALPN ntske/1,
+// apps/common/nts/ke_server.h — the NTS-KE server (RFC 8915 §4): TLS 1.3 on TCP with ALPN ntske/1,
 // on a thread of its own (never an NTP worker's). One poll loop drives every session without
 // blocking: at most `max_sessions` at once (further connections wait in the kernel's backlog), a
 // deadline per session (2 s by default) after which it is cut, a 16 KiB cap on a request, so that
@@ -20,10 +20,10 @@
 #include "ntp/nts/cookies.h"
 #include "platform/socket_address.h"
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 
 struct KeServerConfig {
-  SocketAddress listen;                         // port 0: any free port (see local())
+  platform::SocketAddress listen;               // port 0: any free port (see local())
   std::string cert_file, key_file;              // PEM
   std::uint16_t ntp_port = 123;                 // a port record is sent when it is not 123
   std::size_t max_sessions = 128;               // sessions at once
@@ -53,7 +53,7 @@ class KeServer {
 
   void start();
   void stop();
-  SocketAddress local() const { return local_; }
+  platform::SocketAddress local() const { return local_; }
   const KeServerCounters& counters() const { return counters_; }
   std::size_t sessions() const { return sessions_now_.load(std::memory_order_relaxed); }
 
@@ -63,7 +63,7 @@ class KeServer {
 
   KeServerConfig config_;
   std::unique_ptr<Impl> impl_;
-  SocketAddress local_;
+  platform::SocketAddress local_;
   KeServerCounters counters_;
   std::atomic<std::size_t> sessions_now_{0};
   UniqueFd wake_;  // eventfd: stop() wakes the loop
@@ -71,4 +71,4 @@ class KeServer {
   std::thread thread_;
 };
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts

@@ -1,4 +1,4 @@
-// platform/nts/ke_client.h — the NTS-KE client (RFC 8915 §4): TCP + TLS 1.3 with ALPN ntske/1 to
+// apps/common/nts/ke_client.h — the NTS-KE client (RFC 8915 §4): TCP + TLS 1.3 with ALPN ntske/1 to
 // the server's KE port, the certificate checked against the name we dialled (DNS or IP SAN) and a
 // trust store, one request, one response, the keys from the TLS exporter — all within one
 // deadline. Follows the server and port records. Blocking; runs on the caller's thread.
@@ -15,7 +15,7 @@
 #include "ntp/nts/ke_records.h"
 #include "ntp/nts/key_export.h"
 
-namespace cw::platform::nts {
+namespace cw::apps::nts {
 
 struct KeClientOptions {
   std::string ca_file;                         // PEM trust store; empty = the system's
@@ -51,4 +51,4 @@ class KeClient {
   Duration timeout_;
 };
 
-}  // namespace cw::platform::nts
+}  // namespace cw::apps::nts
