@@ -149,6 +149,8 @@ describe('the console against a real collector', () => {
     const other = `filtered-${Date.now()}`;
     await fleet.inject({ agent_id: 'xss-0001', server: `${other}:123` });
     await page.waitForFunction(() => document.querySelector('#live-rows tr td:nth-child(2)')?.textContent === 'drift-0001', null, { timeout: 10000 });
+    const agents = await page.$$eval('#live-rows tr td:nth-child(2)', (tds) => [...new Set(tds.map((td) => td.textContent))]);
+    assert.deepEqual(agents, ['drift-0001'], 'rows the text filter excludes are still shown');
     await screenshot(page, 'live');
     noErrors(page);
   });
