@@ -221,6 +221,12 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => document.querySelectorAll('#replay-agents tbody tr').length > 0);
     await page.waitForFunction(() => /[?&]t=/.test(location.hash), null, { timeout: 5000 });
     await screenshot(page, 'replay-playing');
+    // An agent of the replayed fleet opens as it was at the play head (paused, or played out).
+    if ((await page.textContent('#replay-play')) === 'Pause') await page.click('#replay-play');
+    await page.click('#replay-agents tbody tr a');
+    await page.waitForSelector('#agent-at');
+    assert.match(page.url(), /#\/agent\?id=[^&]+&at=\d{4}-/);
+    await screenshot(page, 'replay-agent-at');
     noErrors(page);
   });
 
