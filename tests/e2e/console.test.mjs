@@ -41,7 +41,9 @@ async function show(page, hash) {
   await page.evaluate((h) => (location.hash = h), hash);
 }
 
-function noErrors(page, ignore = /$^/) {
+async function noErrors(page, ignore = /$^/) {
+  const text = await page.evaluate(() => document.querySelector('main').textContent);
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, 'a value was printed raw');
   const errors = page.errors.filter((e) => !ignore.test(e));
   assert.deepEqual(errors, [], 'the page logged errors');
   assert.deepEqual(page.dialogs, [], 'the page opened dialogs');
@@ -82,7 +84,7 @@ describe('the console against a real collector', () => {
     await page.click('#login-form button[type="submit"]');
     await page.waitForSelector('#h-states');
     assert.equal(await page.evaluate(async () => (await fetch('api/v1/agents')).status), 200);
-    noErrors(page, /401/);
+    await noErrors(page, /401/);
   });
 
   test('the fleet overview shows agents by state, offsets, alerts and the collector', async () => {
@@ -91,7 +93,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => Number(document.querySelector('.tile.state-up .tile-value')?.textContent) > 0, null, { timeout: 20000 });
     await fitsTheWindow(page);
     await screenshot(page, 'fleet');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('the agents table lists the simulated agents and the drift agent', async () => {
@@ -113,7 +115,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => document.querySelector('#agents-table tbody tr').dataset.agent !== undefined);
     await fitsTheWindow(page);
     await screenshot(page, 'agents');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('a new event appears in the live stream within 1 s', async () => {
@@ -152,7 +154,7 @@ describe('the console against a real collector', () => {
     const agents = await page.$$eval('#live-rows tr td:nth-child(2)', (tds) => [...new Set(tds.map((td) => td.textContent))]);
     assert.deepEqual(agents, ['drift-0001'], 'rows the text filter excludes are still shown');
     await screenshot(page, 'live');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('event strings holding markup render as text: no element made, no script run', async () => {
@@ -180,7 +182,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction((note) => document.querySelector('main')?.textContent.includes(note), XSS.attributes.note, { timeout: 10000 });
     await noInjectedMarkup(page);
     await screenshot(page, 'xss-event');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('the offset chart of the drift agent draws', async () => {
@@ -204,7 +206,7 @@ describe('the console against a real collector', () => {
     assert.match(row[3], /^-600\.\d+ s$/, `median offset ${row[3]}`); // 10 minutes ahead
     await fitsTheWindow(page);
     await screenshot(page, 'agent-drift');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('replay moves the views through the stored events', async () => {
@@ -227,7 +229,7 @@ describe('the console against a real collector', () => {
     await page.waitForSelector('#agent-at');
     assert.match(page.url(), /#\/agent\?id=[^&]+&at=\d{4}-/);
     await screenshot(page, 'replay-agent-at');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('the attack timeline shows the simulated port scans per source; a mark lists its events, linked', async () => {
@@ -252,7 +254,7 @@ describe('the console against a real collector', () => {
     await screenshot(page, 'attacks');
     await page.click('#attack-events tbody tr a');
     await page.waitForFunction(() => document.querySelector('main')?.textContent.includes('port_scan') && location.hash.startsWith('#/event'));
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('a browser whose clock is an hour ahead gets the warning', async () => {
@@ -286,6 +288,6 @@ describe('the console against a real collector', () => {
     await show(page, '#/fleet');
     await page.waitForSelector('#h-health ~ .tiles li');
     await screenshot(page, 'fleet-dark');
-    noErrors(page);
+    await noErrors(page);
   });
 });

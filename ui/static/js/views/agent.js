@@ -4,7 +4,7 @@
 // range there — replay links here with the play head's time.
 import { allEvents, get } from '../api.js';
 import { timeChart } from '../charts.js';
-import { axisSeconds, secondsFormatter, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
+import { append, axisSeconds, secondsFormatter, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
 import { href } from '../router.js';
 import { PERCENTILE_COLUMNS, summary } from '../stats.js';
 
@@ -24,9 +24,9 @@ export function mount(root, params, ctx) {
   const picker = h('nav', { class: 'segmented', 'aria-label': 'Time range' },
     Object.keys(RANGES).map((r) => h('a', { href: href('agent', { id, range: r, at: params.at }), 'aria-current': r === range ? 'page' : null }, r)),
     Number.isFinite(at) ? h('a', { href: href('agent', { id, range }) }, 'until now') : null);
-  root.append(h('p', { class: 'crumbs' }, h('a', { href: href('agents') }, 'Agents'), ' / ', id),
+  append(root, [h('p', { class: 'crumbs' }, h('a', { href: href('agents') }, 'Agents'), ' / ', id),
     h('h1', {}, `Agent ${id}`), Number.isFinite(at) ? h('p', { class: 'muted', id: 'agent-at' }, `Charts and events up to ${fmtTime(at)} (from replay); the state above is the current one.`) : null, error, head, h('div', { class: 'toolbar' }, picker), chartBox,
-    h('div', { class: 'grid' }, table, eventsBox));
+    h('div', { class: 'grid' }, table, eventsBox)]);
 
   async function load() {
     const agent = await get(`agents/${encodeURIComponent(id)}`);
