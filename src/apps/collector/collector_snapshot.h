@@ -7,8 +7,8 @@
 
 #include "apps/collector/collector_writer.h"
 #include "core/snapshot.h"
-#include "transport/zap_handler.h"
-#include "transport/zmq_collector.h"
+#include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_collector.h"
 
 namespace cw::apps {
 

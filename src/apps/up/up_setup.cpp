@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "transport/curve_keys.h"
+#include "transport/zmq/curve_keys.h"
 
 namespace cw::apps {
 namespace {
