@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   add_agents_command(app, run);
   add_replay_command(app, run);
   add_simulate_command(app, run);
+  add_up_command(app, run);
   apply_option_conventions(app);  // CW_<COMMAND>_<OPTION> for options declared without one
 
   try {

@@ -27,7 +27,8 @@ class AgentViews {
   // Folds one stored event in; true when it changed the agent's state (agent_up / agent_down).
   bool observe(const events::Event& event);
   const AgentLive* find(const std::string& agent_id) const;
-  // Reads what the store already knows, a few indexed queries per agent.
+  // Reads what the store already knows: each agent's newest 64 events (a field none of them
+  // tells stays null until the agent sends it again).
   void seed(store::EventStore& store, const std::vector<store::AgentRecord>& agents);
 
  private:

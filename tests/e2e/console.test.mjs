@@ -41,7 +41,9 @@ async function show(page, hash) {
   await page.evaluate((h) => (location.hash = h), hash);
 }
 
-function noErrors(page, ignore = /$^/) {
+async function noErrors(page, ignore = /$^/) {
+  const text = await page.evaluate(() => document.querySelector('main').textContent);
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, 'a value was printed raw');
   const errors = page.errors.filter((e) => !ignore.test(e));
   assert.deepEqual(errors, [], 'the page logged errors');
   assert.deepEqual(page.dialogs, [], 'the page opened dialogs');
@@ -82,7 +84,7 @@ describe('the console against a real collector', () => {
     await page.click('#login-form button[type="submit"]');
     await page.waitForSelector('#h-states');
     assert.equal(await page.evaluate(async () => (await fetch('api/v1/agents')).status), 200);
-    noErrors(page, /401/);
+    await noErrors(page, /401/);
   });
 
   test('the fleet overview shows agents by state, offsets, alerts and the collector', async () => {
@@ -91,7 +93,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => Number(document.querySelector('.tile.state-up .tile-value')?.textContent) > 0, null, { timeout: 20000 });
     await fitsTheWindow(page);
     await screenshot(page, 'fleet');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('the agents table lists the simulated agents and the drift agent', async () => {
@@ -113,7 +115,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => document.querySelector('#agents-table tbody tr').dataset.agent !== undefined);
     await fitsTheWindow(page);
     await screenshot(page, 'agents');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('a new event appears in the live stream within 1 s', async () => {
@@ -149,8 +151,10 @@ describe('the console against a real collector', () => {
     const other = `filtered-${Date.now()}`;
     await fleet.inject({ agent_id: 'xss-0001', server: `${other}:123` });
     await page.waitForFunction(() => document.querySelector('#live-rows tr td:nth-child(2)')?.textContent === 'drift-0001', null, { timeout: 10000 });
+    const agents = await page.$$eval('#live-rows tr td:nth-child(2)', (tds) => [...new Set(tds.map((td) => td.textContent))]);
+    assert.deepEqual(agents, ['drift-0001'], 'rows the text filter excludes are still shown');
     await screenshot(page, 'live');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('event strings holding markup render as text: no element made, no script run', async () => {
@@ -178,7 +182,7 @@ describe('the console against a real collector', () => {
     await page.waitForFunction((note) => document.querySelector('main')?.textContent.includes(note), XSS.attributes.note, { timeout: 10000 });
     await noInjectedMarkup(page);
     await screenshot(page, 'xss-event');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('the offset chart of the drift agent draws', async () => {
@@ -202,7 +206,7 @@ describe('the console against a real collector', () => {
     assert.match(row[3], /^-600\.\d+ s$/, `median offset ${row[3]}`); // 10 minutes ahead
     await fitsTheWindow(page);
     await screenshot(page, 'agent-drift');
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('replay moves the views through the stored events', async () => {
@@ -219,7 +223,13 @@ describe('the console against a real collector', () => {
     await page.waitForFunction(() => document.querySelectorAll('#replay-agents tbody tr').length > 0);
     await page.waitForFunction(() => /[?&]t=/.test(location.hash), null, { timeout: 5000 });
     await screenshot(page, 'replay-playing');
-    noErrors(page);
+    // An agent of the replayed fleet opens as it was at the play head (paused, or played out).
+    if ((await page.textContent('#replay-play')) === 'Pause') await page.click('#replay-play');
+    await page.click('#replay-agents tbody tr a');
+    await page.waitForSelector('#agent-at');
+    assert.match(page.url(), /#\/agent\?id=[^&]+&at=\d{4}-/);
+    await screenshot(page, 'replay-agent-at');
+    await noErrors(page);
   });
 
   test('the attack timeline shows the simulated port scans per source; a mark lists its events, linked', async () => {
@@ -244,7 +254,7 @@ describe('the console against a real collector', () => {
     await screenshot(page, 'attacks');
     await page.click('#attack-events tbody tr a');
     await page.waitForFunction(() => document.querySelector('main')?.textContent.includes('port_scan') && location.hash.startsWith('#/event'));
-    noErrors(page);
+    await noErrors(page);
   });
 
   test('a browser whose clock is an hour ahead gets the warning', async () => {
@@ -278,6 +288,6 @@ describe('the console against a real collector', () => {
     await show(page, '#/fleet');
     await page.waitForSelector('#h-health ~ .tiles li');
     await screenshot(page, 'fleet-dark');
-    noErrors(page);
+    await noErrors(page);
   });
 });

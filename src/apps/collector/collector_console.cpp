@@ -8,6 +8,15 @@
 #include "web/metrics.h"
 
 namespace cw::apps {
+namespace {
+
+// Frames a stream client may have queued before it is disconnected as slow. One commit hands
+// over a whole transaction (thousands of events at a high rate) at once, so the bound is well above
+// a transaction's size; frames are shared between clients, so a queued frame costs a client a
+// pointer, not a copy.
+constexpr std::size_t kStreamQueueFrames = 131072;
+
+}  // namespace
 
 std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& options,
                                            std::function<CollectorSnapshot()> snapshot) {
@@ -27,6 +36,7 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
                            ? db.parent_path() / "web-token"
                            : std::filesystem::path{options.web_token_file};
   console.metrics_max_agents = options.metrics_max_agents;
+  console.listen.max_queued_frames = kStreamQueueFrames;
   console.version = CW_VERSION;
   store::SqliteOptions read_only;
   read_only.read_only = true;

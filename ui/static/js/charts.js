@@ -116,7 +116,7 @@ export function sparkline(values, { width = 96, height = 24, label = 'sparkline'
     const i = values.findIndex((v) => Number.isFinite(v));
     ctx.fillStyle = cssVar('--accent');
     ctx.beginPath();
-    ctx.arc(x(i), canvas.height / 2, 3, 0, 2 * Math.PI);
+    ctx.arc(x(i), canvas.height / 2, 4, 0, 2 * Math.PI);
     ctx.fill();
   }
   return canvas;

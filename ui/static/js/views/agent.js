@@ -1,9 +1,10 @@
 // ui/static/js/views/agent.js — one agent: its identity and state, offset over time (per-step
 // min/mean/max from /series/offset), delay and frequency from its clock events, an ntpviz-style
-// percentile table, and its latest events. State in the URL: id, range.
+// percentile table, and its latest events. State in the URL: id, range, and `at` (ISO) to end the
+// range there — replay links here with the play head's time.
 import { allEvents, get } from '../api.js';
 import { timeChart } from '../charts.js';
-import { axisSeconds, secondsFormatter, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
+import { append, axisSeconds, secondsFormatter, eventLink, eventSummary, eventTime, fmtAgo, fmtNumber, fmtSeconds, fmtTime, h, parseTime, severityBadge, stateBadge } from '../dom.js';
 import { href } from '../router.js';
 import { PERCENTILE_COLUMNS, summary } from '../stats.js';
 
@@ -13,6 +14,7 @@ const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 86400, '7d': 7 * 86400 };
 export function mount(root, params, ctx) {
   const id = params.id || '';
   const range = RANGES[params.range] ? params.range : '1h';
+  const at = Date.parse(params.at);
   const charts = [];
   const head = h('div', { class: 'card' });
   const chartBox = h('div', { class: 'charts' });
@@ -20,24 +22,25 @@ export function mount(root, params, ctx) {
   const eventsBox = h('section', { class: 'card wide' }, h('h2', {}, 'Latest events'));
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const picker = h('nav', { class: 'segmented', 'aria-label': 'Time range' },
-    Object.keys(RANGES).map((r) => h('a', { href: href('agent', { id, range: r }), 'aria-current': r === range ? 'page' : null }, r)));
-  root.append(h('p', { class: 'crumbs' }, h('a', { href: href('agents') }, 'Agents'), ' / ', id),
-    h('h1', {}, `Agent ${id}`), error, head, h('div', { class: 'toolbar' }, picker), chartBox,
-    h('div', { class: 'grid' }, table, eventsBox));
+    Object.keys(RANGES).map((r) => h('a', { href: href('agent', { id, range: r, at: params.at }), 'aria-current': r === range ? 'page' : null }, r)),
+    Number.isFinite(at) ? h('a', { href: href('agent', { id, range }) }, 'until now') : null);
+  append(root, [h('p', { class: 'crumbs' }, h('a', { href: href('agents') }, 'Agents'), ' / ', id),
+    h('h1', {}, `Agent ${id}`), Number.isFinite(at) ? h('p', { class: 'muted', id: 'agent-at' }, `Charts and events up to ${fmtTime(at)} (from replay); the state above is the current one.`) : null, error, head, h('div', { class: 'toolbar' }, picker), chartBox,
+    h('div', { class: 'grid' }, table, eventsBox)]);
 
   async function load() {
     const agent = await get(`agents/${encodeURIComponent(id)}`);
     const a = agent.agent || agent;
     // The range ends now, or at the agent's last event when its clock runs ahead (events are
     // stamped by the agent's clock: an agent 10 minutes fast sends events "from the future").
-    const until = Math.max(ctx.now(), parseTime(a.last_event) ?? 0) + 1000;
+    const until = Number.isFinite(at) ? at : Math.max(ctx.now(), parseTime(a.last_event) ?? 0) + 1000;
     const since = until - RANGES[range] * 1000;
     const span = { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
     const step = Math.max(1, Math.round(RANGES[range] / 300));
     const [series, clockEvents, latest] = await Promise.all([
       get('series/offset', { agent: id, ...span, step }),
       allEvents({ agent: id, ...span, order: 'asc' }, 5000),
-      get('events', { agent: id, limit: 50, order: 'desc' }),
+      get('events', { agent: id, limit: 50, order: 'desc', until: Number.isFinite(at) ? span.until : undefined }),
     ]);
     const now = ctx.now();
     head.replaceChildren(h('dl', { class: 'kv wide' },

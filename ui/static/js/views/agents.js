@@ -117,7 +117,12 @@ export function mount(root, params, ctx) {
         const since = new Date(until - 3600e3).toISOString();
         try {
           const series = await get('series/offset', { agent: id, since, until: new Date(until).toISOString(), step: 60 });
-          const values = (series.points || []).map((p) => p.mean);
+          // One slot per minute of the hour, empty where no sample: the line keeps its time scale.
+          const values = Array(60).fill(null);
+          for (const p of series.points || []) {
+            const slot = Math.floor((parseTime(p.t) - (until - 3600e3)) / 60e3);
+            if (slot >= 0 && slot < 60) values[slot] = p.mean;
+          }
           sparkCache.set(id, values);
           const cell = [...table.querySelectorAll('td.spark-cell')].find((td) => td.dataset.agent === id);
           cell?.replaceChildren(sparkline(values, { label: `offset of ${id} over the last hour` }));

@@ -35,17 +35,24 @@ export function mount(root, params, ctx) {
     pause.setAttribute('aria-pressed', String(state.paused));
   };
 
+  const kept = []; // newest first, at most KEEP: what the text filter chooses from
+  const row = (e) => h('tr', { class: 'fresh' },
+    h('td', { class: 'nowrap' }, eventLink(e, fmtTime(eventTime(e)))),
+    h('td', { class: 'clip', title: e.agent_id }, e.agent_id), h('td', {}, e.type), h('td', {}, severityBadge(e.severity)), h('td', {}, eventSummary(e)));
+
   function add(events) {
-    const rows = events.filter(matchesText).map((e) => h('tr', { class: 'fresh' },
-      h('td', { class: 'nowrap' }, eventLink(e, fmtTime(eventTime(e)))),
-      h('td', { class: 'clip', title: e.agent_id }, e.agent_id), h('td', {}, e.type), h('td', {}, severityBadge(e.severity)), h('td', {}, eventSummary(e))));
-    body.prepend(...rows.reverse());
+    kept.unshift(...[...events].reverse());
+    kept.length = Math.min(kept.length, KEEP);
+    body.prepend(...events.filter(matchesText).reverse().map(row));
     while (body.children.length > KEEP) body.lastChild.remove();
   }
+
+  const redraw = () => body.replaceChildren(...kept.filter(matchesText).map(row));
 
   function connect() {
     stream?.close();
     body.replaceChildren();
+    kept.length = 0;
     held.length = 0;
     stream = subscribe({ type: state.type, severity: state.severity, agent: state.agent }, {
       event: (frame) => (state.paused ? held.push(frame.event) && showStatus() : add([frame.event])),
@@ -57,7 +64,7 @@ export function mount(root, params, ctx) {
   type.addEventListener('change', refilter);
   severity.addEventListener('change', refilter);
   agent.addEventListener('change', refilter);
-  text.addEventListener('input', () => { state.q = text.value; save(); });
+  text.addEventListener('input', () => { state.q = text.value; save(); redraw(); });
   pause.addEventListener('click', () => {
     state.paused = !state.paused;
     if (!state.paused) add(held.splice(0));

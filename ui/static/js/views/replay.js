@@ -110,7 +110,7 @@ export function mount(root, params, ctx) {
     const top = fleet.agents.sort((a, b) => Math.abs(b.offset ?? 0) - Math.abs(a.offset ?? 0)).slice(0, 12);
     agentsBox.replaceChildren(agentsBox.firstChild, h('table', { class: 'data', id: 'replay-agents' },
       h('thead', {}, h('tr', {}, ['Agent', 'Last event', 'Offset'].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, top.map((a) => h('tr', {}, h('td', {}, h('a', { href: href('agent', { id: a.id }) }, a.id)), h('td', {}, fmtAgo(a.last, t)), h('td', { class: 'num' }, fmtSeconds(a.offset)))))));
+      h('tbody', {}, top.map((a) => h('tr', {}, h('td', {}, h('a', { href: href('agent', { id: a.id, at: new Date(Math.round(t)).toISOString() }) }, a.id)), h('td', {}, fmtAgo(a.last, t)), h('td', { class: 'num' }, fmtSeconds(a.offset)))))));
     let last = events.length;
     while (last > 0 && eventTime(events[last - 1]) > t) last--;
     recent.replaceChildren(recent.firstChild, eventList(events.slice(Math.max(0, last - 10), last).reverse()));
