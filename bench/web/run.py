@@ -76,12 +76,12 @@ class Setup:
             time.sleep(0.1)
         self.token = token_file.read_text().strip()
 
-    def get(self, path, token="default", check=True):
+    def get(self, path, token="default", check=True, timeout=30):
         request = urllib.request.Request(f"http://127.0.0.1:{self.http}{path}")
         if token:
             request.add_header("Authorization", f"Bearer {self.token if token == 'default' else token}")
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.read()
         except OSError:
             if check:
@@ -107,7 +107,7 @@ def bench_stream(args, setup):
          f"tcp://127.0.0.1:{setup.zmq}", "--collector-key",
          setup.keys / "server" / "collector.pub", "--json"], capture_output=True, text=True)
     out = json.loads(clients.communicate()[0])
-    stats = json.loads(setup.get("/api/v1/stats"))
+    stats = json.loads(setup.get("/api/v1/stats", timeout=300))
     setup.stop()
     out.update(events_stored=stats["events_stored"],
                collector_event_to_stored_p50_ms=stats["latency_p50_ms"],
