@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "detect/clock_config.h"
+#include "detect/clock/clock_config.h"
 #include "transport/mqtt_options.h"
 #include "transport/spool.h"
 #include "transport/zmq_event_sender.h"

@@ -1,6 +1,7 @@
 // apps/netmon/netmon_config.h — reads seed 002's `network_monitor:` section of the YAML config file
-// into cw::detect::NetmonConfig. Thin: yaml-cpp in, plain struct out; a bad or unknown key is one
-// NetmonConfigError naming the key, which the command prints before exiting with status 2.
+// into cw::detect::NetmonConfig. Thin: the file in, the detector families' readers
+// (detect/netmon_config.h) do the rest; a bad or unknown key is one NetmonConfigError naming the
+// key, which the command prints before exiting with status 2.
 #pragma once
 
 #include <stdexcept>
@@ -10,9 +11,7 @@
 
 namespace cw::apps {
 
-struct NetmonConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using NetmonConfigError = detect::ConfigError;
 
 // The configuration in `path` (defaults for everything absent). An empty path gives the defaults.
 detect::NetmonConfig load_netmon_config(const std::string& path);

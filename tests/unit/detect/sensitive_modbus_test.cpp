@@ -1,6 +1,7 @@
 // Unit tests for sensitive/SCADA port access and the Modbus/TCP anomaly detector.
 #include <gtest/gtest.h>
 
+#include "detect/net/modbus/modbus.h"
 #include "harness.h"
 
 namespace cw::detect {

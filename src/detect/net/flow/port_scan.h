@@ -1,8 +1,8 @@
-// detect/port_scan.h — port and address scans, decided per source by the Threshold Random Walk
-// of Jung, Paxson, Berger and Balakrishnan ("Fast Portscan Detection Using Sequential Hypothesis
-// Testing", IEEE S&P 2004): each first contact multiplies a likelihood ratio by θ1/θ0 when it
-// succeeds and by (1−θ1)/(1−θ0) when it fails; the source is a scanner once the ratio reaches
-// η1 = β/α and is benign (the walk restarts) once it falls to η0 = (1−β)/(1−α). The seed's
+// detect/net/flow/port_scan.h — port and address scans, decided per source by the Threshold Random
+// Walk of Jung, Paxson, Berger and Balakrishnan ("Fast Portscan Detection Using Sequential
+// Hypothesis Testing", IEEE S&P 2004): each first contact multiplies a likelihood ratio by θ1/θ0
+// when it succeeds and by (1−θ1)/(1−θ0) when it fails; the source is a scanner once the ratio
+// reaches η1 = β/α and is benign (the walk restarts) once it falls to η0 = (1−β)/(1−α). The seed's
 // threshold (port_scan_threshold distinct ports, or as many unanswered hosts, within a window)
 // is a second signal. A scan is one event, sent when it ends (or every report_interval while it
 // goes on): `port_scan` for many ports, `address_scan` for one port over many hosts.
@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "detect/flow_tracker.h"
-#include "detect/net_support.h"
+#include "detect/net/flow/flow_tracker.h"
+#include "detect/net/net_support.h"
 #include "detect/port_set.h"
 
 namespace cw::detect {

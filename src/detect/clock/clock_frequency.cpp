@@ -1,7 +1,7 @@
-// detect/clock_frequency.cpp — see detect/clock_frequency.h. Times and offsets are taken relative
-// to the first sample (integer ns) before converting to double, so precision does not depend on
-// the absolute clock readings.
-#include "detect/clock_frequency.h"
+// detect/clock/clock_frequency.cpp — see detect/clock/clock_frequency.h. Times and offsets are
+// taken relative to the first sample (integer ns) before converting to double, so precision does
+// not depend on the absolute clock readings.
+#include "detect/clock/clock_frequency.h"
 
 #include <cmath>
 

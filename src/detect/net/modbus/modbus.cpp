@@ -1,5 +1,6 @@
-// detect/modbus.cpp — MBAP parsing and the Modbus/TCP anomaly rules of detect/modbus.h.
-#include "detect/modbus.h"
+// detect/net/modbus/modbus.cpp — MBAP parsing and the Modbus/TCP anomaly rules of
+// detect/net/modbus/modbus.h.
+#include "detect/net/modbus/modbus.h"
 
 #include <algorithm>
 
@@ -103,6 +104,11 @@ std::uint64_t ModbusDetector::total() const {
   std::uint64_t sum = 0;
   for (auto n : reported_) sum += n;
   return sum;
+}
+
+void ModbusDetector::counters(DetectorCounters& out) const {
+  out.events.push_back({"modbus_anomaly", total()});
+  out.table_evictions += pairs_.evictions() + transactions_.evictions();
 }
 
 bool ModbusDetector::authorized(const IpAddress& master) const {

@@ -1,4 +1,4 @@
-// detect/net_support.h — small pieces the network detectors share: the sink they report events
+// detect/net/net_support.h — small pieces the network detectors share: the sink they report events
 // to, an event builder, a bounded list of first values, a linear-counting distinct estimator, the
 // adaptive (mean + k·σ) threshold and the expiry of raised alarms.
 #pragma once

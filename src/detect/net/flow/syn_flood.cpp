@@ -1,5 +1,5 @@
-// detect/syn_flood.cpp — the per-destination CUSUM of detect/syn_flood.h.
-#include "detect/syn_flood.h"
+// detect/net/flow/syn_flood.cpp — the per-destination CUSUM of detect/net/flow/syn_flood.h.
+#include "detect/net/flow/syn_flood.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
-// detect/clock_config.h — the limits the clock monitor judges by, and the helper that dresses a
-// finding as an events::Event. Defaults follow seed 000 (threshold 300 s, poll 64 s).
+// detect/clock/clock_config.h — the limits the clock monitor judges by, and the helper that dresses
+// a finding as an events::Event. Defaults follow seed 000 (threshold 300 s, poll 64 s).
 #pragma once
 
 #include <chrono>

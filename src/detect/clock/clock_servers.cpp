@@ -1,5 +1,5 @@
-// detect/clock_servers.cpp — see detect/clock_servers.h.
-#include "detect/clock_servers.h"
+// detect/clock/clock_servers.cpp — see detect/clock/clock_servers.h.
+#include "detect/clock/clock_servers.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-// detect/clock_servers.h — per-server health as the clock monitor sees it: reachability
+// detect/clock/clock_servers.h — per-server health as the clock monitor sees it: reachability
 // (ntp_unreachable / ntp_recovered), unsynchronized servers, falsetickers, and Kiss-o'-Death
 // handling (RFC 5905 §7.4: RATE → poll less often, DENY/RSTR → stop polling that server). It also
 // says which servers are due for a poll: the agent's schedule, sans I/O.
@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "detect/clock_config.h"
-#include "detect/clock_sample.h"
+#include "detect/clock/clock_config.h"
+#include "detect/clock/clock_sample.h"
 #include "events/event.h"
 
 namespace cw::detect {

@@ -1,5 +1,5 @@
-// detect/syn_flood.h — SYN floods per destination, by a CUSUM over SYNs against the SYNs that
-// were resolved (handshake completed, or reset by either side) in each interval, after Wang,
+// detect/net/flow/syn_flood.h — SYN floods per destination, by a CUSUM over SYNs against the SYNs
+// that were resolved (handshake completed, or reset by either side) in each interval, after Wang,
 // Zhang and Shin ("Detecting SYN Flooding Attacks", INFOCOM 2002): y_n = max(0, y_{n−1} + x_n − a)
 // with x_n = SYNs − resolved, alarm when y_n > threshold. It needs no per-source state, so it
 // holds when every SYN has a spoofed source. The allowance a may follow a learned baseline
@@ -9,8 +9,8 @@
 
 #include <vector>
 
-#include "detect/flow_tracker.h"
-#include "detect/net_support.h"
+#include "detect/net/flow/flow_tracker.h"
+#include "detect/net/net_support.h"
 
 namespace cw::detect {
 

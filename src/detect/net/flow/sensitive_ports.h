@@ -1,4 +1,4 @@
-// detect/sensitive_ports.h — first access from a source to a sensitive or SCADA port of a
+// detect/net/flow/sensitive_ports.h — first access from a source to a sensitive or SCADA port of a
 // destination (seed 002's suspicious_ports and scada_ports, plus DNP3 20000, S7 102, OPC UA 4840
 // and BACnet 47808): a TCP connection the server accepted, or a UDP datagram to the port. Sources
 // in the allow-list (and Modbus authorized masters on Modbus ports) are not reported; one event
@@ -7,8 +7,8 @@
 
 #include <string_view>
 
-#include "detect/flow_tracker.h"
-#include "detect/net_support.h"
+#include "detect/net/flow/flow_tracker.h"
+#include "detect/net/net_support.h"
 #include "detect/port_set.h"
 
 namespace cw::detect {

@@ -1,5 +1,5 @@
-// detect/clock_monitor.cpp — see detect/clock_monitor.h.
-#include "detect/clock_monitor.h"
+// detect/clock/clock_monitor.cpp — see detect/clock/clock_monitor.h.
+#include "detect/clock/clock_monitor.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// detect/clock_step.h — notices the wall clock jumping (`date -s`, a settimeofday by a time
+// detect/clock/clock_step.h — notices the wall clock jumping (`date -s`, a settimeofday by a time
 // daemon, a faked clock) by watching CLOCK_REALTIME against CLOCK_BOOTTIME: while nobody sets the
 // clock their difference changes only by slewing (≤ 500 ppm, RFC 5905 §1), so a change above the
 // step threshold between two checks is a step. CLOCK_BOOTTIME counts suspend, so a resumed machine

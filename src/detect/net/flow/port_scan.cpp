@@ -1,5 +1,6 @@
-// detect/port_scan.cpp — the Threshold Random Walk and threshold signals of detect/port_scan.h.
-#include "detect/port_scan.h"
+// detect/net/flow/port_scan.cpp — the Threshold Random Walk and threshold signals of
+// detect/net/flow/port_scan.h.
+#include "detect/net/flow/port_scan.h"
 
 #include <algorithm>
 #include <cmath>

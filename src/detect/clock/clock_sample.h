@@ -1,4 +1,4 @@
-// detect/clock_sample.h — what the clock monitor is told after each poll: one outcome per NTP
+// detect/clock/clock_sample.h — what the clock monitor is told after each poll: one outcome per NTP
 // server (a validated sample, or why there is none) and the system offset that selection and
 // combining (RFC 5905 §11.2) made of them. Filled by the agent shell from the ntp/ client core.
 #pragma once

@@ -1,7 +1,7 @@
-// detect/modbus.h — Modbus/TCP: the MBAP header codec (Modbus Messaging on TCP/IP Implementation
-// Guide v1.0b §3.1.3) and a detector of anomalies seen on the wire: malformed MBAP (protocol id
-// ≠ 0, length outside 2..254 or beyond the segment), reserved or unknown function codes,
-// disruptive diagnostics (FC 8 sub-function 4 "force listen only", sub-function 1 "restart
+// detect/net/modbus/modbus.h — Modbus/TCP: the MBAP header codec (Modbus Messaging on TCP/IP
+// Implementation Guide v1.0b §3.1.3) and a detector of anomalies seen on the wire: malformed MBAP
+// (protocol id ≠ 0, length outside 2..254 or beyond the segment), reserved or unknown function
+// codes, disruptive diagnostics (FC 8 sub-function 4 "force listen only", sub-function 1 "restart
 // communications"; Modbus Application Protocol v1.1b3 §6.8), function-code sweeps (exception
 // responses for many distinct codes in a window), writes (FC 5, 6, 15, 16, 22, 23) from a master
 // not in authorized_masters, and responses without a request. One event per (client, server,
@@ -13,8 +13,9 @@
 #include <span>
 #include <string_view>
 
-#include "detect/flow_tracker.h"
-#include "detect/net_support.h"
+#include "detect/detector.h"
+#include "detect/net/net_support.h"
+#include "detect/netmon_config.h"
 #include "detect/port_set.h"
 
 namespace cw::detect {
@@ -55,15 +56,21 @@ bool is_public_function(std::uint8_t function);  // defined by the application p
 bool is_user_function(std::uint8_t function);    // 65–72, 100–110 (§5 "user defined")
 bool is_write_function(std::uint8_t function);   // 5, 6, 15, 16, 22, 23
 
-class ModbusDetector {
+class ModbusDetector final : public NetDetector {
  public:
   ModbusDetector(const NetmonConfig& config, EventSink& sink);
+
+  void on_packet(const DecodedPacket& p, Timestamp now) override {
+    if (p.transport == Transport::tcp && !p.payload.empty() && on_port(p)) on_segment(p, now);
+  }
+  void expire(Timestamp now) override;
+  void flush(Timestamp) override {}  // nothing is held back: anomalies are reported at once
+  void counters(DetectorCounters& out) const override;
 
   bool on_port(const DecodedPacket& p) const {
     return ports_.contains(p.destination_port) || ports_.contains(p.source_port);
   }
   void on_segment(const DecodedPacket& p, Timestamp now);  // a TCP segment with payload
-  void expire(Timestamp now);
 
   std::uint64_t count(ModbusKind kind) const { return reported_[static_cast<std::size_t>(kind)]; }
   std::uint64_t total() const;

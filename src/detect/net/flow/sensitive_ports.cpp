@@ -1,5 +1,6 @@
-// detect/sensitive_ports.cpp — allow-listing and de-duplication of detect/sensitive_ports.h.
-#include "detect/sensitive_ports.h"
+// detect/net/flow/sensitive_ports.cpp — allow-listing and de-duplication of
+// detect/net/flow/sensitive_ports.h.
+#include "detect/net/flow/sensitive_ports.h"
 
 #include <algorithm>
 

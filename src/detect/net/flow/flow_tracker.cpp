@@ -1,5 +1,6 @@
-// detect/flow_tracker.cpp — the opening-handshake state machine of detect/flow_tracker.h.
-#include "detect/flow_tracker.h"
+// detect/net/flow/flow_tracker.cpp — the opening-handshake state machine of
+// detect/net/flow/flow_tracker.h.
+#include "detect/net/flow/flow_tracker.h"
 
 namespace cw::detect {
 namespace {

@@ -1,5 +1,6 @@
-// detect/net_support.cpp — event building and the adaptive threshold of detect/net_support.h.
-#include "detect/net_support.h"
+// detect/net/net_support.cpp — event building and the adaptive threshold of
+// detect/net/net_support.h.
+#include "detect/net/net_support.h"
 
 #include <algorithm>
 

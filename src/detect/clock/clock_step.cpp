@@ -1,5 +1,5 @@
-// detect/clock_step.cpp — see detect/clock_step.h.
-#include "detect/clock_step.h"
+// detect/clock/clock_step.cpp — see detect/clock/clock_step.h.
+#include "detect/clock/clock_step.h"
 
 namespace cw::detect {
 

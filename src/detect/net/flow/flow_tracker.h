@@ -1,13 +1,13 @@
-// detect/flow_tracker.h — follows connection openings so the detectors see outcomes, not packets:
-// a first contact (source → destination:port) succeeds (SYN answered by SYN-ACK, a UDP reply) or
-// fails (SYN answered by RST, ICMP unreachable, no answer within the probe timeout), and a TCP
-// handshake is completed or reset (RFC 9293 §3.5). Bounded LRU tables; pure.
+// detect/net/flow/flow_tracker.h — follows connection openings so the detectors see outcomes, not
+// packets: a first contact (source → destination:port) succeeds (SYN answered by SYN-ACK, a UDP
+// reply) or fails (SYN answered by RST, ICMP unreachable, no answer within the probe timeout), and
+// a TCP handshake is completed or reset (RFC 9293 §3.5). Bounded LRU tables; pure.
 #pragma once
 
 #include <cstdint>
 
 #include "detect/lru_table.h"
-#include "detect/netmon_config.h"
+#include "detect/net/flow/flow_config.h"
 #include "detect/packet.h"
 
 namespace cw::detect {

@@ -1,4 +1,4 @@
-// detect/clock_monitor.h — the drift agent's judgement, without I/O (seed 000, issue 4). The
+// detect/clock/clock_monitor.h — the drift agent's judgement, without I/O (seed 000, issue 4). The
 // shell feeds it each poll round and a clock check every ~250 ms; it answers with events:
 //   time_drift          |offset| > threshold: once when crossed, then repeated with back-off
 //                       (repeat_first, doubling up to repeat_max) while it lasts;
@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "detect/clock_config.h"
-#include "detect/clock_frequency.h"
-#include "detect/clock_sample.h"
-#include "detect/clock_servers.h"
-#include "detect/clock_step.h"
+#include "detect/clock/clock_config.h"
+#include "detect/clock/clock_frequency.h"
+#include "detect/clock/clock_sample.h"
+#include "detect/clock/clock_servers.h"
+#include "detect/clock/clock_step.h"
 #include "events/event.h"
 
 namespace cw::detect {

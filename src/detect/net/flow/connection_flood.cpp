@@ -1,5 +1,6 @@
-// detect/connection_flood.cpp — sliding-window connection counting of detect/connection_flood.h.
-#include "detect/connection_flood.h"
+// detect/net/flow/connection_flood.cpp — sliding-window connection counting of
+// detect/net/flow/connection_flood.h.
+#include "detect/net/flow/connection_flood.h"
 
 #include <algorithm>
 

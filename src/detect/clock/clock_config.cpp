@@ -1,5 +1,5 @@
-// detect/clock_config.cpp — helpers of detect/clock_config.h.
-#include "detect/clock_config.h"
+// detect/clock/clock_config.cpp — helpers of detect/clock/clock_config.h.
+#include "detect/clock/clock_config.h"
 
 #include <utility>
 

@@ -1,5 +1,5 @@
-// detect/clock_frequency.h — estimates the local clock's frequency error from recent offsets by
-// least-squares regression of offset against monotonic time, and predicts when the offset will
+// detect/clock/clock_frequency.h — estimates the local clock's frequency error from recent offsets
+// by least-squares regression of offset against monotonic time, and predicts when the offset will
 // cross the drift threshold if the trend goes on. Pure: samples in, estimate out.
 #pragma once
 

@@ -1,13 +1,13 @@
-// detect/connection_flood.h — too many connections from one source: completed TCP handshakes
-// (connections, not packets) counted over a sliding window (the previous window's count weighted
-// by how much of it still overlaps), alarm above max_connections_per_ip (seed 002: 50) or above
-// the learned baseline mean + k·σ when the adaptive option is on. One event per flood.
+// detect/net/flow/connection_flood.h — too many connections from one source: completed TCP
+// handshakes (connections, not packets) counted over a sliding window (the previous window's count
+// weighted by how much of it still overlaps), alarm above max_connections_per_ip (seed 002: 50) or
+// above the learned baseline mean + k·σ when the adaptive option is on. One event per flood.
 #pragma once
 
 #include <vector>
 
-#include "detect/flow_tracker.h"
-#include "detect/net_support.h"
+#include "detect/net/flow/flow_tracker.h"
+#include "detect/net/net_support.h"
 
 namespace cw::detect {
 
