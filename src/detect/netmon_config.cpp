@@ -7,6 +7,7 @@ namespace cw::detect {
 std::optional<std::string> validate(const NetmonConfig& c) {
   if (auto problem = validate(static_cast<const FlowConfig&>(c))) return problem;
   if (auto problem = validate(c.modbus)) return problem;
+  if (auto problem = validate(c.ntp)) return problem;
   if (c.attack_idle <= Duration::zero()) return "attack_idle: must be positive";
   if (c.report_interval <= Duration::zero()) return "report_interval: must be positive";
   return std::nullopt;
@@ -18,6 +19,7 @@ NetmonConfig read_netmon_config(const YAML::Node& section) {
   Readers detection;
   add_flow_readers(config, detection);
   add_modbus_readers(config.modbus, detection);
+  add_ntp_readers(config.ntp, detection);
   detection["attack_idle"] = duration(config.attack_idle);
   detection["report_interval"] = duration(config.report_interval);
   read_map(section, "network_monitor",

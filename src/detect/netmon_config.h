@@ -10,11 +10,13 @@
 #include "detect/config_yaml.h"
 #include "detect/net/flow/flow_config.h"
 #include "detect/net/modbus/modbus_config.h"
+#include "detect/net/ntp/ntp_config.h"
 
 namespace cw::detect {
 
 struct NetmonConfig : FlowConfig {  // port_scan, syn_flood, connection_flood, sensitive, adaptive
   ModbusConfig modbus;
+  NtpConfig ntp;
   Duration attack_idle = 10s;      // an attack with no new activity for this long has ended
   Duration report_interval = 60s;  // an attack still going is summarised this often
 };

@@ -7,6 +7,7 @@
 
 #include "detect/net/flow/flow_detectors.h"
 #include "detect/net/modbus/modbus.h"
+#include "detect/net/ntp/ntp_detector.h"
 
 namespace cw::detect {
 namespace {
@@ -20,9 +21,10 @@ std::unique_ptr<NetDetector> make(const NetmonConfig& config, EventSink& sink) {
 }
 
 // Every network detector family, in dispatch order.
-constexpr std::array<Factory, 2> kNetDetectorFamilies{
+constexpr std::array<Factory, 3> kNetDetectorFamilies{
     &make<FlowDetectors>,   // net/flow: scans, SYN and connection floods, sensitive ports
     &make<ModbusDetector>,  // net/modbus: Modbus/TCP anomalies
+    &make<NtpDetector>,     // net/ntp: NTP attacks on the wire
 };
 
 }  // namespace
