@@ -168,6 +168,11 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
       "CW_INTERFACE");
   add(a, "--netmon-filter", s.netmon_filter,
       "BPF filter for --interface, e.g. 'tcp or udp or icmp'", "CW_NETMON_FILTER");
+  add(a, "--tamper-interval", s.tamper_interval,
+      "seconds between scans for processes with faked time (libfaketime, time namespaces), "
+      "clock sets and kernel frequency changes; 0 turns the scan off (--once scans once)",
+      "CW_TAMPER_INTERVAL")
+      ->check(number(0, 86400, "seconds", "--tamper-interval", "CW_TAMPER_INTERVAL"));
 }
 
 std::vector<ServerSpec> server_specs(const AgentSettings& settings) {

@@ -52,6 +52,7 @@ struct AgentSettings {
   double heartbeat_interval = 30;      // seconds (seed 002)
   double max_events_per_second = 100;  // to the collector (seed 002)
   std::string interface;               // network monitor: capture here (seed 002's --interface)
+  double tamper_interval = 10;         // seconds between tamper scans; 0: off
   std::string netmon_filter;           // its BPF filter
   std::string config_path;             // the root --config, for its `network_monitor:` section
 };
