@@ -110,3 +110,26 @@ TEST(PortScan, TimeGoingBackwardsIsCountedAndTolerated) {
 
 }  // namespace
 }  // namespace cw::detect
+
+namespace cw::detect {
+namespace {
+using namespace test;
+
+// Issue 14: a server answering many clients was reported as a port scan by the server (its
+// "ports" being the clients' ephemeral ports). Answers are not probes.
+TEST(PortScan, AServerAnsweringManyClientsIsNotAScanner) {
+  Harness h;
+  for (int round = 0; round < 3; ++round)
+    for (int c = 0; c < 40; ++c) {
+      const std::string client = "10.0.1." + std::to_string(c + 1);
+      const auto port = static_cast<std::uint16_t>(30000 + round * 100 + c);
+      const double t = round * 5.0 + c * 0.01;
+      h.send(udp4(client.c_str(), "10.0.0.53", port, 53), t);
+      h.send(udp4("10.0.0.53", client.c_str(), 53, port), t + 0.001);
+    }
+  h.detectors.flush();
+  EXPECT_TRUE(h.events.empty()) << events::to_string(h.events.front().type);
+}
+
+}  // namespace
+}  // namespace cw::detect

@@ -97,6 +97,9 @@ void FlowTracker::on_udp(const DecodedPacket& p, Timestamp now, FlowObserver& ob
     pending_.erase(back);
     return;
   }
+  // An answer is not a probe: the side that spoke first probes. A datagram from a port the
+  // destination once contacted at this source (a DNS or NTP reply after the first one) answers.
+  if (contacts_.find(contact_of(back)) != nullptr) return;
   const FlowKey key = forward(p);
   if (!first_contact(contact_of(key))) return;
   ++stats_.probes;
