@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary packet sequences through every network detector (scan, floods,
 // sensitive ports, Modbus) with small tables, time stepping back and forth: no crash, no
-// unbounded growth, and every event is a network event. Input: records of
-// [link selector][delta ms, signed][length][frame bytes].
+// unbounded growth, every event is a network event, and the counters count one per attack. Input:
+// records of [link selector][delta ms, signed][length][frame bytes].
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -38,6 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t events = 0;
   cw::detect::NetworkDetectors detectors(config, [&](cw::events::Event&& e) {
     if (!std::holds_alternative<cw::events::NetworkData>(e.data)) std::abort();
+    for (const auto& a : e.attributes)  // detected/update records precede one ended per attack
+      if (a.key == "phase" && std::get<std::string>(a.value) != "ended") return;
     ++events;
   });
   std::int64_t now_ms = 1'700'000'000'000;

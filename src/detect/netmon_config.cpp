@@ -22,6 +22,7 @@ NetmonConfig read_netmon_config(const YAML::Node& section) {
   add_ntp_readers(config.ntp, detection);
   detection["attack_idle"] = duration(config.attack_idle);
   detection["report_interval"] = duration(config.report_interval);
+  detection["update_interval"] = duration(config.report_interval);  // issue 14's name
   read_map(section, "network_monitor",
            {{"detection",
              [&](const YAML::Node& n, const std::string& k) { read_map(n, k, detection); }}});

@@ -20,7 +20,7 @@ PEER = [sys.executable, str(pathlib.Path(__file__).with_name("ntp_wire_peer.py")
 @pytest.fixture(scope="module")
 def lab():
     require_namespaces()
-    with Lab(subnet=173) as lab:
+    with Lab(subnet=178) as lab:
         lab.silence_ipv6()
         lab.add_attacker_address(f"{lab.net}.0.9")  # the victim of the reflection
         yield lab

@@ -41,6 +41,7 @@ struct Options {
   int snaplen = 65535;
   int buffer_mib = 16;
   bool promiscuous = false;
+  double update_interval = 0;  // 0: the config's report_interval
 };
 
 std::uint64_t max_rss_bytes() {
@@ -57,6 +58,7 @@ int run_netmon(const Options& o, const std::string& config_path) {
     std::fprintf(stderr, "chronowatch netmon: config %s\n", error.what());
     return kExitUsage;
   }
+  if (o.update_interval > 0) config.report_interval = from_seconds(o.update_interval);
   auto sink = [json = o.json](events::Event&& event) {
     const auto line = json ? event_json_line(event) : event_text_line(event);
     std::fprintf(stdout, "%s\n", line.c_str());
@@ -127,6 +129,10 @@ void add_netmon_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--buffer-mib", options->buffer_mib, "Kernel capture buffer in MiB")
       ->check(CLI::Range(1, 2048));
   cmd->add_flag("--promiscuous", options->promiscuous, "Put the interface in promiscuous mode");
+  cmd->add_option("--update-interval", options->update_interval,
+                  "Seconds between `update` records of an attack still going (default: "
+                  "report_interval of --config, 60); `detected` is sent at once, `ended` once")
+      ->check(CLI::Range(0.1, 1e7));
   cmd->add_flag("--json", options->json,
                 "One JSON object per line per event, then a summary object");
   cmd->parse_complete_callback([&app, &run, cmd, options] {

@@ -24,6 +24,33 @@ void add_attribute(events::Event& event, std::string key, std::string value) {
   event.attributes.push_back({std::move(key), std::move(value)});
 }
 
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::detected:
+      return "detected";
+    case Phase::update:
+      return "update";
+    case Phase::ended:
+      return "ended";
+  }
+  return "unknown";
+}
+
+std::uint64_t attack_id(std::uint64_t detector, const IpAddress& key, Timestamp decided_at) {
+  return mix64(hash_address(key, detector) ^
+               static_cast<std::uint64_t>(decided_at.time_since_epoch().count()));
+}
+
+void add_phase(events::Event& event, Phase phase, std::uint64_t id) {
+  add_attribute(event, "phase", std::string(to_string(phase)));
+  char hex[17];
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) hex[i] = kDigits[(id >> (60 - 4 * i)) & 15];
+  hex[16] = '\0';
+  add_attribute(event, "attack_id", std::string(hex));
+  if (phase == Phase::update) add_attribute(event, "ongoing", std::int64_t{1});
+}
+
 void AdaptiveThreshold::observe(double value) {
   if (!config_.enabled) return;
   if (samples_++ == 0) {

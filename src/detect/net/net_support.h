@@ -74,6 +74,14 @@ class AdaptiveThreshold {
   std::uint64_t samples_ = 0;
 };
 
+// An attack's records (issue 14): `detected` as soon as the detector decides, `update` while it
+// grows (at most every report_interval), `ended` once, when it is over. All carry one attack id.
+enum class Phase : std::uint8_t { detected, update, ended };
+std::string_view to_string(Phase phase);
+std::uint64_t attack_id(std::uint64_t detector, const IpAddress& key, Timestamp decided_at);
+// Adds "phase" and "attack_id" (16 hex digits), and "ongoing": 1 on updates (the older name).
+void add_phase(events::Event& event, Phase phase, std::uint64_t id);
+
 // The larger of two timestamps: detectors run on packet time, which may step backwards.
 inline Timestamp later(Timestamp a, Timestamp b) { return a < b ? b : a; }
 

@@ -21,7 +21,7 @@ double ConnectionFloodDetector::rate(const Source& s, Timestamp now) const {
 
 void ConnectionFloodDetector::on_connection(const FlowKey& flow, Timestamp now) {
   auto found = sources_.get_or_insert(flow.client, [&](const IpAddress& evicted, Source& s) {
-    if (s.alarm) report(evicted, s, now, false);
+    if (s.alarm) report(evicted, s, now, Phase::ended);
   });
   Source& s = found.value;
   if (found.inserted) {
@@ -45,6 +45,7 @@ void ConnectionFloodDetector::on_connection(const FlowKey& flow, Timestamp now) 
     s.alarm = true;
     s.alarm_at = s.last_report = now;
     active_.push_back(flow.client);
+    report(flow.client, s, now, Phase::detected);
   }
   if (!s.alarm && s.current == 1 && s.previous == 0) {  // a new episode starts from here
     s.first = now;
@@ -57,7 +58,7 @@ void ConnectionFloodDetector::on_connection(const FlowKey& flow, Timestamp now) 
 }
 
 void ConnectionFloodDetector::report(const IpAddress& source, Source& s, Timestamp now,
-                                     bool ongoing) {
+                                     Phase phase) {
   events::NetworkData data;
   data.source = source;
   if (!s.many_destinations) data.destination = s.first_destination;
@@ -70,9 +71,9 @@ void ConnectionFloodDetector::report(const IpAddress& source, Source& s, Timesta
       event, "limit",
       static_cast<std::int64_t>(baseline_.threshold(double(config_.max_connections_per_ip))));
   add_attribute(event, "window_seconds", std::int64_t{config_.window.count() / 1'000'000'000});
-  if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});
+  add_phase(event, phase, attack_id(3, source, s.alarm_at));
   s.last_report = now;
-  ++floods_;
+  if (phase == Phase::ended) ++floods_;
   sink_(std::move(event));
 }
 
@@ -80,7 +81,7 @@ void ConnectionFloodDetector::expire(Timestamp now) {
   expire_alarms(
       active_, sources_, now, idle_, report_interval_, [](const Source& s) { return s.alarm; },
       [this](const IpAddress& source, Source& s, Timestamp at, bool ongoing) {
-        report(source, s, at, ongoing);
+        report(source, s, at, ongoing ? Phase::update : Phase::ended);
       });
   while (sources_.oldest_key() != nullptr) {
     const Source& s = *sources_.oldest_value();
@@ -92,7 +93,7 @@ void ConnectionFloodDetector::expire(Timestamp now) {
 void ConnectionFloodDetector::flush(Timestamp now) {
   for (const auto& source : active_)
     if (Source* s = sources_.find(source); s != nullptr && s->alarm) {
-      report(source, *s, now, false);
+      report(source, *s, now, Phase::ended);
       sources_.erase(source);
     }
   active_.clear();

@@ -37,7 +37,7 @@ class ConnectionFloodDetector {
     std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
   };
   double rate(const Source& s, Timestamp now) const;
-  void report(const IpAddress& source, Source& s, Timestamp now, bool ongoing);
+  void report(const IpAddress& source, Source& s, Timestamp now, Phase phase);
 
   ConnectionFloodConfig config_;
   Duration idle_, report_interval_;

@@ -28,7 +28,7 @@ bool PortScanDetector::is_scanner(const IpAddress& source) {
 
 void PortScanDetector::on_outcome(const ContactKey& c, bool success, Timestamp now) {
   auto found = sources_.get_or_insert(c.source, [&](const IpAddress& evicted, Source& s) {
-    if (s.decided != DecidedBy::none) report(evicted, s, now, false);
+    if (s.decided != DecidedBy::none) report(evicted, s, now, Phase::ended);
   });
   Source& s = found.value;
   if (found.inserted) {
@@ -53,7 +53,10 @@ void PortScanDetector::on_outcome(const ContactKey& c, bool success, Timestamp n
   if (!success) s.window_failed_hosts.add(host_hash);
   if (s.decided == DecidedBy::none) {
     walk(s, success, now);
-    if (s.decided != DecidedBy::none) active_.push_back(c.source);
+    if (s.decided != DecidedBy::none) {
+      active_.push_back(c.source);
+      report(c.source, s, now, Phase::detected);  // reported when decided, not when over
+    }
   }
 }
 
@@ -75,7 +78,7 @@ void PortScanDetector::walk(Source& s, bool success, Timestamp now) {
   s.probes_to_decide = s.probes;
 }
 
-void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now, bool ongoing) {
+void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now, Phase phase) {
   const bool horizontal = s.hosts_seen.estimate() > s.ports_seen.estimate();
   events::NetworkData data;
   data.source = source;
@@ -103,8 +106,8 @@ void PortScanDetector::report(const IpAddress& source, Source& s, Timestamp now,
     }
     add_attribute(event, "sensitive_ports", std::move(list));
   }
-  if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});
-  (horizontal ? address_scans_ : port_scans_) += 1;
+  add_phase(event, phase, attack_id(1, source, s.decided_at));
+  if (phase == Phase::ended) (horizontal ? address_scans_ : port_scans_) += 1;
   ++s.reports;
   s.last_report = now;
   sink_(std::move(event));
@@ -115,7 +118,7 @@ void PortScanDetector::expire(Timestamp now) {
       active_, sources_, now, idle_, report_interval_,
       [](const Source& s) { return s.decided != DecidedBy::none; },
       [this](const IpAddress& source, Source& s, Timestamp at, bool ongoing) {
-        report(source, s, at, ongoing);
+        report(source, s, at, ongoing ? Phase::update : Phase::ended);
       });
   // Undecided sources are forgotten once their window has passed without news.
   while (sources_.oldest_key() != nullptr) {
@@ -128,7 +131,7 @@ void PortScanDetector::expire(Timestamp now) {
 void PortScanDetector::flush(Timestamp now) {
   for (const auto& source : active_)
     if (Source* s = sources_.find(source); s != nullptr && s->decided != DecidedBy::none) {
-      report(source, *s, now, false);
+      report(source, *s, now, Phase::ended);
       sources_.erase(source);
     }
   active_.clear();

@@ -50,7 +50,7 @@ class PortScanDetector {
     std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
   };
   void walk(Source& s, bool success, Timestamp now);
-  void report(const IpAddress& source, Source& s, Timestamp now, bool ongoing);
+  void report(const IpAddress& source, Source& s, Timestamp now, Phase phase);
 
   PortScanConfig config_;
   Duration idle_, report_interval_;

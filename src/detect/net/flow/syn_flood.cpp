@@ -17,7 +17,7 @@ SynFloodDetector::SynFloodDetector(const NetmonConfig& config, EventSink& sink)
 void SynFloodDetector::on_syn(const DecodedPacket& syn, Timestamp now) {
   auto found =
       destinations_.get_or_insert(syn.destination, [&](const IpAddress& evicted, Destination& d) {
-        if (d.alarm) report(evicted, d, now, false);
+        if (d.alarm) report(evicted, d, now, Phase::ended);
       });
   Destination& d = found.value;
   if (found.inserted) d.bucket_start = now;
@@ -55,20 +55,20 @@ void SynFloodDetector::roll(const IpAddress& server, Destination& d, Timestamp n
     d.alarm = true;
     d.alarm_at = d.last_report = later(d.first, d.bucket_start + config_.interval);
     active_.push_back(server);
+    report(server, d, now, Phase::detected);
   }
   d.cusum = std::max(0.0, d.cusum - double(intervals - 1) * allowance);  // the quiet ones
   d.syns = d.resolved = 0;
   d.bucket_start += intervals * config_.interval;
   if (d.cusum == 0) {
-    if (d.alarm) report(server, d, now, false);
+    if (d.alarm) report(server, d, now, Phase::ended);
     d.alarm = false;
     d.episode_syns = 0;
     d.peak = 0;
   }
 }
 
-void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp now,
-                              bool ongoing) {
+void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp now, Phase phase) {
   events::NetworkData data;
   data.source = d.first_source;
   data.destination = server;
@@ -79,9 +79,9 @@ void SynFloodDetector::report(const IpAddress& server, Destination& d, Timestamp
                              std::move(data));
   add_attribute(event, "distinct_sources", std::int64_t{d.sources.estimate()});
   add_attribute(event, "cusum_peak", static_cast<std::int64_t>(std::llround(d.peak)));
-  if (ongoing) add_attribute(event, "ongoing", std::int64_t{1});
+  add_phase(event, phase, attack_id(2, server, d.alarm_at));
   d.last_report = now;
-  ++floods_;
+  if (phase == Phase::ended) ++floods_;
   sink_(std::move(event));
 }
 
@@ -90,7 +90,7 @@ void SynFloodDetector::expire(Timestamp now) {
       active_, destinations_, now, idle_, report_interval_,
       [](const Destination& d) { return d.alarm; },
       [this](const IpAddress& server, Destination& d, Timestamp at, bool ongoing) {
-        report(server, d, at, ongoing);
+        report(server, d, at, ongoing ? Phase::update : Phase::ended);
       });
   // Quiet destinations: close their last intervals (a short burst alarms here) and forget them.
   while (const IpAddress* oldest = destinations_.oldest_key()) {
@@ -98,7 +98,7 @@ void SynFloodDetector::expire(Timestamp now) {
     if (d.last + idle_ > now) break;
     const IpAddress server = *oldest;
     roll(server, d, later(now, d.bucket_start + config_.interval));
-    if (d.alarm) report(server, d, now, false);
+    if (d.alarm) report(server, d, now, Phase::ended);
     std::erase(active_, server);
     destinations_.pop_oldest();
   }
@@ -107,7 +107,7 @@ void SynFloodDetector::expire(Timestamp now) {
 void SynFloodDetector::flush(Timestamp now) {
   destinations_.for_each([&](const IpAddress& server, Destination& d) {
     roll(server, d, later(now, d.bucket_start + config_.interval));
-    if (d.alarm) report(server, d, now, false);
+    if (d.alarm) report(server, d, now, Phase::ended);
     d.alarm = false;
   });
   active_.clear();

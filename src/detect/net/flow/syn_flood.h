@@ -42,7 +42,7 @@ class SynFloodDetector {
     std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
   };
   void roll(const IpAddress& server, Destination& d, Timestamp now);
-  void report(const IpAddress& server, Destination& d, Timestamp now, bool ongoing);
+  void report(const IpAddress& server, Destination& d, Timestamp now, Phase phase);
 
   SynFloodConfig config_;
   Duration idle_, report_interval_;
