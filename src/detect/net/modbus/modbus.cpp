@@ -98,7 +98,8 @@ ModbusDetector::ModbusDetector(const NetmonConfig& config, EventSink& sink)
       ports_(config.modbus.ports),
       sink_(sink),
       pairs_(config.modbus.max_pairs),
-      transactions_(config.modbus.max_transactions) {}
+      transactions_(config.modbus.max_transactions),
+      streams_(config.modbus.max_pairs) {}
 
 std::uint64_t ModbusDetector::total() const {
   std::uint64_t sum = 0;
@@ -117,24 +118,47 @@ bool ModbusDetector::authorized(const IpAddress& master) const {
                      [&](const IpPrefix& p) { return p.contains(master); });
 }
 
+// The segment's payload, after the bytes of an ADU the previous segment of this direction began
+// (when this segment follows it in sequence; otherwise those bytes are dropped).
+std::span<const std::byte> ModbusDetector::with_held(Stream& stream, const DecodedPacket& p) {
+  if (stream.held_size == 0) return p.payload;
+  const auto held = std::span{stream.held}.first(stream.held_size);
+  stream.held_size = 0;
+  if (p.tcp_seq != stream.next_seq) return p.payload;
+  joined_.assign(held.begin(), held.end());
+  joined_.insert(joined_.end(), p.payload.begin(), p.payload.end());
+  return joined_;
+}
+
 void ModbusDetector::on_segment(const DecodedPacket& p, Timestamp now) {
   const bool request = ports_.contains(p.destination_port);
-  auto rest = p.payload;
+  const auto& client = request ? p.source : p.destination;
+  const auto& server = request ? p.destination : p.source;
+  const auto client_port = request ? p.source_port : p.destination_port;
+  Stream& stream = streams_.get_or_insert({client, server, client_port, !request}).value;
+  auto rest = with_held(stream, p);
   for (int adus = 0; !rest.empty() && adus < 64; ++adus) {
     ModbusAdu adu;
     std::size_t consumed = 0;
     const auto status = parse_mbap(rest, adu, consumed);
+    if ((status == MbapStatus::short_header || status == MbapStatus::exceeds_segment) &&
+        rest.size() < stream.held.size()) {  // the ADU goes on in the next segment
+      std::copy(rest.begin(), rest.end(), stream.held.begin());
+      stream.held_size = static_cast<std::uint16_t>(rest.size());
+      stream.next_seq = p.tcp_seq + static_cast<std::uint32_t>(p.payload.size());
+      return;
+    }
     if (status != MbapStatus::ok) {
-      const auto& client = request ? p.source : p.destination;
-      const auto& server = request ? p.destination : p.source;
       raise(ModbusKind::malformed, client, server, request ? p.destination_port : p.source_port,
             adu.function, now);
       return;
     }
-    if (request)
+    if (request) {
+      stream.requests_seen = true;
       on_request(p, adu, now);
-    else
+    } else {
       on_response(p, adu, now);
+    }
     rest = rest.subspan(consumed);
   }
 }
@@ -161,6 +185,10 @@ void ModbusDetector::on_response(const DecodedPacket& p, const ModbusAdu& adu, T
   auto& pair = pairs_.get_or_insert(key).value;
   const TransactionKey tkey{p.destination, p.source, p.destination_port, adu.transaction};
   if (transactions_.find(tkey) == nullptr) {
+    // A connection whose requests were never seen began before the capture (or the live start):
+    // its first responses answer requests we could not see.
+    const Stream* requests = streams_.find({p.destination, p.source, p.destination_port, false});
+    if (requests == nullptr || !requests->requests_seen) return;
     if (pair.unmatched == 0 || now - pair.unmatched_start > config_.dedupe_window) {
       pair.unmatched = 0;
       pair.unmatched_start = now;

@@ -1,17 +1,18 @@
 // detect/net/modbus/modbus.h — Modbus/TCP: the MBAP header codec (Modbus Messaging on TCP/IP
 // Implementation Guide v1.0b §3.1.3) and a detector of anomalies seen on the wire: malformed MBAP
-// (protocol id ≠ 0, length outside 2..254 or beyond the segment), reserved or unknown function
-// codes, disruptive diagnostics (FC 8 sub-function 4 "force listen only", sub-function 1 "restart
-// communications"; Modbus Application Protocol v1.1b3 §6.8), function-code sweeps (exception
-// responses for many distinct codes in a window), writes (FC 5, 6, 15, 16, 22, 23) from a master
-// not in authorized_masters, and responses without a request. One event per (client, server,
-// kind) per dedupe window.
+// (protocol id ≠ 0, length outside 2..254; an ADU split across segments is reassembled, bounded
+// per connection), reserved or unknown function codes, disruptive diagnostics (FC 8 sub-function 4
+// "force listen only", sub-function 1 "restart communications"; Modbus Application Protocol v1.1b3
+// §6.8), function-code sweeps (exception responses for many distinct codes in a window), writes (FC
+// 5, 6, 15, 16, 22, 23) from a master not in authorized_masters, and responses without a request.
+// One event per (client, server, kind) per dedupe window.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "detect/detector.h"
 #include "detect/net/net_support.h"
@@ -103,11 +104,31 @@ class ModbusDetector final : public NetDetector {
           k.client, hash_address(k.server, std::uint64_t{k.client_port} << 16 | k.transaction));
     }
   };
+  struct StreamKey {  // one direction of one TCP connection
+    IpAddress client, server;
+    std::uint16_t client_port = 0;
+    bool from_server = false;
+    bool operator==(const StreamKey&) const = default;
+  };
+  struct StreamHash {
+    std::uint64_t operator()(const StreamKey& k) const {
+      return hash_address(k.client, hash_address(k.server, std::uint64_t{k.client_port} << 1 |
+                                                               (k.from_server ? 1u : 0u)));
+    }
+  };
+  // An ADU split across segments waits here (at most one ADU, 260 bytes) for the next segment.
+  struct Stream {
+    std::array<std::byte, 260> held{};
+    std::uint16_t held_size = 0;
+    std::uint32_t next_seq = 0;
+    bool requests_seen = false;  // the client's side: its requests were seen
+  };
   struct Transaction {
     Timestamp sent{};
     std::uint8_t function = 0;
   };
 
+  std::span<const std::byte> with_held(Stream& stream, const DecodedPacket& p);
   void on_request(const DecodedPacket& p, const ModbusAdu& adu, Timestamp now);
   void on_response(const DecodedPacket& p, const ModbusAdu& adu, Timestamp now);
   void raise(ModbusKind kind, const IpAddress& source, const IpAddress& destination,
@@ -119,6 +140,8 @@ class ModbusDetector final : public NetDetector {
   EventSink& sink_;
   LruTable<PairKey, Pair, PairHash> pairs_;
   LruTable<TransactionKey, Transaction, TransactionHash> transactions_;
+  LruTable<StreamKey, Stream, StreamHash> streams_;
+  std::vector<std::byte> joined_;  // held bytes + the next segment (reused)
   std::array<std::uint64_t, kModbusKinds> reported_{};
 };
 
