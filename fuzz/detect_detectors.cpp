@@ -1,5 +1,5 @@
 // Fuzz target: arbitrary packet sequences through every network detector (scan, floods,
-// sensitive ports, Modbus) with small tables, time stepping back and forth: no crash, no
+// sensitive ports, Modbus, NTP) with small tables, time stepping back and forth: no crash, no
 // unbounded growth, every event is a network event, and the counters count one per attack. Input:
 // records of [link selector][delta ms, signed][length][frame bytes].
 #include <cstddef>
@@ -28,6 +28,11 @@ cw::detect::NetmonConfig small_config() {
   c.adaptive.enabled = true;
   c.adaptive.min_samples = 2;
   c.port_scan.threshold = 3;
+  c.ntp.max_pairs = 8;  // the NTP family's tables small too (its defaults make each run slow)
+  c.ntp.max_servers = 4;
+  c.ntp.max_victims = 4;
+  c.ntp.max_reports = 8;
+  c.ntp.allowed_servers.push_back(*cw::IpPrefix::parse("10.0.0.1"));
   return c;
 }
 
