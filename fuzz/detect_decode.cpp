@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "detect/modbus.h"
+#include "detect/net/modbus/modbus.h"
 #include "detect/packet.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary packet sequences through every network detector (scan, floods,
-// sensitive ports, Modbus) with small tables, time stepping back and forth: no crash, no
-// unbounded growth, and every event is a network event. Input: records of
-// [link selector][delta ms, signed][length][frame bytes].
+// sensitive ports, Modbus, NTP) with small tables, time stepping back and forth: no crash, no
+// unbounded growth, every event is a network event, and the counters count one per attack. Input:
+// records of [link selector][delta ms, signed][length][frame bytes].
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -28,6 +28,11 @@ cw::detect::NetmonConfig small_config() {
   c.adaptive.enabled = true;
   c.adaptive.min_samples = 2;
   c.port_scan.threshold = 3;
+  c.ntp.max_pairs = 8;  // the NTP family's tables small too (its defaults make each run slow)
+  c.ntp.max_servers = 4;
+  c.ntp.max_victims = 4;
+  c.ntp.max_reports = 8;
+  c.ntp.allowed_servers.push_back(*cw::IpPrefix::parse("10.0.0.1"));
   return c;
 }
 
@@ -38,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t events = 0;
   cw::detect::NetworkDetectors detectors(config, [&](cw::events::Event&& e) {
     if (!std::holds_alternative<cw::events::NetworkData>(e.data)) std::abort();
+    for (const auto& a : e.attributes)  // detected/update records precede one ended per attack
+      if (a.key == "phase" && std::get<std::string>(a.value) != "ended") return;
     ++events;
   });
   std::int64_t now_ms = 1'700'000'000'000;

@@ -1,7 +1,9 @@
 // bench/netmon/pcapgen.cpp — writes large synthetic captures for the netmon benchmark, without
 // libpcap: `mix N FILE` (established TCP flows with data, new connections, UDP request/replies,
-// Modbus polling and one port scan) or `flood N FILE` (N SYNs from N distinct spoofed sources to
-// one server). Classic pcap, Ethernet, microsecond timestamps, one packet per simulated µs.
+// Modbus polling, NTP client/server exchanges and one port scan), `flood N FILE` (N SYNs from N
+// distinct spoofed sources to one server) or `ntpflood N FILE` (N monlist responses of 440 bytes
+// from N distinct reflectors at one victim's port 80: an NTP reflection). Classic pcap, Ethernet,
+// microsecond timestamps, one packet per simulated µs.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -94,6 +96,21 @@ struct Writer {
     packet(master, slave, 6, 41000, 502, 0x18, sizeof request, request);
     packet(slave, master, 6, 502, 41000, 0x18, sizeof response, response);
   }
+  // An NTP exchange (RFC 5905 mode 3 then mode 4 echoing its transmit), stamped with the capture
+  // time so the server's time reads as right.
+  void ntp_exchange(std::uint32_t client, std::uint32_t server, unsigned port) {
+    unsigned char request[48] = {0x23};
+    const std::uint64_t ntp =
+        ((time_us / 1'000'000 + 2'208'988'800ULL) << 32) | ((time_us % 1'000'000) * 4295ULL);
+    for (int i = 0; i < 8; ++i) request[40 + i] = static_cast<unsigned char>(ntp >> (56 - 8 * i));
+    packet(client, server, 17, port, 123, 0, sizeof request, request);
+    unsigned char reply[48] = {0x24, 2, 6, 0xec};
+    for (int i = 0; i < 8; ++i) {
+      reply[24 + i] = request[40 + i];                                                  // origin
+      reply[32 + i] = reply[40 + i] = static_cast<unsigned char>(ntp >> (56 - 8 * i));  // T2, T3
+    }
+    packet(server, client, 17, 123, port, 0, sizeof reply, reply);
+  }
 };
 
 constexpr std::uint32_t kNet = 0x0a000000;  // 10.0.0.0/8, synthetic
@@ -117,6 +134,9 @@ void mix(Writer& w, std::uint64_t n) {
     w.packet(client, server, 17, port, 53, 0, 40);   // query
     w.packet(server, client, 17, 53, port, 0, 120);  // reply
     written += 2;
+    if (round % 4 == 0)
+      w.ntp_exchange(client, kNet | (0x050000 + static_cast<std::uint32_t>(round % 4)), port),
+          written += 2;
     if (round % 10 == 0)
       w.modbus_poll(kNet | 0x030014, kNet | 0x03000a, static_cast<unsigned>(round)), written += 2;
     if (round % 200 == 0) {  // a slow scanner: one probe now and then, refused
@@ -136,11 +156,21 @@ void flood(Writer& w, std::uint64_t n) {
   }
 }
 
+void ntpflood(Writer& w, std::uint64_t n) {
+  std::vector<unsigned char> monlist(440, 0);
+  const unsigned char head[] = {0xd7, 0x00, 0x03, 0x2a, 0x00, 0x06, 0x00, 0x48};
+  std::memcpy(monlist.data(), head, sizeof head);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const auto reflector = static_cast<std::uint32_t>(0x64000000u + i * 2654435761u % 0x10000000u);
+    w.packet(reflector, kNet | 0x02000b, 17, 123, 80, 0, monlist.size(), monlist.data());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: netmon_pcapgen mix|flood PACKETS FILE\n");
+    std::fprintf(stderr, "usage: netmon_pcapgen mix|flood|ntpflood PACKETS FILE\n");
     return 2;
   }
   Writer w{std::fopen(argv[3], "wb"), 1'700'000'000'000'000ULL, {}};
@@ -152,6 +182,8 @@ int main(int argc, char** argv) {
   const auto n = std::strtoull(argv[2], nullptr, 10);
   if (std::string(argv[1]) == "flood")
     flood(w, n);
+  else if (std::string(argv[1]) == "ntpflood")
+    ntpflood(w, n);
   else
     mix(w, n);
   std::fclose(w.file);

@@ -3,8 +3,9 @@
 #   1. packets/s of `chronowatch netmon --pcap` (every detector on) vs a bare libpcap read +
 #      header-parse loop (netmon_bare_loop) over the same synthetic capture; prints the ratio
 #      (target ≥ 0.5). Best of 3 runs each, alternating, so machine load hits both alike.
-#   2. resident memory of netmon over a spoofed SYN flood from one million distinct sources, with
-#      the default (bounded) tables.
+#   2. resident memory of netmon over a spoofed SYN flood from one million distinct sources, and
+#      over an NTP reflection (monlist responses) from one million distinct reflectors, with the
+#      default (bounded) tables.
 # Usage: bench/netmon/run.sh [BUILD_DIR] [PACKETS]   (defaults: build, 5000000)
 set -euo pipefail
 build=${1:-build}
@@ -19,6 +20,7 @@ for tool in "$gen" "$bare" "$cw"; do
 done
 "$gen" mix "$packets" "$work/mix.pcap"
 "$gen" flood 1000000 "$work/flood.pcap"
+"$gen" ntpflood 1000000 "$work/ntpflood.pcap"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; capture $(du -h "$work/mix.pcap" | cut -f1)"
 cat "$work/mix.pcap" > /dev/null  # into the page cache
 best_bare=0; best_netmon=0
@@ -37,5 +39,13 @@ s = json.load(open(sys.argv[1]))
 print(f"flood: {s['packets']} SYNs from 1e6 spoofed sources: max RSS {s['max_rss_bytes'] / 2**20:.1f} MiB, "
       f"{s['packets_per_second'] / 1e6:.2f} Mpps, syn_flood events {s['detectors']['syn_flood']}, "
       f"table evictions {s['table_evictions']}")
+PY
+"$cw" netmon --pcap "$work/ntpflood.pcap" --json | tail -1 > "$work/ntpflood.json"
+python3 - "$work/ntpflood.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+print(f"ntp reflection: {s['packets']} monlist responses from 1e6 reflectors: max RSS "
+      f"{s['max_rss_bytes'] / 2**20:.1f} MiB, {s['packets_per_second'] / 1e6:.2f} Mpps, "
+      f"ntp_anomaly events {s['detectors']['ntp_anomaly']}, table evictions {s['table_evictions']}")
 PY
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,20 +1,50 @@
-// detect/network_detectors.cpp — the per-frame dispatch of detect/network_detectors.h.
+// detect/network_detectors.cpp — the family list and per-frame dispatch of
+// detect/network_detectors.h. A new family is one line in kNetDetectorFamilies.
 #include "detect/network_detectors.h"
+
+#include <array>
+#include <numeric>
+
+#include "detect/net/flow/flow_detectors.h"
+#include "detect/net/modbus/modbus.h"
+#include "detect/net/ntp/ntp_detector.h"
 
 namespace cw::detect {
 namespace {
+
 constexpr Duration kTick = std::chrono::milliseconds(250);  // how often expiry runs, in packet time
+
+using Factory = std::unique_ptr<NetDetector> (*)(const NetmonConfig&, EventSink&);
+template <typename T>
+std::unique_ptr<NetDetector> make(const NetmonConfig& config, EventSink& sink) {
+  return std::make_unique<T>(config, sink);
+}
+
+// Every network detector family, in dispatch order.
+constexpr std::array<Factory, 3> kNetDetectorFamilies{
+    &make<FlowDetectors>,   // net/flow: scans, SYN and connection floods, sensitive ports
+    &make<ModbusDetector>,  // net/modbus: Modbus/TCP anomalies
+    &make<NtpDetector>,     // net/ntp: NTP attacks on the wire
+};
+
+}  // namespace
+
+std::uint64_t DetectorCounters::value(std::string_view name) const {
+  for (const auto* list : {&events, &extra})
+    for (const auto& c : *list)
+      if (c.name == name) return c.value;
+  return 0;
+}
+
+std::uint64_t DetectorCounters::total_events() const {
+  return std::accumulate(events.begin(), events.end(), std::uint64_t{0},
+                         [](std::uint64_t sum, const Counter& c) { return sum + c.value; });
 }
 
 NetworkDetectors::NetworkDetectors(const NetmonConfig& config, EventSink sink)
-    : config_(config),
-      sink_(std::move(sink)),
-      flows_(config_.port_scan),
-      sensitive_(config_, sink_),
-      port_scan_(config_, sensitive_.ports(), sink_),
-      syn_flood_(config_, sink_),
-      connection_flood_(config_, sink_),
-      modbus_(config_, sink_) {}
+    : config_(config), sink_(std::move(sink)) {
+  for (const auto factory : kNetDetectorFamilies) detectors_.push_back(factory(config_, sink_));
+}
 
 void NetworkDetectors::on_frame(LinkType link, std::span<const std::byte> frame, Timestamp time) {
   ++stats_.packets;
@@ -53,21 +83,12 @@ void NetworkDetectors::on_packet(const DecodedPacket& p) {
     ++stats_.later_fragments;
     return;
   }
-  flows_.on_packet(p, now_, *this);
-  if (p.transport == Transport::udp && sensitive_.ports().contains(p.destination_port))
-    sensitive_.on_access(p.source, p.destination, p.destination_port, Transport::udp,
-                         port_scan_.is_scanner(p.source), now_);
-  if (p.transport == Transport::tcp && !p.payload.empty() && modbus_.on_port(p))
-    modbus_.on_segment(p, now_);
+  for (const auto& detector : detectors_) detector->on_packet(p, now_);
 }
 
 void NetworkDetectors::tick(Timestamp now) {
   next_tick_ = now + kTick;
-  flows_.expire(now, *this);
-  port_scan_.expire(now);
-  syn_flood_.expire(now);
-  connection_flood_.expire(now);
-  modbus_.expire(now);
+  for (const auto& detector : detectors_) detector->expire(now);
 }
 
 void NetworkDetectors::advance(Timestamp now) {
@@ -78,42 +99,13 @@ void NetworkDetectors::advance(Timestamp now) {
 
 void NetworkDetectors::flush() {
   if (!started_) return;
-  const Timestamp end = now_ + config_.port_scan.probe_timeout;  // what is still unanswered fails
-  flows_.expire(end, *this);
-  port_scan_.flush(now_);
-  syn_flood_.flush(now_);
-  connection_flood_.flush(now_);
-}
-
-void NetworkDetectors::on_new_syn(const DecodedPacket& syn, Timestamp now) {
-  syn_flood_.on_syn(syn, now);
-}
-
-void NetworkDetectors::on_probe_outcome(const ContactKey& contact, bool success, Timestamp now) {
-  port_scan_.on_outcome(contact, success, now);
-}
-
-void NetworkDetectors::on_accepted(const FlowKey& flow, Timestamp now) {
-  sensitive_.on_access(flow.client, flow.server, flow.server_port, Transport::tcp,
-                       port_scan_.is_scanner(flow.client), now);
-}
-
-void NetworkDetectors::on_resolved(const FlowKey& flow, bool completed, Timestamp now) {
-  syn_flood_.on_resolved(flow.server, now);
-  if (completed) connection_flood_.on_connection(flow, now);
+  for (const auto& detector : detectors_) detector->flush(now_);
 }
 
 NetmonStats NetworkDetectors::stats() const {
   NetmonStats s = stats_;
-  s.port_scans = port_scan_.port_scans();
-  s.address_scans = port_scan_.address_scans();
-  s.syn_floods = syn_flood_.floods();
-  s.connection_floods = connection_flood_.floods();
-  s.sensitive_port_accesses = sensitive_.accesses();
-  s.modbus_anomalies = modbus_.total();
-  s.table_evictions = port_scan_.evictions() + syn_flood_.evictions() +
-                      connection_flood_.evictions() + sensitive_.evictions();
-  s.flows = flows_.stats();
+  s.detectors = {};
+  for (const auto& detector : detectors_) detector->counters(s.detectors);
   return s;
 }
 

@@ -1,20 +1,19 @@
-// detect/network_detectors.h — every network detector behind one call per captured frame:
-// decodes it, follows handshakes and first contacts, and feeds the port scan, SYN flood,
-// connection flood, sensitive port and Modbus detectors, all on packet time (which may step
-// backwards: the detectors see the latest time so far). Events go to the sink; counters are a
-// snapshot for the caller to print. Pure: no clock, no I/O, bounded memory.
+// detect/network_detectors.h — the one list of network detectors: built from the config (one
+// entry per family, see kNetDetectorFamilies in the .cpp), it decodes each captured frame and
+// hands the packet to every family, all on packet time (which may step backwards: the detectors
+// see the latest time so far), runs their expiry every quarter second of packet time and flushes
+// them at the end. Events go to the sink; counters are a snapshot for the caller to print. Pure:
+// no clock, no I/O, bounded memory.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
-#include "detect/connection_flood.h"
-#include "detect/flow_tracker.h"
-#include "detect/modbus.h"
-#include "detect/net_support.h"
+#include "detect/detector.h"
+#include "detect/net/net_support.h"
+#include "detect/netmon_config.h"
 #include "detect/packet.h"
-#include "detect/port_scan.h"
-#include "detect/sensitive_ports.h"
-#include "detect/syn_flood.h"
 
 namespace cw::detect {
 
@@ -29,18 +28,11 @@ struct NetmonStats {
   std::uint64_t later_fragments = 0;
   std::uint64_t time_went_backwards = 0;
   Timestamp first_packet{}, last_packet{};
-  // Events reported, by detector.
-  std::uint64_t port_scans = 0, address_scans = 0, syn_floods = 0, connection_floods = 0;
-  std::uint64_t sensitive_port_accesses = 0, modbus_anomalies = 0;
-  std::uint64_t table_evictions = 0;
-  FlowStats flows;
-  std::uint64_t events() const {
-    return port_scans + address_scans + syn_floods + connection_floods + sensitive_port_accesses +
-           modbus_anomalies;
-  }
+  DetectorCounters detectors;  // events by type, family tallies, table evictions
+  std::uint64_t events() const { return detectors.total_events(); }
 };
 
-class NetworkDetectors final : private FlowObserver {
+class NetworkDetectors {
  public:
   NetworkDetectors(const NetmonConfig& config, EventSink sink);
 
@@ -56,20 +48,11 @@ class NetworkDetectors final : private FlowObserver {
   NetmonStats stats() const;
 
  private:
-  void on_new_syn(const DecodedPacket& syn, Timestamp now) override;
-  void on_probe_outcome(const ContactKey& contact, bool success, Timestamp now) override;
-  void on_accepted(const FlowKey& flow, Timestamp now) override;
-  void on_resolved(const FlowKey& flow, bool completed, Timestamp now) override;
   void tick(Timestamp now);
 
   NetmonConfig config_;
   EventSink sink_;
-  FlowTracker flows_;
-  SensitivePortDetector sensitive_;
-  PortScanDetector port_scan_;
-  SynFloodDetector syn_flood_;
-  ConnectionFloodDetector connection_flood_;
-  ModbusDetector modbus_;
+  std::vector<std::unique_ptr<NetDetector>> detectors_;
   NetmonStats stats_;
   Timestamp now_{}, next_tick_{};
   bool started_ = false;

@@ -40,6 +40,9 @@ enum class EventType : std::uint8_t {
   agent_down = 43,
   agent_up = 44,
   events_suppressed = 45,  // rate limiting's counted summary of what it held back
+  // appended (issue 14)
+  ntp_anomaly = 46,     // NTP on the wire: NetworkData with a `kind` (mode7_request, ...)
+  time_tampering = 47,  // a process with faked time on the host: attributes kind, pid, ...
 };
 
 enum class Severity : std::uint8_t { info = 0, low = 1, medium = 2, high = 3, critical = 4 };
@@ -86,7 +89,7 @@ struct NetworkData {
   std::vector<std::uint16_t> ports;  // the first ports involved (bounded by the detector)
   std::uint32_t count = 0;           // probes, connections, packets: what the detector counts
   Duration duration{};               // from the first to the last packet of the attack
-  std::string kind;                  // modbus_anomaly: write_unauthorized, force_listen_only, ...
+  std::string kind;  // modbus_anomaly, ntp_anomaly: write_unauthorized, mode7_request, ...
   bool operator==(const NetworkData&) const = default;
 };
 

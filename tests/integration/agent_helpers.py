@@ -69,6 +69,9 @@ def agent_env(ntp_port, mqtt_port, spool_dir, faketime=None, **extra):
     env = faketime_env(faketime) if faketime else dict(os.environ)
     env.update(NTP_SRV=f"127.0.0.1:{ntp_port}", MQTT_HOST="127.0.0.1", MQTT_PORT=str(mqtt_port),
                MQTT_TOPIC=TOPIC, CW_AGENT_SPOOL_DIR=str(spool_dir), CW_AGENT_ID="agent1")
+    # The tamper scan sees every process of this shared machine (and the agent's own faketime):
+    # tests of it turn it on (test_agent_tampering.py); the others count only their own alerts.
+    env["CW_AGENT_TAMPER_INTERVAL"] = "0"
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -149,4 +149,28 @@ def netmon(pcap, config=None, extra=()):
 
 
 def of_type(events, kind):
-    return [e for e in events if e["type"] == kind]
+    """One record per attack: scans and floods send `detected`, `update`s and `ended` (issue 14);
+    this keeps the `ended` ones and every event without a phase."""
+    return [e for e in events if e["type"] == kind and e.get("phase", "ended") == "ended"]
+
+
+def records_of(events, kind, phase=None):
+    """Every record of a type (of one phase when given)."""
+    return [e for e in events if e["type"] == kind and (phase is None or e.get("phase") == phase)]
+
+
+def pcap_times(path, predicate):
+    """Capture times (seconds) of the frames of a classic pcap (tcpdump -w) that predicate(frame)
+    accepts."""
+    import struct
+    data = pathlib.Path(path).read_bytes()
+    magic = struct.unpack("<I", data[:4])[0]
+    scale = 1e-9 if magic == 0xA1B23C4D else 1e-6
+    at, out = 24, []
+    while at + 16 <= len(data):
+        sec, frac, caplen, _ = struct.unpack("<IIII", data[at:at + 16])
+        frame = data[at + 16:at + 16 + caplen]
+        if predicate(frame):
+            out.append(sec + frac * scale)
+        at += 16 + caplen
+    return out

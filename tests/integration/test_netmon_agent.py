@@ -21,7 +21,10 @@ def agent_watching_a_scan(lab, spool):
 def stop_and_count_scans(agent):
     agent.send_signal(signal.SIGTERM)
     wait_for(lambda: not agent.alive(), timeout=20, what="the agent to stop")
-    return agent.log().count('"port_scan"')
+    # One attack: its `detected` record at once, then one `ended` (issue 14).
+    lines = [line for line in agent.log().splitlines() if '"port_scan"' in line]
+    assert sum('"phase":"detected"' in line for line in lines) == 1, agent.log()
+    return sum('"phase":"ended"' in line for line in lines)
 
 
 def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
@@ -32,7 +35,7 @@ def test_agent_reports_a_scan_seen_on_its_interface(tmp_path):
         # The scan is reported once it has been quiet for attack_idle (10 s), after the last
         # unanswered probe has failed (probe_timeout, 3 s): about 13 s, on a quiet link too (the
         # capture must not wait for the next frame to move its clock; 13–30 s when it did).
-        wait_for(lambda: "port_scan" in agent.log(), timeout=20, what="the port_scan event")
+        wait_for(lambda: '"phase":"ended"' in agent.log(), timeout=20, what="the port_scan event")
         assert stop_and_count_scans(agent) == 1, agent.log()
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from netns import Lab, netmon, of_type, require_namespaces
+from netns import Lab, netmon, of_type, pcap_times, records_of, require_namespaces
 from peers import chronowatch_binary, wait_for
 
 
@@ -31,6 +31,39 @@ def test_live_capture_while_nmap_scans():
         assert len(scans) == 1, lines
         assert scans[0]["source_ip"] == lab.attacker
         assert scans[0]["count"] >= 450 or lines[-1]["kernel"]["dropped"] > 0, lines
+
+
+def test_scan_is_reported_within_a_second_of_its_deciding_probe():
+    """Issue 14: `detected` arrives on netmon's stdout within 1 s of nmap's fifth probe, and the
+    same attack ends once, with the same attack id."""
+    require_namespaces()
+    with Lab(subnet=177) as lab:
+        lab.silence_ipv6()
+        monitor = lab.start(lab.target_ns, [chronowatch_binary(), "netmon", "--interface", lab.target_if,
+                                            "--duration", "40", "--json"], "netmon-decided")
+        wait_for(lambda: "capturing on" in monitor.log(), timeout=15, what="netmon to capture")
+        capture, path = lab.capture("decided")
+        scan = lab.start(lab.attacker_ns, ["nmap", "-sS", "-n", "-Pn", "-T3", "--max-rate", "20",
+                                           "-p", "1-100", lab.target], "nmap-decided")
+        wait_for(lambda: '"phase":"detected"' in monitor.log(), timeout=30,
+                 what="the detected record", interval=0.02)
+        arrived = time.time()
+        wait_for(lambda: not scan.alive(), timeout=60, what="nmap to finish")
+        lab.stop_capture(capture)
+        monitor.send_signal(signal.SIGINT)
+        wait_for(lambda: not monitor.alive(), timeout=15, what="netmon to stop")
+        lines = [json.loads(line) for line in monitor.log().splitlines() if line.startswith("{")]
+        attacker = bytes(int(x) for x in lab.attacker.split("."))
+        syns = pcap_times(path, lambda f: len(f) >= 54 and f[12:14] == b"\x08\x00" and f[23] == 6
+                          and f[26:30] == attacker and f[47] & 0x12 == 0x02)
+        assert len(syns) >= 5
+        print(f"detected {arrived - syns[4]:.3f} s after the fifth probe")
+        assert arrived - syns[4] <= 1.0, (arrived - syns[4], syns[:6])
+        detected = records_of(lines, "port_scan", "detected")
+        ended = records_of(lines, "port_scan", "ended")
+        assert len(detected) == 1 and len(ended) == 1, lines
+        assert detected[0]["attack_id"] == ended[0]["attack_id"]
+        assert not records_of(lines, "syn_flood"), lines
 
 
 def write_pcap(path, frames, linktype=1):

@@ -1,8 +1,8 @@
 // apps/agent/agent_clock_watch.h — the clock half of `chronowatch agent`: the pure clock monitor
-// (detect/clock_monitor.h) wired to the NTP poller and the event router. `tick()` is called by
-// the agent's main loop every ~250 ms: it checks the clock for steps at once, collects a finished
-// poll and starts the next one on a worker thread when a server is due, so a slow or dead server
-// never delays step detection. The network monitor plugs into the same loop beside it.
+// (detect/clock/clock_monitor.h) wired to the NTP poller and the event router. `tick()` is called
+// by the agent's main loop every ~250 ms: it checks the clock for steps at once, collects a
+// finished poll and starts the next one on a worker thread when a server is due, so a slow or dead
+// server never delays step detection. The network monitor plugs into the same loop beside it.
 #pragma once
 
 #include <future>
@@ -13,7 +13,7 @@
 #include "apps/agent/agent_settings.h"
 #include "core/clock.h"
 #include "core/random.h"
-#include "detect/clock_monitor.h"
+#include "detect/clock/clock_monitor.h"
 
 namespace cw::apps {
 

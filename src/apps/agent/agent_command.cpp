@@ -15,6 +15,7 @@
 #include "apps/agent/agent_netmon.h"
 #include "apps/agent/agent_router.h"
 #include "apps/agent/agent_settings.h"
+#include "apps/agent/agent_tamper_watch.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
@@ -115,6 +116,8 @@ int run_once(const AgentSettings& settings) {
   router.hold();
   ClockWatch watch(settings, clock, random, router);
   watch.poll_once();
+  if (settings.tamper_interval > 0)
+    TamperWatch(clock, monitor_config(settings).agent_id).scan(router);
   const bool measured = watch.last_round().combined.has_value();
   const bool drift = watch.monitor().status().drifting;
   if (settings.json) print_summary(watch, monitor_config(settings));
@@ -163,6 +166,9 @@ int run_daemon(const AgentSettings& settings) {
         settings.metrics, [&snapshot] { return agent_metrics_text(snapshot.load()); });
     spdlog::info("agent: metrics at http://{}/metrics", settings.metrics);
   }
+  std::unique_ptr<TamperWatch> tamper;
+  if (settings.tamper_interval > 0)
+    tamper = std::make_unique<TamperWatch>(clock, monitor_config(settings).agent_id);
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
@@ -172,6 +178,7 @@ int run_daemon(const AgentSettings& settings) {
     watch.tick();
     if (network) network->drain(router, monitor_config(settings).agent_id);
     snapshot.store(take_agent_snapshot(watch, router, uptime()));
+    if (tamper) tamper->tick(router, from_seconds(settings.tamper_interval));
     if (watch.monitor().all_servers_denied()) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;

@@ -2,7 +2,7 @@
 // client shell of `chronowatch query` (apps/query_session.h over platform::UdpClient and the pure
 // ntp/ exchange), keeps one RFC 5905 §10 clock filter per server across polls, and runs selection
 // and combining (§11.2) over every server with a recent sample. Its output is the clock monitor's
-// input (detect/clock_sample.h). Blocking: the agent runs it on a worker thread.
+// input (detect/clock/clock_sample.h). Blocking: the agent runs it on a worker thread.
 #pragma once
 
 #include <atomic>
@@ -15,7 +15,7 @@
 #include "apps/query/query_session.h"
 #include "core/clock.h"
 #include "core/random.h"
-#include "detect/clock_sample.h"
+#include "detect/clock/clock_sample.h"
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
 

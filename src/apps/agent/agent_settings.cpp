@@ -149,6 +149,10 @@ void add_agent_options(CommandOptions& a, AgentSettings& s) {
       "needs CAP_NET_RAW; settings from `network_monitor:` in --config, see docs/netmon.md)");
   add(a, "--netmon-filter", s.netmon_filter,
       "BPF filter for --interface, e.g. 'tcp or udp or icmp'");
+  add(a, "--tamper-interval", s.tamper_interval,
+      "seconds between scans for processes with faked time (libfaketime, time namespaces), "
+      "clock sets and kernel frequency changes; 0 turns the scan off (--once scans once)")
+      .range(0, 86400, "seconds");
 }
 
 std::vector<ServerSpec> server_specs(const AgentSettings& settings) {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "apps/common/options.h"
-#include "detect/clock_config.h"
+#include "detect/clock/clock_config.h"
 #include "detect/netmon_config.h"
 #include "transport/mqtt/mqtt_options.h"
 #include "transport/spool/spool.h"
@@ -58,6 +58,7 @@ struct AgentSettings {
   double heartbeat_interval = 30;      // seconds (seed 002)
   double max_events_per_second = 100;  // to the collector (seed 002)
   std::string interface;               // network monitor: capture here (seed 002's --interface)
+  double tamper_interval = 10;         // seconds between tamper scans; 0: off
   std::string netmon_filter;           // its BPF filter
   std::size_t queue_events = 100000;   // in memory before the rate limit (seed's high_water_mark)
   detect::NetmonConfig netmon;         // `network_monitor:` of --config, read while parsing

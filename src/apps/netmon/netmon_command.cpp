@@ -42,6 +42,7 @@ struct Options {
   int snaplen = 65535;
   int buffer_mib = 16;
   bool promiscuous = false;
+  double update_interval = 0;  // 0: the config's report_interval
 };
 
 std::uint64_t max_rss_bytes() {
@@ -50,7 +51,8 @@ std::uint64_t max_rss_bytes() {
   return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;
 }
 
-int run_netmon(const Options& o, const detect::NetmonConfig& config) {
+int run_netmon(const Options& o, detect::NetmonConfig config) {
+  if (o.update_interval > 0) config.report_interval = from_seconds(o.update_interval);
   auto sink = [json = o.json](events::Event&& event) {
     const auto line = json ? event_json_line(event) : event_text_line(event);
     std::fprintf(stdout, "%s\n", line.c_str());
@@ -122,6 +124,10 @@ void add_netmon_command(CLI::App& app, CommandBody& run) {
   o.add("--buffer-mib", options->buffer_mib, "Kernel capture buffer in MiB")
       .integer_range(1, 2048, "MiB");
   o.flag("--promiscuous", options->promiscuous, "Put the interface in promiscuous mode");
+  o.add("--update-interval", options->update_interval,
+        "Seconds between `update` records of an attack still going (default: "
+        "report_interval of --config, 60); `detected` is sent at once, `ended` once")
+      .range(0.1, 1e7, "seconds");
   o.flag("--json", options->json, "One JSON object per line per event, then a summary object");
   read_netmon_section(*cmd);
   cmd->callback([&run, cmd, options] {

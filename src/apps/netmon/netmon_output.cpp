@@ -50,12 +50,9 @@ std::string event_text_line(const events::Event& event) {
 }
 
 static nlohmann::json detector_counts(const detect::NetmonStats& s) {
-  return {{"port_scan", s.port_scans},
-          {"address_scan", s.address_scans},
-          {"syn_flood", s.syn_floods},
-          {"connection_flood", s.connection_floods},
-          {"sensitive_port_access", s.sensitive_port_accesses},
-          {"modbus_anomaly", s.modbus_anomalies}};
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& counter : s.detectors.events) j[std::string(counter.name)] = counter.value;
+  return j;
 }
 
 std::string summary_json_line(const detect::NetmonStats& s, const RunFacts& f) {
@@ -73,9 +70,9 @@ std::string summary_json_line(const detect::NetmonStats& s, const RunFacts& f) {
       {"time_went_backwards", s.time_went_backwards},
       {"events", s.events()},
       {"detectors", detector_counts(s)},
-      {"probes", s.flows.probes},
-      {"handshakes", s.flows.handshakes},
-      {"table_evictions", s.table_evictions + s.flows.probe_evictions},
+      {"probes", s.detectors.value("probes")},
+      {"handshakes", s.detectors.value("handshakes")},
+      {"table_evictions", s.detectors.table_evictions},
       {"capture_seconds", capture_seconds},
       {"elapsed_seconds", f.elapsed_seconds},
       {"packets_per_second", f.elapsed_seconds > 0 ? double(s.packets) / f.elapsed_seconds : 0.0},

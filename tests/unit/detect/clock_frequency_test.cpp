@@ -1,10 +1,10 @@
 // tests/unit/detect/clock_frequency_test.cpp — frequency error by regression over scripted
 // offsets, the predicted time to the threshold, and the frequency_drift event.
-#include "detect/clock_frequency.h"
+#include "detect/clock/clock_frequency.h"
 
 #include <gtest/gtest.h>
 
-#include "detect/clock_monitor.h"
+#include "detect/clock/clock_monitor.h"
 #include "support/fake_clock.h"
 
 namespace cw::detect {

@@ -1,7 +1,7 @@
 // tests/unit/detect/clock_monitor_test.cpp — the drift state machine (crossing, repeats with
 // back-off, hysteresis), clock steps against the injected clock, and per-server events, driven by
 // a FakeClock and scripted poll rounds.
-#include "detect/clock_monitor.h"
+#include "detect/clock/clock_monitor.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // and Kiss-o'-Death handling (RFC 5905 §7.4) as the monitor reports them.
 #include <gtest/gtest.h>
 
-#include "detect/clock_monitor.h"
+#include "detect/clock/clock_monitor.h"
 #include "support/fake_clock.h"
 
 namespace cw::detect {

@@ -96,8 +96,8 @@ TEST(Memory, SpoofedFloodStaysWithinTheConfiguredTables) {
   }
   h.detectors.flush();
   const auto stats = h.detectors.stats();
-  EXPECT_GT(stats.flows.probe_evictions, 40000u);
-  EXPECT_GT(stats.table_evictions, 0u);
+  EXPECT_GT(stats.detectors.value("probe_evictions"), 40000u);
+  EXPECT_GT(stats.detectors.table_evictions, 0u);
 }
 
 }  // namespace

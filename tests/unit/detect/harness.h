@@ -17,7 +17,22 @@ inline Timestamp at(double seconds) {
 struct Harness {
   explicit Harness(NetmonConfig c = {})
       : config(std::move(c)),
-        detectors(config, [this](events::Event&& e) { events.push_back(std::move(e)); }) {}
+        detectors(config, [this](events::Event&& e) { keep(std::move(e)); }) {}
+  // Every record goes to `records`; `events` holds one per attack (its `ended` record) and the
+  // events that have no phase (sensitive ports, Modbus, NTP).
+  void keep(events::Event&& e) {
+    records.push_back(e);
+    for (const auto& a : e.attributes)
+      if (a.key == "phase" && std::get<std::string>(a.value) != "ended") return;
+    events.push_back(std::move(e));
+  }
+  std::vector<std::string> phases() const {
+    std::vector<std::string> out;
+    for (const auto& e : records)
+      for (const auto& a : e.attributes)
+        if (a.key == "phase") out.push_back(std::get<std::string>(a.value));
+    return out;
+  }
   void send(const Frame& f, double seconds) {
     detectors.on_frame(LinkType::ethernet, f, at(seconds));
   }
@@ -42,7 +57,7 @@ struct Harness {
   }
 
   NetmonConfig config;
-  std::vector<events::Event> events;
+  std::vector<events::Event> events, records;
   NetworkDetectors detectors;
 };
 

@@ -110,3 +110,68 @@ TEST(PortScan, TimeGoingBackwardsIsCountedAndTolerated) {
 
 }  // namespace
 }  // namespace cw::detect
+
+namespace cw::detect {
+namespace {
+using namespace test;
+
+// Issue 14: a server answering many clients was reported as a port scan by the server (its
+// "ports" being the clients' ephemeral ports). Answers are not probes.
+TEST(PortScan, AServerAnsweringManyClientsIsNotAScanner) {
+  Harness h;
+  for (int round = 0; round < 3; ++round)
+    for (int c = 0; c < 40; ++c) {
+      const std::string client = "10.0.1." + std::to_string(c + 1);
+      const auto port = static_cast<std::uint16_t>(30000 + round * 100 + c);
+      const double t = round * 5.0 + c * 0.01;
+      h.send(udp4(client.c_str(), "10.0.0.53", port, 53), t);
+      h.send(udp4("10.0.0.53", client.c_str(), 53, port), t + 0.001);
+    }
+  h.detectors.flush();
+  EXPECT_TRUE(h.events.empty()) << events::to_string(h.events.front().type);
+}
+
+}  // namespace
+}  // namespace cw::detect
+
+namespace cw::detect {
+namespace {
+using namespace test;
+
+std::string text_attribute(const events::Event& e, const std::string& key) {
+  for (const auto& a : e.attributes)
+    if (a.key == key) return std::get<std::string>(a.value);
+  return "";
+}
+
+// Issue 14: a scan is reported when TRW decides (the fourth refused probe), updated at most every
+// update_interval while it grows, and ended once: one attack id throughout.
+TEST(PortScan, ReportedWhenDecidedThenUpdatedThenEndedAsOneAttack) {
+  NetmonConfig c;
+  c.report_interval = 5s;
+  Harness h(c);
+  for (std::uint16_t port = 1; port <= 120; ++port)
+    h.send(tcp4("10.0.0.1", "10.0.0.2", 40000, port, tcp_flag::syn), port * 0.1),
+        h.send(tcp4("10.0.0.2", "10.0.0.1", port, 40000, tcp_flag::rst | tcp_flag::ack),
+               port * 0.1 + 0.0001);
+  ASSERT_FALSE(h.records.empty());
+  EXPECT_EQ(text_attribute(h.records[0], "phase"), "detected");
+  EXPECT_EQ(h.records[0].timestamp, at(0.4001));  // the fourth refusal decided it
+  EXPECT_EQ(std::get<events::NetworkData>(h.records[0].data).count, 4u);
+  h.detectors.flush();
+  const auto phases = h.phases();
+  ASSERT_GE(phases.size(), 3u);
+  EXPECT_EQ(phases.front(), "detected");
+  EXPECT_EQ(phases.back(), "ended");
+  for (std::size_t i = 1; i + 1 < phases.size(); ++i) EXPECT_EQ(phases[i], "update");
+  EXPECT_LE(phases.size(), 2u + 12u / 5u + 1u);  // 12 s of scan: an update every 5 s at most
+  const auto id = text_attribute(h.records[0], "attack_id");
+  EXPECT_EQ(id.size(), 16u);
+  for (const auto& r : h.records) EXPECT_EQ(text_attribute(r, "attack_id"), id);
+  ASSERT_EQ(h.events.size(), 1u);  // one ended record per attack
+  EXPECT_EQ(h.net(0).count, 120u);
+  EXPECT_EQ(h.detectors.stats().detectors.value("port_scan"), 1u);
+}
+
+}  // namespace
+}  // namespace cw::detect

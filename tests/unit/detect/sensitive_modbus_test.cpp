@@ -1,6 +1,7 @@
 // Unit tests for sensitive/SCADA port access and the Modbus/TCP anomaly detector.
 #include <gtest/gtest.h>
 
+#include "detect/net/modbus/modbus.h"
 #include "harness.h"
 
 namespace cw::detect {
@@ -101,8 +102,12 @@ TEST(Modbus, FunctionSweepFromExceptionResponses) {
 
 TEST(Modbus, ResponsesWithoutRequests) {
   ModbusHarness h(with_master());
+  h.response("10.0.0.20", 70, 3, bytes({2, 0, 1}), 0.5);
+  EXPECT_TRUE(h.events.empty()) << "the connection's requests were not seen: it began earlier";
+  h.request("10.0.0.20", 71, 3, bytes({0, 0, 0, 1}), 0.7);
+  h.response("10.0.0.20", 71, 3, bytes({2, 0, 1}), 0.8);
   h.response("10.0.0.20", 77, 3, bytes({2, 0, 1}), 1);
-  EXPECT_TRUE(h.events.empty()) << "one unmatched response is a capture that began mid-exchange";
+  EXPECT_TRUE(h.events.empty()) << "one unmatched response is below unmatched_threshold";
   h.response("10.0.0.20", 78, 3, bytes({2, 0, 1}), 2);
   ASSERT_EQ(h.modbus_kinds(), std::vector<std::string>{"response_without_request"});
   EXPECT_EQ(h.net(0).source, ip("10.0.0.10"));
@@ -123,6 +128,64 @@ TEST(ModbusMbap, ParsesAndRejects) {
   too_long[4] = std::byte{1};
   EXPECT_EQ(parse_mbap(too_long, adu, consumed), MbapStatus::bad_length);
   EXPECT_EQ(parse_mbap(bytes({0, 1, 0}), adu, consumed), MbapStatus::short_header);
+}
+
+}  // namespace
+}  // namespace cw::detect
+
+namespace cw::detect {
+namespace {
+using namespace test;
+using namespace tcp_flag;
+
+Frame segment(const char* src, const char* dst, std::uint16_t sport, std::uint16_t dport,
+              const Frame& payload, std::uint32_t seq) {
+  return ethernet(ipv4(src, dst, 6, tcp(sport, dport, psh | ack, payload, seq)));
+}
+
+// Issue 14: hours of ordinary polling raised malformed and response_without_request. A capture
+// that starts mid-connection, several ADUs per segment and ADUs split across segments are normal.
+TEST(Modbus, MidConnectionStartBackToBackAndSplitAdusAreQuiet) {
+  Harness h;
+  std::uint32_t seq_c = 5000, seq_s = 9000;
+  auto respond = [&](std::uint16_t tid, double t) {
+    const auto r = modbus(tid, 3, bytes({4, 0, 1, 0, 2}));
+    h.send(segment("10.0.0.10", "10.0.0.20", 502, 41000, r, seq_s), t);
+    seq_s += static_cast<std::uint32_t>(r.size());
+  };
+  respond(7, 0.0);  // answers requests sent before the capture began
+  respond(8, 0.1);
+  for (std::uint16_t tid = 10; tid < 40; tid += 2) {
+    auto two = modbus(tid, 3, bytes({0, 0, 0, 2}));  // two requests in one segment
+    const auto next = modbus(static_cast<std::uint16_t>(tid + 1), 3, bytes({0, 0, 0, 2}));
+    two.insert(two.end(), next.begin(), next.end());
+    // ... and the pair split across two segments at an awkward byte
+    const Frame first(two.begin(), two.begin() + 5), second(two.begin() + 5, two.end());
+    h.send(segment("10.0.0.20", "10.0.0.10", 41000, 502, first, seq_c), tid);
+    h.send(segment("10.0.0.20", "10.0.0.10", 41000, 502, second, seq_c + 5), tid + 0.01);
+    seq_c += static_cast<std::uint32_t>(two.size());
+    respond(tid, tid + 0.02);
+    respond(static_cast<std::uint16_t>(tid + 1), tid + 0.03);
+  }
+  h.detectors.flush();
+  EXPECT_TRUE(h.events.empty()) << h.modbus_kinds().front();
+}
+
+TEST(Modbus, ASplitWriteIsStillSeenAndAnOrphanAfterRequestsIsReported) {
+  NetmonConfig c;
+  c.modbus.authorized_masters.push_back(*IpPrefix::parse("10.0.0.20"));
+  Harness h(c);
+  const auto write = modbus(1, 6, bytes({0, 1, 0, 42}));
+  const Frame a(write.begin(), write.begin() + 9), b(write.begin() + 9, write.end());
+  h.send(segment("10.0.0.66", "10.0.0.10", 41000, 502, a, 100), 1);
+  h.send(segment("10.0.0.66", "10.0.0.10", 41000, 502, b, 109), 1.01);
+  EXPECT_EQ(h.modbus_kinds(), std::vector<std::string>{"write_unauthorized"});
+  for (std::uint16_t tid = 50; tid < 53; ++tid)  // responses to nothing, after requests were seen
+    h.send(segment("10.0.0.10", "10.0.0.66", 502, 41000, modbus(tid, 3, bytes({2, 0, 1})),
+                   static_cast<std::uint32_t>(tid * 100)),
+           2 + tid * 0.01);
+  EXPECT_EQ(h.modbus_kinds(),
+            (std::vector<std::string>{"write_unauthorized", "response_without_request"}));
 }
 
 }  // namespace

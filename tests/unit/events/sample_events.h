@@ -64,6 +64,23 @@ inline std::vector<Event> mixed_events() {
   std::get<NetworkData>(modbus.data).kind = "write_unauthorized";
   std::get<NetworkData>(modbus.data).destination.reset();
   events.push_back(modbus);
+  Event ntp = scan_event(47, at(1'764'436'000));  // the types appended by issue 14
+  ntp.type = EventType::ntp_anomaly;
+  ntp.severity = Severity::high;
+  std::get<NetworkData>(ntp.data).kind = "mode7_request";
+  ntp.attributes = {{"mode", std::int64_t{7}}, {"request_code", std::int64_t{42}}};
+  events.push_back(ntp);
+  events.push_back(
+      Event{at(1'764'436'001),
+            "agent-01",
+            48,
+            EventType::time_tampering,
+            Severity::high,
+            {},
+            {{"kind", std::string{"faketime_preload"}},
+             {"pid", std::int64_t{4242}},
+             {"command", std::string{"sleep"}},
+             {"evidence", std::string{"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"}}}});
   return events;
 }
 

@@ -1,0 +1,92 @@
+"""`chronowatch agent --once` finds tampered time on the host: a process under
+`faketime -f '+1d'` (faketime_preload) and one in a time namespace made by
+`unshare --time --boottime 3600` (time_namespace) are reported by pid; a plain `sleep` is not; the
+agent under faketime reports its own clock (self); `--tamper-interval 0` turns the scan off. The
+real clock is never touched (clock_set is unit-tested with literal steps)."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from peers import Process, chronowatch_binary, faketime_env, wait_for
+
+
+def children(pid):
+    path = f"/proc/{pid}/task/{pid}/children"
+    try:
+        return [int(p) for p in open(path).read().split()]
+    except OSError:
+        return []
+
+
+def the_sleep(process):
+    """The `sleep` pid: the wrapper itself, or its child (faketime and unshare --fork fork)."""
+    def find():
+        for pid in [process.pid] + children(process.pid):
+            try:
+                if open(f"/proc/{pid}/comm").read().strip() == "sleep":
+                    return pid
+            except OSError:
+                pass
+        return None
+    wait_for(lambda: find() is not None, timeout=10, what="sleep to start")
+    return find()
+
+
+@pytest.fixture
+def processes():
+    started = []
+
+    def start(argv, name):
+        p = Process(argv, name=name)
+        started.append(p)
+        return p
+    yield start
+    for p in started:
+        p.stop()
+
+
+def agent_once(*args, env=None):
+    spool = tempfile.mkdtemp(prefix="cw-tamper-spool-")
+    try:
+        result = subprocess.run([chronowatch_binary(), "agent", "--once", "--sink", "stdout",
+                                 "--spool-dir", spool, "--ntp-server", "127.0.0.1:9",
+                                 "--ntp-timeout", "0.2", "--burst", "1", *args],
+                                capture_output=True, text=True, timeout=60,
+                                env=env or dict(os.environ))
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return [e for e in events if e.get("event") == "time_tampering"], result
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
+def test_faked_and_namespaced_processes_are_reported_by_pid(processes):
+    faked = the_sleep(processes(["faketime", "-f", "+1d", "sleep", "600"], "faketime-sleep"))
+    namespaced_wrapper = processes(["unshare", "--time", "--boottime", "3600", "--fork", "sleep",
+                                    "600"], "unshare-sleep")
+    namespaced = the_sleep(namespaced_wrapper)
+    plain = the_sleep(processes(["sleep", "600"], "plain-sleep"))
+    found, result = agent_once()
+    by_pid = {e["pid"]: e for e in found if "pid" in e}
+    assert faked in by_pid, (found, result.stderr)
+    assert by_pid[faked]["kind"] == "faketime_preload" and by_pid[faked]["command"] == "sleep"
+    assert "faketime" in by_pid[faked]["evidence"]
+    if namespaced_wrapper.alive() and os.path.exists(f"/proc/{namespaced}/timens_offsets"):
+        assert namespaced in by_pid, found
+        assert by_pid[namespaced]["kind"] == "time_namespace"
+        assert by_pid[namespaced]["boottime_offset_ns"] == 3600 * 10**9
+    assert plain not in by_pid, found
+    off, _ = agent_once("--tamper-interval", "0")
+    assert off == []
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
+def test_the_agent_reports_its_own_faked_clock():
+    found, result = agent_once(env=faketime_env("+1d"))
+    selves = [e for e in found if e["kind"] == "self"]
+    assert len(selves) == 1, (found, result.stderr)
+    assert abs(selves[0]["difference_ns"] - 86400 * 10**9) < 5 * 10**9
