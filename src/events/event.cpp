@@ -7,7 +7,7 @@
 namespace cw::events {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 21> kTypeNames{{
+constexpr std::array<std::pair<EventType, std::string_view>, 22> kTypeNames{{
     {EventType::time_drift, "time_drift"},
     {EventType::time_drift_cleared, "time_drift_cleared"},
     {EventType::clock_step, "clock_step"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 21> kTypeNames{{
     {EventType::agent_down, "agent_down"},
     {EventType::agent_up, "agent_up"},
     {EventType::events_suppressed, "events_suppressed"},
+    {EventType::incident, "incident"},
 }};
 
 constexpr std::array<std::string_view, 5> kSeverityNames{"info", "low", "medium", "high",
@@ -82,6 +83,7 @@ std::optional<EventType> event_type_from_wire(std::uint8_t value) {
     case 43:
     case 44:
     case 45:
+    case 46:
       return static_cast<EventType>(value);
     default:
       return std::nullopt;

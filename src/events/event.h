@@ -40,6 +40,9 @@ enum class EventType : std::uint8_t {
   agent_down = 43,
   agent_up = 44,
   events_suppressed = 45,  // rate limiting's counted summary of what it held back
+  // the collector's correlation (alerts/): one event standing for many (a fleet clock problem, a
+  // scan campaign); its attributes name the kind, the agents and the member events
+  incident = 46,
 };
 
 enum class Severity : std::uint8_t { info = 0, low = 1, medium = 2, high = 3, critical = 4 };
