@@ -38,3 +38,8 @@ endif()
 if(CW_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+# libcurl: only its headers (libcurl4-openssl-dev); platform/http_client.cpp opens libcurl.so.4
+# with dlopen on first use, like libzmq and libpcap.
+find_path(CW_CURL_INCLUDE_DIR curl/curl.h REQUIRED)
+add_library(cw_curl_headers INTERFACE)
+target_include_directories(cw_curl_headers INTERFACE ${CW_CURL_INCLUDE_DIR})

@@ -29,6 +29,10 @@ void Alerting::take_incidents(std::vector<events::Event> raised, Timestamp now,
 
 AlertingOutput Alerting::observe(const events::Event& event, Timestamp now) {
   AlertingOutput out;
+  // Incidents come back once stored: they went through the engine when they were raised.
+  if (event.type == events::EventType::incident &&
+      event.agent_id == engine_.config().correlation.collector_id)
+    return out;
   auto raised = correlator_.observe(event, now);
   if (correlator_.folded(event)) {
     ++folded_;

@@ -148,7 +148,8 @@ Result<void, std::string> read_rules(const YAML::Node& node, AlertsConfig& confi
   return {};
 }
 
-Result<LoadedConfig, std::string> parse_alerts_config(std::string_view yaml_text) {
+Result<LoadedConfig, std::string> parse_alerts_config(std::string_view yaml_text,
+                                                      bool in_config_file) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
@@ -157,8 +158,9 @@ Result<LoadedConfig, std::string> parse_alerts_config(std::string_view yaml_text
   }
   LoadedConfig loaded;
   try {
-    const auto section = root.IsMap() && root["alerts"] ? root["alerts"] : root;
-    if (section.IsNull()) {
+    const bool has_section = root.IsMap() && root["alerts"];
+    const auto section = has_section ? root["alerts"] : root;
+    if (section.IsNull() || (in_config_file && !has_section)) {
       loaded.config = default_config();
       return loaded;
     }

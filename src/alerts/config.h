@@ -41,7 +41,10 @@ struct LoadedConfig {
   std::vector<Silence> silences;  // with ids "config-N"
 };
 
-Result<LoadedConfig, std::string> parse_alerts_config(std::string_view yaml_text);
+// `in_config_file`: the text is chronowatch's whole --config file, of which only an `alerts:`
+// section counts (none: the defaults); otherwise a rules file, with or without that key.
+Result<LoadedConfig, std::string> parse_alerts_config(std::string_view yaml_text,
+                                                      bool in_config_file = false);
 
 // "500ms", "30s", "10m", "1h", "1d", or a plain number of seconds.
 Result<Duration, std::string> parse_duration(std::string_view text);

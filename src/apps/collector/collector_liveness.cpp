@@ -3,6 +3,7 @@
 // thread, restored from the store's agents at startup so a restart raises nothing spurious.
 #include <memory>
 
+#include "alerts/rules.h"
 #include "apps/collector/collector_runtime.h"
 #include "apps/collector/collector_writer.h"
 #include "detect/liveness.h"
@@ -33,7 +34,8 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
   config.grace = from_seconds(options.liveness_grace);
   auto tracker = std::make_shared<detect::LivenessTracker>(config);
   for (const auto& agent : store.agents())
-    tracker->restore(agent.identity.agent_id, agent.last_seen, agent.up);
+    if (agent.identity.agent_id != alerts::CorrelationConfig{}.collector_id)  // incidents' author
+      tracker->restore(agent.identity.agent_id, agent.last_seen, agent.up);
   auto raised = std::make_shared<std::vector<events::Event>>();
   LivenessHooks hooks;
   hooks.observe = [tracker, raised](const events::Event& event) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "apps/collector/alerting/alerting_store.h"
 #include "apps/collector/collector_writer.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
@@ -79,9 +80,11 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
+  transport::IngestQueue queue(options.queue_events);
+  AlertService alerts(alert_service_options(options.alerts, options.db), queue, store.agents());
+  AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
-  transport::IngestQueue queue(options.queue_events);
   transport::CollectorOptions ingest{options.listen, server_key, {}};
   ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
     return zap.may_claim(key, agent);
@@ -90,12 +93,13 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                                     queue);
   collector.seed(stored_sequences(store));
   CollectorWriter writer(
-      store, queue,
+      alerting_store, queue,
       [&collector](const auto& agents_next, bool stored) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
   writer.start();
+  alerts.start();
   collector.start();
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
                server_key.public_key, options.db);
@@ -109,21 +113,27 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     if (signals.reload.exchange(false)) {
       spdlog::info("collector: SIGHUP: re-reading {}", options.authorized_keys);
       zap.request_reload();
+      alerts.request_reload();
     }
     const auto now = std::chrono::steady_clock::now();
     if (options.stats_interval > 0 &&
         now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
       last_report = now;
-      print(report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime()),
-            options.json);
+      auto stats =
+          report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime());
+      stats["alerts"] = alerts.stats();
+      print(stats, options.json);
     }
   }
   spdlog::info("collector: stopping: storing what was received");
   collector.stop();
+  alerts.stop();  // its last incidents go into the queue before it closes
   queue.close();
   writer.join();
-  print(report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime()),
-        options.json);
+  auto stats =
+      report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime());
+  stats["alerts"] = alerts.stats();
+  print(stats, options.json);
   return kExitOk;
 }
 

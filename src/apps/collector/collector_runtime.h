@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "apps/collector/alerting/alert_options.h"
+
 namespace cw::apps {
 
 struct CollectorCommandOptions {
@@ -11,6 +13,7 @@ struct CollectorCommandOptions {
   std::string db;
   std::string key;
   std::string authorized_keys;
+  CollectorAlertOptions alerts;    // --alert-* (alerting/alert_options.h)
   double heartbeat_interval = 30;  // seed 002: heartbeat_interval
   double liveness_grace = 10;
   double stats_interval = 10;
