@@ -46,6 +46,8 @@ Result<void, std::string> read_receiver_field(ReceiverConfig& r, const std::stri
     r.username = text();
   } else if (key == "password_file") {
     r.password_file = text();
+  } else if (key == "ca_file") {
+    r.ca_file = text();
   } else if (key == "starttls") {
     r.starttls = value.as<bool>();
   } else if (key == "secret_file") {

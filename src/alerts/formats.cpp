@@ -159,12 +159,20 @@ std::string slack_message(const Notification& n, const FormatContext& context) {
 Mail mail_message(const Notification& n, const std::string& from,
                   const std::vector<std::string>& to, const FormatContext& context) {
   const auto& alert = n.alert;
-  const auto agent = alert.labels.contains("agent") ? alert.labels.at("agent") : "";
+  const auto label = [&](const char* name) {
+    const auto found = alert.labels.find(name);
+    return found == alert.labels.end() ? std::string{} : found->second;
+  };
+  // What the operator needs first: status, severity, rule, and where (agent, server, source).
+  std::string where;
+  if (!label("incident").empty()) where += " " + label("incident");
+  if (!label("agent").empty()) where += " on " + label("agent");
+  if (!label("server").empty()) where += " via " + label("server");
+  if (!label("source").empty()) where += " from " + label("source");
   Mail mail;
   mail.subject =
-      header_safe(fmt::format("[chronowatch {}:{}] {} {}{} ({}x)", to_string(alert.status),
-                              events::to_string(alert.severity), alert.rule,
-                              agent.empty() ? "" : "on ", agent, alert.count));
+      header_safe(fmt::format("[chronowatch {}:{}] {}{} ({}x)", to_string(alert.status),
+                              events::to_string(alert.severity), alert.rule, where, alert.count));
   std::string to_line;
   for (const auto& address : to) to_line += (to_line.empty() ? "" : ", ") + address;
   std::string body = alert.summary + "\r\n\r\n";

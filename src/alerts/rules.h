@@ -50,6 +50,7 @@ struct ReceiverConfig {
   std::vector<std::string> mail_to;
   std::string username, password_file;  // email: SMTP AUTH
   bool starttls = false;                // email: require STARTTLS
+  std::string ca_file;                  // email: CAs to trust for its TLS
   std::string secret_file;              // webhook: HMAC-SHA256 key
   Matcher match;                        // which alerts it receives
   events::Severity min_severity = events::Severity::medium;

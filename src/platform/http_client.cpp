@@ -135,6 +135,7 @@ std::string send_mail(const MailRequest& request) {
   h.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   h.set(CURLOPT_USE_SSL, request.require_tls ? static_cast<long>(CURLUSESSL_ALL)
                                              : static_cast<long>(CURLUSESSL_TRY));
+  if (!request.ca_file.empty()) h.set(CURLOPT_CAINFO, request.ca_file.c_str());
   if (!request.username.empty()) {
     h.set(CURLOPT_USERNAME, request.username.c_str());
     h.set(CURLOPT_PASSWORD, request.password.c_str());

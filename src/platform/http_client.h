@@ -35,6 +35,7 @@ struct MailRequest {
   std::string message;  // RFC 5322, CRLF line ends, dot-stuffed
   std::string username, password;
   bool require_tls = false;  // STARTTLS or fail; otherwise STARTTLS when offered
+  std::string ca_file;       // trust these CAs (PEM) instead of the system's
   std::chrono::milliseconds timeout{30'000};
 };
 

@@ -123,3 +123,40 @@ def start_agent(env, keys, collector, name, poll=0.5, extra=()):
 def alert_stats(collector):
     stats = collector.stats() or {}
     return stats.get("alerts", {})
+
+
+class Alertmanager:
+    """Debian's prometheus-alertmanager on a loopback port, with its own config and storage, no
+    clustering; stopped by PID."""
+
+    def __init__(self, directory):
+        from peers import Process
+        import urllib.request
+        self.port = free_port(socket.SOCK_STREAM)
+        self.url = f"http://127.0.0.1:{self.port}"
+        directory.mkdir(parents=True, exist_ok=True)
+        config = directory / "alertmanager.yml"
+        config.write_text("route:\n  receiver: 'null'\n  group_wait: 1s\n"
+                          "receivers:\n  - name: 'null'\n")
+        self.process = Process(["/usr/bin/prometheus-alertmanager", f"--config.file={config}",
+                                f"--storage.path={directory / 'data'}",
+                                f"--web.listen-address=127.0.0.1:{self.port}",
+                                "--cluster.listen-address=", "--log.level=warn"],
+                               name="alertmanager")
+
+        def ready():
+            try:
+                with urllib.request.urlopen(self.url + "/-/ready", timeout=1) as r:
+                    return r.status == 200
+            except OSError:
+                return False
+
+        wait_for(ready, timeout=20, what="alertmanager ready")
+
+    def alerts(self):
+        import urllib.request
+        with urllib.request.urlopen(self.url + "/api/v2/alerts", timeout=5) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        self.process.stop()

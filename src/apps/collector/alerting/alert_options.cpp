@@ -51,6 +51,10 @@ void add_alert_options(CLI::App& cmd, CollectorAlertOptions& o) {
   cmd.add_flag("--alert-smtp-starttls", o.smtp_starttls,
                "refuse to send mail unless the server does STARTTLS")
       ->group(group);
+  cmd.add_option("--alert-smtp-ca", o.smtp_ca_file,
+                 "PEM file of the CAs that sign the SMTP server's certificate (default: the "
+                 "system's)")
+      ->group(group);
   cmd.add_option("--alert-min-severity", o.min_severity,
                  "notify alerts of this severity or worse: info, low, medium (default), high, "
                  "critical")
@@ -118,6 +122,7 @@ AlertServiceOptions alert_service_options(const CollectorAlertOptions& o,
     mail.username = o.smtp_user;
     mail.password_file = o.smtp_password_file;
     mail.starttls = o.smtp_starttls;
+    mail.ca_file = o.smtp_ca_file;
     out.receivers.push_back(std::move(mail));
   } else if (!o.mail_from.empty() || !o.mail_to.empty()) {
     throw std::invalid_argument("--alert-mail-from/--alert-mail-to need --alert-smtp HOST:PORT");

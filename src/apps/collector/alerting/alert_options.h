@@ -20,6 +20,7 @@ struct CollectorAlertOptions {
   std::vector<std::string> mail_to;
   std::string smtp_user, smtp_password_file;
   bool smtp_starttls = false;
+  std::string smtp_ca_file;
   std::string min_severity;  // "" = the rules file's, else medium
   std::string rules_file;
   std::string

@@ -82,7 +82,7 @@ std::string AlertReceiver::deliver(const std::string& notification_id,
       return post_json(api_url(config_.url), notification_id, payload);
     case alerts::ReceiverKind::email:
       return platform::send_mail({config_.smtp, config_.mail_from, config_.mail_to, payload,
-                                  config_.username, password_, config_.starttls,
+                                  config_.username, password_, config_.starttls, config_.ca_file,
                                   settings_.timeout});
   }
   return "unknown receiver kind";
