@@ -38,6 +38,7 @@ endif()
 if(CW_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+find_package(Boost 1.74 REQUIRED)  # headers only: Beast + Asio for the console (src/web)
 # libcurl: only its headers (libcurl4-openssl-dev); platform/http_client.cpp opens libcurl.so.4
 # with dlopen on first use, like libzmq and libpcap.
 find_path(CW_CURL_INCLUDE_DIR curl/curl.h REQUIRED)

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   add_agents_command(app, run);
   add_replay_command(app, run);
   add_simulate_command(app, run);
+  add_up_command(app, run);
 
   try {
     app.parse(argc, argv);

@@ -23,6 +23,7 @@ struct EventFilter {
   std::optional<events::Severity> min_severity{};  // this severity or worse
   std::size_t limit = 0;                           // 0: no limit
   bool latest = false;  // with a limit: the newest `limit` events (still returned oldest first)
+  std::optional<events::EventType> excluded_type{};  // every type but this one
 };
 
 // What the store knows about one agent (the `agents` table).
@@ -45,6 +46,28 @@ struct ReplayPosition {
   Timestamp timestamp;
   std::string agent_id;
   std::uint64_t sequence = 0;
+};
+
+// An event with its store position: the order in which events were stored (strictly increasing
+// across commits, whatever the events' own timestamps), which a live stream resumes from.
+struct StoredEvent {
+  std::int64_t position = 0;
+  events::Event event;
+};
+
+// What insert_reporting stored: the index in the batch of each event that was new, ascending,
+// and its store position (parallel vectors).
+struct InsertOutcome {
+  std::vector<std::size_t> new_indices;
+  std::vector<std::int64_t> positions;
+  std::size_t stored() const { return new_indices.size(); }
+};
+
+// A keyset page in (timestamp, agent_id, sequence) order, oldest or newest first.
+struct PageRequest {
+  EventFilter filter;                   // limit 0 means no limit; `latest` is ignored
+  std::optional<ReplayPosition> after;  // strictly after this key in the chosen order
+  bool descending = false;
 };
 
 class EventStore {
@@ -70,6 +93,16 @@ class EventStore {
   virtual std::vector<events::Event> read_replay(Timestamp from,
                                                  const std::optional<ReplayPosition>& after,
                                                  Timestamp until, std::size_t limit) = 0;
+
+  // The reads and the write of the console (web/). An engine that has no store positions keeps
+  // these defaults: insert_reporting says "all new" only when insert() stored the whole batch,
+  // and the reads throw std::logic_error naming what is missing.
+  virtual InsertOutcome insert_reporting(std::span<const events::Event> events);
+  virtual std::vector<StoredEvent> page(const PageRequest& request);
+  // Events stored after `position` that match `filter` (its limit caps the answer), in store order.
+  virtual std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter);
+  virtual std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence);
+  virtual std::int64_t last_position();  // 0 when empty
 };
 
 }  // namespace cw::store

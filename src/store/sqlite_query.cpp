@@ -51,6 +51,7 @@ std::string where_clause(const EventFilter& f) {
   if (f.agent_id) sql += " AND agent_id = :agent";
   if (f.type) sql += " AND type = :type";
   if (f.min_severity) sql += " AND severity >= :severity";
+  if (f.excluded_type) sql += " AND type != :excluded";
   return sql;
 }
 
@@ -60,6 +61,19 @@ void bind_filter(SQLite::Statement& s, const EventFilter& f) {
   if (f.agent_id) s.bind(":agent", *f.agent_id);
   if (f.type) s.bind(":type", static_cast<int>(*f.type));
   if (f.min_severity) s.bind(":severity", static_cast<int>(*f.min_severity));
+  if (f.excluded_type) s.bind(":excluded", static_cast<int>(*f.excluded_type));
+}
+
+constexpr const char* kStoredColumns =
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, id FROM events";
+
+std::vector<StoredEvent> collect_stored(SQLite::Statement& statement) {
+  std::vector<StoredEvent> out;
+  while (statement.executeStep()) {
+    const auto position = statement.getColumn(6).getInt64();
+    out.push_back({position, event_from_row(statement)});
+  }
+  return out;
 }
 
 AgentRecord agent_from_row(SQLite::Statement& row) {
@@ -124,6 +138,52 @@ std::vector<Event> SqliteEventStore::read_replay(Timestamp from,
   statement.bind(":until", static_cast<std::int64_t>(unix_ns(until)));
   statement.bind(":limit", static_cast<std::int64_t>(limit));
   return collect(statement);
+}
+
+std::vector<StoredEvent> SqliteEventStore::page(const PageRequest& request) {
+  const auto& filter = request.filter;
+  std::string sql = kStoredColumns + where_clause(filter);
+  if (request.after)
+    sql += request.descending ? " AND (timestamp_ns, agent_id, sequence) < (:t, :a, :s)"
+                              : " AND (timestamp_ns, agent_id, sequence) > (:t, :a, :s)";
+  sql += request.descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                            : " ORDER BY timestamp_ns, agent_id, sequence";
+  if (filter.limit > 0) sql += " LIMIT :limit";
+  SQLite::Statement statement{db_, sql};
+  bind_filter(statement, filter);
+  if (request.after) {
+    statement.bind(":t", static_cast<std::int64_t>(unix_ns(request.after->timestamp)));
+    statement.bind(":a", request.after->agent_id);
+    statement.bind(":s", static_cast<std::int64_t>(request.after->sequence));
+  }
+  if (filter.limit > 0) statement.bind(":limit", static_cast<std::int64_t>(filter.limit));
+  return collect_stored(statement);
+}
+
+std::vector<StoredEvent> SqliteEventStore::read_after(std::int64_t position,
+                                                      const EventFilter& filter) {
+  std::string sql = kStoredColumns + where_clause(filter) + " AND id > :position ORDER BY id";
+  if (filter.limit > 0) sql += " LIMIT :limit";
+  SQLite::Statement statement{db_, sql};
+  bind_filter(statement, filter);
+  statement.bind(":position", static_cast<std::int64_t>(position));
+  if (filter.limit > 0) statement.bind(":limit", static_cast<std::int64_t>(filter.limit));
+  return collect_stored(statement);
+}
+
+std::optional<StoredEvent> SqliteEventStore::find(const std::string& agent_id,
+                                                  std::uint64_t sequence) {
+  SQLite::Statement statement{
+      db_, std::string{kStoredColumns} + " WHERE agent_id = :agent AND sequence = :sequence"};
+  statement.bind(":agent", agent_id);
+  statement.bind(":sequence", static_cast<std::int64_t>(sequence));
+  auto found = collect_stored(statement);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::int64_t SqliteEventStore::last_position() {
+  return db_.execAndGet("SELECT coalesce(max(id), 0) FROM events").getInt64();
 }
 
 std::vector<AgentRecord> SqliteEventStore::agents() {

@@ -174,11 +174,32 @@ int SqliteEventStore::schema_version() { return db_.execAndGet("PRAGMA user_vers
 // so that the agents' counters count only what is new.
 std::size_t SqliteEventStore::insert(std::span<const Event> events) {
   if (events.empty()) return 0;
-  if (insert_if_all_new(events)) return events.size();
-  return insert_one_by_one(events);
+  if (insert_if_all_new(events, nullptr)) return events.size();
+  return insert_one_by_one(events, nullptr);
 }
 
-bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
+// As insert(), saying which were new and at which position. Positions are rowids: a rowid table
+// without AUTOINCREMENT gives each new row max(rowid) + 1, and this connection is the only writer
+// while its IMMEDIATE transaction lasts, so a multi-row INSERT's rows are consecutive.
+InsertOutcome SqliteEventStore::insert_reporting(std::span<const Event> events) {
+  InsertOutcome outcome;
+  if (events.empty()) return outcome;
+  if (insert_if_all_new(events, &outcome)) return outcome;
+  outcome = {};
+  insert_one_by_one(events, &outcome);
+  return outcome;
+}
+
+void SqliteEventStore::note_new(InsertOutcome* outcome, std::size_t index, std::size_t rows) {
+  if (!outcome) return;
+  const std::int64_t last = db_.getLastInsertRowid();
+  for (std::size_t i = 0; i < rows; ++i) {
+    outcome->new_indices.push_back(index + i);
+    outcome->positions.push_back(last - static_cast<std::int64_t>(rows - 1 - i));
+  }
+}
+
+bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOutcome* outcome) {
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   auto& many = statements_->insert_events;
   std::vector<std::byte> payloads;
@@ -196,6 +217,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
     }
     const int changed = exec_and_reset(many);
     if (changed != static_cast<int>(kRowsPerStatement)) return false;  // rolled back
+    note_new(outcome, done, kRowsPerStatement);
   }
   auto& one = statements_->insert_event;
   for (const auto& event : events.subspan(done)) {
@@ -204,6 +226,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
     bind_event(one, 0, event, payloads);
     const int changed = exec_and_reset(one);
     if (changed == 0) return false;
+    note_new(outcome, static_cast<std::size_t>(&event - events.data()), 1);
   }
   Tallies tallies;
   for (const auto& event : events) tallies[event.agent_id].add(event);
@@ -212,7 +235,8 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events) {
   return true;
 }
 
-std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events) {
+std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events,
+                                                InsertOutcome* outcome) {
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   Tallies tallies;
   std::vector<std::byte> payload;
@@ -224,6 +248,7 @@ std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events) {
     bind_event(insert, 0, event, payload);
     const int changed = exec_and_reset(insert);
     if (changed == 0) continue;
+    note_new(outcome, static_cast<std::size_t>(&event - events.data()), 1);
     ++inserted;
     tallies[event.agent_id].add(event);
   }

@@ -39,12 +39,20 @@ class SqliteEventStore final : public EventStore {
   std::vector<events::Event> read_replay(Timestamp from, const std::optional<ReplayPosition>& after,
                                          Timestamp until, std::size_t limit) override;
 
+  InsertOutcome insert_reporting(std::span<const events::Event> events) override;
+  std::vector<StoredEvent> page(const PageRequest& request) override;
+  std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
+  std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
+  std::int64_t last_position() override;
+
   int schema_version();
 
  private:
   struct Statements;
-  bool insert_if_all_new(std::span<const events::Event> events);  // false: nothing stored
-  std::size_t insert_one_by_one(std::span<const events::Event> events);
+  // false: nothing stored. `outcome` (may be null) gets what was new.
+  bool insert_if_all_new(std::span<const events::Event> events, InsertOutcome* outcome);
+  std::size_t insert_one_by_one(std::span<const events::Event> events, InsertOutcome* outcome);
+  void note_new(InsertOutcome* outcome, std::size_t index, std::size_t rows);
   SQLite::Database db_;
   std::unique_ptr<Statements> statements_;
 };

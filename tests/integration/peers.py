@@ -172,3 +172,47 @@ class Mosquitto(Peer):
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
+
+
+class Prometheus(Peer):
+    """A real Prometheus on 127.0.0.1:port scraping `jobs` ({name: (target, extra scrape config
+    dict)}) every second, with its own config and data directory; `query(expr)` asks its API."""
+
+    def __init__(self, jobs, port=None):
+        import json as _json
+        self.port = port or free_port(socket.SOCK_STREAM)
+        self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cw-prometheus-"))
+        scrape = []
+        for name, (target, extra) in jobs.items():
+            scrape.append({"job_name": name, "scrape_interval": "1s", "scrape_timeout": "1s",
+                           "static_configs": [{"targets": [target]}], **extra})
+        config = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+                  "scrape_configs": scrape}
+        self.conf = self.dir / "prometheus.yml"
+        self.conf.write_text(_json.dumps(config))  # JSON is YAML
+        self.process = Process(["prometheus", f"--config.file={self.conf}",
+                                f"--storage.tsdb.path={self.dir / 'data'}",
+                                f"--web.listen-address=127.0.0.1:{self.port}"], name="prometheus")
+        wait_for(lambda: self._ready() or not self.process.alive(), timeout=30,
+                 what=f"prometheus on port {self.port}")
+        if not self.process.alive():
+            raise RuntimeError("prometheus exited:\n" + self.process.log())
+
+    def _ready(self):
+        import urllib.request
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    def query(self, expr):
+        """The instant vector of `expr`: [(labels, value as float), ...]."""
+        import json as _json
+        import urllib.parse
+        import urllib.request
+        url = f"http://127.0.0.1:{self.port}/api/v1/query?query=" + urllib.parse.quote(expr)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = _json.loads(response.read())
+        assert body["status"] == "success", body
+        return [(r["metric"], float(r["value"][1])) for r in body["data"]["result"]]

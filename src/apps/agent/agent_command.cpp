@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "apps/agent/agent_clock_watch.h"
+#include "apps/agent/agent_metrics.h"
 #include "apps/agent/agent_netmon.h"
 #include "apps/agent/agent_router.h"
 #include "apps/agent/agent_settings.h"
@@ -22,6 +23,7 @@
 #include "transport/spool/sequence_file.h"
 #include "transport/stdout_sink.h"
 #include "transport/zmq/zmq_sink.h"
+#include "web/metrics_server.h"
 
 namespace cw::apps {
 namespace {
@@ -146,6 +148,18 @@ int run_daemon(const AgentSettings& settings) {
   if (!settings.interface.empty())
     network = std::make_unique<AgentNetworkWatch>(settings.interface, settings.netmon_filter,
                                                   settings.config_path);
+  const auto started = std::chrono::steady_clock::now();
+  const auto uptime = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  AgentSnapshotBox snapshot;
+  snapshot.store(take_agent_snapshot(watch, router, 0));
+  std::unique_ptr<web::MetricsServer> metrics;
+  if (!settings.metrics.empty()) {
+    metrics = std::make_unique<web::MetricsServer>(
+        settings.metrics, [&snapshot] { return agent_metrics_text(snapshot.load()); });
+    spdlog::info("agent: metrics at http://{}/metrics", settings.metrics);
+  }
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
@@ -154,6 +168,7 @@ int run_daemon(const AgentSettings& settings) {
   while (!signals.stop) {
     watch.tick();
     if (network) network->drain(router, monitor_config(settings).agent_id);
+    snapshot.store(take_agent_snapshot(watch, router, uptime()));
     if (watch.monitor().all_servers_denied()) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;

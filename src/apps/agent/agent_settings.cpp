@@ -154,6 +154,8 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
       ->check(one_of({"mqtt", "stdout", "zmq"}, "--sink", "CW_SINK"));
   add_mqtt_options(a, s);
   add_collector_options(a, s);
+  add(a, "--metrics", s.metrics,
+      "serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9124)", "CW_METRICS");
   add(a, "--spool-dir", s.spool_dir,
       "directory of the durable queue of undelivered MQTT alerts, and of agent.sequence, which "
       "keeps the events' numbering across restarts for the other sinks",

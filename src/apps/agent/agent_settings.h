@@ -54,6 +54,7 @@ struct AgentSettings {
   std::string interface;               // network monitor: capture here (seed 002's --interface)
   std::string netmon_filter;           // its BPF filter
   std::string config_path;             // the root --config, for its `network_monitor:` section
+  std::string metrics;                 // --metrics ADDR:PORT: Prometheus text at /metrics
 };
 
 // Registers the options on the `agent` subcommand.

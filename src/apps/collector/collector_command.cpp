@@ -67,6 +67,22 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
                   "events received but not yet stored before back-pressure")
       ->capture_default_str();
   cmd->add_flag("--json", options->json, "report counters as JSON lines on stdout");
+  cmd->add_option("--http", options->http,
+                  "serve the console (dashboard, REST API, live stream, /metrics) on ADDR:PORT, "
+                  "e.g. 127.0.0.1:8080 (off when not given; docs/api.md)")
+      ->envname("CW_HTTP");
+  cmd->add_option("--http-cert", options->http_cert, "TLS certificate chain (PEM) for --http")
+      ->envname("CW_HTTP_CERT");
+  cmd->add_option("--http-key", options->http_key, "TLS private key (PEM) for --http")
+      ->envname("CW_HTTP_KEY");
+  cmd->add_option("--web-token-file", options->web_token_file,
+                  "the console's bearer token (created, mode 0600, when missing; default "
+                  "web-token beside the database)")
+      ->envname("CW_WEB_TOKEN_FILE");
+  cmd->add_option("--metrics-max-agents", options->metrics_max_agents,
+                  "at most this many agents' series in /metrics (the rest are counted)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   add_alert_options(*cmd, options->alerts);
   cmd->callback([options, &run, &app] {
     if (const auto* config = app.get_config_ptr(); config && config->count() > 0)

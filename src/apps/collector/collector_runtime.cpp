@@ -9,6 +9,8 @@
 #include <zmq.hpp>
 
 #include "apps/collector/alerting/alerting_store.h"
+#include "apps/collector/collector_console.h"
+#include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
@@ -18,52 +20,28 @@
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
 #include "transport/zmq/zmq_collector.h"
+#include "web/metrics.h"
 
 namespace cw::apps {
 namespace {
 
-nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStats& out,
-                              const transport::ZapStats& zap, std::size_t queued, double uptime) {
-  return {{"uptime_s", uptime},
-          {"connections", in.connections},
-          {"agents", in.agents},
-          {"hellos", in.hellos},
-          {"batches", in.batches},
-          {"events_accepted", in.events_accepted},
-          {"events_stored", out.events_stored},
-          {"events_duplicate", in.ledger.duplicates + out.events_duplicate},
-          {"events_lost_by_agents", in.ledger.agent_lost},
-          {"events_queued", queued},
-          {"transactions", out.transactions},
-          {"store_failures", out.store_failures},
-          {"acks_sent", in.acks_sent},
-          {"rewinds", in.ledger.rewinds},
-          {"hello_required", in.hello_required},
-          {"malformed_frames", in.malformed_frames},
-          {"claims_refused", in.claims_refused},
-          {"send_failures", in.send_failures},
-          {"zap_accepted", zap.accepted},
-          {"zap_refused", zap.refused},
-          {"authorized_keys", zap.authorized_keys},
-          {"liveness_events", out.liveness_events},
-          {"latency_p50_ms", static_cast<double>(out.latency_p50_ns) / 1e6},
-          {"latency_p99_ms", static_cast<double>(out.latency_p99_ns) / 1e6},
-          {"rss_bytes", platform::sample_process().rss_bytes}};
+CollectorSnapshot snapshot(const transport::ZmqCollector& collector, const CollectorWriter& writer,
+                           const transport::ZapHandler& zap, const transport::IngestQueue& queue,
+                           double uptime) {
+  return {collector.stats(),   writer.stats(), zap.stats(),
+          queue.size_events(), uptime,         platform::sample_process().rss_bytes};
 }
 
-void print(const nlohmann::ordered_json& stats, bool json) {
+void print(const CollectorSnapshot& snap, bool json, nlohmann::ordered_json alerts) {
+  const auto values = values_of(collector_fields(), snap);
   if (json) {
-    std::printf("%s\n", stats.dump().c_str());
+    auto out = web::snapshot_json(values);
+    out["alerts"] = std::move(alerts);
+    std::printf("%s\n", out.dump().c_str());
     std::fflush(stdout);
     return;
   }
-  spdlog::info(
-      "collector: {} connections, {} stored, {} duplicate, {} malformed, {} refused keys, "
-      "p50 {:.1f} ms, p99 {:.1f} ms",
-      stats["connections"].get<std::uint64_t>(), stats["events_stored"].get<std::uint64_t>(),
-      stats["events_duplicate"].get<std::uint64_t>(),
-      stats["malformed_frames"].get<std::uint64_t>(), stats["zap_refused"].get<std::uint64_t>(),
-      stats["latency_p50_ms"].get<double>(), stats["latency_p99_ms"].get<double>());
+  spdlog::info("collector: {}", web::snapshot_log_line(values, collector_log_keys()));
 }
 
 std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) {
@@ -80,11 +58,11 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   auto& signals = install_signal_flags();
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
+  zmq::context_t context(options.io_threads);
+  transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
   AlertService alerts(alert_service_options(options.alerts, options.db), queue, store.agents());
   AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
-  zmq::context_t context(options.io_threads);
-  transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::CollectorOptions ingest{options.listen, server_key, {}};
   ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
     return zap.may_claim(key, agent);
@@ -98,16 +76,28 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
-  writer.start();
-  alerts.start();
-  collector.start();
-  spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
-               server_key.public_key, options.db);
   const auto started = std::chrono::steady_clock::now();
-  auto last_report = started;
   const auto uptime = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
+  auto console = make_console(
+      options, [&] { return snapshot(collector, writer, zap, queue, uptime()); }, &alerts);
+  if (console) {
+    writer.set_hooks({[&console](std::vector<store::StoredEvent> stored) {
+                        console->publish(std::move(stored));
+                      },
+                      [&console](const std::string& agent) { console->agent_changed(agent); }});
+  }
+  writer.start();
+  alerts.start();
+  collector.start();
+  if (console) {
+    console->start();
+    spdlog::info("collector: console at {}", console->url());
+  }
+  spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
+               server_key.public_key, options.db);
+  auto last_report = started;
   while (!signals.stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (signals.reload.exchange(false)) {
@@ -119,10 +109,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     if (options.stats_interval > 0 &&
         now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
       last_report = now;
-      auto stats =
-          report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime());
-      stats["alerts"] = alerts.stats();
-      print(stats, options.json);
+      print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
     }
   }
   spdlog::info("collector: stopping: storing what was received");
@@ -130,10 +117,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   alerts.stop();  // its last incidents go into the queue before it closes
   queue.close();
   writer.join();
-  auto stats =
-      report(collector.stats(), writer.stats(), zap.stats(), queue.size_events(), uptime());
-  stats["alerts"] = alerts.stats();
-  print(stats, options.json);
+  if (console) console->stop();
+  print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
   return kExitOk;
 }
 

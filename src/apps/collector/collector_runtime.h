@@ -20,6 +20,11 @@ struct CollectorCommandOptions {
   int io_threads = 1;
   std::size_t queue_events = 200000;
   bool json = false;
+  // The console (src/web): off unless --http is given.
+  std::string http;  // ADDR:PORT
+  std::string http_cert, http_key;
+  std::string web_token_file;  // default: web-token beside the database
+  std::size_t metrics_max_agents = 10000;
 };
 
 }  // namespace cw::apps

@@ -64,10 +64,12 @@ void CollectorWriter::run() {
       auto raised = liveness_.tick(wall_now());
       if (!raised.empty()) {
         try {
-          store_.insert(raised);
+          insert_batch(raised);
           for (const auto& event : raised)
             store_.set_agent_up(event.agent_id, event.type == events::EventType::agent_up,
                                 event.timestamp);
+          if (hooks_.agent_changed)
+            for (const auto& event : raised) hooks_.agent_changed(event.agent_id);
           std::lock_guard lock(mutex_);
           stats_.liveness_events += raised.size();
         } catch (const std::exception& error) {
@@ -85,6 +87,7 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
     if (batch.hello) {
       try {
         store_.record_agent(*batch.hello, wall_now());
+        if (hooks_.agent_changed) hooks_.agent_changed(batch.hello->agent_id);
       } catch (const std::exception& error) {
         spdlog::error("collector: cannot record agent {}: {}", batch.agent_id, error.what());
       }
@@ -98,7 +101,7 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
   std::size_t stored = 0;
   for (int attempt = 0;; ++attempt) {
     try {
-      stored = store_.insert(events);
+      stored = insert_batch(events);
       break;
     } catch (const std::exception& error) {  // SQLITE_BUSY beyond the timeout, disk full, ...
       std::lock_guard lock(mutex_);
@@ -121,6 +124,18 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
   stats_.events_duplicate += events.size() - stored;
 }
 
+// Stores a batch; with a `stored` hook, says which events were new and hands those over.
+std::size_t CollectorWriter::insert_batch(std::vector<events::Event>& events) {
+  if (!hooks_.stored) return store_.insert(events);
+  auto outcome = store_.insert_reporting(events);
+  std::vector<store::StoredEvent> stored;
+  stored.reserve(outcome.stored());
+  for (std::size_t i = 0; i < outcome.stored(); ++i)
+    stored.push_back({outcome.positions[i], events[outcome.new_indices[i]]});
+  hooks_.stored(std::move(stored));
+  return outcome.stored();
+}
+
 // All events of a transaction are heard at the same moment, so the tracker needs, per agent, only
 // the last event of each run (a batch) and every heartbeat (which announces its interval).
 void CollectorWriter::observe_liveness(std::span<const events::Event> events) {
@@ -135,6 +150,11 @@ void CollectorWriter::record_latencies(std::span<const events::Event> events,
   std::lock_guard lock(mutex_);
   for (const auto& event : events) {
     const auto latency = (committed_at - event.timestamp).count();
+    const double seconds = static_cast<double>(latency) / 1e9;
+    const auto bound =
+        std::lower_bound(kLatencyBoundsSeconds.begin(), kLatencyBoundsSeconds.end(), seconds);
+    ++stats_.latency_buckets[static_cast<std::size_t>(bound - kLatencyBoundsSeconds.begin())];
+    stats_.latency_sum_seconds += seconds;
     if (latencies_.size() < kLatencySamples) {
       latencies_.push_back(latency);
     } else {

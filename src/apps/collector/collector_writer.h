@@ -4,6 +4,7 @@
 // tracker and measures end-to-end latency (event timestamp → committed).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <mutex>
@@ -24,6 +25,20 @@ struct WriterStats {
   std::uint64_t liveness_events = 0;   // agent_down / agent_up raised
   std::int64_t latency_p50_ns = 0, latency_p99_ns = 0;  // over the last kLatencySamples events
   std::uint64_t latency_samples = 0;
+  // End-to-end latency (event timestamp → committed) of every stored event, by upper bound.
+  std::array<std::uint64_t, 13> latency_buckets{};  // kLatencyBoundsSeconds + overflow
+  double latency_sum_seconds = 0;
+};
+
+inline constexpr std::array<double, 12> kLatencyBoundsSeconds{
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+
+// What the writer hands over after each commit (the console's live stream): the events that were
+// newly stored, with their store positions, and the agents whose record changed (hello). Called
+// on the writer thread: must not block.
+struct StoreHooks {
+  std::function<void(std::vector<store::StoredEvent>)> stored;
+  std::function<void(const std::string& agent_id)> agent_changed;
 };
 
 // (agent, next) pairs; `stored` false when the store refused the transaction.
@@ -44,17 +59,20 @@ class CollectorWriter {
   void start();
   void join();  // after queue.close(): returns when everything queued is stored
   WriterStats stats() const;
+  void set_hooks(StoreHooks hooks) { hooks_ = std::move(hooks); }  // before start()
 
  private:
   void run();
   void write(std::vector<transport::IngestBatch>& batches);
   void observe_liveness(std::span<const events::Event> events);
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
+  std::size_t insert_batch(std::vector<events::Event>& events);  // throws what the store throws
 
   store::EventStore& store_;
   transport::IngestQueue& queue_;
   CommitReport report_;
   LivenessHooks liveness_;
+  StoreHooks hooks_;
   std::size_t max_transaction_events_;
   std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies
   std::size_t latency_next_ = 0;

@@ -21,5 +21,6 @@ void add_events_command(CLI::App& app, CommandBody& run);     // stored events
 void add_agents_command(CLI::App& app, CommandBody& run);     // known agents and liveness
 void add_replay_command(CLI::App& app, CommandBody& run);     // history, again
 void add_simulate_command(CLI::App& app, CommandBody& run);   // many simulated agents
+void add_up_command(CLI::App& app, CommandBody& run);         // collector + console + agent
 
 }  // namespace cw::apps

@@ -129,6 +129,9 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
       ->envname("CW_SERVE_STEP_THRESHOLD")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--json", options->json, "print the counters as JSON (one object per line)");
+  cmd->add_option("--metrics", options->metrics,
+                  "serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9123)")
+      ->envname("CW_SERVE_METRICS");
   cmd->parse_complete_callback([cmd, options, &run] {
     options->upstream_given = cmd->count("--upstream") > 0 || !options->upstream.empty();
     run = [options] { return run_serve(*options); };

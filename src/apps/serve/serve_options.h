@@ -28,6 +28,7 @@ struct ServeOptions {
   bool discipline = false;
   double step_threshold = 25.0;  // seconds (seed 001)
   bool json = false;
+  std::string metrics;  // --metrics ADDR:PORT: Prometheus text at /metrics
   std::vector<std::string> allow, deny;
   double rate_interval = 1.0;  // average seconds between requests per client; 0 = off
   int rate_burst = 16;

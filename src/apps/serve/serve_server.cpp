@@ -10,6 +10,7 @@
 
 #include "apps/common/exit_codes.h"
 #include "apps/common/key_loading.h"
+#include "apps/serve/serve_metrics.h"
 #include "apps/serve/serve_options.h"
 #include "apps/serve/serve_report.h"
 #include "apps/serve/serve_runtime.h"
@@ -19,6 +20,7 @@
 #include "platform/privileges.h"
 #include "platform/system_clock.h"
 #include "platform/system_clock_adjuster.h"
+#include "web/metrics_server.h"
 
 namespace cw::apps {
 namespace {
@@ -195,6 +197,18 @@ int serve(const ServeOptions& o) {
       return kExitServePrivileges;
     }
   }
+  std::unique_ptr<web::MetricsServer> metrics;
+  if (!o.metrics.empty()) {
+    try {
+      metrics = std::make_unique<web::MetricsServer>(o.metrics, [&workers, &state] {
+        return serve_metrics_text({workers->totals(), state.current(), "metrics"});
+      });
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "chronowatch serve: %s\n", e.what());
+      return kExitFailure;
+    }
+    spdlog::info("serve: metrics at http://{}/metrics", o.metrics);
+  }
   workers->start();
   if (sync) sync->start();
   for (const auto& e : workers->bound())
@@ -207,6 +221,7 @@ int serve(const ServeOptions& o) {
                  : std::string("no upstream and no local stratum: serving unsynchronized (leap 3)"))
           : "syncing from " + std::to_string(sources.size()) + " upstream(s)");
   wait_for_stop(o, *workers, state, clock, precision);
+  metrics.reset();
   if (sync) sync->stop();
   workers->stop();
   print_report(o, *workers, state, "exit");

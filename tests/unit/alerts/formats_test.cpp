@@ -73,3 +73,20 @@ TEST(Formats, MailSubjectNamesStatusSeverityRuleAgentAndCount) {
 
 }  // namespace
 }  // namespace cw::alerts
+
+#include "alerts/signature.h"
+
+namespace cw::alerts {
+namespace {
+
+TEST(Signature, HmacSha256OfTheBody) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(signature_header("Jefe", "what do ya want for nothing?"),
+            "X-Chronowatch-Signature: "
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace cw::alerts

@@ -19,6 +19,23 @@ class AlertingEventStore final : public store::EventStore {
     alerts_.on_stored(events);
     return stored;
   }
+  store::InsertOutcome insert_reporting(std::span<const events::Event> events) override {
+    auto outcome = inner_.insert_reporting(events);
+    alerts_.on_stored(events);
+    return outcome;
+  }
+  std::vector<store::StoredEvent> page(const store::PageRequest& request) override {
+    return inner_.page(request);
+  }
+  std::vector<store::StoredEvent> read_after(std::int64_t position,
+                                             const store::EventFilter& filter) override {
+    return inner_.read_after(position, filter);
+  }
+  std::optional<store::StoredEvent> find(const std::string& agent_id,
+                                         std::uint64_t sequence) override {
+    return inner_.find(agent_id, sequence);
+  }
+  std::int64_t last_position() override { return inner_.last_position(); }
   void record_agent(const events::AgentIdentity& identity, Timestamp seen) override {
     inner_.record_agent(identity, seen);
   }

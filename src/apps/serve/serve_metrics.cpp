@@ -1,0 +1,77 @@
+// apps/serve/serve_metrics.cpp — serve's Prometheus text (apps/serve/serve_metrics.h).
+#include "apps/serve/serve_metrics.h"
+
+#include <array>
+
+#include "web/metrics.h"
+
+namespace cw::apps {
+namespace {
+
+using S = ServeReport;
+
+const std::array<SnapshotField<S>, 7> kFields{{
+    {{"received", "serve_received_packets_total", "datagrams received", MetricKind::counter},
+     [](const S& s) { return static_cast<double>(s.counters.received); }},
+    {{"send_errors", "serve_send_errors_total", "replies the kernel refused to send",
+      MetricKind::counter},
+     [](const S& s) { return static_cast<double>(s.counters.send_errors); }},
+    {{"truncated", "serve_truncated_packets_total", "datagrams larger than the receive buffer",
+      MetricKind::counter},
+     [](const S& s) { return static_cast<double>(s.counters.truncated); }},
+    {{"stratum", "serve_stratum", "stratum served (16: unsynchronized)", MetricKind::gauge},
+     [](const S& s) { return static_cast<double>(s.served.state.stratum.value); }},
+    {{"offset", "serve_offset_seconds", "served time minus system time", MetricKind::gauge, false},
+     [](const S& s) { return to_seconds(s.served.offset); }},
+    {{"root_delay", "serve_root_delay_seconds", "root delay served", MetricKind::gauge, false},
+     [](const S& s) { return to_seconds(s.served.state.root_delay); }},
+    {{"root_dispersion", "serve_root_dispersion_seconds", "root dispersion served",
+      MetricKind::gauge, false},
+     [](const S& s) { return to_seconds(s.served.state.root_dispersion); }},
+}};
+
+// The worker histograms' 80 buckets folded to 2 µs steps up to 16 µs, then their doublings. The
+// sum is taken at each bucket's upper bound (the workers keep counts, not sums): an upper bound.
+HistogramValue latency_histogram(const LatencyCounts& counts) {
+  HistogramValue h;
+  std::uint64_t pending = 0;
+  for (std::size_t i = 0; i < kLatencyBuckets; ++i) {
+    const double upper = static_cast<double>(latency_bucket_upper_ns(i)) / 1e9;
+    pending += counts.counts[i];
+    h.sum += upper * static_cast<double>(counts.counts[i]);
+    const bool keep = i >= kLinearBuckets || (i + 1) % 8 == 0;
+    if (!keep) continue;
+    h.upper_bounds.push_back(upper);
+    h.counts.push_back(pending);
+    pending = 0;
+  }
+  h.counts.push_back(pending);
+  return h;
+}
+
+}  // namespace
+
+std::string serve_metrics_text(const ServeReport& report) {
+  web::PrometheusText out;
+  out.build_info("serve", CW_VERSION);
+  out.add(values_of<S>(kFields, report));
+  out.family("serve_responses_total", "replies sent, by kind", MetricKind::counter);
+  out.family("serve_dropped_packets_total", "requests not answered, by reason",
+             MetricKind::counter);
+  for (std::size_t i = 0; i < ntp::kOutcomeCount; ++i) {
+    const auto outcome = static_cast<ntp::Outcome>(i);
+    const std::string name{ntp::to_string(outcome)};
+    const auto value = static_cast<double>(report.counters.outcomes[i]);
+    if (ntp::is_answer(outcome))
+      out.sample("serve_responses_total", {{"kind", name}}, value);
+    else
+      out.sample("serve_dropped_packets_total",
+                 {{"reason", name.starts_with("ignored_") ? name.substr(8) : name}}, value);
+  }
+  out.histogram("serve_response_latency_seconds",
+                "T3 - T2: from the kernel's receive timestamp to the transmit timestamp",
+                latency_histogram(report.counters.t3_t2));
+  return out.text();
+}
+
+}  // namespace cw::apps

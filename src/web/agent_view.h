@@ -1,0 +1,42 @@
+// web/agent_view.h — what the console says about an agent beyond the store's agents table: last
+// heartbeat and last event (two fields: an agent that sends heartbeats but no events is not
+// down), error bound, frequency, spool depth. Kept current from the stored events the collector's
+// writer hands over, and seeded from the store at start. The agent's JSON object (docs/api.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "events/event.h"
+#include "store/event_store.h"
+
+namespace cw::web {
+
+struct AgentLive {
+  std::optional<Timestamp> last_heartbeat;
+  std::optional<Timestamp> last_event;  // newest event of the agent's own that is no heartbeat
+  std::optional<Duration> error_bound;
+  std::optional<double> frequency_ppm;
+  std::optional<std::uint64_t> spool_depth;  // events the agent holds unsent (its heartbeat)
+};
+
+class AgentViews {
+ public:
+  // Folds one stored event in; true when it changed the agent's state (agent_up / agent_down).
+  bool observe(const events::Event& event);
+  const AgentLive* find(const std::string& agent_id) const;
+  // Reads what the store already knows: each agent's newest 64 events (a field none of them
+  // tells stays null until the agent sends it again).
+  void seed(store::EventStore& store, const std::vector<store::AgentRecord>& agents);
+
+ private:
+  std::unordered_map<std::string, AgentLive> agents_;
+};
+
+// "up", "down" or "never_seen" (no heartbeat and no event from the agent itself yet).
+std::string_view agent_state(const store::AgentRecord& record, const AgentLive* live);
+nlohmann::ordered_json agent_to_json(const store::AgentRecord& record, const AgentLive* live);
+
+}  // namespace cw::web

@@ -1,0 +1,64 @@
+// web/stream_hub.h — GET /api/v1/stream: every WebSocket client with its filters (the events
+// query's), the stored events and agent changes fanned out to those they match, and resuming: a
+// client that sends `cursor` first gets what it missed, read from the store page by page as its
+// queue drains, then the live events after it (no gap, no repeat: positions are compared). A
+// client whose bounded queue is full is disconnected with a counted reason. Runs on the web
+// thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/event_store.h"
+#include "web/agent_view.h"
+#include "web/http_server.h"
+#include "web/query.h"
+
+namespace cw::web {
+
+struct StreamStats {
+  std::uint64_t clients = 0;  // connected now
+  std::uint64_t accepted = 0;
+  std::uint64_t frames_sent = 0;  // queued to a client
+  std::uint64_t slow_disconnects = 0;
+  std::uint64_t resumed = 0;     // clients that came with a cursor
+  std::uint64_t backfilled = 0;  // events read from the store for resuming clients
+  std::uint64_t resyncs = 0;     // live hand-over overflowed: clients caught up from the store
+};
+
+bool event_matches(const store::EventFilter& filter, const events::Event& event);
+std::string event_frame(const store::StoredEvent& stored);
+std::string agent_frame(const nlohmann::ordered_json& agent);
+std::string hello_frame(Timestamp server_time);
+
+class StreamHub {
+ public:
+  StreamHub(store::EventStore& reads, const AgentViews& views, std::size_t backfill_page = 500);
+  // The upgrade of GET /api/v1/stream: 400 for bad parameters, else takes the client.
+  std::optional<HttpResponse> upgrade(const HttpRequest& request,
+                                      std::function<void(std::shared_ptr<StreamClient>)>& accept);
+  void publish(const std::vector<store::StoredEvent>& events);
+  void agent_changed(const std::string& agent_id);
+  // The hand-over from the writer dropped events: every client catches up from the store.
+  void resync();
+  StreamStats stats() const;
+  void close_all();
+
+ private:
+  struct Client;
+  void add(std::shared_ptr<Client> client);
+  void catch_up(const std::shared_ptr<Client>& client);
+  bool deliver(Client& client, std::shared_ptr<const std::string> frame);
+  void remove(Client* client);
+
+  store::EventStore& reads_;
+  const AgentViews& views_;
+  std::size_t backfill_page_;
+  std::vector<std::shared_ptr<Client>> clients_;
+  StreamStats stats_;
+};
+
+}  // namespace cw::web
