@@ -47,3 +47,8 @@ find_package(Boost 1.74 REQUIRED)  # headers only: Beast + Asio for the console 
 pkg_check_modules(PQ REQUIRED libpq)
 add_library(cw_pq_headers INTERFACE)
 target_include_directories(cw_pq_headers INTERFACE ${PQ_INCLUDE_DIRS})
+# libcurl: only its headers (libcurl4-openssl-dev); platform/http_client.cpp opens libcurl.so.4
+# with dlopen on first use, like libzmq and libpcap.
+find_path(CW_CURL_INCLUDE_DIR curl/curl.h REQUIRED)
+add_library(cw_curl_headers INTERFACE)
+target_include_directories(cw_curl_headers INTERFACE ${CW_CURL_INCLUDE_DIR})

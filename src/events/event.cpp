@@ -7,7 +7,7 @@
 namespace cw::events {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 23> kTypeNames{{
+constexpr std::array<std::pair<EventType, std::string_view>, 24> kTypeNames{{
     {EventType::time_drift, "time_drift"},
     {EventType::time_drift_cleared, "time_drift_cleared"},
     {EventType::clock_step, "clock_step"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<EventType, std::string_view>, 23> kTypeNames{{
     {EventType::events_suppressed, "events_suppressed"},
     {EventType::ntp_anomaly, "ntp_anomaly"},
     {EventType::time_tampering, "time_tampering"},
+    {EventType::incident, "incident"},
 }};
 
 constexpr std::array<std::string_view, 5> kSeverityNames{"info", "low", "medium", "high",
@@ -86,6 +87,7 @@ std::optional<EventType> event_type_from_wire(std::uint8_t value) {
     case 45:
     case 46:
     case 47:
+    case 48:
       return static_cast<EventType>(value);
     default:
       return std::nullopt;

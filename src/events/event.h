@@ -43,6 +43,9 @@ enum class EventType : std::uint8_t {
   // appended (issue 14)
   ntp_anomaly = 46,     // NTP on the wire: NetworkData with a `kind` (mode7_request, ...)
   time_tampering = 47,  // a process with faked time on the host: attributes kind, pid, ...
+  // the collector's correlation (alerts/): one event standing for many (a fleet clock problem, a
+  // scan campaign); its attributes name the kind, the agents and the member events
+  incident = 48,
 };
 
 enum class Severity : std::uint8_t { info = 0, low = 1, medium = 2, high = 3, critical = 4 };

@@ -72,6 +72,8 @@ HttpResponse Api::route(const HttpRequest& request, const Target& t) {
     refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"chronowatch\"");
     return refused;
   }
+  if (sources_.extra)
+    if (auto answer = sources_.extra(request, t)) return std::move(*answer);
   if (!get) return error_response(405, "GET only");
   if (t.path == "/metrics") {
     HttpResponse r;

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "store/event_store.h"
@@ -21,6 +22,9 @@ struct ApiSources {
   std::function<nlohmann::ordered_json()> stats;  // GET /api/v1/stats
   std::function<std::string()> metrics;           // GET /metrics (Prometheus text)
   std::function<Timestamp()> now;
+  // Routes another module serves behind the token (the collector's /api/v1/alerts...): an answer,
+  // or nullopt for "not mine".
+  std::function<std::optional<HttpResponse>(const HttpRequest&, const Target&)> extra;
 };
 
 class Api {

@@ -28,7 +28,7 @@ Console::Console(ConsoleOptions options, std::unique_ptr<store::EventStore> read
       hub_(*reads_, views_),
       api_(*reads_, views_, auth_,
            ApiSources{[this] { return stats_json(); }, [this] { return metrics_text(); },
-                      [] { return wall_now(); }}) {
+                      [] { return wall_now(); }, sources_.routes}) {
   views_.seed(*reads_, reads_->agents());
   server_ = std::make_unique<HttpServer>(
       io_, options_.listen,

@@ -37,6 +37,7 @@ struct ConsoleOptions {
 struct CollectorSources {
   std::function<void(PrometheusText&)> metrics;
   std::function<nlohmann::ordered_json()> stats;
+  std::function<std::optional<HttpResponse>(const HttpRequest&, const Target&)> routes;  // extra
 };
 
 struct ConsoleStats {

@@ -18,7 +18,12 @@ namespace {
 
 int run_collector(CollectorCommandOptions options) {
   options.store = store::store_url(options.store, options.db);
-  return run_collector_until_stopped(options);
+  try {
+    return run_collector_until_stopped(options);
+  } catch (const std::invalid_argument& error) {  // flags or alert rules that do not fit
+    std::fprintf(stderr, "chronowatch collector: %s\n", error.what());
+    return kExitUsage;
+  }
 }
 
 }  // namespace
@@ -83,7 +88,12 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
                   "at most this many agents' series in /metrics (the rest are counted)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
-  cmd->callback([options, &run] { run = [options] { return run_collector(*options); }; });
+  add_alert_options(*cmd, options->alerts);
+  cmd->callback([options, &run, &app] {
+    if (const auto* config = app.get_config_ptr(); config && config->count() > 0)
+      options->alerts.config_file = config->as<std::string>();
+    run = [options] { return run_collector(*options); };
+  });
 }
 
 }  // namespace cw::apps

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "apps/collector/alerting/alert_api.h"
 #include "store/sqlite_store.h"
 #include "web/metrics.h"
 
@@ -19,7 +20,8 @@ constexpr std::size_t kStreamQueueFrames = 131072;
 }  // namespace
 
 std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& options,
-                                           std::function<CollectorSnapshot()> snapshot) {
+                                           std::function<CollectorSnapshot()> snapshot,
+                                           AlertService* alerts) {
   if (options.http.empty()) return nullptr;
   const auto address = web::parse_listen_address(options.http);
   if (!address)
@@ -42,7 +44,8 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
   read_only.read_only = true;
   auto reads = std::make_unique<store::SqliteEventStore>(db, read_only);
   web::CollectorSources sources;
-  sources.metrics = [snapshot](web::PrometheusText& out) {
+  sources.metrics = [snapshot, alerts](web::PrometheusText& out) {
+    if (alerts) alert_metrics(*alerts, out);
     const auto snap = snapshot();
     out.add(values_of(collector_fields(), snap));
     out.histogram("collector_event_store_latency_seconds",
@@ -52,6 +55,10 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
   sources.stats = [snapshot] {
     return web::snapshot_json(values_of(collector_fields(), snapshot()));
   };
+  if (alerts)
+    sources.routes = [alerts](const web::HttpRequest& request, const web::Target& target) {
+      return alert_routes(*alerts, request, target);
+    };
   return std::make_unique<web::Console>(std::move(console), std::move(reads), std::move(sources));
 }
 

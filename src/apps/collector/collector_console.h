@@ -13,7 +13,9 @@
 namespace cw::apps {
 
 // Null without --http. Throws std::runtime_error for a bad address, token file or TLS files.
+// `alerts`: its routes and counters join the console's (null: none).
 std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& options,
-                                           std::function<CollectorSnapshot()> snapshot);
+                                           std::function<CollectorSnapshot()> snapshot,
+                                           AlertService* alerts = nullptr);
 
 }  // namespace cw::apps

@@ -4,6 +4,7 @@
 // several collectors on one store, refreshed from the agents' `heard` times by the one that sweeps.
 #include <memory>
 
+#include "alerts/rules.h"
 #include "apps/collector/collector_runtime.h"
 #include "apps/collector/collector_writer.h"
 #include "detect/liveness.h"
@@ -34,7 +35,8 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
   config.grace = from_seconds(options.liveness_grace);
   auto tracker = std::make_shared<detect::LivenessTracker>(config);
   for (const auto& agent : store.agents())
-    tracker->restore(agent.identity.agent_id, agent.heard.value_or(agent.last_seen), agent.up);
+    if (agent.identity.agent_id != alerts::CorrelationConfig{}.collector_id)  // incidents' author
+      tracker->restore(agent.identity.agent_id, agent.heard.value_or(agent.last_seen), agent.up);
   auto raised = std::make_shared<std::vector<events::Event>>();
   LivenessHooks hooks;
   hooks.observe = [tracker, raised](const events::Event& event) {

@@ -8,6 +8,7 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "apps/collector/alerting/alerting_store.h"
 #include "apps/collector/collector_console.h"
 #include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
@@ -31,10 +32,12 @@ CollectorSnapshot snapshot(const transport::ZmqCollector& collector, const Colle
           queue.size_events(), uptime,         platform::sample_process().rss_bytes};
 }
 
-void print(const CollectorSnapshot& snap, bool json) {
+void print(const CollectorSnapshot& snap, bool json, nlohmann::ordered_json alerts) {
   const auto values = values_of(collector_fields(), snap);
   if (json) {
-    std::printf("%s\n", web::snapshot_json(values).dump().c_str());
+    auto out = web::snapshot_json(values);
+    out["alerts"] = std::move(alerts);
+    std::printf("%s\n", out.dump().c_str());
     std::fflush(stdout);
     return;
   }
@@ -59,6 +62,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
+  AlertService alerts(alert_service_options(options.alerts, options.db), queue, store.agents());
+  AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
   transport::CollectorOptions ingest{options.listen, server_key, {}};
   ingest.shared_store = store.shared_by_collectors();
   ingest.may_claim = [&zap](const std::string& key, const std::string& agent) {
@@ -68,7 +73,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                                     queue);
   collector.seed(stored_sequences(store));
   CollectorWriter writer(
-      store, queue,
+      alerting_store, queue,
       [&collector](const auto& agents_next, bool stored) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
@@ -77,8 +82,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   const auto uptime = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
-  auto console =
-      make_console(options, [&] { return snapshot(collector, writer, zap, queue, uptime()); });
+  auto console = make_console(
+      options, [&] { return snapshot(collector, writer, zap, queue, uptime()); }, &alerts);
   if (console) {
     writer.set_hooks({[&console](std::vector<store::StoredEvent> stored) {
                         console->publish(std::move(stored));
@@ -86,6 +91,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                       [&console](const std::string& agent) { console->agent_changed(agent); }});
   }
   writer.start();
+  alerts.start();
   collector.start();
   if (console) {
     console->start();
@@ -99,20 +105,22 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     if (signals.reload.exchange(false)) {
       spdlog::info("collector: SIGHUP: re-reading {}", options.authorized_keys);
       zap.request_reload();
+      alerts.request_reload();
     }
     const auto now = std::chrono::steady_clock::now();
     if (options.stats_interval > 0 &&
         now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
       last_report = now;
-      print(snapshot(collector, writer, zap, queue, uptime()), options.json);
+      print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
     }
   }
   spdlog::info("collector: stopping: storing what was received");
   collector.stop();
+  alerts.stop();  // its last incidents go into the queue before it closes
   queue.close();
   writer.join();
   if (console) console->stop();
-  print(snapshot(collector, writer, zap, queue, uptime()), options.json);
+  print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
   return kExitOk;
 }
 

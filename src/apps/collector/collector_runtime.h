@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "apps/collector/alerting/alert_options.h"
+
 namespace cw::apps {
 
 struct CollectorCommandOptions {
@@ -12,6 +14,7 @@ struct CollectorCommandOptions {
   std::string db;                             // a SQLite path, short for --store sqlite:PATH
   std::string key;
   std::string authorized_keys;
+  CollectorAlertOptions alerts;    // --alert-* (alerting/alert_options.h)
   double heartbeat_interval = 30;  // seed 002: heartbeat_interval
   double liveness_grace = 10;
   double stats_interval = 10;

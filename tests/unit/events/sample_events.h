@@ -53,6 +53,17 @@ inline Event scan_event(std::uint64_t sequence, Timestamp when) {
   return e;
 }
 
+// The collector's correlation: a fleet time incident naming the common server and its members.
+inline Event incident_event(std::uint64_t sequence, Timestamp when) {
+  Event e{when, "collector", sequence, EventType::incident, Severity::high, {}, {}};
+  e.data = ClockData{.server = "10.0.0.1:123", .offset = -600'000'000'000ns};
+  e.attributes = {{"incident", std::string{"fleet_time"}},
+                  {"agents", std::string{"sim-0001,sim-0002,sim-0003"}},
+                  {"members", std::string{"sim-0001:7,sim-0002:9,sim-0003:4"}},
+                  {"agent_count", std::int64_t{3}}};
+  return e;
+}
+
 inline std::vector<Event> mixed_events() {
   std::vector<Event> events{
       drift_event(41, at(1'764'435'901, 442'511'999)), heartbeat_event(42, at(1'764'435'930)),
@@ -81,6 +92,9 @@ inline std::vector<Event> mixed_events() {
              {"pid", std::int64_t{4242}},
              {"command", std::string{"sleep"}},
              {"evidence", std::string{"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"}}}});
+  Event incident = incident_event(49, at(1'764'436'000));
+  incident.agent_id = "agent-01";  // a batch is one agent's
+  events.push_back(incident);
   return events;
 }
 

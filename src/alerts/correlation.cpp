@@ -1,0 +1,201 @@
+// alerts/correlation.cpp — fleet time incidents and attack campaigns.
+#include "alerts/correlation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cw::alerts {
+namespace {
+
+using events::EventType;
+constexpr std::size_t kMaxMembers = 256;
+
+std::string join(const auto& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + std::string(item);
+  return out;
+}
+
+bool is_attack(EventType type) {
+  return type == EventType::port_scan || type == EventType::address_scan ||
+         type == EventType::syn_flood || type == EventType::connection_flood;
+}
+
+events::Event incident(const CorrelationConfig& config, std::string kind, Timestamp now) {
+  events::Event event;
+  event.timestamp = now;
+  event.agent_id = config.collector_id;
+  event.type = EventType::incident;
+  event.severity = events::Severity::high;
+  event.attributes.push_back({"incident", std::move(kind)});
+  return event;
+}
+
+void add_text(events::Event& event, std::string key, std::string value) {
+  event.attributes.push_back({std::move(key), std::move(value)});
+}
+
+}  // namespace
+
+std::vector<events::Event> Correlator::observe(const events::Event& event, Timestamp now) {
+  std::vector<events::Event> out;
+  if (!config_.enabled || event.type == EventType::incident) return out;
+  if (event.type == EventType::agent_down) {
+    up_[event.agent_id] = false;
+  } else if (!(event.sequence & events::kCollectorSequenceBit) ||
+             event.type == EventType::agent_up) {
+    up_[event.agent_id] = true;
+  }
+  if (std::holds_alternative<events::ClockData>(event.data)) observe_clock(event, now, out);
+  if (is_attack(event.type)) observe_attack(event, now, out);
+  return out;
+}
+
+std::size_t Correlator::agents_up() const {
+  return static_cast<std::size_t>(
+      std::count_if(up_.begin(), up_.end(), [](const auto& entry) { return entry.second; }));
+}
+
+void Correlator::observe_clock(const events::Event& event, Timestamp now,
+                               std::vector<events::Event>& out) {
+  const auto& clock = std::get<events::ClockData>(event.data);
+  if (!clock.server.empty()) users_[clock.server].insert(event.agent_id);
+  if (event.type == EventType::time_drift_cleared) {
+    const auto found = drifting_.find(event.agent_id);
+    if (found == drifting_.end()) return;
+    const auto key = fmt::format("{}/{}", found->second.server, found->second.direction);
+    drifting_.erase(found);
+    if (auto open = fleet_.find(key); open != fleet_.end()) {
+      open->second.agents.erase(event.agent_id);
+      if (open->second.agents.empty()) end_fleet(key, now, out);
+    }
+    return;
+  }
+  if (event.type != EventType::time_drift || clock.offset.count() == 0) return;
+  const int direction = clock.offset.count() > 0 ? 1 : -1;
+  drifting_[event.agent_id] = {clock.server, direction, now, event_id(event)};
+  check_fleet(clock.server, direction, now, out);
+}
+
+void Correlator::check_fleet(const std::string& server, int direction, Timestamp now,
+                             std::vector<events::Event>& out) {
+  const auto key = fmt::format("{}/{}", server, direction);
+  std::vector<const std::pair<const std::string, Drift>*> same;
+  for (const auto& entry : drifting_)
+    if (entry.second.server == server && entry.second.direction == direction &&
+        now - entry.second.at <= config_.fleet_window)
+      same.push_back(&entry);
+  if (auto open = fleet_.find(key); open != fleet_.end()) {
+    for (const auto* entry : same) open->second.agents.insert(entry->first);
+    return;
+  }
+  const auto up = std::max<std::size_t>(agents_up(), 1);
+  const auto count = same.size();
+  const bool many =
+      count >= config_.fleet_min_agents ||
+      (count >= config_.fleet_fraction_floor &&
+       static_cast<double>(count) >= config_.fleet_fraction * static_cast<double>(up));
+  const auto users = users_.find(server);
+  const bool all_users = !server.empty() && count >= config_.fleet_fraction_floor &&
+                         users != users_.end() && count == users->second.size() && count < up;
+  if (!many && !all_users) return;
+  FleetIncident fleet;
+  std::vector<std::string> agents;
+  for (const auto* entry : same) {
+    fleet.agents.insert(entry->first);
+    agents.push_back(entry->first);
+    if (fleet.members.size() < kMaxMembers) fleet.members.push_back(entry->second.member);
+  }
+  auto event = incident(config_, "fleet_time", now);
+  events::ClockData clock;
+  clock.server = server;
+  event.data = std::move(clock);
+  add_text(event, "server", server);
+  add_text(event, "direction", direction > 0 ? "behind" : "ahead");
+  add_text(event, "agents", join(agents));
+  add_text(event, "members", join(fleet.members));
+  add_text(event, "reason",
+           many ? "many agents drifting the same way" : "every agent using this server drifts");
+  event.attributes.push_back({"agent_count", static_cast<std::int64_t>(count)});
+  event.attributes.push_back({"agents_up", static_cast<std::int64_t>(up)});
+  out.push_back(std::move(event));
+  fleet_.emplace(key, std::move(fleet));
+}
+
+void Correlator::end_fleet(const std::string& key, Timestamp now, std::vector<events::Event>& out) {
+  const auto slash = key.rfind('/');
+  const auto server = key.substr(0, slash);
+  auto event = incident(config_, "fleet_time", now);
+  events::ClockData clock;
+  clock.server = server;
+  event.data = std::move(clock);
+  add_text(event, "server", server);
+  add_text(event, "phase", "ended");
+  add_text(event, "members", join(fleet_.at(key).members));
+  out.push_back(std::move(event));
+  fleet_.erase(key);
+}
+
+bool Correlator::folded(const events::Event& event) const {
+  if (event.type != EventType::time_drift) return false;
+  for (const auto& [key, fleet] : fleet_)
+    if (fleet.agents.contains(event.agent_id)) return true;
+  return false;
+}
+
+void Correlator::observe_attack(const events::Event& event, Timestamp now,
+                                std::vector<events::Event>& out) {
+  const auto& network = std::get<events::NetworkData>(event.data);
+  if (network.source == IpAddress{}) return;
+  auto& campaign = campaigns_[network.source.to_string()];
+  campaign.source = network.source;
+  std::erase_if(campaign.agents,
+                [&](const auto& entry) { return now - entry.second > config_.campaign_window; });
+  const bool new_agent = !campaign.agents.contains(event.agent_id);
+  campaign.agents[event.agent_id] = now;
+  campaign.last = now;
+  const auto kind = std::string(events::to_string(event.type));
+  const bool new_kind =
+      std::find(campaign.kinds.begin(), campaign.kinds.end(), kind) == campaign.kinds.end();
+  if (new_kind) campaign.kinds.push_back(kind);
+  if (campaign.members.size() < kMaxMembers) campaign.members.push_back(event_id(event));
+  if (campaign.agents.size() < config_.campaign_min_agents) return;
+  // Raised when the campaign is recognized, raised again (same incident, grouped into the same
+  // alert) whenever another agent or another kind of attack joins it.
+  if (campaign.open && !new_agent && !new_kind) return;
+  campaign.open = true;
+  out.push_back(campaign_event(network.source, campaign, now, ""));
+}
+
+events::Event Correlator::campaign_event(const IpAddress& source, const Campaign& campaign,
+                                         Timestamp now, std::string phase) const {
+  std::vector<std::string> agents;
+  for (const auto& [agent, at] : campaign.agents) agents.push_back(agent);
+  auto event = incident(config_, "campaign", now);
+  events::NetworkData data;
+  data.source = source;
+  data.kind = join(campaign.kinds);
+  event.data = std::move(data);
+  add_text(event, "agents", join(agents));
+  add_text(event, "kinds", join(campaign.kinds));
+  add_text(event, "members", join(campaign.members));
+  if (!phase.empty()) add_text(event, "phase", std::move(phase));
+  event.attributes.push_back({"agent_count", static_cast<std::int64_t>(agents.size())});
+  return event;
+}
+
+std::vector<events::Event> Correlator::tick(Timestamp now) {
+  std::vector<events::Event> out;
+  for (auto it = campaigns_.begin(); it != campaigns_.end();) {
+    if (now - it->second.last <= config_.campaign_window) {
+      ++it;
+      continue;
+    }
+    if (it->second.open) out.push_back(campaign_event(it->second.source, it->second, now, "ended"));
+    it = campaigns_.erase(it);
+  }
+  return out;
+}
+
+}  // namespace cw::alerts

@@ -1,0 +1,67 @@
+// alerts/correlation.h — many events, one incident. A fleet time incident: many agents drifting
+// the same way through one NTP server within a window (≥ fleet_min_agents, or ≥ fleet_fraction of
+// the agents that are up), or every agent that uses one server drifting while the others do not:
+// a clock problem on many hosts at once is usually the upstream's. A campaign: one source
+// scanning or flooding several agents within a window. Incidents are events (type `incident`,
+// agent_id = the collector's id, sequence left 0 for the shell to number), raised once when the
+// condition starts and once more with phase=ended when it is over.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "alerts/rules.h"
+
+namespace cw::alerts {
+
+class Correlator {
+ public:
+  explicit Correlator(CorrelationConfig config = {}) : config_(std::move(config)) {}
+  void set_config(CorrelationConfig config) { config_ = std::move(config); }
+
+  std::vector<events::Event> observe(const events::Event& event, Timestamp now);
+  std::vector<events::Event> tick(Timestamp now);  // campaigns that went quiet end
+  // Is this drift report already part of an open fleet incident (so it need not alert alone)?
+  bool folded(const events::Event& event) const;
+
+ private:
+  struct Drift {
+    std::string server;
+    int direction = 0;  // +1 the local clock is behind, -1 ahead
+    Timestamp at;
+    std::string member;
+  };
+  struct FleetIncident {
+    std::set<std::string> agents;
+    std::vector<std::string> members;
+    Duration offset{};
+  };
+  struct Campaign {
+    std::map<std::string, Timestamp> agents;  // agent → last attack seen
+    std::vector<std::string> kinds;           // in the order first seen
+    std::vector<std::string> members;
+    IpAddress source;
+    Timestamp last;
+    bool open = false;
+  };
+
+  void observe_clock(const events::Event& event, Timestamp now, std::vector<events::Event>& out);
+  void observe_attack(const events::Event& event, Timestamp now, std::vector<events::Event>& out);
+  void check_fleet(const std::string& server, int direction, Timestamp now,
+                   std::vector<events::Event>& out);
+  void end_fleet(const std::string& key, Timestamp now, std::vector<events::Event>& out);
+  std::size_t agents_up() const;
+  events::Event campaign_event(const IpAddress& source, const Campaign& campaign, Timestamp now,
+                               std::string phase) const;
+
+  CorrelationConfig config_;
+  std::map<std::string, Drift> drifting_;               // agent → its open drift
+  std::map<std::string, std::set<std::string>> users_;  // server → agents that use it
+  std::map<std::string, bool> up_;                      // agent → up
+  std::map<std::string, FleetIncident> fleet_;          // "server/direction" → open incident
+  std::map<std::string, Campaign> campaigns_;           // source → campaign
+};
+
+}  // namespace cw::alerts

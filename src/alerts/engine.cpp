@@ -1,0 +1,277 @@
+// alerts/engine.cpp — grouping events into alerts, resolving them, and deciding what to notify.
+#include "alerts/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "alerts/summary.h"
+
+namespace cw::alerts {
+namespace {
+
+constexpr std::size_t kMaxMembers = 64;
+constexpr std::size_t kMaxHistory = 5000;  // alerts kept (open ones are never forgotten)
+
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return hash;
+}
+
+std::string group_key(const Rule& rule, const Labels& labels) {
+  std::string key = rule.name + "{";
+  bool first = true;
+  for (const auto& name : rule.group_by) {
+    const auto found = labels.find(name);
+    if (found == labels.end()) continue;
+    key += fmt::format("{}{}=\"{}\"", first ? "" : ",", name, found->second);
+    first = false;
+  }
+  return key + "}";
+}
+
+bool is_ended(const Labels& labels) {
+  const auto phase = labels.find("phase");
+  return phase != labels.end() && phase->second == "ended";
+}
+
+}  // namespace
+
+std::string_view to_string(AlertStatus status) {
+  return status == AlertStatus::firing ? "firing" : "resolved";
+}
+
+AlertEngine::AlertEngine(AlertsConfig config) : config_(std::move(config)) {}
+
+void AlertEngine::set_config(AlertsConfig config) { config_ = std::move(config); }
+
+void AlertEngine::seed_sequence(const std::string& agent_id, std::uint64_t sequence) {
+  auto& last = sequences_[agent_id + ((sequence & events::kCollectorSequenceBit) ? "#c" : "")];
+  last = std::max(last, sequence);
+}
+
+bool AlertEngine::duplicate(const events::Event& event) {
+  if (event.sequence == 0) return false;  // unnumbered (tests, incidents before storing)
+  const bool by_collector = (event.sequence & events::kCollectorSequenceBit) != 0;
+  auto& last = sequences_[event.agent_id + (by_collector ? "#c" : "")];
+  if (event.sequence <= last) return true;
+  last = event.sequence;
+  return false;
+}
+
+std::vector<Notification> AlertEngine::observe(const events::Event& event, Timestamp now) {
+  if (duplicate(event)) {
+    ++counters_.events_duplicate;
+    return {};
+  }
+  ++counters_.events_seen;
+  const auto labels = labels_of(event);
+  resolve_cleared(event, labels, now);
+  const Rule* rule = first_match(config_.rules, labels);
+  if (rule && rule->alert && !suppressed(*rule, labels, event, now)) {
+    auto& alert = group(*rule, labels, event, now);
+    if (rule->resolve_when_ended && is_ended(labels)) resolve(alert, "ended", now);
+  }
+  return flush(now);
+}
+
+// A clearing event (time_drift_cleared, agent_up, ...) resolves the open alerts of the rules that
+// name it whose group labels it shares (an absent label is not a disagreement).
+void AlertEngine::resolve_cleared(const events::Event& event, const Labels& labels, Timestamp now) {
+  for (const auto& rule : config_.rules) {
+    if (std::find(rule.resolve_on.begin(), rule.resolve_on.end(), event.type) ==
+        rule.resolve_on.end())
+      continue;
+    for (const auto& [key, id] : open_) {
+      auto& alert = alerts_.at(id);
+      if (alert.rule != rule.name) continue;
+      bool same = true;
+      for (const auto& name : rule.group_by) {
+        const auto mine = alert.labels.find(name);
+        const auto theirs = labels.find(name);
+        if (mine != alert.labels.end() && theirs != labels.end() && mine->second != theirs->second)
+          same = false;
+      }
+      if (same) alert.resolved_by = std::string(events::to_string(event.type));
+    }
+  }
+  // Resolve after the scan: resolving edits open_.
+  std::vector<std::string> cleared;
+  for (const auto& [key, id] : open_)
+    if (!alerts_.at(id).resolved_by.empty()) cleared.push_back(id);
+  for (const auto& id : cleared) {
+    auto& alert = alerts_.at(id);
+    resolve(alert, alert.resolved_by, now);
+  }
+}
+
+bool AlertEngine::suppressed(const Rule& rule, const Labels& labels, const events::Event& event,
+                             Timestamp now) {
+  auto& by_rule = counters_.by_rule[rule.name];
+  auto& by_detector = counters_.by_detector[std::string(events::to_string(event.type))];
+  ++by_rule.events;
+  ++by_detector.events;
+  for (auto& suppression : suppressions_) {
+    if (!suppression.active(now) || !suppression.applies(rule.name, labels)) continue;
+    ++suppression.suppressed;
+    ++by_rule.suppressed;
+    ++by_detector.suppressed;
+    return true;
+  }
+  return false;
+}
+
+Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::Event& event,
+                          Timestamp now) {
+  const auto key = group_key(rule, labels);
+  if (auto open = open_.find(key); open != open_.end()) {
+    auto& alert = alerts_.at(open->second);
+    if (now - alert.last_seen <= rule.group_window) {
+      ++alert.count;
+      alert.last_seen = now;
+      alert.last_event = event.timestamp;
+      alert.changed = true;
+      if (event.severity > alert.severity && !rule.severity) {
+        alert.severity = event.severity;
+        alert.labels["severity"] = std::string(events::to_string(event.severity));
+      }
+      alert.members.push_back(event_id(event));
+      if (alert.members.size() > kMaxMembers) alert.members.pop_front();
+      alert.summary = summarize(rule, event, alert.count);
+      pending_.insert(alert.id);
+      return alert;
+    }
+    resolve(alert, "group_window", now);
+  }
+  Alert alert;
+  alert.rule = rule.name;
+  alert.group_key = key;
+  alert.serial = next_id_++;
+  alert.id =
+      fmt::format("{:016x}", fnv1a(fmt::format("{}@{}/{}", key, unix_ns(now), alert.serial)));
+  alert.sample = labels;
+  alert.severity = rule.severity.value_or(event.severity);
+  alert.labels = {{"alertname", rule.name},
+                  {"severity", std::string(events::to_string(alert.severity))}};
+  for (const auto& name : rule.group_by)
+    if (auto found = labels.find(name); found != labels.end()) alert.labels[name] = found->second;
+  alert.count = 1;
+  alert.first_seen = alert.last_seen = now;
+  alert.first_event = alert.last_event = event.timestamp;
+  alert.members.push_back(event_id(event));
+  alert.summary = summarize(rule, event, 1);
+  ++counters_.by_rule[rule.name].raised;
+  ++counters_.by_detector[std::string(events::to_string(event.type))].raised;
+  if (alert.severity < config_.min_severity) ++counters_.below_min_severity;
+  const auto id = alert.id;
+  pending_.insert(id);
+  open_[key] = id;
+  order_.push_back(id);
+  alerts_.emplace(id, std::move(alert));
+  forget_old();
+  return alerts_.at(id);
+}
+
+void AlertEngine::resolve(Alert& alert, std::string by, Timestamp now) {
+  if (alert.status == AlertStatus::resolved) return;
+  alert.status = AlertStatus::resolved;
+  alert.resolved_at = now;
+  alert.resolved_by = std::move(by);
+  open_.erase(alert.group_key);
+  pending_.insert(alert.id);
+  ++counters_.by_rule[alert.rule].resolved;
+}
+
+std::vector<Notification> AlertEngine::tick(Timestamp now) {
+  std::vector<std::string> quiet;
+  for (const auto& [key, id] : open_) {
+    const auto& alert = alerts_.at(id);
+    const auto rule = std::find_if(config_.rules.begin(), config_.rules.end(),
+                                   [&](const Rule& r) { return r.name == alert.rule; });
+    const auto timeout = rule == config_.rules.end() ? Duration(1h) : rule->resolve_timeout;
+    if (timeout > Duration::zero() && now - alert.last_seen >= timeout) quiet.push_back(id);
+  }
+  for (const auto& id : quiet) resolve(alerts_.at(id), "resolve_timeout", now);
+  for (const auto& [key, id] : open_) pending_.insert(id);  // delayed updates, ended silences
+  return flush(now);
+}
+
+const Silence* AlertEngine::silenced(const Alert& alert, Timestamp now) {
+  for (auto& silence : silences_)
+    if (silence.active(now) && matches(silence.match, alert.labels)) return &silence;
+  return nullptr;
+}
+
+std::optional<Notification> AlertEngine::next_notification(Alert& alert, Timestamp now) {
+  if (alert.false_positive && !alert.notified_firing) return std::nullopt;
+  if (alert.severity < config_.min_severity) return std::nullopt;
+  const bool firing = alert.status == AlertStatus::firing;
+  if (firing || !alert.notified_firing) {
+    if (const auto* silence = silenced(alert, now)) {
+      if (alert.silenced_by != silence->id) {
+        alert.silenced_by = silence->id;
+        ++const_cast<Silence*>(silence)->silenced;
+        ++counters_.by_rule[alert.rule].silenced;
+      }
+      if (firing || !alert.notified_firing) return std::nullopt;
+    }
+  }
+  alert.silenced_by.clear();
+  const auto rule = std::find_if(config_.rules.begin(), config_.rules.end(),
+                                 [&](const Rule& r) { return r.name == alert.rule; });
+  const auto interval = rule == config_.rules.end() ? Duration(10min) : rule->group_window;
+  bool send = false;
+  if (!alert.notified_firing) {
+    send = true;  // a new alert goes at once (a resolved one too: it happened)
+    if (!firing) alert.notified_resolved = false;
+  } else if (!firing && !alert.notified_resolved) {
+    send = true;
+  } else if (firing && alert.changed && now - alert.last_notified >= interval) {
+    send = true;  // an update with the new count, at most once per group window
+  }
+  if (!send) return std::nullopt;
+  Notification out{fmt::format("{}/{}", alert.id, ++alert.revision), alert};
+  if (!alert.notified_firing) {
+    out.alert.status = AlertStatus::firing;  // firing first, resolved on the next flush
+    alert.notified_firing = true;
+  } else if (!firing) {
+    alert.notified_resolved = true;
+  }
+  alert.changed = false;
+  alert.last_notified = now;
+  ++counters_.by_rule[alert.rule].notified;
+  ++counters_.notifications;
+  return out;
+}
+
+std::vector<Notification> AlertEngine::flush(Timestamp now) {
+  std::vector<Notification> out;
+  std::vector<std::string> order(pending_.begin(), pending_.end());
+  pending_.clear();
+  // Oldest first, so that a receiver sees alerts in the order they opened.
+  std::sort(order.begin(), order.end(), [this](const std::string& a, const std::string& b) {
+    return alerts_.at(a).serial < alerts_.at(b).serial;
+  });
+  for (const auto& id : order) {
+    auto found = alerts_.find(id);
+    if (found == alerts_.end() || found->second.notified_resolved) continue;
+    // A resolved alert never notified goes out as firing and then as resolved.
+    for (int i = 0; i < 2; ++i)
+      if (auto n = next_notification(found->second, now)) out.push_back(std::move(*n));
+  }
+  return out;
+}
+
+void AlertEngine::forget_old() {
+  while (order_.size() > kMaxHistory) {
+    const auto& id = order_.front();
+    auto& alert = alerts_.at(id);
+    if (alert.status == AlertStatus::firing) break;
+    pending_.erase(id);
+    alerts_.erase(id);
+    order_.pop_front();
+  }
+}
+
+}  // namespace cw::alerts

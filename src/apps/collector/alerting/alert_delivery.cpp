@@ -1,0 +1,157 @@
+// apps/collector/alerting/alert_delivery.cpp — each receiver's delivery loop: the oldest waiting
+// notification first (so a receiver sees them in order), exponential back-off after a failure
+// (1 s, 2 s, 4 s, ... up to retry_max), Alertmanager re-posts, and the counters.
+#include <spdlog/spdlog.h>
+
+#include "apps/collector/alerting/alert_service.h"
+#include "apps/collector/alerting/alert_worker.h"
+
+namespace cw::apps {
+namespace {
+
+Duration back_off(int attempts, Duration most) {
+  const auto doubling = std::min(attempts, 20);
+  const Duration delay = std::chrono::seconds(1) * (std::int64_t{1} << doubling);
+  return std::min(delay, most);
+}
+
+}  // namespace
+
+void AlertService::deliver_loop(Worker& worker) {
+  while (!stopping_) {
+    bool more = false;
+    try {
+      more = deliver_one(worker);
+    } catch (const std::exception& error) {
+      spdlog::error("alerts: {}: outbox: {}", worker.counters.name, error.what());
+    }
+    if (more) continue;
+    std::unique_lock lock(worker.mutex);
+    worker.wake.wait_for(lock, std::chrono::milliseconds(500));
+  }
+}
+
+// Delivers the oldest waiting notification if it is due; true when another may be due at once.
+bool AlertService::deliver_one(Worker& worker) {
+  const auto now = wall_now();
+  auto item = outbox_->head(worker.counters.name);
+  if (!item) {
+    repost(worker, now);
+    return false;
+  }
+  if (item->next_attempt > now) return false;
+  if (now - item->created > options_.max_age) {
+    outbox_->delivered(item->id);
+    spdlog::error("alerts: {}: dropped notification {} after {} attempts over {} h (last: {})",
+                  worker.counters.name, item->notification_id, item->attempts,
+                  std::chrono::duration_cast<std::chrono::hours>(options_.max_age).count(),
+                  item->last_error);
+    std::lock_guard lock(worker.mutex);
+    ++worker.counters.dropped;
+    return true;
+  }
+  const auto error = worker.receiver.deliver(item->notification_id, item->payload);
+  if (error.empty()) {
+    outbox_->delivered(item->id);
+    if (item->attempts > 0)
+      spdlog::info("alerts: {}: delivered {} after {} failed attempts", worker.counters.name,
+                   item->notification_id, item->attempts);
+    std::lock_guard lock(worker.mutex);
+    ++worker.counters.delivered;
+    return true;
+  }
+  const auto delay = back_off(item->attempts, options_.retry_max);
+  outbox_->failed(item->id, wall_now() + delay, error);
+  if (item->attempts == 0 || (item->attempts + 1) % 10 == 0)
+    spdlog::warn("alerts: {} {}: delivery of {} failed ({}); retrying in {:.0f} s (attempt {})",
+                 worker.counters.kind, worker.counters.target, item->notification_id, error,
+                 to_seconds(delay), item->attempts + 1);
+  std::lock_guard lock(worker.mutex);
+  ++worker.counters.failures;
+  worker.counters.last_error = error;
+  return false;
+}
+
+void AlertService::repost(Worker& worker, Timestamp now) {
+  if (worker.receiver.kind() != alerts::ReceiverKind::alertmanager || now < worker.next_repost)
+    return;
+  worker.next_repost = now + options_.repost_interval;
+  std::vector<alerts::Alert> firing;
+  {
+    std::lock_guard lock(engine_mutex_);
+    for (auto& alert : alerting_.engine().alerts())
+      if (alert.status == alerts::AlertStatus::firing && alert.notified_firing &&
+          alert.silenced_by.empty())
+        firing.push_back(std::move(alert));
+  }
+  const auto payload = worker.receiver.repost_payload(firing, now);
+  if (payload.empty()) return;
+  const auto error = worker.receiver.deliver({}, payload);
+  std::lock_guard lock(worker.mutex);
+  if (error.empty()) {
+    ++worker.counters.reposts;
+  } else {
+    ++worker.counters.failures;
+    worker.counters.last_error = error;
+  }
+}
+
+std::vector<ReceiverCounters> AlertService::receiver_counters() {
+  std::vector<ReceiverCounters> out;
+  for (auto& worker : workers_) {
+    ReceiverCounters counters;
+    {
+      std::lock_guard lock(worker->mutex);
+      counters = worker->counters;
+    }
+    try {
+      counters.waiting = outbox_->waiting(counters.name);
+    } catch (const std::exception&) {
+    }
+    out.push_back(std::move(counters));
+  }
+  return out;
+}
+
+nlohmann::ordered_json AlertService::stats() {
+  nlohmann::ordered_json out;
+  {
+    std::lock_guard lock(engine_mutex_);
+    const auto& engine = alerting_.engine();
+    const auto& counters = engine.counters();
+    std::size_t open = 0;
+    for (const auto& alert : engine.alerts()) open += alert.status == alerts::AlertStatus::firing;
+    out["events_seen"] = counters.events_seen;
+    out["notifications"] = counters.notifications;
+    out["open"] = open;
+    out["folded_into_incidents"] = alerting_.folded();
+    std::uint64_t suppressed = 0, silenced = 0, raised = 0;
+    for (const auto& [rule, c] : counters.by_rule) {
+      suppressed += c.suppressed;
+      silenced += c.silenced;
+      raised += c.raised;
+    }
+    out["raised"] = raised;
+    out["suppressed"] = suppressed;
+    out["silenced"] = silenced;
+  }
+  {
+    std::lock_guard status(status_mutex_);
+    out["lost"] = lost_notifications_;
+    out["rules_error"] = rules_error_;
+  }
+  auto receivers = nlohmann::ordered_json::array();
+  for (const auto& r : receiver_counters())
+    receivers.push_back({{"name", r.name},
+                         {"kind", r.kind},
+                         {"delivered", r.delivered},
+                         {"failures", r.failures},
+                         {"dropped", r.dropped},
+                         {"reposts", r.reposts},
+                         {"waiting", r.waiting},
+                         {"last_error", r.last_error}});
+  out["receivers"] = receivers;
+  return out;
+}
+
+}  // namespace cw::apps

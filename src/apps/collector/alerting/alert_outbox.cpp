@@ -1,0 +1,95 @@
+// apps/collector/alerting/alert_outbox.cpp — the outbox table.
+#include "apps/collector/alerting/alert_outbox.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+namespace cw::apps {
+
+AlertOutbox::AlertOutbox(const std::string& path)
+    : path_(path), db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+  db_.exec("PRAGMA journal_mode=WAL");
+  db_.exec("PRAGMA synchronous=NORMAL");  // survives the process dying; a power loss may lose
+                                          // the last commits
+  db_.exec(R"sql(
+    CREATE TABLE IF NOT EXISTS outbox (
+      id              INTEGER PRIMARY KEY AUTOINCREMENT,
+      receiver        TEXT    NOT NULL,
+      notification_id TEXT    NOT NULL,
+      payload         TEXT    NOT NULL,
+      created_ns      INTEGER NOT NULL,
+      attempts        INTEGER NOT NULL DEFAULT 0,
+      next_attempt_ns INTEGER NOT NULL,
+      last_error      TEXT    NOT NULL DEFAULT '',
+      UNIQUE (receiver, notification_id)
+    );
+    CREATE INDEX IF NOT EXISTS outbox_by_receiver ON outbox (receiver, id);
+  )sql");
+}
+
+void AlertOutbox::add(const std::vector<OutboxItem>& items) {
+  if (items.empty()) return;
+  std::lock_guard lock(mutex_);
+  SQLite::Transaction transaction(db_);
+  SQLite::Statement insert(db_,
+                           "INSERT OR IGNORE INTO outbox (receiver, notification_id, payload, "
+                           "created_ns, next_attempt_ns) VALUES (?, ?, ?, ?, ?)");
+  for (const auto& item : items) {
+    insert.bind(1, item.receiver);
+    insert.bind(2, item.notification_id);
+    insert.bind(3, item.payload);
+    insert.bind(4, static_cast<std::int64_t>(unix_ns(item.created)));
+    insert.bind(5, static_cast<std::int64_t>(unix_ns(item.created)));
+    insert.exec();
+    insert.reset();
+  }
+  transaction.commit();
+}
+
+std::optional<OutboxItem> AlertOutbox::head(const std::string& receiver) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(db_,
+                          "SELECT id, notification_id, payload, created_ns, attempts, "
+                          "next_attempt_ns, last_error FROM outbox WHERE receiver = ? "
+                          "ORDER BY id LIMIT 1");
+  query.bind(1, receiver);
+  if (!query.executeStep()) return std::nullopt;
+  OutboxItem item;
+  item.id = query.getColumn(0).getInt64();
+  item.receiver = receiver;
+  item.notification_id = query.getColumn(1).getString();
+  item.payload = query.getColumn(2).getString();
+  item.created = from_unix_ns(query.getColumn(3).getInt64());
+  item.attempts = query.getColumn(4).getInt();
+  item.next_attempt = from_unix_ns(query.getColumn(5).getInt64());
+  item.last_error = query.getColumn(6).getString();
+  return item;
+}
+
+void AlertOutbox::delivered(std::int64_t id) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement remove(db_, "DELETE FROM outbox WHERE id = ?");
+  remove.bind(1, id);
+  remove.exec();
+}
+
+void AlertOutbox::failed(std::int64_t id, Timestamp next_attempt, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement update(db_,
+                           "UPDATE outbox SET attempts = attempts + 1, next_attempt_ns = ?, "
+                           "last_error = ? WHERE id = ?");
+  update.bind(1, static_cast<std::int64_t>(unix_ns(next_attempt)));
+  update.bind(2, error);
+  update.bind(3, id);
+  update.exec();
+}
+
+std::size_t AlertOutbox::waiting(const std::string& receiver) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(db_, "SELECT count(*) FROM outbox WHERE receiver = ?");
+  query.bind(1, receiver);
+  query.executeStep();
+  return static_cast<std::size_t>(query.getColumn(0).getInt64());
+}
+
+}  // namespace cw::apps

@@ -1,0 +1,185 @@
+// apps/collector/alerting/alert_service.cpp — feeding the core, filling the outbox, the ticker.
+#include "apps/collector/alerting/alert_service.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "alerts/config.h"
+#include "apps/collector/alerting/alert_worker.h"
+
+namespace cw::apps {
+namespace {
+
+std::int64_t modification_time(const std::string& path) {
+  struct stat info {};
+  if (path.empty() || ::stat(path.c_str(), &info) != 0) return 0;
+  return static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+}
+
+alerts::AlertsConfig config_with_flags(alerts::AlertsConfig config,
+                                       const AlertServiceOptions& options) {
+  if (options.min_severity) config.min_severity = *options.min_severity;
+  auto receivers = options.receivers;
+  for (auto& receiver : receivers) receiver.min_severity = config.min_severity;
+  receivers.insert(receivers.end(), config.receivers.begin(), config.receivers.end());
+  config.receivers = std::move(receivers);
+  return config;
+}
+
+}  // namespace
+
+Timestamp AlertService::wall_now() {
+  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+}
+
+AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
+                           const std::vector<store::AgentRecord>& stored_agents)
+    : options_(std::move(options)), incidents_to_(incidents_to) {
+  load_rules(true);
+  for (const auto& agent : stored_agents)
+    alerting_.seed_sequence(agent.identity.agent_id, agent.last_sequence);
+  const auto& receivers = alerting_.engine().config().receivers;
+  if (receivers.empty()) return;
+  outbox_ = std::make_unique<AlertOutbox>(options_.outbox_path);
+  for (const auto& config : receivers) {
+    auto worker =
+        std::make_unique<Worker>(AlertReceiver(config, {options_.timeout, options_.external_url}));
+    worker->counters.name = config.name;
+    worker->counters.kind = std::string(alerts::to_string(config.kind));
+    worker->counters.target = worker->receiver.target();
+    workers_.push_back(std::move(worker));
+  }
+}
+
+AlertService::~AlertService() { stop(); }
+
+void AlertService::load_rules(bool at_startup) {
+  if (options_.rules_file.empty()) {
+    if (at_startup) alerting_.set_config(config_with_flags(alerts::default_config(), options_));
+    return;
+  }
+  const auto mtime = modification_time(options_.rules_file);
+  std::ifstream in(options_.rules_file);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  auto loaded = in ? alerts::parse_alerts_config(text.str(), options_.rules_in_config_file)
+                   : Result<alerts::LoadedConfig, std::string>(
+                         tl::unexpected(std::string("cannot read the file")));
+  std::lock_guard status(status_mutex_);
+  rules_mtime_ = mtime;
+  if (!loaded) {
+    rules_error_ = fmt::format("{}: {}", options_.rules_file, loaded.error());
+    if (at_startup) throw std::invalid_argument("alert rules " + rules_error_);
+    spdlog::error("alerts: {}; keeping the previous rules", rules_error_);
+    return;
+  }
+  rules_error_.clear();
+  auto config = config_with_flags(std::move(loaded->config), options_);
+  std::lock_guard lock(engine_mutex_);
+  if (!at_startup) config.receivers = alerting_.engine().config().receivers;  // fixed at start
+  const auto rules = config.rules.size();
+  alerting_.set_config(std::move(config));
+  auto& engine = alerting_.engine();
+  for (const auto& silence : engine.silences())
+    if (silence.id.starts_with("config-")) engine.expire_silence(silence.id, wall_now());
+  for (auto& silence : loaded->silences) engine.add_silence(std::move(silence), wall_now());
+  spdlog::info("alerts: {} {} ({} rules, {} silences)", at_startup ? "read" : "reloaded",
+               options_.rules_file, rules, loaded->silences.size());
+}
+
+void AlertService::start() {
+  ticker_ = std::thread([this] { tick_loop(); });
+  for (auto& worker : workers_)
+    worker->thread = std::thread([this, w = worker.get()] { deliver_loop(*w); });
+  for (const auto& worker : workers_)
+    spdlog::info("alerts: delivering to {} {} ({} waiting in {})", worker->counters.kind,
+                 worker->counters.target, outbox_->waiting(worker->counters.name), outbox_->path());
+}
+
+void AlertService::stop() {
+  stopping_ = true;
+  for (auto& worker : workers_) worker->wake.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  for (auto& worker : workers_)
+    if (worker->thread.joinable()) worker->thread.join();
+}
+
+void AlertService::on_stored(std::span<const events::Event> events) {
+  try {
+    const auto now = wall_now();
+    alerts::AlertingOutput out;
+    {
+      std::lock_guard lock(engine_mutex_);
+      for (const auto& event : events) {
+        auto one = alerting_.observe(event, now);
+        std::move(one.notifications.begin(), one.notifications.end(),
+                  std::back_inserter(out.notifications));
+        std::move(one.incidents.begin(), one.incidents.end(), std::back_inserter(out.incidents));
+      }
+    }
+    apply(std::move(out), now);
+  } catch (const std::exception& error) {
+    spdlog::error("alerts: cannot process stored events: {}", error.what());
+  }
+}
+
+// Notifications into the outbox, one row per receiver that wants them; incidents to the writer.
+void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
+  if (!out.incidents.empty()) {
+    const auto agent = out.incidents.front().agent_id;
+    incidents_to_.push({agent, std::move(out.incidents), 0, std::nullopt});
+  }
+  if (out.notifications.empty() || !outbox_) return;
+  std::vector<OutboxItem> items;
+  for (const auto& n : out.notifications)
+    for (const auto& worker : workers_)
+      if (worker->receiver.wants(n.alert))
+        items.push_back(
+            {0, worker->counters.name, n.id, worker->receiver.render(n, now), now, 0, now, {}});
+  try {
+    outbox_->add(items);
+  } catch (const std::exception& error) {
+    std::lock_guard status(status_mutex_);
+    lost_notifications_ += items.size();
+    spdlog::error("alerts: cannot write {} notifications to the outbox {}: {}", items.size(),
+                  outbox_->path(), error.what());
+    return;
+  }
+  for (auto& worker : workers_) worker->wake.notify_all();
+}
+
+void AlertService::tick_loop() {
+  auto last_check = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    const auto now = wall_now();
+    alerts::AlertingOutput out;
+    {
+      std::lock_guard lock(engine_mutex_);
+      out = alerting_.tick(now);
+    }
+    apply(std::move(out), now);
+    if (reload_.exchange(false)) {
+      load_rules(false);
+    } else if (std::chrono::steady_clock::now() - last_check >= std::chrono::seconds(1)) {
+      last_check = std::chrono::steady_clock::now();
+      std::int64_t known = 0;
+      {
+        std::lock_guard status(status_mutex_);
+        known = rules_mtime_;
+      }
+      if (!options_.rules_file.empty() && modification_time(options_.rules_file) != known)
+        load_rules(false);
+    }
+  }
+}
+
+std::string AlertService::rules_error() {
+  std::lock_guard status(status_mutex_);
+  return rules_error_;
+}
+
+}  // namespace cw::apps

@@ -1,0 +1,104 @@
+// apps/collector/alerting/alert_service.h — the collector's alerting shell: feeds every stored
+// event to the pure core (alerts::Alerting) with the wall clock, writes what it says to notify
+// into the durable outbox, hands the incidents it raises to the writer (they are stored and
+// streamed like any event), and runs one delivery thread per receiver (retries with exponential
+// back-off, in order) plus a ticker (resolve timeouts, Alertmanager re-posts, rules reload on
+// SIGHUP and when the file changes).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alerts/alerting.h"
+#include "apps/collector/alerting/alert_outbox.h"
+#include "apps/collector/alerting/alert_receivers.h"
+#include "store/event_store.h"
+#include "transport/ingest_queue.h"
+
+namespace cw::apps {
+
+struct AlertServiceOptions {
+  std::string rules_file;  // --alert-rules, or the --config file's alerts: section ("" none)
+  bool rules_in_config_file = false;  // rules_file is the --config file
+  std::string outbox_path;            // the outbox database (created when there is a receiver)
+  std::vector<alerts::ReceiverConfig> receivers;  // from flags; the file may add more
+  std::optional<events::Severity> min_severity;   // --alert-min-severity (wins over the file)
+  std::chrono::milliseconds timeout{10'000};
+  Duration retry_max = std::chrono::seconds(60);        // longest back-off between two attempts
+  Duration max_age = std::chrono::hours(24);            // undelivered this long: dropped, counted
+  Duration repost_interval = std::chrono::seconds(60);  // Alertmanager: firing alerts again
+  std::string external_url;
+};
+
+struct ReceiverCounters {
+  std::string name, kind, target;
+  std::uint64_t delivered = 0;
+  std::uint64_t failures = 0;  // attempts that failed (each retried later)
+  std::uint64_t dropped = 0;   // given up after max_age
+  std::uint64_t reposts = 0;
+  std::size_t waiting = 0;  // in the outbox
+  std::string last_error;
+};
+
+class AlertService {
+ public:
+  // Throws when the rules file is given and bad at startup, or the outbox cannot be opened.
+  AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
+               const std::vector<store::AgentRecord>& stored_agents);
+  ~AlertService();
+  AlertService(const AlertService&) = delete;
+  AlertService& operator=(const AlertService&) = delete;
+
+  void start();
+  void stop();  // joins the threads (a delivery in progress finishes or times out first)
+
+  // The writer thread, after a commit. Never throws, never blocks on the network.
+  void on_stored(std::span<const events::Event> events);
+  void request_reload() { reload_ = true; }
+
+  // The operator's side (REST API): runs `action` on the engine under its lock, with `now`;
+  // whatever it makes the engine notify goes out at the next tick.
+  template <typename Action>
+  auto with_engine(Action&& action) {
+    std::lock_guard lock(engine_mutex_);
+    return action(alerting_.engine(), wall_now());
+  }
+
+  nlohmann::ordered_json stats();
+  std::vector<ReceiverCounters> receiver_counters();
+  std::string rules_error();  // the last refused reload, or empty
+
+  static Timestamp wall_now();
+
+ private:
+  struct Worker;
+  void load_rules(bool at_startup);
+  void apply(alerts::AlertingOutput out, Timestamp now);
+  void tick_loop();
+  void deliver_loop(Worker& worker);
+  bool deliver_one(Worker& worker);
+  void repost(Worker& worker, Timestamp now);
+
+  AlertServiceOptions options_;
+  transport::IngestQueue& incidents_to_;
+  std::mutex engine_mutex_;
+  alerts::Alerting alerting_;
+  std::unique_ptr<AlertOutbox> outbox_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex status_mutex_;
+  std::string rules_error_;
+  std::int64_t rules_mtime_ = 0;
+  std::uint64_t lost_notifications_ = 0;  // the outbox refused them (disk full, ...)
+  std::atomic<bool> stopping_{false}, reload_{false};
+  std::thread ticker_;
+};
+
+}  // namespace cw::apps

@@ -1,0 +1,24 @@
+// apps/collector/alerting/alert_worker.h — one receiver's delivery thread and its counters
+// (internal to alert_service*.cpp).
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "apps/collector/alerting/alert_receivers.h"
+#include "apps/collector/alerting/alert_service.h"
+
+namespace cw::apps {
+
+struct AlertService::Worker {
+  explicit Worker(AlertReceiver r) : receiver(std::move(r)) {}
+  AlertReceiver receiver;
+  std::mutex mutex;  // counters, wake
+  std::condition_variable wake;
+  ReceiverCounters counters;
+  Timestamp next_repost{};
+  std::thread thread;
+};
+
+}  // namespace cw::apps
