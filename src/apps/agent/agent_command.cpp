@@ -15,6 +15,7 @@
 #include "apps/agent/agent_router.h"
 #include "apps/agent/agent_settings.h"
 #include "apps/common/commands.h"
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "platform/system_clock.h"
@@ -136,6 +137,7 @@ int run_once(const AgentSettings& settings) {
 
 int run_daemon(const AgentSettings& settings) {
   auto& signals = install_signal_flags();
+  DaemonStart daemon;
   platform::SystemClock clock;
   platform::SystemRandom random;
   EventRouter router;
@@ -149,6 +151,10 @@ int run_daemon(const AgentSettings& settings) {
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
+  daemon.started("polling " + std::to_string(server_specs(settings).size()) + " NTP server(s)",
+                 settings.no_seccomp ? std::nullopt
+                                     : std::optional(platform::SyscallFilterOptions{
+                                           false, !settings.interface.empty()}));
   // Relative sleeps: immune to a faked (libfaketime) or stepped clock. More watchers (the
   // network monitor) tick here beside the clock.
   while (!signals.stop) {
@@ -164,6 +170,7 @@ int run_daemon(const AgentSettings& settings) {
     network->stop();
     network->drain(router, monitor_config(settings).agent_id);
   }
+  daemon.stopping();
   spdlog::info("stopping: waiting up to {:g} s for undelivered alerts", settings.mqtt_timeout);
   if (!router.drain(millis(settings.mqtt_timeout)))
     spdlog::warn("some alerts were not delivered; they wait in the spool {}", settings.spool_dir);

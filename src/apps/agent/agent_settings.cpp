@@ -145,6 +145,10 @@ void add_agent_options(CLI::App& a, AgentSettings& s) {
       ->envname("CW_ONCE");
   a.add_flag("--json", s.json, "--once: print the measurement as one JSON object on stdout")
       ->envname("CW_JSON");
+  a.add_flag("--no-seccomp", s.no_seccomp,
+             "daemon: do not install the seccomp filter once started (by default any system "
+             "call the agent does not use ends the process with SIGSYS)")
+      ->envname("CW_NO_SECCOMP");
   add(a, "--agent-id", s.agent_id, "this agent's id in every event (default: the host name)",
       "CW_AGENT_ID");
   add_measurement_options(a, s);

@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "apps/collector/collector_writer.h"
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "platform/heap_tuning.h"
@@ -77,6 +78,7 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
+  DaemonStart daemon;
   const auto server_key = transport::read_secret_key_file(options.key);
   store::SqliteEventStore store(options.db);  // used by the writer thread only, once started
   zmq::context_t context(options.io_threads);
@@ -99,6 +101,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   collector.start();
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
                server_key.public_key, options.db);
+  daemon.started("listening on " + collector.endpoint(), std::nullopt);
   const auto started = std::chrono::steady_clock::now();
   auto last_report = started;
   const auto uptime = [&] {
@@ -118,6 +121,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
             options.json);
     }
   }
+  daemon.stopping();
   spdlog::info("collector: stopping: storing what was received");
   collector.stop();
   queue.close();

@@ -129,6 +129,10 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
       ->envname("CW_SERVE_STEP_THRESHOLD")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--json", options->json, "print the counters as JSON (one object per line)");
+  cmd->add_flag("--no-seccomp", options->no_seccomp,
+                "do not install the seccomp filter once listening (by default any system call "
+                "serve does not use ends the process with SIGSYS)")
+      ->envname("CW_SERVE_NO_SECCOMP");
   cmd->parse_complete_callback([cmd, options, &run] {
     options->upstream_given = cmd->count("--upstream") > 0 || !options->upstream.empty();
     run = [options] { return run_serve(*options); };

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/serve/serve_options.h"
 #include "apps/serve/serve_report.h"
@@ -177,6 +178,7 @@ int serve(const ServeOptions& o) {
                  e.what());
     return kExitServeCannotBind;
   }
+  DaemonStart daemon;  // the notify socket is opened before privileges are dropped
   std::unique_ptr<ClockAdjuster> adjuster;  // declared first: it outlives the sync thread
   std::unique_ptr<UpstreamSync> sync;
   if (o.discipline)
@@ -206,7 +208,11 @@ int serve(const ServeOptions& o) {
                  ? "serving the local clock at stratum " + std::to_string(*o.local_stratum)
                  : std::string("no upstream and no local stratum: serving unsynchronized (leap 3)"))
           : "syncing from " + std::to_string(sources.size()) + " upstream(s)");
+  daemon.started("listening on " + workers->bound().front().to_string(),
+                 o.no_seccomp ? std::nullopt
+                              : std::optional(platform::SyscallFilterOptions{o.discipline, false}));
   wait_for_stop(o, *workers, state, clock, precision);
+  daemon.stopping();
   if (sync) sync->stop();
   workers->stop();
   print_report(o, *workers, state, "exit");
