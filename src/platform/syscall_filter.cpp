@@ -53,6 +53,8 @@ constexpr std::array kRuntime{
     "tkill",
     "sched_yield",
     "sched_getaffinity",
+    "sched_getparam",
+    "sched_getscheduler",
     "getrandom",
     "getuid",
     "geteuid",
@@ -196,6 +198,10 @@ void install_syscall_filter(const SyscallFilterOptions& options) {
   for (unsigned long request : {TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, SIOCGIFINDEX,
                                 SIOCGIFNAME, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFCONF})
     filter.rule(SCMP_ACT_ALLOW, "ioctl", SCMP_A1(SCMP_CMP_EQ, request));
+  // libzmq sets its new threads' policy to what they have (SCHED_OTHER): that and nothing else.
+  filter.rule(SCMP_ACT_ALLOW, "sched_setscheduler", SCMP_A1(SCMP_CMP_EQ, SCHED_OTHER));
+  // libzmq sets its new threads' policy to what they have (SCHED_OTHER): that and nothing else.
+  filter.rule(SCMP_ACT_ALLOW, "sched_setscheduler", SCMP_A1(SCMP_CMP_EQ, SCHED_OTHER));
   for (int option : {PR_SET_NAME, PR_GET_NAME})  // thread names (libzmq, spdlog)
     filter.rule(SCMP_ACT_ALLOW, "prctl", SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option)));
   struct sigaction action {};
