@@ -164,7 +164,7 @@ int run_daemon(const AgentSettings& settings) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{250});
+    watch.wait(std::chrono::milliseconds{250});
   }
   if (network) {  // attacks still open when we stop are reported, not dropped
     network->stop();
