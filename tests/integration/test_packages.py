@@ -204,11 +204,12 @@ def run_service(unit, extra_env, is_up, reloaded):
         wait_for(lambda: reloaded(process, process.log()[before:]) or not process.alive(),
                  timeout=10, what=f"{unit}: handled SIGHUP")
         assert process.alive(), process.log()
-    finally:
         code = process.stop()
+        assert code == 0, process.log()
+        assert notify.received("STOPPING=1"), notify.messages
+    finally:
+        process.stop()
         notify.close()
-    assert code == 0, process.log()
-    assert notify.received("STOPPING=1"), notify.messages
     return process.log()
 
 
