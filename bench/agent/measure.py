@@ -151,10 +151,17 @@ def print_row(label, r, size, breakdown):
     alerts = f"  alerts {r['alerts']}" if "alerts" in r else ""
     print(f"{label:50s} RSS {r['rss_kb']:6d} kB  PSS {r['pss_kb']:6d} kB  private "
           f"{r['private_kb']:6d} kB  (peak {r['peak_rss_kb']} kB, anon {r['anon_kb']} kB)  "
-          f"binary {size / 1e6:.2f} MB  {startup}{cpu}{alerts}")
+          f"binary {size / 1e6:.2f} MB stripped  {startup}{cpu}{alerts}")
     if breakdown:
         for kb, name in r["mappings"]:
             print(f"    {kb:6d} kB  {name}")
+
+
+def stripped_size(binary):
+    """Bytes of the program once stripped (as the package installs it)."""
+    with tempfile.NamedTemporaryFile() as out:
+        subprocess.run(["strip", "-o", out.name, binary], check=True)
+        return os.path.getsize(out.name)
 
 
 def default_binaries():
@@ -181,7 +188,7 @@ def main():
                                              "minpoll -4 maxpoll -4"])
         try:
             for binary in binaries:
-                size = os.path.getsize(binary)
+                size = stripped_size(binary)
                 name = pathlib.Path(binary).name
                 for sinks, sink_args in (("MQTT", ()), ("MQTT + ZeroMQ", zmq.args())):
                     r = run(binary, chronyd.port, broker.port, args.polls, args.interval, False,
@@ -190,7 +197,7 @@ def main():
             r = run(binaries[-1], chronyd.port, broker.port, args.polls, args.interval, True,
                     zmq.args())
             print_row(f"{name}, MQTT + ZeroMQ, drift, alert/poll", r, size, args.breakdown)
-            chronyd_size = os.path.getsize(shutil.which("chronyd"))
+            chronyd_size = stripped_size(shutil.which("chronyd"))
             print_row("chronyd client (polling every 1/16 s)", memory(client.process.pid),
                       chronyd_size, args.breakdown)
             print_row("chronyd server (answering the polls)", memory(chronyd.process.pid),
