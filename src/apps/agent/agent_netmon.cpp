@@ -10,7 +10,7 @@ namespace cw::apps {
 AgentNetworkWatch::AgentNetworkWatch(const std::string& interface, const std::string& filter,
                                      const std::string& config_path) {
   const auto config = load_netmon_config(config_path);
-  monitor_ = std::make_unique<platform::NetworkMonitor>(config, [this](events::Event&& event) {
+  monitor_ = std::make_unique<NetworkMonitor>(config, [this](events::Event&& event) {
     std::lock_guard lock(mutex_);
     found_.push_back(std::move(event));
   });

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "detect/clock_config.h"
-#include "transport/mqtt_options.h"
-#include "transport/spool.h"
-#include "transport/zmq_event_sender.h"
+#include "transport/mqtt/mqtt_options.h"
+#include "transport/spool/spool.h"
+#include "transport/zmq/zmq_event_sender.h"
 
 namespace cw::apps {
 
