@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 namespace cw::apps {
 
 ClockWatch::ClockWatch(const AgentSettings& settings, Clock& clock, Random& random,
@@ -52,6 +54,15 @@ void ClockWatch::tick() {
   first_poll_ = false;
   in_flight_ = std::async(std::launch::async,
                           [this, labels, exchanges] { return poller_.poll(labels, exchanges); });
+}
+
+void ClockWatch::wait(std::chrono::milliseconds at_most) {
+  if (!in_flight_.valid()) return std::this_thread::sleep_for(at_most);
+  constexpr std::chrono::milliseconds slice{10};
+  for (auto slept = slice; slept <= at_most; slept += slice) {
+    if (in_flight_.wait_for(std::chrono::seconds{0}) == std::future_status::ready) return;
+    std::this_thread::sleep_for(slice);
+  }
 }
 
 void ClockWatch::poll_once() {

@@ -23,6 +23,10 @@ class ClockWatch {
   ~ClockWatch();  // waits for a poll in flight
 
   void tick();
+  // Sleeps up to `at_most` (relative sleeps: immune to a faked clock), in 10 ms slices while a
+  // poll is in flight, so that its result is judged as soon as it is in (the first poll's result
+  // within milliseconds of start-up, not at the next 250 ms tick).
+  void wait(std::chrono::milliseconds at_most);
   // --once: one blocking poll of every server (a burst each), judged and published.
   void poll_once();
 

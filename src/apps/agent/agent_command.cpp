@@ -17,6 +17,7 @@
 #include "apps/agent/agent_settings.h"
 #include "apps/agent/agent_tamper_watch.h"
 #include "apps/common/commands.h"
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "apps/netmon/netmon_config.h"
@@ -144,6 +145,7 @@ int run_once(const AgentSettings& settings) {
 
 int run_daemon(const AgentSettings& settings) {
   auto& signals = install_signal_flags();
+  DaemonStart daemon;
   platform::SystemClock clock;
   platform::SystemRandom random;
   EventRouter router;
@@ -172,6 +174,10 @@ int run_daemon(const AgentSettings& settings) {
   spdlog::info("agent {} watching {} NTP server(s) every {:g} s, threshold {:g} s",
                monitor_config(settings).agent_id, server_specs(settings).size(),
                settings.poll_interval, settings.threshold);
+  daemon.started("polling " + std::to_string(server_specs(settings).size()) + " NTP server(s)",
+                 settings.no_seccomp ? std::nullopt
+                                     : std::optional(platform::SyscallFilterOptions{
+                                           false, !settings.interface.empty()}));
   // Relative sleeps: immune to a faked (libfaketime) or stepped clock. More watchers (the
   // network monitor) tick here beside the clock.
   while (!signals.stop) {
@@ -183,12 +189,13 @@ int run_daemon(const AgentSettings& settings) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{250});
+    watch.wait(std::chrono::milliseconds{250});
   }
   if (network) {  // attacks still open when we stop are reported, not dropped
     network->stop();
     network->drain(router, monitor_config(settings).agent_id);
   }
+  daemon.stopping();
   spdlog::info("stopping: waiting up to {:g} s for undelivered alerts", settings.mqtt_timeout);
   if (!router.drain(millis(settings.mqtt_timeout)))
     spdlog::warn("some alerts were not delivered; they wait in the spool {}", settings.spool_dir);

@@ -128,6 +128,10 @@ void add_agent_options(CommandOptions& a, AgentSettings& s) {
          "print the settings as read from flags, environment and --config (JSON) and exit: "
          "nothing is measured, captured or sent");
   add(a, "--agent-id", s.agent_id, "this agent's id in every event (default: the host name)");
+  a.flag("--no-seccomp", s.no_seccomp,
+         "daemon: do not install the seccomp filter once started (by default any system "
+         "call the agent does not use ends the process with SIGSYS)")
+      .old_env("CW_NO_SECCOMP");
   add_measurement_options(a, s);
   add(a, "--sink", s.sinks,
       "where events go: mqtt, stdout, zmq (repeat or comma-separate; default mqtt, or zmq when "

@@ -23,6 +23,7 @@ struct AgentSettings {
   bool once = false;
   bool json = false;
   bool check_config = false;     // print the settings and exit
+  bool no_seccomp = false;       // daemon: do not install the seccomp filter once started
   std::string agent_id;          // default: the host name
   double poll_interval = 64;     // seconds
   double threshold = 300;        // seconds (seed 000)

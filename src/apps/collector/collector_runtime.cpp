@@ -12,6 +12,7 @@
 #include "apps/collector/collector_console.h"
 #include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "platform/heap_tuning.h"
@@ -56,6 +57,7 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
+  DaemonStart daemon;
   const auto server_key = transport::read_secret_key_file(options.key);
   const auto opened = store::open_store(options.store);  // the writer thread's, once started
   auto& store = *opened;
@@ -78,6 +80,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
+  daemon.started("listening on " + collector.endpoint(), std::nullopt);
   const auto started = std::chrono::steady_clock::now();
   const auto uptime = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -114,6 +117,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
       print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
     }
   }
+  daemon.stopping();
   spdlog::info("collector: stopping: storing what was received");
   collector.stop();
   alerts.stop();  // its last incidents go into the queue before it closes

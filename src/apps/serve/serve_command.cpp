@@ -177,6 +177,10 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--metrics", options->metrics,
                   "serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9123)")
       ->envname("CW_SERVE_METRICS");
+  cmd->add_flag("--no-seccomp", options->no_seccomp,
+                "do not install the seccomp filter once listening (by default any system call "
+                "serve does not use ends the process with SIGSYS)")
+      ->envname("CW_SERVE_NO_SECCOMP");
   cmd->parse_complete_callback([cmd, options, &run] {
     options->upstream_given = cmd->count("--upstream") > 0 || !options->upstream.empty();
     run = [options] { return run_serve(*options); };

@@ -26,6 +26,7 @@ struct ServeOptions {
   int spin_us = 0;  // busy-poll after a datagram before blocking (0: off)
   std::string user;
   bool discipline = false;
+  bool no_seccomp = false;       // do not install the seccomp filter once listening
   double step_threshold = 25.0;  // seconds (seed 001)
   bool json = false;
   std::string metrics;  // --metrics ADDR:PORT: Prometheus text at /metrics

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apps/common/daemon_start.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/key_loading.h"
 #include "apps/serve/serve_nts.h"
@@ -190,6 +191,7 @@ int serve(const ServeOptions& o) {
                  e.what());
     return kExitServeCannotBind;
   }
+  DaemonStart daemon;  // the notify socket is opened before privileges are dropped
   if (nts) {
     try {
       nts->start(workers->bound().front().port);
@@ -242,7 +244,11 @@ int serve(const ServeOptions& o) {
                  ? "serving the local clock at stratum " + std::to_string(*o.local_stratum)
                  : std::string("no upstream and no local stratum: serving unsynchronized (leap 3)"))
           : "syncing from " + std::to_string(sources.size()) + " upstream(s)");
+  daemon.started("listening on " + workers->bound().front().to_string(),
+                 o.no_seccomp ? std::nullopt
+                              : std::optional(platform::SyscallFilterOptions{o.discipline, false}));
   wait_for_stop(o, *workers, state, clock, precision, nts.get());
+  daemon.stopping();
   metrics.reset();
   if (sync) sync->stop();
   if (nts) nts->stop();

@@ -1,0 +1,18 @@
+// platform/syscall_filter.h — a seccomp filter (libseccomp) that a daemon installs on itself once
+// started: from then on only the system calls on its allow-list are possible, in every thread.
+// Anything else (execve, fork, ptrace, mount, setuid, ...) kills the whole process with SIGSYS,
+// after one line on stderr naming the call. chrony's `-F 1` is the model.
+#pragma once
+
+namespace cw::platform {
+
+struct SyscallFilterOptions {
+  bool adjust_clock = false;    // also allow adjtimex/clock_adjtime/clock_settime (--discipline)
+  bool packet_capture = false;  // also allow AF_PACKET sockets (the agent's --interface)
+};
+
+// Installs the filter for the calling process (all its threads: SECCOMP_FILTER_FLAG_TSYNC), and
+// sets no_new_privs. Throws std::runtime_error when the kernel refuses it.
+void install_syscall_filter(const SyscallFilterOptions& options);
+
+}  // namespace cw::platform
