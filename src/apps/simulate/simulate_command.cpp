@@ -9,6 +9,7 @@
 #include "apps/collector/collector_runtime.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/common/signals.h"
 #include "apps/simulate/simulate_agents.h"
 #include "platform/heap_tuning.h"
@@ -56,10 +57,6 @@ int run_simulate(SimulateOptions options) {
     print_result(options, result);
     return kExitOk;
   }
-  if (options.collector_key.empty()) {
-    std::fprintf(stderr, "chronowatch simulate: --collector-key F.pub is required to connect\n");
-    return kExitUsage;
-  }
   const auto keys_created = result.keys_created;
   result = run_simulation(options, install_signal_flags().stop);
   result.keys_created = keys_created;
@@ -91,7 +88,8 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--drain", options->drain, "seconds to wait for acknowledgements afterwards")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
   cmd->add_option("--keys", options->keys, "directory of the agents' key pairs (NAME.key/.pub)")
       ->capture_default_str();
   cmd->add_option("--collector", options->collector, "the collector's endpoint")
@@ -107,7 +105,11 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
-  cmd->callback([options, &run] { run = [options] { return run_simulate(*options); }; });
+  cmd->callback([options, &run, cmd] {
+    if (options->duration > 0 && options->collector_key.empty())
+      throw_usage(*cmd, "--collector-key", "the collector's public key F.pub is needed to connect");
+    run = [options] { return run_simulate(*options); };
+  });
 }
 
 }  // namespace cw::apps
