@@ -148,5 +148,13 @@ def netmon(pcap, config=None, extra=()):
     return lines[:-1], lines[-1], result
 
 
+def fields(line):
+    """An event line (the one JSON form, docs/wire-format.md §7) with its network data and its
+    attributes lifted beside type and severity, for short assertions; other lines as they are."""
+    if "data_type" not in line and "attributes" not in line:
+        return line
+    return {**line, **line.get("data", {}), **line.get("attributes", {})}
+
+
 def of_type(events, kind):
-    return [e for e in events if e["type"] == kind]
+    return [fields(e) for e in events if e["type"] == kind]
