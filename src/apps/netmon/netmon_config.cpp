@@ -77,7 +77,8 @@ void read_map(const YAML::Node& node, const std::string& where,
               const std::map<std::string, Reader>& readers) {
   if (!node.IsMap()) bad(where, "expected a mapping of keys");
   for (const auto& entry : node) {
-    const auto name = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) bad(where, "keys must be plain names");
+    const auto name = entry.first.Scalar();
     const auto key = where + "." + name;
     const auto reader = readers.find(name);
     if (reader == readers.end()) bad(key, "unknown key");
