@@ -46,7 +46,8 @@ Examples:
   chronowatch events --since 1h --severity high
   chronowatch events --agent node-7 --type time_drift --since 2025-11-29 --json
   chronowatch events --limit 20                       # the 20 most recent
-  chronowatch events --json > history.jsonl && chronowatch events --db other.db --import history.jsonl
+  chronowatch events --json > history.jsonl
+  chronowatch events --db other.db --import history.jsonl   # the same events, in another store
 See docs/store.md.)";
 
 // Builds the filter; a message when a flag does not parse.

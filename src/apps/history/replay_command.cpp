@@ -40,8 +40,8 @@ struct ReplayFlags {
 constexpr int kExitUnacknowledged = 3;
 
 constexpr const char* kFooter =
-    R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be given
-(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). --speed 2 replays twice
+    R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be
+given (--to 1h --to tcp://collector:5555; --until T is the same as a time --to). --speed 2 replays twice
 as fast, --speed 0 without waiting. Times: "now", "30m", "1h", "7d" ago, or ISO 8601
 ("2025-11-29T17:05:01Z").
 
