@@ -44,6 +44,7 @@ nlohmann::ordered_json report(const transport::IngestStats& in, const WriterStat
           {"zap_accepted", zap.accepted},
           {"zap_refused", zap.refused},
           {"authorized_keys", zap.authorized_keys},
+          {"allow_list_checks", zap.checks},
           {"liveness_events", out.liveness_events},
           {"latency_p50_ms", static_cast<double>(out.latency_p50_ns) / 1e6},
           {"latency_p99_ms", static_cast<double>(out.latency_p99_ns) / 1e6},
