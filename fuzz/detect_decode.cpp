@@ -9,10 +9,9 @@
 
 namespace {
 
-constexpr cw::detect::LinkType kLinks[] = {
-    cw::detect::LinkType::ethernet,      cw::detect::LinkType::linux_sll,
-    cw::detect::LinkType::linux_sll2,    cw::detect::LinkType::raw,
-    cw::detect::LinkType::null_loopback, cw::detect::LinkType::ipv6};
+constexpr cw::LinkType kLinks[] = {cw::LinkType::ethernet,      cw::LinkType::linux_sll,
+                                   cw::LinkType::linux_sll2,    cw::LinkType::raw,
+                                   cw::LinkType::null_loopback, cw::LinkType::ipv6};
 
 bool inside(std::span<const std::byte> part, std::span<const std::byte> whole) {
   return part.empty() ||

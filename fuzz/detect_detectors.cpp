@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::int64_t now_ms = 1'700'000'000'000;
   std::size_t at = 0;
   while (at + 4 <= size) {
-    const auto link = (data[at] & 1) ? cw::detect::LinkType::raw : cw::detect::LinkType::ethernet;
+    const auto link = (data[at] & 1) ? cw::LinkType::raw : cw::LinkType::ethernet;
     now_ms += static_cast<std::int8_t>(data[at + 1]) * 37;
     const std::size_t length = std::size_t{data[at + 2]} << 8 | data[at + 3];
     at += 4;

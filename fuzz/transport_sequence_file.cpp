@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "transport/sequence_file.h"
+#include "transport/spool/sequence_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text{reinterpret_cast<const char*>(data), size};

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error);
     return 1;
   }
-  const auto link = static_cast<cw::detect::LinkType>(pcap_datalink(handle));
+  const auto link = static_cast<cw::LinkType>(pcap_datalink(handle));
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t packets = 0, tcp = 0;
   pcap_pkthdr* header = nullptr;

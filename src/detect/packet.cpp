@@ -230,22 +230,6 @@ DecodeStatus network_layer(LinkType link, Bytes frame, Bytes& l3) {
 
 }  // namespace
 
-bool is_supported(LinkType type) {
-  switch (type) {
-    case LinkType::null_loopback:
-    case LinkType::ethernet:
-    case LinkType::raw:
-    case LinkType::raw_openbsd:
-    case LinkType::raw_linktype:
-    case LinkType::linux_sll:
-    case LinkType::ipv4:
-    case LinkType::ipv6:
-    case LinkType::linux_sll2:
-      return true;
-  }
-  return false;
-}
-
 std::string_view to_string(DecodeStatus status) {
   switch (status) {
     case DecodeStatus::ok:

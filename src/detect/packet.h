@@ -10,25 +10,10 @@
 #include <string_view>
 
 #include "core/ip_address.h"
+#include "core/link_type.h"
 #include "core/time.h"
 
 namespace cw::detect {
-
-// Link types as libpcap's pcap_datalink() reports them (DLT_*) plus the LINKTYPE_* aliases that
-// appear in files, so a value from either source decodes.
-enum class LinkType : std::uint32_t {
-  null_loopback = 0,  // DLT_NULL: 4-byte address family in host order
-  ethernet = 1,       // DLT_EN10MB
-  raw = 12,           // DLT_RAW on Linux (14 on OpenBSD, LINKTYPE_RAW 101 in files)
-  raw_openbsd = 14,
-  raw_linktype = 101,
-  linux_sll = 113,   // Linux cooked capture v1
-  ipv4 = 228,        // LINKTYPE_IPV4
-  ipv6 = 229,        // LINKTYPE_IPV6
-  linux_sll2 = 276,  // Linux cooked capture v2
-};
-
-bool is_supported(LinkType type);
 
 enum class Transport : std::uint8_t { none, tcp, udp, icmp, icmpv6, other };
 

@@ -45,8 +45,8 @@ void apply_filter(pcap_t* handle, const std::string& filter) {
 }  // namespace
 
 PcapCapture::PcapCapture(pcap* handle, bool live)
-    : handle_(handle), link_(static_cast<detect::LinkType>(pcap_datalink(handle))), live_(live) {
-  if (!detect::is_supported(link_)) {
+    : handle_(handle), link_(static_cast<LinkType>(pcap_datalink(handle))), live_(live) {
+  if (!is_supported(link_)) {
     const int dlt = pcap_datalink(handle);
     pcap_close(handle_);
     handle_ = nullptr;

@@ -10,8 +10,8 @@
 #include <string>
 #include <type_traits>
 
+#include "core/link_type.h"
 #include "core/time.h"
-#include "detect/packet.h"
 
 struct pcap;
 struct pcap_pkthdr;
@@ -45,7 +45,7 @@ class PcapCapture {
   PcapCapture& operator=(const PcapCapture&) = delete;
   ~PcapCapture();
 
-  detect::LinkType link_type() const { return link_; }
+  LinkType link_type() const { return link_; }
   bool is_live() const { return live_; }
 
   // Delivers up to `max` frames (−1: a buffer's worth) to on_frame(Timestamp, span<const byte>).
@@ -76,7 +76,7 @@ class PcapCapture {
   pcap* handle_ = nullptr;
   int selectable_fd_ = -1;  // live only
   int wait_ms_ = 0;
-  detect::LinkType link_ = detect::LinkType::ethernet;
+  LinkType link_ = LinkType::ethernet;
   bool live_ = false;
 };
 

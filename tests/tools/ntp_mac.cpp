@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/key_loading.h"
 #include "ntp/mac.h"
-#include "platform/key_file.h"
 
 namespace {
 
@@ -67,11 +67,11 @@ int check(const Key& key, const std::string& hex) {
 int main(int argc, char** argv) try {
   const std::string command = argc > 1 ? argv[1] : "";
   if (argc == 6 && command == "sign") {
-    const auto keys = cw::platform::load_key_file(argv[2]);
+    const auto keys = cw::apps::load_key_file(argv[2]);
     return sign(find_key(keys, argv[3]), std::atoi(argv[4]), argv[5]);
   }
   if (argc == 5 && command == "check") {
-    const auto keys = cw::platform::load_key_file(argv[2]);
+    const auto keys = cw::apps::load_key_file(argv[2]);
     return check(find_key(keys, argv[3]), argv[4]);
   }
   std::fprintf(

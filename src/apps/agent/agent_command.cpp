@@ -19,10 +19,10 @@
 #include "apps/common/signals.h"
 #include "apps/netmon/netmon_config.h"
 #include "platform/system_clock.h"
-#include "transport/mqtt_sink.h"
-#include "transport/sequence_file.h"
+#include "transport/mqtt/mqtt_sink.h"
+#include "transport/spool/sequence_file.h"
 #include "transport/stdout_sink.h"
-#include "transport/zmq_sink.h"
+#include "transport/zmq/zmq_sink.h"
 
 namespace cw::apps {
 namespace {

@@ -7,7 +7,7 @@ namespace cw::apps {
 
 AgentNetworkWatch::AgentNetworkWatch(const std::string& interface, const std::string& filter,
                                      const detect::NetmonConfig& config) {
-  monitor_ = std::make_unique<platform::NetworkMonitor>(config, [this](events::Event&& event) {
+  monitor_ = std::make_unique<NetworkMonitor>(config, [this](events::Event&& event) {
     std::lock_guard lock(mutex_);
     found_.push_back(std::move(event));
   });

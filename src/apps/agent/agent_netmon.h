@@ -1,5 +1,5 @@
 // apps/agent/agent_netmon.h — the network monitor inside `chronowatch agent --interface IF`:
-// captures on its own thread (platform::NetworkMonitor) and hands its events to the agent's main
+// captures on its own thread (NetworkMonitor) and hands its events to the agent's main
 // thread, which publishes them through the EventRouter with the agent's id, like the clock events.
 #pragma once
 
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "apps/agent/agent_router.h"
-#include "platform/network_monitor.h"
+#include "apps/netmon/network_monitor.h"
 
 namespace cw::apps {
 
@@ -34,7 +34,7 @@ class AgentNetworkWatch {
  private:
   std::mutex mutex_;
   std::vector<events::Event> found_;
-  std::unique_ptr<platform::NetworkMonitor> monitor_;
+  std::unique_ptr<NetworkMonitor> monitor_;
   std::thread thread_;
 };
 

@@ -12,7 +12,7 @@
 
 #include "events/event.h"
 #include "transport/event_sink.h"
-#include "transport/sequence_file.h"
+#include "transport/spool/sequence_file.h"
 
 namespace cw::apps {
 

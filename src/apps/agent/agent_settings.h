@@ -13,9 +13,9 @@
 #include "apps/common/options.h"
 #include "detect/clock_config.h"
 #include "detect/netmon_config.h"
-#include "transport/mqtt_options.h"
-#include "transport/spool.h"
-#include "transport/zmq_event_sender.h"
+#include "transport/mqtt/mqtt_options.h"
+#include "transport/spool/spool.h"
+#include "transport/zmq/zmq_event_sender.h"
 
 namespace cw::apps {
 

@@ -14,9 +14,9 @@
 #include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
 #include "store/sqlite_store.h"
-#include "transport/event_codec_binding.h"
-#include "transport/zap_handler.h"
-#include "transport/zmq_collector.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_collector.h"
 
 namespace cw::apps {
 namespace {

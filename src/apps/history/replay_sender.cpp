@@ -10,11 +10,11 @@
 #include <thread>
 #include <zmq.hpp>
 
+#include "pipeline/sparse_outbox.h"
 #include "store/replay.h"
-#include "transport/curve_keys.h"
-#include "transport/event_codec_binding.h"
-#include "transport/sparse_outbox.h"
-#include "transport/zmq_agent_link.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zmq_agent_link.h"
 
 namespace cw::apps {
 namespace {
@@ -32,7 +32,7 @@ MonotonicTime mono(Clock::time_point at) {
 struct ReplayedAgent {
   ReplayAgentResult result;
   std::uint64_t held_below = 0;  // the receiver's first welcome: it already stores all below
-  transport::SparseOutbox outbox;
+  pipeline::SparseOutbox outbox;
   std::unique_ptr<transport::ZmqAgentLink> link;
 };
 
@@ -114,7 +114,7 @@ class ReplayLinks {
     agent.result.agent_id = agent_id;
     auto identity = events::AgentIdentity{agent_id, {}, "replay"};
     if (auto record = store_.agent(agent_id)) identity = record->identity;
-    transport::SessionOptions session;
+    pipeline::SessionOptions session;
     session.on_first_welcome = [&agent](std::uint64_t next) { agent.held_below = next; };
     agent.link = std::make_unique<transport::ZmqAgentLink>(
         context_, options_.endpoint, key_, collector_key_, agent.outbox,

@@ -7,7 +7,7 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
-#include "transport/curve_keys.h"
+#include "transport/zmq/curve_keys.h"
 
 namespace cw::apps {
 namespace {

@@ -15,7 +15,7 @@
 #include "apps/common/signals.h"
 #include "apps/netmon/netmon_config.h"
 #include "apps/netmon/netmon_output.h"
-#include "platform/network_monitor.h"
+#include "apps/netmon/network_monitor.h"
 
 namespace cw::apps {
 namespace {
@@ -56,7 +56,7 @@ int run_netmon(const Options& o, const detect::NetmonConfig& config) {
     std::fprintf(stdout, "%s\n", line.c_str());
     std::fflush(stdout);
   };
-  platform::NetworkMonitor monitor(config, sink);
+  NetworkMonitor monitor(config, sink);
   RunFacts facts;
   try {
     if (!o.pcap.empty()) {

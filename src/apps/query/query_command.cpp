@@ -9,11 +9,11 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/key_loading.h"
 #include "apps/common/options.h"
 #include "apps/query/query_report.h"
 #include "apps/query/query_session.h"
 #include "platform/clock_precision.h"
-#include "platform/key_file.h"
 #include "platform/socket_address.h"
 #include "platform/system_clock.h"
 #include "platform/system_clock_adjuster.h"
@@ -80,7 +80,7 @@ Result<std::vector<Target>, std::string> targets_of(const QueryFlags& f) {
 Result<std::optional<ntp::Key>, std::string> key_of(const QueryFlags& f) {
   if (f.keyfile.empty() && !f.key) {
     if (!f.auth) return std::optional<ntp::Key>{};
-    auto key = platform::key_from_environment();
+    auto key = key_from_environment();
     if (!key)
       return fail(std::string(
           "--auth needs NTP_SECRET_KEY in the environment, or --keyfile F --key-id ID"));
@@ -89,7 +89,7 @@ Result<std::optional<ntp::Key>, std::string> key_of(const QueryFlags& f) {
   if (f.keyfile.empty()) return fail(std::string("--key-id needs --keyfile"));
   if (!f.key)
     return fail(std::string("--keyfile needs --key-id ID (which key of the file to use)"));
-  const auto store = platform::load_key_file(f.keyfile);
+  const auto store = load_key_file(f.keyfile);
   const ntp::Key* key = store.find(ntp::KeyId{*f.key});
   if (key == nullptr) return fail(fmt::format("key {} is not in {}", *f.key, f.keyfile));
   return std::optional<ntp::Key>{*key};

@@ -9,13 +9,13 @@
 #include <thread>
 
 #include "apps/common/exit_codes.h"
+#include "apps/common/key_loading.h"
 #include "apps/serve/serve_options.h"
 #include "apps/serve/serve_report.h"
 #include "apps/serve/serve_runtime.h"
 #include "apps/serve/serve_upstream.h"
 #include "ntp/poll_schedule.h"
 #include "platform/clock_precision.h"
-#include "platform/key_file.h"
 #include "platform/privileges.h"
 #include "platform/system_clock.h"
 #include "platform/system_clock_adjuster.h"
@@ -34,8 +34,8 @@ struct KeysError : std::runtime_error {
 std::shared_ptr<const ntp::KeyStore> load_keys(const ServeOptions& o) {
   auto keys = std::make_shared<ntp::KeyStore>();
   try {
-    if (!o.keyfile.empty()) *keys = platform::load_key_file(o.keyfile);
-    if (auto secret = platform::key_from_environment()) {
+    if (!o.keyfile.empty()) *keys = load_key_file(o.keyfile);
+    if (auto secret = key_from_environment()) {
       if (!keys->add(*secret))
         throw std::runtime_error(
             "NTP_SECRET_KEY is key 1, but the keyfile already has a key 1; remove one of them");

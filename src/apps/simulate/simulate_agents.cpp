@@ -13,9 +13,9 @@
 
 #include "events/binary_codec.h"
 #include "platform/epoll_set.h"
-#include "transport/curve_keys.h"
-#include "transport/event_codec_binding.h"
-#include "transport/zmq_agent_link.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zmq_agent_link.h"
 
 namespace cw::apps {
 namespace {
@@ -28,7 +28,7 @@ constexpr auto kTurn = 10ms;  // events are generated, sent and acknowledged in 
 // encoder asks the outbox for the time and synthesizes the event from (sequence, time)). Without
 // durable numbering, a simulated agent continues the sequence numbers the collector already holds
 // for its name (first welcome).
-class SimulatedOutbox final : public transport::Outbox {
+class SimulatedOutbox final : public pipeline::Outbox {
  public:
   void append(Timestamp at) { stamps_.push_back(unix_ns(at)); }
   void rebase(std::uint64_t next) { first_ = std::max(first_, next), generated_from_ = first_; }
@@ -38,9 +38,9 @@ class SimulatedOutbox final : public transport::Outbox {
   std::int64_t stamp(std::uint64_t id) const {
     return id >= first_ && id < next_id() ? stamps_[id - first_] : 0;
   }
-  std::vector<transport::OutboxRecord> read_from(std::uint64_t from,
-                                                 std::size_t max) const override {
-    std::vector<transport::OutboxRecord> out;
+  std::vector<pipeline::OutboxRecord> read_from(std::uint64_t from,
+                                                std::size_t max) const override {
+    std::vector<pipeline::OutboxRecord> out;
     const auto begin = std::max(from, first_);
     out.reserve(std::min<std::uint64_t>(max, next_id() - std::min(begin, next_id())));
     for (auto id = begin; id < next_id() && out.size() < max; ++id) out.push_back({id, {}});
@@ -82,7 +82,7 @@ events::Event synthesize(std::uint64_t sequence, std::int64_t at_ns) {
 }
 
 std::vector<std::byte> encode_synthesized(const SimulatedOutbox& outbox,
-                                          std::span<const transport::OutboxRecord> records) {
+                                          std::span<const pipeline::OutboxRecord> records) {
   std::vector<events::Event> batch;
   batch.reserve(records.size());
   for (const auto& record : records)
@@ -107,7 +107,7 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   const auto key =
       transport::read_secret_key_file(std::filesystem::path(options.keys) / (agent->name + ".key"));
   events::AgentIdentity identity{agent->name, {"simulated", {}}, "simulate"};
-  transport::SessionOptions session;
+  pipeline::SessionOptions session;
   session.batch_max_events = options.batch;
   session.window = options.window;
   session.on_first_welcome = [outbox = &agent->outbox](std::uint64_t next) {
@@ -116,7 +116,7 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   agent->link = std::make_unique<transport::ZmqAgentLink>(
       context, options.collector, key, collector_key, agent->outbox,
       transport::encode_identity(identity),
-      [outbox = &agent->outbox](std::span<const transport::OutboxRecord> records) {
+      [outbox = &agent->outbox](std::span<const pipeline::OutboxRecord> records) {
         return encode_synthesized(*outbox, records);
       },
       session);

@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "support/temp_dir.h"
-#include "transport/curve_keys.h"
-#include "transport/event_codec_binding.h"
-#include "transport/zap_handler.h"
-#include "transport/zmq_collector.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_collector.h"
 
 namespace cw::transport::testing {
 

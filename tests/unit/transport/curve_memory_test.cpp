@@ -1,15 +1,15 @@
 // tests/unit/transport/curve_memory_test.cpp — the cache in front of libsodium's guarded memory
 // that libzmq's CURVE buffers come from (transport/curve_memory.h): real CURVE messages over
 // loopback arrive intact through it, which reuses its blocks; a freed buffer comes back zeroed.
-#include "transport/curve_memory.h"
+#include "transport/zmq/curve_memory.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <thread>
 
-#include "transport/curve_keys.h"
-#include "transport/zmq_sockets.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/zmq_sockets.h"
 
 extern "C" void* sodium_allocarray(std::size_t count, std::size_t size);
 extern "C" void sodium_free(void* pointer);

@@ -1,7 +1,7 @@
 // tests/unit/transport/sequence_file_test.cpp — the agent's sequence file: numbers continue
 // across reopenings (agent restarts), a damaged file is refused with a message naming it, an
 // unwritable place fails at start.
-#include "transport/sequence_file.h"
+#include "transport/spool/sequence_file.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // Unit tests for transport/spool.h on real files in a temporary directory: order, acks, restarts,
 // torn and corrupt segments, and the bound.
-#include "transport/spool.h"
+#include "transport/spool/spool.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@ std::vector<std::byte> bytes_of(const std::string& text) {
   return {first, first + text.size()};
 }
 
-std::string text_of(const SpoolRecord& record) {
+std::string text_of(const pipeline::SpoolRecord& record) {
   return {reinterpret_cast<const char*>(record.payload.data()), record.payload.size()};
 }
 
@@ -143,7 +143,7 @@ TEST_F(SpoolTest, DeliveredSegmentsAreDeleted) {
 
 TEST_F(SpoolTest, RefusesOversizedRecordsAndUnusableDirectories) {
   Spool spool{options()};
-  std::vector<std::byte> huge(kSpoolMaxPayload + 1);
+  std::vector<std::byte> huge(pipeline::kSpoolMaxPayload + 1);
   EXPECT_THROW(spool.append(huge), std::invalid_argument);
   const auto not_a_directory = directory_ / "file";
   std::ofstream(not_a_directory) << "x";
@@ -152,17 +152,17 @@ TEST_F(SpoolTest, RefusesOversizedRecordsAndUnusableDirectories) {
 
 TEST(SpoolRecord, ScanStopsAtTornAndCorruptRecords) {
   std::vector<std::byte> bytes;
-  encode_spool_record(1, bytes_of("one"), bytes);
-  encode_spool_record(2, bytes_of("two"), bytes);
-  EXPECT_EQ(scan_spool_segment(bytes).records.size(), 2u);
-  EXPECT_EQ(scan_spool_segment(bytes).end, SegmentEnd::clean);
+  pipeline::encode_spool_record(1, bytes_of("one"), bytes);
+  pipeline::encode_spool_record(2, bytes_of("two"), bytes);
+  EXPECT_EQ(pipeline::scan_spool_segment(bytes).records.size(), 2u);
+  EXPECT_EQ(pipeline::scan_spool_segment(bytes).end, pipeline::SegmentEnd::clean);
   auto torn = std::span{bytes}.first(bytes.size() - 1);
-  EXPECT_EQ(scan_spool_segment(torn).end, SegmentEnd::torn);
-  EXPECT_EQ(scan_spool_segment(torn).records.size(), 1u);
+  EXPECT_EQ(pipeline::scan_spool_segment(torn).end, pipeline::SegmentEnd::torn);
+  EXPECT_EQ(pipeline::scan_spool_segment(torn).records.size(), 1u);
   std::vector<std::byte> backwards;
-  encode_spool_record(5, bytes_of("five"), backwards);
-  encode_spool_record(4, bytes_of("four"), backwards);
-  EXPECT_EQ(scan_spool_segment(backwards).end, SegmentEnd::corrupt);
+  pipeline::encode_spool_record(5, bytes_of("five"), backwards);
+  pipeline::encode_spool_record(4, bytes_of("four"), backwards);
+  EXPECT_EQ(pipeline::scan_spool_segment(backwards).end, pipeline::SegmentEnd::corrupt);
 }
 
 }  // namespace

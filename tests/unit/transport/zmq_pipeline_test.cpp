@@ -10,12 +10,12 @@
 
 #include "collector_fixture.h"
 #include "events/binary_codec.h"
-#include "transport/curve_keys.h"
-#include "transport/event_codec_binding.h"
-#include "transport/zap_handler.h"
-#include "transport/zmq_agent_link.h"
-#include "transport/zmq_collector.h"
-#include "transport/zmq_event_sender.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_agent_link.h"
+#include "transport/zmq/zmq_collector.h"
+#include "transport/zmq/zmq_event_sender.h"
 
 namespace cw::transport {
 namespace {
@@ -28,7 +28,7 @@ MonotonicTime mono_now() {
 }
 
 struct Agent {
-  MemoryOutbox outbox;
+  pipeline::MemoryOutbox outbox;
   std::unique_ptr<ZmqAgentLink> link;
 };
 

@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "collector_fixture.h"
-#include "transport/curve_keys.h"
-#include "transport/event_codec_binding.h"
-#include "transport/zap_handler.h"
-#include "transport/zmq_collector.h"
-#include "transport/zmq_event_sender.h"
+#include "transport/zmq/curve_keys.h"
+#include "transport/zmq/event_codec_binding.h"
+#include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_collector.h"
+#include "transport/zmq/zmq_event_sender.h"
 
 namespace cw::transport {
 namespace {

@@ -2,11 +2,11 @@
 // back from real libzmq sockets: ZMTP heartbeats (5 s, 15 s timeout and TTL), reconnect back-off
 // (100 ms to 5 s), linger 0 on both ends; CURVE server + ZAP domain + 16 MiB frame limit on the
 // collector's ROUTER; CURVE client and ZMQ_IMMEDIATE (the spool is the queue) on an agent's DEALER.
-#include "transport/zmq_sockets.h"
+#include "transport/zmq/zmq_sockets.h"
 
 #include <gtest/gtest.h>
 
-#include "transport/curve_keys.h"
+#include "transport/zmq/curve_keys.h"
 
 namespace cw::transport {
 namespace {
