@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -49,6 +50,9 @@ Reader number(T& field, const char* what = "a number") {
   return [&field, what](const YAML::Node& n, const std::string& key) {
     const auto value = scalar<double>(n, key, what);
     if (value < 0) bad_key(key, "must not be negative");
+    // A value the field cannot hold (or NaN) is refused, not converted (undefined behaviour).
+    if (!(value <= static_cast<double>(std::numeric_limits<T>::max())))
+      bad_key(key, "too large (at most " + std::to_string(std::numeric_limits<T>::max()) + ")");
     field = static_cast<T>(value);
   };
 }

@@ -167,9 +167,9 @@ UdpServerSocket UdpServerSocket::open(const SocketAddress& listen, const SocketO
   if (::bind(s, reinterpret_cast<sockaddr*>(&address), length) != 0) {
     const int error = errno;
     if (error == EADDRINUSE && options.sharing != PortSharing::join)
-      throw std::system_error(error, std::generic_category(),
-                              "cannot bind " + listen.to_string() +
-                                  ": address in use by another process");
+      throw std::system_error(
+          error, std::generic_category(),
+          "cannot bind " + listen.to_string() + ": address in use by another process");
     throw std::system_error(error, std::generic_category(), "cannot bind " + listen.to_string());
   }
   // Bound alone: from now on this process's own `join` sockets may share the address (the kernel

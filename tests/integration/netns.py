@@ -148,15 +148,24 @@ def netmon(pcap, config=None, extra=()):
     return lines[:-1], lines[-1], result
 
 
+def fields(line):
+    """An event line (the one JSON form, docs/wire-format.md §7) with its network data and its
+    attributes lifted beside type and severity, for short assertions; other lines as they are."""
+    if "data_type" not in line and "attributes" not in line:
+        return line
+    return {**line, **line.get("data", {}), **line.get("attributes", {})}
+
+
 def of_type(events, kind):
     """One record per attack: scans and floods send `detected`, `update`s and `ended` (issue 14);
     this keeps the `ended` ones and every event without a phase."""
-    return [e for e in events if e["type"] == kind and e.get("phase", "ended") == "ended"]
+    return [f for f in map(fields, events) if f["type"] == kind and f.get("phase", "ended") == "ended"]
 
 
 def records_of(events, kind, phase=None):
     """Every record of a type (of one phase when given)."""
-    return [e for e in events if e["type"] == kind and (phase is None or e.get("phase") == phase)]
+    return [f for f in map(fields, events)
+            if f["type"] == kind and (phase is None or f.get("phase") == phase)]
 
 
 def pcap_times(path, predicate):

@@ -28,9 +28,12 @@ def test_step_is_noticed_within_a_second_and_measured_at_once(workdir):
                         FAKETIME_TIMESTAMP_FILE=offset_file, FAKETIME_NO_CACHE="1",
                         FAKETIME_DONT_FAKE_MONOTONIC="1", CW_SINK="stdout")
         del env["FAKETIME"]  # the file says it
-        agent = start_daemon(env, "--poll-interval", "3600", "--burst", "1")  # no poll would come
+        agent = start_daemon(env, "--poll-interval", "3600", "--burst", "1",  # no poll would come
+                             "--log-level", "debug")
         try:
-            time.sleep(2)  # the first poll is done and the clock baseline taken
+            # The first poll is done (the clock baseline was taken before it).
+            wait_for(lambda: "poll round:" in agent.log() or not agent.alive(), timeout=20,
+                     what="the agent's first poll")
             assert events(agent) == []
             offset_file.write_text("+600s\n")  # the clock jumps ten minutes ahead
             stepped_at = time.monotonic()

@@ -40,7 +40,7 @@ def test_spoofed_syn_burst_is_one_syn_flood(lab):
     events, summary, _ = netmon(pcap)
     floods = of_type(events, "syn_flood")
     assert len(floods) == 1, events
-    assert floods[0]["destination_ip"] == lab.target and floods[0]["ports"] == [8080]
+    assert floods[0]["destination"] == lab.target and floods[0]["ports"] == [8080]
     assert floods[0]["count"] >= 1000 and floods[0]["distinct_sources"] >= 200
     assert not of_type(events, "port_scan") and not of_type(events, "connection_flood")
 
@@ -52,7 +52,7 @@ def test_connection_loop_is_one_connection_flood(lab):
     events, _, _ = netmon(pcap)
     floods = of_type(events, "connection_flood")
     assert len(floods) == 1, events
-    assert floods[0]["source_ip"] == lab.attacker and floods[0]["count"] >= 100
+    assert floods[0]["source"] == lab.attacker and floods[0]["count"] >= 100
     assert not of_type(events, "syn_flood") and not of_type(events, "port_scan")
 
 

@@ -29,7 +29,7 @@ def test_live_capture_while_nmap_scans():
         assert lines[-1]["type"] == "summary"
         scans = of_type(lines, "port_scan")
         assert len(scans) == 1, lines
-        assert scans[0]["source_ip"] == lab.attacker
+        assert scans[0]["source"] == lab.attacker
         assert scans[0]["count"] >= 450 or lines[-1]["kernel"]["dropped"] > 0, lines
 
 
@@ -98,6 +98,10 @@ def test_pcapng_and_malformed_frames(tmp_path):
     write_pcapng(ng, frames)
     events, summary, _ = netmon(ng)
     assert len(of_type(events, "port_scan")) == 1  # unanswered SYNs fail when the capture ends
+    for event in events:  # the one JSON form of an event, as `events --json` prints it
+        assert list(event)[:8] == ["agent_id", "sequence", "type", "severity", "timestamp",
+                                   "timestamp_ns", "data_type", "data"], event
+        assert event["data_type"] == "network" and "source" in event["data"], event
     assert summary["packets"] == 42 and summary["truncated"] == 1 and summary["malformed"] == 1
     assert summary["not_ip"] == 1
     classic = tmp_path / "scan.pcap"

@@ -89,10 +89,10 @@ def test_attacks_from_another_master(lab, tmp_path):
     kinds = sorted(e["kind"] for e in anomalies)
     for kind in ("write_unauthorized", "force_listen_only", "restart_communications", "function_sweep", "malformed"):
         assert kinds.count(kind) == 1, (kind, kinds)
-    assert all(e["source_ip"] == lab.rogue and e["destination_ip"] == lab.target for e in anomalies)
+    assert all(e["source"] == lab.rogue and e["destination"] == lab.target for e in anomalies)
     assert all(e["ports"] == [502] for e in anomalies)
     force = [e for e in anomalies if e["kind"] == "force_listen_only"][0]
     assert force["severity"] == "critical"
     access = of_type(events, "sensitive_port_access")
-    assert len(access) == 1 and access[0]["source_ip"] == lab.rogue and access[0]["ports"] == [502]
+    assert len(access) == 1 and access[0]["source"] == lab.rogue and access[0]["ports"] == [502]
     assert summary["detectors"]["modbus_anomaly"] == len(anomalies)

@@ -8,13 +8,27 @@ second run's agent_start right after them, and the graceful stop's agent_stop la
 import re
 import signal
 import socket
-import time
+import struct
 
 from agent_helpers import agent_env, start_daemon
 from peers import free_port, wait_for
 from pipeline_support import Collector, Keys, json_lines, run
 
 AGENT = "drift-0001"
+
+
+def spooled(directory):
+    """Whole records in the agent's spool segments (transport/spool_record.h: length:u32 id:u64
+    payload crc:u32), acknowledged or not: how much the agent has written so far."""
+    count = 0
+    for segment in sorted(directory.glob("segment-*.log")):
+        data, at = segment.read_bytes(), 0
+        while at + 16 <= len(data):
+            end = at + 16 + struct.unpack(">I", data[at:at + 4])[0]
+            if end > len(data):
+                break
+            count, at = count + 1, end
+    return count
 
 
 def stored(db):
@@ -31,7 +45,13 @@ def test_agent_restarted_with_events_in_its_spool_delivers_each_once(chronyd, sp
             "--collector-key", str(keys.server / "collector.pub"),
             "--key", str(keys.agents / f"{AGENT}.key"), "--heartbeat-interval", "0.2"]
     first = start_daemon(env, *args)
-    time.sleep(2.5)
+    # Its drift alert is submitted (logged); the sender thread that spools it also spools the
+    # heartbeats, so two more heartbeats in the spool mean the alert is there too.
+    wait_for(lambda: "event time_drift" in first.log() or not first.alive(), timeout=20,
+             what="the first run's drift alert")
+    so_far = spooled(spool / "zmq")
+    wait_for(lambda: spooled(spool / "zmq") >= max(so_far + 2, 6) or not first.alive(),
+             timeout=20, what="the first run's events in its spool")
     assert first.alive(), first.log()
     first.stop(signal.SIGKILL)  # no agent_stop, nothing acknowledged: all of it is in the spool
 
@@ -42,14 +62,17 @@ def test_agent_restarted_with_events_in_its_spool_delivers_each_once(chronyd, sp
         wait_for(lambda: pattern.search(second.log()), timeout=10, what="the spool found at restart")
         in_spool = int(pattern.search(second.log()).group(1))
         assert in_spool >= 5, second.log()
-        time.sleep(1)  # the second run adds to the spool too, the collector still down
+        # The second run adds to the spool too, the collector still down.
+        wait_for(lambda: spooled(spool / "zmq") >= in_spool + 3, timeout=20,
+                 what="the second run's events in its spool")
         collector = Collector(keys, tmp_path / "events.db", port=port)
         wait_for(lambda: len(stored(tmp_path / "events.db")) >= in_spool + 5, timeout=30,
                  what="both runs' events stored")
     finally:
         assert second.stop(signal.SIGTERM) == 0, second.log()
-        if collector:
-            time.sleep(0.5)
+        if collector:  # the agent stopped after its agent_stop was acknowledged, i.e. stored
+            wait_for(lambda: any(e["type"] == "agent_stop" for e in stored(tmp_path / "events.db")),
+                     timeout=10, what="the second run's agent_stop stored")
             assert collector.stop() == 0
     events = stored(tmp_path / "events.db")
     sequences = [e["sequence"] for e in events]

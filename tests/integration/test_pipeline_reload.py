@@ -5,7 +5,6 @@ added, and an `agents:` grant edited into a file in place, are read without a si
 import os
 import shutil
 import signal
-import time
 
 import zmq
 
@@ -43,7 +42,10 @@ def test_allow_list_is_reread_on_sighup_and_on_change(tmp_path):
     try:
         assert collector.stats()["authorized_keys"] == 1
         rewrite_unseen(placeholder, (keys.agents / "late.pub").read_text())
-        time.sleep(1.5)
+        # Once the collector has looked at the directory twice since, it has seen no change.
+        looked = collector.stats()["allow_list_checks"]
+        wait_for(lambda: collector.stats()["allow_list_checks"] >= looked + 2,
+                 what="the collector to look at its allow-list directory")
         assert collector.stats()["authorized_keys"] == 1  # nothing visible changed
         collector.process.send_signal(signal.SIGHUP)
         wait_for(lambda: collector.stats()["authorized_keys"] == 2, what="SIGHUP reload")
@@ -55,8 +57,8 @@ def test_allow_list_is_reread_on_sighup_and_on_change(tmp_path):
         assert not welcomed(keys, collector, "added", "lab-1")  # no grant yet
         with open(keys.authorized / "added.pub", "a") as pub:  # edited in place
             pub.write("agents: lab-*\n")
-        time.sleep(1)
-        assert welcomed(keys, collector, "added", "lab-1")
+        wait_for(lambda: welcomed(keys, collector, "added", "lab-1"), timeout=15,
+                 what="the grant edited in place to be read")
     finally:
         assert collector.stop() == 0
     assert "SIGHUP: re-reading" in collector.process.log()

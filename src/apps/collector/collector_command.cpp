@@ -11,6 +11,7 @@
 #include "apps/collector/collector_runtime.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "store/event_store.h"
 
 namespace cw::apps {
@@ -39,6 +40,7 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
       "keygen`. SIGTERM/SIGINT stop it after storing what was received. Protocol and loss\n"
       "policy: docs/pipeline.md. Exit codes: 0 stopped by a signal, 1 failure (bind, store,\n"
       "keys), 2 usage.");
+  CommandOptions o(*cmd);  // CW_COLLECTOR_<OPTION>, YAML collector.<option>
   cmd->add_option("--listen", options->listen, "ZeroMQ endpoint to bind")
       ->capture_default_str()
       ->envname("CW_COLLECTOR_LISTEN");
@@ -53,24 +55,27 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--key", options->key, "the collector's secret key file (NAME.key)")
       ->required()
       ->envname("CW_COLLECTOR_KEY");
-  cmd->add_option("--authorized-keys", options->authorized_keys,
-                  "directory of agents' public keys (*.pub)")
-      ->required()
-      ->envname("CW_AUTHORIZED_KEYS");
+  o.add("--authorized-keys", options->authorized_keys, "directory of agents' public keys (*.pub)")
+      .required()
+      .old_env("CW_AUTHORIZED_KEYS");
   cmd->add_option("--heartbeat-interval", options->heartbeat_interval,
                   "agents' heartbeat interval in seconds (liveness: down after 2 missed + grace)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0.1, 86400, "seconds"));
   cmd->add_option("--liveness-grace", options->liveness_grace, "seconds of grace")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
   cmd->add_option("--stats-interval", options->stats_interval,
                   "seconds between counter reports (0: only at exit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
   cmd->add_option("--io-threads", options->io_threads, "ZeroMQ I/O threads (CURVE work)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 16));
+      ->check(in_range(1, 16, "threads", true));
   cmd->add_option("--queue-events", options->queue_events,
                   "events received but not yet stored before back-pressure")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(1, 1e9, "events", true));
   cmd->add_flag("--json", options->json, "report counters as JSON lines on stdout");
   cmd->add_option("--http", options->http,
                   "serve the console (dashboard, REST API, live stream, /metrics) on ADDR:PORT, "

@@ -16,7 +16,7 @@ constexpr double d(T v) {
   return static_cast<double>(v);
 }
 
-const std::array<SnapshotField<S>, 27> kFields{{
+const std::array<SnapshotField<S>, 28> kFields{{
     {{"uptime_s", "collector_uptime_seconds", "seconds since the collector started", kGauge, false},
      [](const S& s) { return s.uptime_seconds; }},
     {{"connections", "collector_connections", "agent connections that said hello", kGauge},
@@ -68,6 +68,9 @@ const std::array<SnapshotField<S>, 27> kFields{{
      [](const S& s) { return d(s.zap.refused); }},
     {{"authorized_keys", "collector_authorized_keys", "agents' keys in the allow-list", kGauge},
      [](const S& s) { return d(s.zap.authorized_keys); }},
+    {{"allow_list_checks", "collector_allow_list_checks_total",
+      "times the allow-list file was checked for changes", kCounter},
+     [](const S& s) { return d(s.zap.checks); }},
     {{"liveness_events", "collector_liveness_events_total", "agent_down and agent_up raised",
       kCounter},
      [](const S& s) { return d(s.out.liveness_events); }},

@@ -33,6 +33,10 @@ std::optional<double> parse_double(const std::string& text) {
   return value;
 }
 
+std::string number_text(double value, bool integer) {
+  return integer ? fmt::format("{:.0f}", value) : fmt::format("{:g}", value);
+}
+
 // The subcommand an option belongs to, by the name of the app that owns it ("" for the root).
 std::string command_of(const CLI::App& app) {
   return app.get_parent() == nullptr ? std::string{} : app.get_name();
@@ -71,10 +75,17 @@ TextCheck number_in(double min, double max, const std::string& unit, bool intege
     const auto value = parse_double(text);
     if (value && *value >= min && *value <= max && (!integer || std::floor(*value) == *value))
       return {};
-    return fmt::format("'{}' is not {} from {:g} to {:g}{}{}", text,
-                       integer ? "an integer" : "a number", min, max, unit.empty() ? "" : " ",
-                       unit);
+    return fmt::format("'{}' is not {} from {} to {}{}{}", text,
+                       integer ? "an integer" : "a number", number_text(min, integer),
+                       number_text(max, integer), unit.empty() ? "" : " ", unit);
   };
+}
+
+CLI::Validator in_range(double min, double max, const std::string& unit, bool integer) {
+  auto check = number_in(min, max, unit, integer);
+  return CLI::Validator([check](std::string& text) { return check(text); },
+                        fmt::format("{}{}{}..{}", unit, unit.empty() ? "" : " ",
+                                    number_text(min, integer), number_text(max, integer)));
 }
 
 TextCheck member_of(std::vector<std::string> allowed) {

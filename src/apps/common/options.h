@@ -43,6 +43,10 @@ using TextCheck = std::function<std::string(const std::string& text)>;
 TextCheck number_in(double min, double max, const std::string& unit, bool integer = false);
 TextCheck member_of(std::vector<std::string> allowed);
 
+// The same checks as CLI11 validators, for options declared with plain CLI11 calls (main adds the
+// places to the message): cmd->add_option(...)->check(in_range(0, 17, "log2 s", true)).
+CLI::Validator in_range(double min, double max, const std::string& unit, bool integer = false);
+
 class CommandOptions;
 
 // One declared option, refined by chaining: opts.add("--burst", s.burst, "...").range(1, 8, "").

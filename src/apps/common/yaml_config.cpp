@@ -120,29 +120,24 @@ void YamlConfig::map_aliases(std::vector<CLI::ConfigItem>& parsed) const {
   }
 }
 
-// True when the item names an option of the root or of a command.
-bool YamlConfig::known(const CLI::ConfigItem& item) const {
+// The option an item names (of the root, or of the command its section is named after), or null.
+const CLI::Option* YamlConfig::option_of(const CLI::ConfigItem& item) const {
   const CLI::App* app = &root_;
   for (const auto& parent : item.parents) {
     const auto subcommands =
         app->get_subcommands([&](const CLI::App* sub) { return sub->get_name() == parent; });
-    if (subcommands.empty()) return false;
+    if (subcommands.empty()) return nullptr;
     app = subcommands.front();
   }
-  return app->get_option_no_throw("--" + item.name) != nullptr;
+  return app->get_option_no_throw("--" + item.name);
 }
+
+bool YamlConfig::known(const CLI::ConfigItem& item) const { return option_of(item) != nullptr; }
 
 // CLI11 applies the config file before the environment, which would let the file win; items whose
 // option is also given by a set environment variable are dropped here so that the environment wins.
 bool YamlConfig::set_by_environment(const CLI::ConfigItem& item) const {
-  const CLI::App* app = &root_;
-  for (const auto& parent : item.parents) {
-    const auto subcommands =
-        app->get_subcommands([&](const CLI::App* sub) { return sub->get_name() == parent; });
-    if (subcommands.empty()) return false;
-    app = subcommands.front();
-  }
-  const auto* option = app->get_option_no_throw("--" + item.name);
+  const auto* option = option_of(item);
   if (option == nullptr || option->get_envname().empty()) return false;
   const char* value = std::getenv(option->get_envname().c_str());
   return value != nullptr && *value != '\0';

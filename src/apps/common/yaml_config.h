@@ -37,6 +37,7 @@ class YamlConfig : public CLI::Config {
  private:
   bool set_by_environment(const CLI::ConfigItem& item) const;
   bool known(const CLI::ConfigItem& item) const;
+  const CLI::Option* option_of(const CLI::ConfigItem& item) const;
   void map_aliases(std::vector<CLI::ConfigItem>& parsed) const;
   const CLI::App& root_;
   std::map<std::string, std::pair<std::string, std::string>> aliases_;

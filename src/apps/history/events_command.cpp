@@ -10,6 +10,7 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/history/event_cli.h"
 #include "events/json_codec.h"
 #include "platform/system_clock.h"
@@ -26,6 +27,7 @@ struct EventsFlags {
   std::size_t limit = 0;
   bool json = false;
   std::string import_file;
+  store::EventFilter filter;  // resolved while parsing
 };
 
 constexpr const char* kFooter =
@@ -44,13 +46,9 @@ Examples:
   chronowatch events --since 1h --severity high
   chronowatch events --agent node-7 --type time_drift --since 2025-11-29 --json
   chronowatch events --limit 20                       # the 20 most recent
-  chronowatch events --json > history.jsonl && chronowatch events --db other.db --import history.jsonl
+  chronowatch events --json > history.jsonl
+  chronowatch events --db other.db --import history.jsonl   # the same events, in another store
 See docs/store.md.)";
-
-int usage(const std::string& message) {
-  std::fprintf(stderr, "chronowatch events: %s\n", message.c_str());
-  return kExitUsage;
-}
 
 // Builds the filter; a message when a flag does not parse.
 Result<store::EventFilter, std::string> filter_of(const EventsFlags& f, Timestamp now) {
@@ -70,12 +68,9 @@ Result<store::EventFilter, std::string> filter_of(const EventsFlags& f, Timestam
 }
 
 int list(const EventsFlags& f) {
-  platform::SystemClock clock;
-  auto filter = filter_of(f, clock.now());
-  if (!filter) return usage(filter.error());
   const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
   auto& store = *opened;
-  const auto found = store.query(*filter);
+  const auto found = store.query(f.filter);
   for (const auto& event : found)
     std::fputs(((f.json ? events::encode_json(event) : event_line(event)) + "\n").c_str(), stdout);
   if (!f.json && found.empty()) std::fputs("no events match\n", stderr);
@@ -137,7 +132,13 @@ void add_events_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--import", flags->import_file,
                   "store the events of FILE (JSON lines as --json prints them; - = stdin); "
                   "events already stored are ignored");
-  cmd->callback([flags, &run] {
+  cmd->callback([flags, &run, cmd] {
+    auto filter = filter_of(*flags, platform::SystemClock{}.now());
+    if (!filter) {  // "--since: cannot read ...": the flag is the message's first word
+      const auto& why = filter.error();
+      throw_usage(*cmd, why.substr(0, why.find(':')), why.substr(why.find(':') + 2));
+    }
+    flags->filter = *filter;
     run = [flags] { return flags->import_file.empty() ? list(*flags) : import(*flags); };
   });
 }

@@ -11,6 +11,7 @@
 
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/common/signals.h"
 #include "apps/history/event_cli.h"
 #include "apps/history/replay_sender.h"
@@ -33,6 +34,7 @@ struct ReplayFlags {
   double drain = 30;
   double speed = 1.0;
   bool json = false;
+  Timestamp from_time, until_time;  // resolved while parsing (resolve())
 };
 
 constexpr int kExitUnacknowledged = 3;
@@ -66,11 +68,6 @@ Examples:
   chronowatch replay --from 2h --to 1h --to tcp://lab-collector:5555 --speed 10 \
       --key keys/replay.key --collector-key keys/lab-collector.pub --json
 See docs/store.md and docs/pipeline.md.)";
-
-int usage(const std::string& message) {
-  std::fprintf(stderr, "chronowatch replay: %s\n", message.c_str());
-  return kExitUsage;
-}
 
 bool is_endpoint(const std::string& text) {
   return text.starts_with("tcp://") || text.starts_with("ipc://") || text.starts_with("inproc://");
@@ -112,7 +109,9 @@ int send_to_endpoint(const ReplayFlags& f, store::EventStore& store, Timestamp f
   return result.complete() ? kExitOk : kExitUnacknowledged;
 }
 
-int run_replay(ReplayFlags f) {
+// From the parse callback: times, speed and what an endpoint needs, checked (exit 2, naming the
+// flag, its variable and its key) and resolved.
+void resolve(ReplayFlags& f, const CLI::App& cmd) {
   for (const auto& to : f.to) {  // several endpoints (repeated or comma-separated): failover
     if (!is_endpoint(to))
       f.until = to;
@@ -122,12 +121,20 @@ int run_replay(ReplayFlags f) {
   const auto now = platform::SystemClock{}.now();
   const auto from = parse_time_arg(f.from, now);
   if (!from)
-    return usage("--from: cannot read \"" + f.from + "\" as a time (try 1h or 2025-11-29T17:05Z)");
+    throw_usage(cmd, "--from",
+                "cannot read \"" + f.from + "\" as a time (try 1h or 2025-11-29T17:05Z)");
   const auto until = f.until.empty() ? std::optional{now} : parse_time_arg(f.until, now);
-  if (!until) return usage("--to: cannot read \"" + f.until + "\" as a time");
-  if (f.speed < 0) return usage("--speed must be 0 (no waiting) or more");
+  if (!until) throw_usage(cmd, "--to", "cannot read \"" + f.until + "\" as a time");
   if (!f.endpoint.empty() && (f.key.empty() || f.collector_key.empty()))
-    return usage("sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
+    throw_usage(cmd, f.key.empty() ? "--key" : "--collector-key",
+                "sending to " + f.endpoint + " needs --key F.key and --collector-key F.pub");
+  f.from_time = *from;
+  f.until_time = *until;
+}
+
+int run_replay(const ReplayFlags& f) {
+  const auto from = std::optional{f.from_time};
+  const auto until = std::optional{f.until_time};
   const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
   auto& store = *opened;
   if (!f.endpoint.empty()) return send_to_endpoint(f, store, *from, *until);
@@ -160,7 +167,8 @@ void add_replay_command(CLI::App& app, CommandBody& run) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--speed", flags->speed, "pacing factor: 2 = twice as fast, 0 = no waiting")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 1e9, "times real time"));
   cmd->add_option("--until", flags->until,
                   "end time (exclusive), the same as a time given to --to");
   cmd->add_option("--key", flags->key,
@@ -170,10 +178,13 @@ void add_replay_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--drain", flags->drain,
                   "with an endpoint: seconds to wait for acknowledgements after the last event")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(in_range(0, 86400, "seconds"));
   cmd->add_flag("--json", flags->json,
                 "one JSON object per event per line (with an endpoint: the summary as JSON)");
-  cmd->callback([flags, &run] { run = [flags] { return run_replay(*flags); }; });
+  cmd->callback([flags, &run, cmd] {
+    resolve(*flags, *cmd);
+    run = [flags] { return run_replay(*flags); };
+  });
 }
 
 }  // namespace cw::apps

@@ -1,10 +1,12 @@
-// apps/netmon/netmon_output.cpp — JSON lines and text for apps/netmon_output.h.
+// apps/netmon/netmon_output.cpp — JSON lines and text for apps/netmon/netmon_output.h.
 #include "apps/netmon/netmon_output.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
+
+#include "events/json_codec.h"
 
 namespace cw::apps {
 namespace {
@@ -15,24 +17,9 @@ nlohmann::json attribute_value(const events::AttributeValue& value) {
 
 }  // namespace
 
-std::string event_json_line(const events::Event& event) {
-  nlohmann::json j;
-  j["type"] = std::string(events::to_string(event.type));
-  j["severity"] = std::string(events::to_string(event.severity));
-  j["timestamp"] = to_iso8601(event.timestamp);
-  if (const auto* net = std::get_if<events::NetworkData>(&event.data)) {
-    j["source_ip"] = net->source.to_string();
-    j["destination_ip"] =
-        net->destination ? nlohmann::json(net->destination->to_string()) : nlohmann::json();
-    j["ports"] = net->ports;
-    j["count"] = net->count;
-    j["duration_seconds"] = to_seconds(net->duration);
-    if (!net->kind.empty()) j["kind"] = net->kind;
-  }
-  for (const auto& attribute : event.attributes)
-    j[attribute.key] = attribute_value(attribute.value);
-  return j.dump();
-}
+// The one JSON form of an event, as `events --json` and `replay --json` print it and `events
+// --import` reads it (events/json_codec.h, docs/wire-format.md §7).
+std::string event_json_line(const events::Event& event) { return events::encode_json(event); }
 
 std::string event_text_line(const events::Event& event) {
   std::string line = fmt::format("{} {:<8} {:<22}", to_iso8601(event.timestamp),

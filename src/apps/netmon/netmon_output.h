@@ -1,5 +1,6 @@
 // apps/netmon/netmon_output.h — how `chronowatch netmon` prints: one JSON object per line per event
-// and a closing summary object (`--json`), or one readable line per event and a summary paragraph.
+// (the one JSON form of an Event, events/json_codec.h) and a closing summary object (`--json`), or
+// one readable line per event and a summary paragraph.
 #pragma once
 
 #include <cstdint>

@@ -29,7 +29,9 @@ class NetworkMonitor {
   void stop();
 
   detect::NetmonStats stats() const { return detectors_.stats(); }
-  platform::CaptureStats capture_stats() const { return capture_ ? capture_->stats() : platform::CaptureStats{}; }
+  platform::CaptureStats capture_stats() const {
+    return capture_ ? capture_->stats() : platform::CaptureStats{};
+  }
 
  private:
   detect::NetworkDetectors detectors_;

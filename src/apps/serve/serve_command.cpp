@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "apps/common/commands.h"
+#include "apps/common/options.h"
 #include "apps/serve/serve_options.h"
 
 namespace cw::apps {
@@ -49,31 +50,31 @@ void add_network_options(CLI::App* cmd, ServeOptions& o) {
                   "serve this machine's clock at stratum N (1-15) when no upstream is usable, like "
                   "chrony's `local stratum N`")
       ->envname("CW_SERVE_LOCAL_STRATUM")
-      ->check(CLI::Range(1, 15));
+      ->check(in_range(1, 15, "", true));
   cmd->add_option("--min-poll", o.min_poll,
                   "shortest interval between polls of an upstream, 2^N s (0-17, like chrony's "
                   "minpoll); polling starts there after the initial burst")
       ->capture_default_str()
       ->envname("CW_SERVE_MIN_POLL")
-      ->check(CLI::Range(0, 17));
+      ->check(in_range(0, 17, "log2 s", true));
   cmd->add_option("--max-poll", o.max_poll,
                   "longest interval, 2^N s (0-17, not below --min-poll; chrony's maxpoll). Public "
                   "servers want the defaults (64-1024 s); tests and labs use --min-poll 0 "
                   "--max-poll 0 to poll every second")
       ->capture_default_str()
       ->envname("CW_SERVE_MAX_POLL")
-      ->check(CLI::Range(0, 17));
+      ->check(in_range(0, 17, "log2 s", true));
   cmd->add_option(
          "--threads", o.threads,
          "worker threads, each with its own socket per listen address (default: one per core)")
       ->envname("CW_SERVE_THREADS")
-      ->check(CLI::Range(0, 256));
+      ->check(in_range(0, 256, "threads", true));
   cmd->add_option("--spin-us", o.spin_us,
                   "after a datagram, keep polling this many microseconds before sleeping (saves "
                   "the wake-up on a machine with idle cores; costs CPU; 0: always sleep)")
       ->capture_default_str()
       ->envname("CW_SERVE_SPIN_US")
-      ->check(CLI::Range(0, 100000));
+      ->check(in_range(0, 100000, "µs", true));
   cmd->add_option("--user", o.user, "after binding, switch to this user (e.g. _chrony or nobody)")
       ->envname("CW_SERVE_USER");
 }
@@ -95,21 +96,21 @@ void add_auth_and_limit_options(CLI::App* cmd, ServeOptions& o) {
                   "per-client average seconds between requests (0 turns rate limiting off)")
       ->capture_default_str()
       ->envname("CW_SERVE_RATE_INTERVAL")
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(in_range(0.0, 3600.0, "seconds"));
   cmd->add_option("--rate-burst", o.rate_burst, "requests a client may send back to back")
       ->capture_default_str()
       ->envname("CW_SERVE_RATE_BURST")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(in_range(1, 1 << 20, "requests", true));
   cmd->add_option(
          "--kod-interval", o.kod_interval,
          "at most one RATE Kiss-o'-Death per client per this many seconds; the rest are dropped")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
+      ->check(in_range(0.0, 3600.0, "seconds"));
   cmd->add_option(
          "--rate-table", o.rate_table,
          "entries in the fixed-size rate-limit table shared by the workers (32 bytes each)")
       ->capture_default_str()
-      ->check(CLI::Range(16, 1 << 24));
+      ->check(in_range(16, 1 << 24, "entries", true));
 }
 
 void add_nts_options(CLI::App* cmd, ServeOptions& o) {
@@ -172,7 +173,7 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
                   "with --discipline: step when |offset| exceeds this many seconds, slew otherwise")
       ->capture_default_str()
       ->envname("CW_SERVE_STEP_THRESHOLD")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(in_range(0.0, 1e9, "seconds"));
   cmd->add_flag("--json", options->json, "print the counters as JSON (one object per line)");
   cmd->add_option("--metrics", options->metrics,
                   "serve Prometheus metrics at http://ADDR:PORT/metrics (e.g. 127.0.0.1:9123)")

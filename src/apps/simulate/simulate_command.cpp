@@ -11,6 +11,7 @@
 #include "apps/collector/collector_runtime.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
+#include "apps/common/options.h"
 #include "apps/common/signals.h"
 #include "apps/simulate/simulate_agents.h"
 #include "pipeline/failover.h"
@@ -68,10 +69,6 @@ int run_simulate(SimulateOptions options, const std::vector<std::string>& collec
     print_result(options, result);
     return kExitOk;
   }
-  if (options.collector_key.empty()) {
-    std::fprintf(stderr, "chronowatch simulate: --collector-key F.pub is required to connect\n");
-    return kExitUsage;
-  }
   const auto keys_created = result.keys_created;
   result = run_simulation(options, install_signal_flags().stop);
   result.keys_created = keys_created;
@@ -103,7 +100,8 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--drain", options->drain, "seconds to wait for acknowledgements afterwards")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
   cmd->add_option("--keys", options->keys, "directory of the agents' key pairs (NAME.key/.pub)")
       ->capture_default_str();
   auto collectors =
@@ -130,7 +128,9 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
-  cmd->callback([options, collectors, failover_after, &run] {
+  cmd->callback([options, collectors, failover_after, &run, cmd] {
+    if (options->duration > 0 && options->collector_key.empty())
+      throw_usage(*cmd, "--collector-key", "the collector's public key F.pub is needed to connect");
     run = [options, collectors, failover_after] {
       return run_simulate(*options, *collectors, *failover_after);
     };

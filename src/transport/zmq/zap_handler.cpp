@@ -57,7 +57,7 @@ ZapHandler::~ZapHandler() {
 }
 
 ZapStats ZapHandler::stats() const {
-  return {accepted_.load(), refused_.load(), reloads_.load(), key_count_.load()};
+  return {accepted_.load(), refused_.load(), reloads_.load(), key_count_.load(), checks_.load()};
 }
 
 void ZapHandler::run() {
@@ -70,6 +70,7 @@ void ZapHandler::run() {
       if (now - last_check >= kPollInterval) {
         last_check = now;
         if (allow_list_time(directory_) != directory_mtime_) reload_requested_ = true;
+        checks_.fetch_add(1, std::memory_order_relaxed);
       }
       reload_if_needed();
       if (items[0].revents & ZMQ_POLLIN) answer(socket_);

@@ -23,6 +23,7 @@ struct ZapStats {
   std::uint64_t refused = 0;          // unknown keys (and non-CURVE mechanisms)
   std::uint64_t reloads = 0;          // times the allow-list was read
   std::uint64_t authorized_keys = 0;  // keys in the allow-list now
+  std::uint64_t checks = 0;           // times the directory was looked at for a change
 };
 
 // Binds inproc://zeromq.zap.01 in `context` before the constructor returns (libzmq lets every
@@ -54,7 +55,7 @@ class ZapHandler {
   std::filesystem::file_time_type directory_mtime_{};
   std::atomic<bool> reload_requested_{true};
   std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> accepted_{0}, refused_{0}, reloads_{0}, key_count_{0};
+  std::atomic<std::uint64_t> accepted_{0}, refused_{0}, reloads_{0}, key_count_{0}, checks_{0};
   std::thread thread_;
 };
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite_store.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "unit/events/sample_events.h"
 
 namespace cw::store {
@@ -20,7 +20,7 @@ std::vector<events::Event> drifts(std::uint64_t first, std::uint64_t count, std:
 }
 
 TEST(ConsoleReads, InsertReportingNamesTheNewEventsAndTheirPositions) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   auto first = store.insert_reporting(drifts(1, 100, 1000));  // 64-row statement + 36 single
   ASSERT_EQ(first.stored(), 100u);
@@ -40,7 +40,7 @@ TEST(ConsoleReads, InsertReportingNamesTheNewEventsAndTheirPositions) {
 }
 
 TEST(ConsoleReads, PagesInBothOrdersNeitherSkipNorRepeat) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   store.insert(drifts(1, 50, 1000));
   auto more = drifts(51, 50, 1000);  // same timestamps: the key's agent and sequence decide
@@ -66,7 +66,7 @@ TEST(ConsoleReads, PagesInBothOrdersNeitherSkipNorRepeat) {
 }
 
 TEST(ConsoleReads, FindAndExcludedType) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   std::vector<events::Event> batch{drift_event(1, at(10)), heartbeat_event(2, at(11)),
                                    scan_event(3, at(12))};

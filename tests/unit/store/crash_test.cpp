@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "store/sqlite_store.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "unit/events/sample_events.h"
 
 namespace cw::store {
@@ -39,7 +39,7 @@ std::int64_t stored(const std::filesystem::path& file) {
 }
 
 TEST(SqliteCrash, KilledWriterLeavesWholeBatchesAndResendsAreIgnored) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   const auto file = dir.file("events.db");
   { SqliteEventStore create{file}; }
   const pid_t writer = ::fork();

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite_store.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "unit/events/sample_events.h"
 
 namespace cw::store {
@@ -28,7 +28,7 @@ TEST(Replay, DueTimesKeepTheOriginalSpacingScaledBySpeed) {
 }
 
 TEST(Replay, ReplayWaitsThenEmitsEachEventInOrder) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   store.insert(
       std::vector{simple("a", 1, at(100)), simple("a", 2, at(101)), simple("b", 1, at(104))});
@@ -48,7 +48,7 @@ TEST(Replay, ReplayWaitsThenEmitsEachEventInOrder) {
 }
 
 TEST(Replay, EmitCanStopTheReplay) {
-  testing::TempDir dir;
+  cw::testing::TempDir dir;
   SqliteEventStore store{dir.file("events.db")};
   store.insert(std::vector{simple("a", 1, at(100)), simple("a", 2, at(101))});
   EXPECT_EQ(replay(store, at(0), at(1000), 0,

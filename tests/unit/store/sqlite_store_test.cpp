@@ -5,7 +5,7 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 #include "unit/events/sample_events.h"
 
 namespace cw::store {
@@ -13,7 +13,7 @@ namespace {
 
 using namespace events;
 using namespace events::testing;
-using testing::TempDir;
+using cw::testing::TempDir;
 
 Event simple(const std::string& agent, std::uint64_t sequence, Timestamp when,
              EventType type = EventType::agent_start, Severity severity = Severity::info) {

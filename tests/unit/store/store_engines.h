@@ -10,13 +10,13 @@
 
 #include "store/event_store.h"
 #include "support/postgres_cluster.h"
-#include "temp_dir.h"
+#include "support/temp_dir.h"
 
 namespace cw::store::testing {
 
 struct SqliteEngine {
   static constexpr const char* kName = "sqlite";
-  TempDir dir;
+  cw::testing::TempDir dir;
   std::string url() const { return "sqlite:" + dir.file("events.db").string(); }
 };
 

@@ -10,19 +10,17 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace cw::transport {
 namespace {
 
 class SequenceFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "cw-seq-XXXXXX").string();
-    directory_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
+  cw::testing::TempDir temp_{"cw-seq"};
   std::filesystem::path file() const { return directory_ / "spool" / "sequence"; }
 
-  std::filesystem::path directory_;
+  std::filesystem::path directory_ = temp_.path();
 };
 
 TEST_F(SequenceFileTest, StartsAtOneAndContinuesAfterReopening) {

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace cw::transport {
 namespace {
 
@@ -24,11 +26,7 @@ std::string text_of(const pipeline::SpoolRecord& record) {
 
 class SpoolTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "cw-spool-XXXXXX").string();
-    directory_ = ::mkdtemp(pattern.data());
-  }
-  void TearDown() override { fs::remove_all(directory_); }
+  cw::testing::TempDir temp_{"cw-spool"};
 
   SpoolOptions options(std::uint64_t max_bytes = 1 << 20, std::uint64_t segment_bytes = 1 << 16) {
     return SpoolOptions{directory_, max_bytes, segment_bytes, FsyncPolicy::batch};
@@ -41,7 +39,7 @@ class SpoolTest : public ::testing::Test {
     return files;
   }
 
-  fs::path directory_;
+  fs::path directory_ = temp_.path();
 };
 
 TEST_F(SpoolTest, GivesIncreasingIdsAndPeeksInOrder) {

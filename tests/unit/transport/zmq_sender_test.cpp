@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "collector_fixture.h"
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
@@ -29,30 +30,21 @@ const events::Attribute* attribute(const events::Event& event, const std::string
 }
 
 TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("cw_sender_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  const auto server = generate_key_pair(), agent_key = generate_key_pair();
-  write_key_pair(dir / "authorized", "burst-1", agent_key);
-  write_key_pair(dir, "burst-1", agent_key);
-  write_key_pair(dir, "collector", server);
   zmq::context_t context(1);
-  ZapHandler zap(context, dir / "authorized");
-  IngestQueue queue(100000);
-  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(),
-                         queue);
-  collector.start();
+  testing::TestCollector hub(context);
+  hub.add_agent("burst-1");
+  hub.start();
   SenderOptions options;
-  options.collector = collector.endpoint();
-  options.key_file = dir / "burst-1.key";
-  options.collector_key_file = dir / "collector.pub";
-  options.spool.directory = dir / "spool";
+  options.collector = hub.endpoint();
+  options.key_file = hub.dir() / "burst-1.key";
+  options.collector_key_file = hub.public_key_file();
+  options.spool.directory = hub.dir() / "spool";
   options.identity = {"burst-1", {"host", {}}, "test"};
   // One token every 2 s: the 41 submissions take far less even under ASan on a loaded machine, so
   // exactly one scan is admitted before the critical event arrives.
   options.rate = {.events_per_second = 0.5, .burst = 1, .backlog = 10, .summary_interval = 200ms};
   options.heartbeat_interval = 1s;
-  std::vector<events::Event> stored;
+  auto& stored = hub.stored;
   {
     ZmqEventSender sender(options);
     for (int i = 0; i < 40; ++i) {
@@ -65,7 +57,6 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
     critical.type = events::EventType::modbus_anomaly;
     critical.severity = events::Severity::critical;
     sender.submit(critical);
-    const auto give_up = std::chrono::steady_clock::now() + 20s;
     auto dropped_reported = [&] {
       for (const auto& e : stored)
         if (e.type == events::EventType::heartbeat &&
@@ -81,16 +72,7 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
       return static_cast<std::uint64_t>(summarized) == sender.stats().rate.suppressed;
     };
     // The heartbeat and the summaries travel separately: wait for both.
-    while (std::chrono::steady_clock::now() < give_up &&
-           !(dropped_reported() && summaries_stored())) {
-      std::vector<std::pair<std::string, std::uint64_t>> commits;
-      for (auto& batch : queue.pop(100000, 20ms)) {
-        if (batch.hello) continue;
-        stored.insert(stored.end(), batch.events.begin(), batch.events.end());
-        commits.emplace_back(batch.agent_id, batch.next);
-      }
-      if (!commits.empty()) collector.committed(commits);
-    }
+    hub.store_until([&] { return dropped_reported() && summaries_stored(); });
     ASSERT_TRUE(dropped_reported()) << stored.size() << " events stored";
     const auto stats = sender.stats();
     EXPECT_GE(stats.rate.suppressed, 25u);  // 41 offered, a backlog of 10, ~1 admitted at once
@@ -111,32 +93,23 @@ TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
     EXPECT_GE(critical_at, 1u);
     EXPECT_LE(scans + static_cast<std::size_t>(summarized), 40u);
   }
-  collector.stop();
-  std::filesystem::remove_all(dir);
 }
 
 TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("cw_reset_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  const auto server = generate_key_pair(), agent_key = generate_key_pair();
-  write_key_pair(dir / "authorized", "reset-1", agent_key);
-  write_key_pair(dir, "reset-1", agent_key);
-  write_key_pair(dir, "collector", server);
   zmq::context_t context(1);
-  ZapHandler zap(context, dir / "authorized");
-  IngestQueue queue(100000);
-  ZmqCollector collector(context, {"tcp://127.0.0.1:*", server, {}}, binary_collector_codec(),
-                         queue);
-  collector.seed({{"reset-1", 500}});  // the store holds 1..499 from before the spool was wiped
+  testing::TestCollector hub(context);
+  hub.add_agent("reset-1");
+  hub.open();
+  // The store holds 1..499 from before the spool was wiped.
+  hub.collector().seed({{"reset-1", 500}});
   SenderOptions options;
-  options.collector = collector.endpoint();
-  options.key_file = dir / "reset-1.key";
-  options.collector_key_file = dir / "collector.pub";
-  options.spool.directory = dir / "spool";
+  options.collector = hub.endpoint();
+  options.key_file = hub.dir() / "reset-1.key";
+  options.collector_key_file = hub.public_key_file();
+  options.spool.directory = hub.dir() / "spool";
   options.identity = {"reset-1", {"host", {}}, "test"};
   options.heartbeat_interval = std::chrono::hours(1);
-  std::vector<events::Event> stored;
+  auto& stored = hub.stored;
   {
     ZmqEventSender sender(options);  // spools agent_start (1), heartbeat (2), 5 steps (3-7)
     for (int i = 0; i < 5; ++i) {
@@ -144,20 +117,11 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
       e.type = events::EventType::clock_step;
       sender.submit(e);
     }
-    std::this_thread::sleep_for(200ms);
-    collector.start();  // only now: everything above is pending under its old numbers
-    const auto give_up = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < give_up && stored.size() < 7) {
-      std::vector<std::pair<std::string, std::uint64_t>> commits;
-      for (auto& batch : queue.pop(100000, 20ms)) {
-        if (batch.hello) continue;
-        stored.insert(stored.end(), batch.events.begin(), batch.events.end());
-        commits.emplace_back(batch.agent_id, batch.next);
-      }
-      if (!commits.empty()) collector.committed(commits);
-    }
+    ASSERT_TRUE(testing::eventually([&] { return sender.stats().spool.pending_records >= 7; }));
+    hub.start();  // only now: everything above is pending under its old numbers
+    hub.store_until([&] { return stored.size() >= 7; });
   }
-  collector.stop();
+  hub.collector().stop();
   ASSERT_GE(stored.size(), 7u);
   for (std::size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(stored[i].sequence, 500 + i);
   EXPECT_EQ(stored[0].type, events::EventType::agent_start);
@@ -167,7 +131,6 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
   // The jump is durable: the spool reopened continues after what was renumbered.
   Spool reopened(options.spool);
   EXPECT_GE(reopened.next_id(), 507u);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -10,17 +10,14 @@
 #include <fstream>
 #include <map>
 
+#include "support/temp_dir.h"
+
 namespace cw::apps {
 namespace {
 
 class KeyFileOnDisk : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/cw-keyfile-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  cw::testing::TempDir temp_{"cw-keyfile"};
   std::filesystem::path write(const std::string& text, unsigned mode) {
     const auto path = dir_ / "chrony.keys";
     std::ofstream(path) << text;
@@ -35,7 +32,7 @@ class KeyFileOnDisk : public ::testing::Test {
     }
     return "no error";
   }
-  std::filesystem::path dir_;
+  std::filesystem::path dir_ = temp_.path();
 };
 
 TEST_F(KeyFileOnDisk, LoadsAPrivateFile) {
