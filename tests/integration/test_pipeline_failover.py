@@ -84,3 +84,27 @@ def test_agent_down_is_raised_once_across_collectors(tmp_path):
         finally:
             first.stop()
             second.stop()
+
+
+def test_a_collector_welcomes_with_what_the_store_holds_not_what_it_saw(tmp_path):
+    """Agents stream to one collector, then (a new run) to another that was up all along but
+    never saw them: it must welcome them with the store's next sequence, or a simulated agent
+    (which continues the collector's numbering) would reuse sequences."""
+    with Postgres() as postgres:
+        url = postgres.create_database("welcome")
+        keys = Keys(tmp_path / "keys", agents=5)
+        first, second = Collector(keys, url), Collector(keys, url)
+        try:
+            code, one = simulate(keys, first, agents=5, rate=50, duration=1)
+            assert code == 0, one
+            code, two = simulate(keys, second, agents=5, rate=50, duration=1)
+            assert code == 0, two
+        finally:
+            first.stop()
+            second.stop()
+        stored = stored_events(url)
+        for a, b in zip(one["agents"], two["agents"]):
+            assert b["first_sequence"] == a["last_sequence"] + 1, b
+            sequences = sorted(stored[a["agent_id"]])
+            assert sequences == list(range(1, b["last_sequence"] + 1)), a["agent_id"]
+        assert stat(second, "agents_taken_over") == 5

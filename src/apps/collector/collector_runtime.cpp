@@ -99,6 +99,10 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
+  if (store.shared_by_collectors())
+    writer.on_hello_recorded([&collector](const std::string& agent, std::uint64_t stored_next) {
+      collector.hello_recorded(agent, stored_next);
+    });
   writer.start();
   collector.start();
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
