@@ -1,15 +1,22 @@
 #!/usr/bin/python3
-"""Pipeline benchmark: N simulated CURVE agents (`chronowatch simulate`, one process) → one
-collector with SQLite, on this machine, over loopback.
+"""Pipeline benchmark: N simulated CURVE agents (`chronowatch simulate`, one process) → one or
+more collectors on one store (SQLite, or PostgreSQL), on this machine, over loopback.
 
 Phases:
  1. connect: N agents at a trickle; collector RSS idle vs. with N connections → memory per agent.
  2. throughput: N agents at --rate each for --duration s; events/s stored (collector counters,
     sampled every second, over the generation window and the best 5 s).
  3. latency: 10 % of the measured throughput; p50/p99 event timestamp → committed (collector).
- 4. gaps: for every agent, stored sequences must be contiguous (max - min + 1 == count).
+ 4. failover (with --collectors ≥ 2): one collector SIGKILLed under a moderate load; seconds
+    until every agent it had is taken over by (streaming to) another.
+ 5. gaps: for every agent, stored sequences must be contiguous (max - min + 1 == count); bytes
+    per stored event on disk (SQLite file + WAL; PostgreSQL events partitions with indexes).
 
 Usage: bench/pipeline/run.py [--agents 1000] [--rate 250] [--duration 20] [--binary PATH]
+                             [--store sqlite|postgres|URL] [--collectors N] [--compare]
+--store postgres starts a throwaway PostgreSQL 15 cluster (tests/integration/peers.py's).
+--compare runs the SQLite baseline (1 collector) and then --collectors (default 2) on PostgreSQL
+in the same invocation and prints both with their ratios.
 Prints one JSON object with the figures (and the load average at start and end).
 """
 import argparse
@@ -25,6 +32,7 @@ import tempfile
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests" / "integration"))  # peers.Postgres: the same throwaway cluster
 
 
 def free_port():
@@ -68,11 +76,14 @@ class Simulation:
         return json_lines(self.out)[-1]
 
 
-def simulate(cw, work, endpoint, agents, rate, duration, drain=60):
+# Failover only when measuring it: under saturation acknowledgements may take longer than a
+# short failover_after, and agents moving for that only add resends.
+def simulate(cw, work, endpoint, agents, rate, duration, drain=60, failover_after=60):
     simulate.runs = getattr(simulate, "runs", 0) + 1
     argv = [cw, "simulate", "--agents", str(agents), "--rate", str(rate), "--duration", str(duration),
             "--drain", str(drain), "--keys", str(work / "agents"), "--collector", endpoint,
-            "--collector-key", str(work / "server" / "collector.pub"), "--json"]
+            "--collector-key", str(work / "server" / "collector.pub"), "--json",
+            "--failover-after", str(failover_after)]
     return Simulation(argv, work / f"simulate-{simulate.runs}.json")
 
 
@@ -86,42 +97,143 @@ def wait_stats(stats_file, predicate, timeout):
     raise TimeoutError("collector counters never reached the expected state")
 
 
+class Store:
+    """Where the collectors store: a SQLite file in the work directory, a PostgreSQL cluster this
+    script starts (and stops), or a URL given."""
+
+    def __init__(self, kind, work):
+        self.kind, self.cluster = kind, None
+        if kind == "sqlite":
+            self.url = f"sqlite:{work / 'events.db'}"
+            self.file = work / "events.db"
+        elif kind == "postgres":
+            from peers import Postgres
+            self.cluster = Postgres()
+            self.url = self.cluster.create_database("bench")
+        else:
+            self.url = kind
+
+    def sql(self, query):
+        if self.kind == "sqlite":
+            with sqlite3.connect(f"file:{self.file}?mode=ro", uri=True) as connection:
+                return connection.execute(query).fetchone()[0]
+        out = subprocess.run(["/usr/lib/postgresql/15/bin/psql", "-X", "-qAt", "-d", self.url,
+                              "-c", query], check=True, capture_output=True, text=True).stdout
+        return int(out.strip() or 0)
+
+    def bytes_on_disk(self):
+        if self.kind == "sqlite":
+            return sum(p.stat().st_size for p in self.file.parent.glob("events.db*"))
+        return self.sql("SELECT sum(pg_total_relation_size(i.inhrelid))::bigint FROM pg_inherits i "
+                        "WHERE i.inhparent = 'events'::regclass")
+
+    def stop(self):
+        if self.cluster:
+            self.cluster.stop()
+
+
+class Collectors:
+    """N collectors on one store, each on its own port, all with the same key pair."""
+
+    def __init__(self, cw, work, store, count):
+        self.cw, self.work, self.store = cw, work, store
+        self.endpoints = [f"tcp://127.0.0.1:{free_port()}" for _ in range(count)]
+        self.processes = [self.start(i) for i in range(count)]
+
+    def start(self, i):
+        return subprocess.Popen(
+            [self.cw, "collector", "--listen", self.endpoints[i], "--store", self.store.url,
+             "--key", str(self.work / "server" / "collector.key"),
+             "--authorized-keys", str(self.work / "authorized"),
+             "--stats-interval", "0.25", "--json", "--heartbeat-interval", "3600"],
+            stdout=open(self.stats_file(i), "a"), stderr=open(self.work / f"collector-{i}.log", "a"))
+
+    def stats_file(self, i):
+        return self.work / f"collector-{i}.jsonl"
+
+    def last(self, i):
+        lines = json_lines(self.stats_file(i))
+        return lines[-1] if lines else None
+
+    def alive(self):
+        return [i for i, p in enumerate(self.processes) if p.poll() is None]
+
+    def total(self, field):
+        return sum((self.last(i) or {}).get(field, 0) for i in self.alive())
+
+    def endpoint_list(self):
+        return ",".join(self.endpoints)
+
+    def stop(self):
+        for p in self.processes:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.processes:
+            p.wait(30)
+
+
+def prepare(cw, agents):
+    work = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-pipeline-"))
+    subprocess.run([cw, "keygen", "--out", work / "server", "--name", "collector"], check=True,
+                   capture_output=True)
+    subprocess.run([cw, "simulate", "--agents", str(agents), "--keys", work / "agents",
+                    "--duration", "0"], check=True, capture_output=True)
+    (work / "authorized").mkdir()
+    for pub in (work / "agents").glob("*.pub"):
+        shutil.copy(pub, work / "authorized")
+    return work
+
+
+def run_config(args, cw, store_kind, collectors):
+    work = prepare(cw, args.agents)
+    store = Store(store_kind, work)
+    group = Collectors(cw, work, store, collectors)
+    result = {"store": store_kind, "collectors": collectors, "load_start": os.getloadavg()}
+    try:
+        result.update(run_phases(args, cw, work, group))
+        if collectors >= 2:
+            result.update(failover_phase(args, cw, work, group))
+    finally:
+        group.stop()
+    stored = store.sql("SELECT count(*) FROM events")
+    result["stored_rows"] = stored
+    result["bytes_per_stored_event"] = store.bytes_on_disk() / max(stored, 1)
+    result["gaps"] = sequence_gaps(store)
+    result["load_end"] = os.getloadavg()
+    store.stop()
+    if not args.keep:
+        shutil.rmtree(work)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=250, help="events/s per agent in phase 2")
     parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--latency-duration", type=float, default=20,
+                        help="seconds of the 10 %% load phase")
+    parser.add_argument("--store", default="sqlite", help="sqlite, postgres, or a store URL")
+    parser.add_argument("--collectors", type=int, default=1)
+    parser.add_argument("--compare", action="store_true",
+                        help="SQLite with 1 collector, then PostgreSQL with --collectors (≥ 2)")
     parser.add_argument("--binary", default=str(REPO / "build" / "src" / "apps" / "chronowatch"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
     cw = args.binary
-    work = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-pipeline-"))
-    load_start = os.getloadavg()
-    subprocess.run([cw, "keygen", "--out", work / "server", "--name", "collector"], check=True,
-                   capture_output=True)
-    subprocess.run([cw, "simulate", "--agents", str(args.agents), "--keys", work / "agents",
-                    "--duration", "0"], check=True, capture_output=True)
-    (work / "authorized").mkdir()
-    for pub in (work / "agents").glob("*.pub"):
-        shutil.copy(pub, work / "authorized")
-    endpoint = f"tcp://127.0.0.1:{free_port()}"
-    stats_file = work / "collector.jsonl"
-    collector = subprocess.Popen(
-        [cw, "collector", "--listen", endpoint, "--db", str(work / "events.db"),
-         "--key", str(work / "server" / "collector.key"), "--authorized-keys", str(work / "authorized"),
-         "--stats-interval", "1", "--json", "--heartbeat-interval", "3600"],
-        stdout=open(stats_file, "w"), stderr=open(work / "collector.log", "w"))
-    try:
-        result = run_phases(args, cw, work, endpoint, stats_file, collector.pid)
-    finally:
-        collector.terminate()
-        collector.wait(30)
-    result["gaps"] = sequence_gaps(work / "events.db")
-    result["load_start"], result["load_end"] = load_start, os.getloadavg()
-    result["cpus"] = os.cpu_count()
-    print(json.dumps(result, indent=1))
-    if not args.keep:
-        shutil.rmtree(work)
+    if not args.compare:
+        result = run_config(args, cw, args.store, args.collectors)
+        result["cpus"] = os.cpu_count()
+        print(json.dumps(result, indent=1))
+        return 0
+    baseline = run_config(args, cw, "sqlite", 1)
+    postgres = run_config(args, cw, "postgres", max(2, args.collectors))
+    ratios = {k: postgres[k] / baseline[k] for k in
+              ("sustained_events_per_s", "best_5s_events_per_s", "latency_p99_ms",
+               "bytes_per_stored_event") if baseline.get(k)}
+    print(json.dumps({"sqlite_1_collector": baseline, "postgres": postgres,
+                      "postgres_over_sqlite": ratios, "cpus": os.cpu_count()}, indent=1))
+    return 0
 
 
 def cpu_seconds(pid):
@@ -130,30 +242,35 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_phases(args, cw, work, endpoint, stats_file, collector_pid):
-    idle = wait_stats(stats_file, lambda s: True, 20)
+def run_phases(args, cw, work, group):
+    wait_for_all = lambda what, predicate, timeout: wait_until(  # noqa: E731
+        lambda: all(group.last(i) and predicate(group.last(i)) for i in group.alive()), timeout, what)
+    wait_for_all("first counters", lambda s: True, 20)
+    idle = group.total("rss_bytes")
+    endpoints = group.endpoint_list()
+    pids = [group.processes[i].pid for i in group.alive()]
     # 1. memory per connected agent: a trickle keeps every connection open.
-    trickle = simulate(cw, work, endpoint, args.agents, 0.2, 15)
-    connected = wait_stats(stats_file, lambda s: s["connections"] >= args.agents, 120)
+    trickle = simulate(cw, work, endpoints, args.agents, 0.2, 8)
+    wait_until(lambda: group.total("connections") >= args.agents, 120, "every agent connected")
     time.sleep(2)
-    connected = json_lines(stats_file)[-1]
+    connected = group.total("rss_bytes")
     trickle.report()
-    per_agent = (connected["rss_bytes"] - idle["rss_bytes"]) / args.agents
+    per_agent = (connected - idle) / args.agents
     # 2. throughput
-    before = json_lines(stats_file)[-1]
-    collector_cpu = cpu_seconds(collector_pid)
+    before = group.total("events_stored")
+    collector_cpu = sum(cpu_seconds(pid) for pid in pids)
     t0 = time.monotonic()
-    load = simulate(cw, work, endpoint, args.agents, args.rate, args.duration)
+    load = simulate(cw, work, endpoints, args.agents, args.rate, args.duration)
     samples = []
     while load.poll() is None:
         time.sleep(1)
-        samples.append((time.monotonic(), json_lines(stats_file)[-1]["events_stored"]))
+        samples.append((time.monotonic(), group.total("events_stored")))
     report = load.report()
     time.sleep(2)  # the next counters line includes the last acknowledged batches
-    after = wait_stats(stats_file, lambda s: s["events_queued"] == 0, 60)
-    stored = after["events_stored"] - before["events_stored"]
+    wait_for_all("queues drained", lambda s: s["events_queued"] == 0, 60)
+    stored = group.total("events_stored") - before
     elapsed = time.monotonic() - t0
-    collector_cpu = cpu_seconds(collector_pid) - collector_cpu
+    collector_cpu = sum(cpu_seconds(pid) for pid in pids) - collector_cpu
     load_throughput = os.getloadavg()
     best = 0.0
     for i in range(len(samples)):
@@ -163,16 +280,14 @@ def run_phases(args, cw, work, endpoint, stats_file, collector_pid):
     sustained = stored / max(elapsed, 1e-9)
     # 3. latency at 10 % of the sustained load
     light_rate = max(0.1, 0.1 * sustained / args.agents)
-    # The collector's percentiles cover its last 100,000 events: make sure they are all light.
-    light_duration = min(180.0, max(20.0, 120000 / (light_rate * args.agents)))
-    light = simulate(cw, work, endpoint, args.agents, light_rate, light_duration)
+    light = simulate(cw, work, endpoints, args.agents, light_rate, args.latency_duration)
     light_report = light.report()
     time.sleep(1.5)
-    latency = json_lines(stats_file)[-1]
+    latencies = [group.last(i) for i in group.alive()]
     return {
         "agents": args.agents,
-        "collector_rss_idle_bytes": idle["rss_bytes"],
-        "collector_rss_connected_bytes": connected["rss_bytes"],
+        "collector_rss_idle_bytes": idle,
+        "collector_rss_connected_bytes": connected,
         "collector_bytes_per_connected_agent": per_agent,
         "offered_events_per_s": args.agents * args.rate,
         "throughput_sent": report["total_sent"],
@@ -185,21 +300,58 @@ def run_phases(args, cw, work, endpoint, stats_file, collector_pid):
         "collector_cpu_us_per_event": 1e6 * collector_cpu / max(stored, 1),
         "simulator_cpu_us_per_event": 1e6 * load.cpu_seconds / max(report["total_sent"], 1),
         "latency_load_events_per_s": light_rate * args.agents,
-        "latency_duration_s": light_duration,
+        "latency_duration_s": args.latency_duration,
         "latency_acknowledged": light_report["total_acknowledged"],
-        "latency_p50_ms": latency["latency_p50_ms"],
-        "latency_p99_ms": latency["latency_p99_ms"],
-        "malformed_frames": latency["malformed_frames"],
-        "rewinds": latency["rewinds"],
+        # Each collector's percentiles cover its own last 100,000 events: the worst one is given.
+        "latency_p50_ms": max(s["latency_p50_ms"] for s in latencies),
+        "latency_p99_ms": max(s["latency_p99_ms"] for s in latencies),
+        "malformed_frames": sum(s["malformed_frames"] for s in latencies),
+        "rewinds": sum(s["rewinds"] for s in latencies),
     }
 
 
-def sequence_gaps(db):
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        row = connection.execute(
-            "SELECT COALESCE(SUM(n), 0) FROM (SELECT MAX(sequence) - MIN(sequence) + 1 - COUNT(*) AS n "
-            "FROM events WHERE sequence < 9223372036854775807 AND sequence >= 0 GROUP BY agent_id)").fetchone()
-    return row[0]
+def wait_until(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(what)
+
+
+def failover_phase(args, cw, work, group):
+    """A moderate load (10 %); collector 0 SIGKILLed; time until every agent it had connected
+    resumed on another one (their `agents_taken_over` counters), and until the first did."""
+    load = simulate(cw, work, group.endpoint_list(), args.agents, max(1.0, 0.1 * args.rate), 15,
+                    failover_after=2)
+    wait_until(lambda: group.total("connections") >= args.agents, 60, "agents connected")
+    time.sleep(3)
+    victim = group.last(0)["connections"]
+    survivors = [i for i in group.alive() if i != 0]
+    taken_before = sum(group.last(i)["agents_taken_over"] for i in survivors)
+    group.processes[0].kill()
+    killed = time.monotonic()
+    group.processes[0].wait()
+    first = None
+    while time.monotonic() - killed < 30:
+        taken = sum((group.last(i) or {}).get("agents_taken_over", 0) for i in survivors) - taken_before
+        if taken > 0 and first is None:
+            first = time.monotonic() - killed
+        if taken >= victim:
+            break
+        time.sleep(0.05)
+    all_moved = time.monotonic() - killed
+    report = load.report()
+    return {"failover_agents_on_killed": victim, "failover_first_s": first,
+            "failover_all_s": all_moved, "failover_stats_interval_s": 0.25,
+            "failover_after_s": 2.0, "failover_acknowledged": report["total_acknowledged"],
+            "failover_sent": report["total_sent"], "failovers_counted": report["total_failovers"]}
+
+
+def sequence_gaps(store):
+    return store.sql(
+        "SELECT COALESCE(SUM(n), 0) FROM (SELECT MAX(sequence) - MIN(sequence) + 1 - COUNT(*) AS n "
+        "FROM events WHERE sequence < 9223372036854775807 AND sequence >= 0 GROUP BY agent_id) g")
 
 
 if __name__ == "__main__":

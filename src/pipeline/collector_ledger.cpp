@@ -11,6 +11,11 @@ void CollectorLedger::seed(const std::string& agent_id, std::uint64_t stored_nex
   entry.committed_next = std::max(entry.committed_next, stored_next);
 }
 
+void CollectorLedger::adopt(const std::string& agent_id, std::uint64_t stored_next) {
+  if (stored_next > committed_next(agent_id)) ++stats_.taken_over;
+  seed(agent_id, stored_next);
+}
+
 std::uint64_t CollectorLedger::on_hello(const std::string& agent_id, std::uint64_t resume_from,
                                         bool shared_store) {
   auto& entry = entries_[agent_id];

@@ -31,6 +31,10 @@ class CollectorLedger {
   // Sequences known to be stored at startup (the store's max sequence + 1 per agent).
   void seed(const std::string& agent_id, std::uint64_t stored_next);
 
+  // On a shared store, at a hello: the store holds this agent's sequences below `stored_next`.
+  // Beyond what this collector committed, another one stored them (the agent fails over from
+  // it): counted as taken over. Then as seed().
+  void adopt(const std::string& agent_id, std::uint64_t stored_next);
   // Hello with the agent's first pending sequence; returns the `next` to welcome it with. With
   // `shared_store` (several collectors on one store), resuming beyond what this collector
   // accepted means another one stored the rest: counted as taken over, not as lost.

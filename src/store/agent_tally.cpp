@@ -9,8 +9,10 @@ void AgentTally::add(const events::Event& e) {
   const auto t = unix_ns(e.timestamp);
   first_seen = std::min(first_seen, t);
   last_seen = std::max(last_seen, t);
-  if ((e.sequence & events::kCollectorSequenceBit) == 0)
+  if ((e.sequence & events::kCollectorSequenceBit) == 0) {
     last_sequence = std::max(last_sequence, e.sequence);
+    from_agent = true;
+  }
   ++events;
   if (e.severity >= events::Severity::high) ++alerts;
   if (e.type == events::EventType::heartbeat) ++heartbeats;

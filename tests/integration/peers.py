@@ -263,7 +263,7 @@ class Postgres(Peer):
     def psql(self, sql, database="postgres"):
         result = subprocess.run([PG_BIN / "psql", "-X", "-qAt", "-v", "ON_ERROR_STOP=1",
                                  "-d", self.url(database), "-c", sql],
-                                check=True, capture_output=True, text=True)
+                                check=True, capture_output=True, text=True, timeout=60)
         return result.stdout
 
     def create_database(self, name):

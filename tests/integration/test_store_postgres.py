@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from peers import Postgres
-from pipeline_support import Collector, Keys, assert_exactly_once, run, simulate
+from peers import Postgres, wait_for
+from pipeline_support import Collector, Keys, assert_exactly_once, json_lines, run, simulate
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,35 @@ def test_reading_commands_refuse_a_database_without_the_schema(postgres):
 def test_a_url_that_names_no_engine_is_refused_clearly(tmp_path):
     result = run("events", "--store", "mysql://localhost/x", check=False)
     assert result.returncode == 1 and "sqlite:PATH or postgresql://" in result.stderr
+
+
+def test_postgres_restarted_mid_stream_loses_nothing(tmp_path):
+    """`pg_ctl -m immediate` (SIGQUIT to the postmaster) while agents stream: the collector's
+    flushes fail and are not acknowledged, the agents keep their events and resend, the store
+    reconnects when the server is back — every acknowledged event stored exactly once."""
+    with Postgres() as postgres:
+        url = postgres.create_database("restarted")
+        keys = Keys(tmp_path / "keys", agents=20)
+        collector = Collector(keys, url)
+        sim = simulate(keys, collector, agents=20, rate=50, duration=10, drain=60, background=True)
+        try:
+            wait_for(lambda: (collector.stats() or {}).get("events_stored", 0) > 500, timeout=20,
+                     what="events stored before the crash")
+            postgres.crash()
+            wait_for(lambda: collector.stats()["store_failures"] > 0, timeout=20,
+                     what="the collector noticing the server gone")
+            stored_before = collector.stats()["events_stored"]
+            postgres.start()
+            wait_for(lambda: collector.stats()["events_stored"] > stored_before, timeout=30,
+                     what="storing again after the restart")
+            sim.popen.wait(timeout=120)
+            assert sim.popen.returncode == 0, sim.log()[-3000:]
+            report = json_lines(sim.log())[-1]
+        finally:
+            collector.stop()
+            sim.stop()
+        assert report["total_acknowledged"] == report["total_sent"]
+        assert_exactly_once(url, report)
+        assert len(lines("events", "--store", url, "--json")) == report["total_acknowledged"]
+        assert "cannot connect to PostgreSQL" in collector.process.log() or \
+            "server closed the connection" in collector.process.log()

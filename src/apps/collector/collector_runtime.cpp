@@ -80,7 +80,10 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store));
-  daemon.started("listening on " + collector.endpoint(), std::nullopt);
+  if (store.shared_by_collectors())
+    writer.on_hello_recorded([&collector](const std::string& agent, std::uint64_t stored_next) {
+      collector.hello_recorded(agent, stored_next);
+    });
   const auto started = std::chrono::steady_clock::now();
   const auto uptime = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -102,6 +105,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   }
   spdlog::info("collector: listening on {} (key {}), storing into {}", collector.endpoint(),
                server_key.public_key, store::describe_store(options.store));
+  daemon.started("listening on " + collector.endpoint(), std::nullopt);
   auto last_report = started;
   while (!signals.stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -109,12 +109,17 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
   std::map<std::string, std::uint64_t> next_by_agent;
   for (auto& batch : batches) {
     if (batch.hello) {
+      std::uint64_t stored_next = 0;
       try {
         store_.record_agent(*batch.hello, wall_now());
         if (hooks_.agent_changed) hooks_.agent_changed(batch.hello->agent_id);
+        if (hello_recorded_)
+          if (auto agent = store_.agent(batch.agent_id); agent && agent->last_sequence > 0)
+            stored_next = agent->last_sequence + 1;
       } catch (const std::exception& error) {
         spdlog::error("collector: cannot record agent {}: {}", batch.agent_id, error.what());
       }
+      if (hello_recorded_) hello_recorded_(batch.agent_id, stored_next);
       continue;
     }
     auto& next = next_by_agent[batch.agent_id];

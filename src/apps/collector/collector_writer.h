@@ -66,6 +66,11 @@ class CollectorWriter {
   void join();  // after queue.close(): returns when everything queued is stored
   WriterStats stats() const;
   void set_hooks(StoreHooks hooks) { hooks_ = std::move(hooks); }  // before start()
+  // Called after each hello is recorded, with the agent's stored last sequence + 1 (0 if
+  // unknown): a collector on a shared store welcomes the agent only then.
+  void on_hello_recorded(std::function<void(const std::string&, std::uint64_t)> hook) {
+    hello_recorded_ = std::move(hook);
+  }
 
  private:
   void run();
@@ -80,6 +85,7 @@ class CollectorWriter {
   CommitReport report_;
   LivenessHooks liveness_;
   StoreHooks hooks_;
+  std::function<void(const std::string&, std::uint64_t)> hello_recorded_;
   std::size_t max_transaction_events_;
   std::chrono::steady_clock::time_point last_refresh_{};
   std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies

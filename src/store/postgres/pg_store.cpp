@@ -93,7 +93,7 @@ void copy_tally(pg::CopyWriter& copy, const AgentTally& t, Timestamp heard) {
   copy.int64(static_cast<std::int64_t>(t.heartbeats));
   t.offset ? copy.int64(*t.offset) : copy.null();
   t.offset_at ? copy.int64(*t.offset_at) : copy.null();
-  copy.int64(unix_ns(heard));
+  t.from_agent ? copy.int64(unix_ns(heard)) : copy.null();  // agent_down/up: not a sign of life
 }
 
 // Which events the INSERT stored, ascending, with their positions: all of them (the usual case),

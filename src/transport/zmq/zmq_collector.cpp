@@ -76,6 +76,15 @@ void ZmqCollector::report(const std::vector<std::pair<std::string, std::uint64_t
   [[maybe_unused]] auto written = ::write(wake_fd_.get(), &one, sizeof one);
 }
 
+void ZmqCollector::hello_recorded(const std::string& agent_id, std::uint64_t stored_next) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_commits_.push_back({agent_id, stored_next, true, true});
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_fd_.get(), &one, sizeof one);
+}
+
 IngestStats ZmqCollector::stats() const {
   std::lock_guard lock(mutex_);
   return published_;
@@ -176,16 +185,10 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
   connections_[routing_id] = {agent_id, key_name, std::move(*identity),
                               std::chrono::steady_clock::now()};
   queue_.push({agent_id, {}, 0, connections_[routing_id].identity});  // the writer records it
-  const auto taken_before = ledger_.stats().taken_over;
-  const auto next = ledger_.on_hello(agent_id, resume_from, shared_store_);
-  if (ledger_.stats().taken_over != taken_before)
-    spdlog::info(
-        "collector: agent {} resumes at {} here, beyond what this collector accepted: "
-        "it fails over from another collector on the store",
-        agent_id, resume_from);
-  spdlog::debug("collector: hello from {} (key {}), resumes at {}, welcome next {}", agent_id,
-                key_name, resume_from, next);
-  send(routing_id, pipeline::encode_message(pipeline::MessageKind::welcome, next));
+  if (shared_store_)  // welcomed once the writer says what the store holds (hello_recorded)
+    pending_hellos_[agent_id] = {routing_id, resume_from};
+  else
+    welcome(agent_id, routing_id, resume_from);
 }
 
 void ZmqCollector::handle_batch(const std::string& routing_id, Connection& connection,
@@ -247,7 +250,11 @@ void ZmqCollector::deliver_commits() {
     std::lock_guard lock(mutex_);
     commits.swap(pending_commits_);
   }
-  for (const auto& [agent_id, next, stored] : commits) {
+  for (const auto& [agent_id, next, stored, hello] : commits) {
+    if (hello) {
+      welcome_recorded(agent_id, next);
+      continue;
+    }
     if (!stored) {
       ledger_.on_store_failed(agent_id);
       continue;
@@ -256,6 +263,35 @@ void ZmqCollector::deliver_commits() {
     if (auto routing = routing_by_agent_.find(agent_id); routing != routing_by_agent_.end())
       send(routing->second, pipeline::encode_message(pipeline::MessageKind::ack, acked));
   }
+}
+
+void ZmqCollector::welcome_recorded(const std::string& agent_id, std::uint64_t stored_next) {
+  const auto taken_before = ledger_.stats().taken_over;
+  if (stored_next > 0) ledger_.adopt(agent_id, stored_next);
+  if (ledger_.stats().taken_over != taken_before)
+    spdlog::info(
+        "collector: agent {}: the store holds its sequences below {}, beyond what this "
+        "collector stored: it fails over from another collector on the store",
+        agent_id, stored_next);
+  const auto pending = pending_hellos_.find(agent_id);
+  if (pending == pending_hellos_.end()) return;
+  const auto [routing_id, resume_from] = pending->second;
+  pending_hellos_.erase(pending);
+  welcome(agent_id, routing_id, resume_from);
+}
+
+void ZmqCollector::welcome(const std::string& agent_id, const std::string& routing_id,
+                           std::uint64_t resume_from) {
+  const auto taken_before = ledger_.stats().taken_over;
+  const auto next = ledger_.on_hello(agent_id, resume_from, shared_store_);
+  if (ledger_.stats().taken_over != taken_before)
+    spdlog::info(
+        "collector: agent {} resumes at {} here, beyond what this collector accepted: "
+        "it fails over from another collector on the store",
+        agent_id, resume_from);
+  spdlog::debug("collector: hello from {}, resumes at {}, welcome next {}", agent_id, resume_from,
+                next);
+  send(routing_id, pipeline::encode_message(pipeline::MessageKind::welcome, next));
 }
 
 void ZmqCollector::forget_idle_connections() {

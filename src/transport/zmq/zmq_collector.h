@@ -70,6 +70,10 @@ class ZmqCollector {
   void committed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next);
   // From the writer thread: these agents' queued events could not be stored; accept them again.
   void failed(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next);
+  // From the writer thread, on a shared store: the agent's hello is recorded and the store holds
+  // its sequences below `stored_next` (0: unknown). Only then is it welcomed, so that the welcome
+  // says what every collector stored, not what this one last saw.
+  void hello_recorded(const std::string& agent_id, std::uint64_t stored_next);
   IngestStats stats() const;
   const std::string& endpoint() const { return endpoint_; }  // as bound (the port of `:*`)
 
@@ -90,6 +94,9 @@ class ZmqCollector {
   void malformed(const std::string& routing_id, std::string_view reason);
   void send(const std::string& routing_id, std::vector<std::byte> frame);
   void deliver_commits();
+  void welcome_recorded(const std::string& agent_id, std::uint64_t stored_next);
+  void welcome(const std::string& agent_id, const std::string& routing_id,
+               std::uint64_t resume_from);
   void forget_idle_connections();
 
   zmq::socket_t socket_;
@@ -109,7 +116,13 @@ class ZmqCollector {
     std::string agent_id;
     std::uint64_t next = 0;
     bool stored = true;
+    bool hello = false;  // hello_recorded()
   };
+  struct PendingHello {
+    std::string routing_id;
+    std::uint64_t resume_from = 0;
+  };
+  std::map<std::string, PendingHello> pending_hellos_;  // by agent, awaiting hello_recorded()
   void report(const std::vector<std::pair<std::string, std::uint64_t>>& agents_next, bool stored);
   std::vector<Commit> pending_commits_;
   IngestStats counters_, published_;

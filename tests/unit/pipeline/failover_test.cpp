@@ -59,5 +59,15 @@ TEST(Failover, ASharedStoreCountsAnAgentResumingAheadAsTakenOverNotLost) {
   EXPECT_EQ(shared.stats().taken_over, 1u);
 }
 
+TEST(Failover, AdoptingWhatTheStoreHoldsCountsATakeoverOnlyBeyondOwnCommits) {
+  CollectorLedger ledger;
+  ledger.seed("a", 100);
+  ledger.adopt("a", 100);  // nothing new: this collector stored it
+  EXPECT_EQ(ledger.stats().taken_over, 0u);
+  ledger.adopt("a", 250);  // another collector stored 100..249
+  EXPECT_EQ(ledger.stats().taken_over, 1u);
+  EXPECT_EQ(ledger.on_hello("a", 200, true), 250u);  // welcomed with what the store holds
+}
+
 }  // namespace
 }  // namespace cw::pipeline

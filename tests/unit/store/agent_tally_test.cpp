@@ -30,6 +30,7 @@ TEST(AgentTally, CountsEventsAlertsHeartbeatsAndKeepsTheNewestOffset) {
   EXPECT_EQ(t.first_seen, unix_ns(at(90)));
   EXPECT_EQ(t.last_seen, unix_ns(at(140)));
   EXPECT_EQ(t.last_sequence, 9u);  // not the collector-made one
+  EXPECT_TRUE(t.from_agent);
   EXPECT_EQ(t.events, 4u);
   EXPECT_EQ(t.alerts, 3u);
   EXPECT_EQ(t.heartbeats, 1u);
@@ -46,6 +47,15 @@ TEST(AgentTally, KeepsAgentsApartInTheOrderTheyAppear) {
   ASSERT_EQ(tallies.all().size(), 2u);
   EXPECT_EQ(tallies.all()[0].agent_id, "b");
   EXPECT_EQ(tallies.all()[0].events, 2u);
+}
+
+TEST(AgentTally, OnlyCollectorMadeEventsAreNoSignOfLife) {
+  const Event down{at(1), "a", kCollectorSequenceBit | 5, EventType::agent_down, Severity::high,
+                   {},    {}};
+  AgentTallies tallies;
+  tallies.add(down);
+  EXPECT_FALSE(tallies.all()[0].from_agent);
+  EXPECT_EQ(tallies.all()[0].events, 1u);
 }
 
 TEST(AgentTally, MergeTakesExtremesAddsCountsAndReplacesOnlyANewerOffset) {
