@@ -123,6 +123,7 @@ constexpr std::array kSockets{
 };
 
 constexpr std::array kClock{"adjtimex", "clock_adjtime", "clock_settime", "settimeofday"};
+constexpr std::array kClockRead{"adjtimex", "clock_adjtime"};
 
 extern "C" void on_forbidden_call(int, siginfo_t* info, void*) {
   // Async-signal-safe: a fixed message and the number, then the default action (kill).
@@ -183,7 +184,10 @@ void install_syscall_filter(const SyscallFilterOptions& options) {
   filter.allow(kRuntime);
   filter.allow(kFiles);
   filter.allow(kSockets);
-  if (options.adjust_clock) filter.allow(kClock);
+  if (options.adjust_clock)
+    filter.allow(kClock);
+  else if (options.read_kernel_clock)
+    filter.allow(kClockRead);
   // Threads only: clone with CLONE_THREAD; clone3 (whose flags a filter cannot read) answers
   // ENOSYS, so glibc falls back to clone. fork() and vfork() are forbidden.
   filter.rule(SCMP_ACT_ALLOW, "clone", SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));

@@ -9,6 +9,12 @@ namespace cw::platform {
 struct SyscallFilterOptions {
   bool adjust_clock = false;    // also allow adjtimex/clock_adjtime/clock_settime (--discipline)
   bool packet_capture = false;  // also allow AF_PACKET sockets (the agent's --interface)
+  // Also allow adjtimex/clock_adjtime, the only calls that read the kernel's frequency and tick
+  // (the agent's tamper scan, with modes 0). A filter cannot see `modes` inside struct timex, so
+  // what keeps such a process from changing the clock is the capability: without CAP_SYS_TIME
+  // (the agent's unit grants it only with --discipline) the kernel refuses modes other than 0.
+  // clock_settime and settimeofday stay forbidden.
+  bool read_kernel_clock = false;
 };
 
 // Installs the filter for the calling process (all its threads: SECCOMP_FILTER_FLAG_TSYNC), and

@@ -177,7 +177,9 @@ int run_daemon(const AgentSettings& settings) {
   daemon.started("polling " + std::to_string(server_specs(settings).size()) + " NTP server(s)",
                  settings.no_seccomp ? std::nullopt
                                      : std::optional(platform::SyscallFilterOptions{
-                                           false, !settings.interface.empty()}));
+                                           .adjust_clock = false,
+                                           .packet_capture = !settings.interface.empty(),
+                                           .read_kernel_clock = settings.tamper_interval > 0}));
   // Relative sleeps: immune to a faked (libfaketime) or stepped clock. More watchers (the
   // network monitor) tick here beside the clock.
   while (!signals.stop) {

@@ -56,6 +56,18 @@ TEST(SyscallFilterDeathTest, ClockAdjustmentOnlyWithDiscipline) {
               testing::ExitedWithCode(0), "still alive");
 }
 
+TEST(SyscallFilterDeathTest, ReadingTheKernelClockAllowsAdjtimexButNotSettingTheTime) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  timex reading{};  // modes 0: what the agent's tamper scan does
+  EXPECT_EXIT(filtered_then([&] { ::adjtimex(&reading); }, {.read_kernel_clock = true}),
+              testing::ExitedWithCode(0), "still alive");
+  // No clock this machine has (EINVAL were it allowed): the test can never set the time.
+  timespec zero{};
+  EXPECT_EXIT(filtered_then([&] { ::clock_settime(static_cast<clockid_t>(1000), &zero); },
+                            {.read_kernel_clock = true}),
+              testing::KilledBySignal(SIGSYS), "seccomp");
+}
+
 TEST(SyscallFilterDeathTest, WhatADaemonDoesStillWorks) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
