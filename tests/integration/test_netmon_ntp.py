@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from netns import Lab, netmon, of_type, require_namespaces
+from netns import Lab, fields, netmon, of_type, require_namespaces
 from peers import wait_for
 
 PEER = [sys.executable, str(pathlib.Path(__file__).with_name("ntp_wire_peer.py"))]
@@ -78,9 +78,9 @@ def test_monlist_and_mode7_responder(lab):
     path = record(lab, "monlist", [(lab.attacker_ns, PEER + ["monlist", lab.target])])
     events, _, _ = netmon(path)
     assert kinds(events) == ["mode7_request", "mode7_responder"], events
-    request = [e for e in events if e["kind"] == "mode7_request"][0]
+    request = [e for e in map(fields, events) if e.get("kind") == "mode7_request"][0]
     assert request["severity"] == "high" and request["request_code"] == 42
-    assert request["source_ip"] == lab.attacker and request["destination_ip"] == lab.target
+    assert request["source"] == lab.attacker and request["destination"] == lab.target
     server.stop()
 
 
@@ -90,9 +90,9 @@ def test_reflection_at_a_victim_is_amplification(lab):
         (lab.attacker_ns, PEER + ["client", lab.target, "3"]),  # the capture is warm
         (lab.attacker_ns, PEER + ["reflect", lab.target, f"{lab.net}.0.9"])])
     events, _, _ = netmon(path)
-    amplification = [e for e in events if e.get("kind") == "amplification"]
+    amplification = [e for e in map(fields, events) if e.get("kind") == "amplification"]
     assert len(amplification) == 1, events
-    assert amplification[0]["destination_ip"] == f"{lab.net}.0.9"
+    assert amplification[0]["destination"] == f"{lab.net}.0.9"
     assert amplification[0]["ports"] == [80]
     server.stop()
 

@@ -40,7 +40,7 @@ def test_agents_deliver_exactly_once_and_an_unknown_key_is_refused(keys, tmp_pat
     # stored events too.
     import sqlite3
     with sqlite3.connect(f"file:{tmp_path / 'events.db'}?mode=ro", uri=True) as db:
-        incidents = db.execute("SELECT count(*) FROM events WHERE type = 46").fetchone()[0]
+        incidents = db.execute("SELECT count(*) FROM events WHERE type = 48").fetchone()[0]
     assert final["events_stored"] == report["total_sent"] + again["total_sent"] + incidents
     assert final["malformed_frames"] == 0
     assert final["zap_accepted"] >= 6

@@ -54,6 +54,9 @@ class AlertingEventStore final : public store::EventStore {
                                          Timestamp until, std::size_t limit) override {
     return inner_.read_replay(from, after, until, limit);
   }
+  // Several collectors on one store: the inner engine says who sweeps liveness.
+  bool lead_liveness() override { return inner_.lead_liveness(); }
+  bool shared_by_collectors() const override { return inner_.shared_by_collectors(); }
 
  private:
   store::EventStore& inner_;
