@@ -19,6 +19,7 @@
 #include "apps/common/exit_codes.h"
 #include "apps/common/signals.h"
 #include "apps/up/up_setup.h"
+#include "store/event_store.h"
 
 extern char** environ;
 
@@ -104,6 +105,7 @@ int run_up(const UpOptions& o) {
   CollectorCommandOptions collector;
   collector.listen = o.collector_listen;
   collector.db = (data / "events.db").string();
+  collector.store = store::store_url("", collector.db);
   collector.key = keys.collector_key.string();
   collector.authorized_keys = keys.authorized.string();
   collector.http = o.http;
