@@ -103,6 +103,8 @@ def test_twenty_kib_of_junk_is_refused(server, certificate):
         pass
     assert closed_by_peer(junk, 3)
     junk.close()
-    wait_for(lambda: tls_failures(server) == failures + 1, timeout=5,
+    # At least one more: the previous test's 200 idle connections may still be closing (each a
+    # counted TLS failure) when the baseline is read.
+    wait_for(lambda: tls_failures(server) >= failures + 1, timeout=5,
              what="the junk to count as a TLS failure")
     assert works(server, certificate[0])
