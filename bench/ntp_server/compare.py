@@ -13,6 +13,10 @@ measures with bench/ntp_server's load generator (which validates every reply):
   - for chronowatch, its own histograms (SIGUSR1) split T3 − T2 into the wait before recvmmsg
     returned and the user-space part after it,
 and prints the ratios against the targets of issue 3, with the load average of every run.
+It also floods a bare batched echo responder (bench/ntp_server/echo_responder.cpp: recvmmsg →
+answer in place → sendmmsg, nothing else) and prints chronowatch's responses/s as a fraction of
+it: most of a responder's CPU is the kernel's UDP path, so that fraction says how far from the
+machine's limit serve is.
 First it measures the machine's floor (bench/ntp_server/machine_floor.cpp): the wait that a request
 arriving at a random moment has on each CPU while that CPU is busy elsewhere (interrupts, the
 hypervisor), whatever the server does; no server's T3 − T2 p99 can be below it.
@@ -162,6 +166,19 @@ def start_ours(args, port, extra=(), cpus=None):
     return process
 
 
+def measure_echo(args):
+    """The machine's limit: the bare echo responder flooded like the servers (plain only)."""
+    port = free_port()
+    echo = Process([str(args.echo_responder), "--listen", f"127.0.0.1:{port}"], name="bench-echo")
+    try:
+        time.sleep(0.2)
+        if not echo.alive():
+            raise RuntimeError("echo_responder exited:\n" + echo.log())
+        return measure("bare echo", echo.pid, port, args, False, [])
+    finally:
+        echo.stop()
+
+
 def ratio(a, b):
     return a / b if a and b else float("nan")
 
@@ -192,6 +209,17 @@ def report(rows, floor):
     print(f"  responses/s at saturation    {ratio(ours[0]['responses_per_s'], chrony[0]['responses_per_s']):6.2f}x   >= 1.5x")
     print(f"  CPU per response, saturated  {ratio(ours[0]['cpu_us_per_response'], chrony[0]['cpu_us_per_response']):6.2f}x   <= 0.7x")
     print(f"  responses/s, AES128          {ratio(ours_k[0]['responses_per_s'], chrony_k[0]['responses_per_s']):6.2f}x   >= 1.3x")
+    echo = by.get(("bare echo", "none"))
+    if echo:
+        print(f"  responses/s as a fraction of the bare echo responder (the machine's limit): "
+              f"ours {ratio(ours[0]['responses_per_s'], echo[0]['responses_per_s']):.2f}, "
+              f"chronyd {ratio(chrony[0]['responses_per_s'], echo[0]['responses_per_s']):.2f}")
+        # Closed-loop responses/s also depend on the load generator sharing the cores; the CPU each
+        # answer costs does not: the echo's cost over ours is the fraction of serve's CPU that is
+        # the machine's floor (1.0 = serve adds nothing to the kernel's path).
+        print(f"  CPU per response of the bare echo over ours (the machine's share of our cost): "
+              f"{ratio(echo[0]['cpu_us_per_response'], ours[0]['cpu_us_per_response']):.2f}, "
+              f"over chronyd's: {ratio(echo[0]['cpu_us_per_response'], chrony[0]['cpu_us_per_response']):.2f}")
     print("  p99 T3-T2, ours (target <= 5 µs; queueing at saturation is not processing time):")
     for p, c in zip(ours, chrony):
         rate = "saturation" if p["rate"] == "saturation" else f"{p['rate']:.0f}/s"
@@ -218,6 +246,7 @@ def main():
     args.chronowatch = str(build / "src" / "apps" / "chronowatch")
     args.loadgen = build / "bench" / "ntp_server" / "ntp_loadgen"
     args.machine_floor = build / "bench" / "ntp_server" / "machine_floor"
+    args.echo_responder = build / "bench" / "ntp_server" / "echo_responder"
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-"))
     args.keyfile = str(workdir / "bench.keys")
     pathlib.Path(args.keyfile).write_text(f"1 {AES_KEY}\n")
@@ -227,7 +256,7 @@ def main():
     floor = machine_floor(args.machine_floor)
     print("machine floor (bench/ntp_server/machine_floor, 1 s per CPU, nothing else of ours running):")
     print_floor(floor)
-    rows = []
+    rows = [measure_echo(args)]
     ours_port = free_port()
     ours = start_ours(args, ours_port)
     chronyd = Chronyd(stratum=2, keys={1: AES_KEY})
