@@ -69,11 +69,15 @@ def test_agent_restarted_with_events_in_its_spool_delivers_each_once(chronyd, sp
         wait_for(lambda: len(stored(tmp_path / "events.db")) >= in_spool + 5, timeout=30,
                  what="both runs' events stored")
     finally:
-        assert second.stop(signal.SIGTERM) == 0, second.log()
-        if collector:  # the agent stopped after its agent_stop was acknowledged, i.e. stored
-            wait_for(lambda: any(e["type"] == "agent_stop" for e in stored(tmp_path / "events.db")),
-                     timeout=10, what="the second run's agent_stop stored")
-            assert collector.stop() == 0
+        try:
+            assert second.stop(signal.SIGTERM) == 0, second.log()
+            if collector:  # the agent stopped after its agent_stop was acknowledged, i.e. stored
+                wait_for(lambda: any(e["type"] == "agent_stop"
+                                     for e in stored(tmp_path / "events.db")),
+                         timeout=10, what="the second run's agent_stop stored")
+        finally:  # a failed check above must not leave the collector running
+            if collector:
+                assert collector.stop() == 0
     events = stored(tmp_path / "events.db")
     sequences = [e["sequence"] for e in events]
     assert sequences == list(range(1, len(events) + 1)), sequences  # each once, no gap
