@@ -144,9 +144,9 @@ def test_networked_agent_line_and_yaml_mean_what_they_say(tmp_path):
     assert json.loads(from_file.stdout)["collector"]["endpoint"] == "tcp://localhost:5555"
 
 
-def test_python_log_level_names_are_accepted(chronyd):
+def test_python_log_level_names_are_accepted(chronyd, tmp_path):
     """The networked agent's users write DEBUG, INFO, WARNING, ERROR (Python's names)."""
-    env = clean_env(NTP_SRV=f"127.0.0.1:{chronyd.port}")
+    env = clean_env(NTP_SRV=f"127.0.0.1:{chronyd.port}", CW_AGENT_SPOOL_DIR=tmp_path / "spool")
     quiet = subprocess.run([CW, "agent", "--once", "--sink", "stdout", "--log-level", "WARNING"],
                            env=env, capture_output=True, text=True, timeout=30)
     assert quiet.returncode == 0, quiet.stderr
