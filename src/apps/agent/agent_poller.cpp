@@ -5,7 +5,7 @@
 
 #include "apps/query/query_session.h"
 #include "ntp/measurement.h"
-#include "ntp/selection.h"
+#include "ntp/system.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -129,26 +129,25 @@ std::optional<detect::ClockSample> NtpPoller::sample_of(const Server& server, Ti
 
 // RFC 5905 §11.2 over every server whose latest poll was valid (not only this round's).
 void NtpPoller::select(detect::PollRound& round, Timestamp now) {
-  std::vector<ntp::Candidate> candidates;
-  std::vector<detect::ClockSample> samples;
+  std::vector<std::optional<ntp::SourceView>> views;
+  std::vector<const Server*> order;
   for (const auto& [label, server] : servers_) {
-    if (!server.usable) continue;
-    const auto sample = sample_of(server, now);
     const auto output = server.filter.output(now);
-    if (!sample || !output) continue;
-    candidates.push_back({sample->offset, sample->root_distance, output->jitter, sample->stratum});
-    samples.push_back(*sample);
+    if (!server.usable || !output || !server.latest) continue;
+    views.push_back(ntp::view_of(*output, *server.latest));
+    order.push_back(&server);
   }
-  if (candidates.empty()) return;
-  const auto result = ntp::select_and_combine(candidates);
-  for (std::size_t i = 0; i < samples.size(); ++i) {
+  if (views.empty()) return;
+  const auto result = ntp::System{}.select(views, now);
+  for (std::size_t i = 0; i < views.size(); ++i) {
     if (result.verdicts[i] != ntp::Verdict::falseticker) continue;
     for (auto& outcome : round.servers)
-      if (outcome.server == samples[i].server) outcome.falseticker = true;
+      if (outcome.server == order[i]->spec.label) outcome.falseticker = true;
   }
-  if (!result.offset) return;
-  detect::ClockSample combined = samples[result.system_peer.value_or(0)];
-  combined.offset = *result.offset;
+  if (!result.offset()) return;
+  auto combined = sample_of(*order[result.system_peer.value_or(0)], now);
+  if (!combined) return;
+  combined->offset = *result.offset();
   round.combined = combined;
 }
 

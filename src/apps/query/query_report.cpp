@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "ntp/system.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -64,24 +65,15 @@ nlohmann::json seconds_or_null(std::optional<Duration> d) {
 QueryReport conclude(std::vector<ServerResult> servers, Timestamp now) {
   QueryReport report;
   report.servers = std::move(servers);
-  report.verdicts.resize(report.servers.size());
-  report.distances.resize(report.servers.size());
-  std::vector<ntp::Candidate> candidates;
-  std::vector<std::size_t> index;
-  for (std::size_t i = 0; i < report.servers.size(); ++i) {
-    const auto& s = report.servers[i];
+  std::vector<std::optional<ntp::SourceView>> views;
+  for (const auto& s : report.servers) {
     const ntp::Sample* best = s.best();
-    if (!best) continue;
-    const Duration lambda =
-        ntp::root_distance(best->measurement, best->root, s.filter->jitter, now);
-    report.distances[i] = lambda;
-    candidates.push_back(
-        {s.filter->best.offset, lambda, s.filter->jitter, best->server.stratum.value});
-    index.push_back(i);
+    views.push_back(best ? std::optional(ntp::view_of(*s.filter, *best)) : std::nullopt);
   }
-  report.selection = ntp::select_and_combine(candidates);
-  for (std::size_t k = 0; k < index.size(); ++k)
-    report.verdicts[index[k]] = report.selection.verdicts[k];
+  const auto system = ntp::System{}.select(views, now);
+  report.selection = system.selection;
+  report.verdicts = system.verdicts;
+  report.distances = system.distances;
 
   int worst = 0;
   report.exit_status = kExitNoAnswer;
@@ -95,11 +87,11 @@ QueryReport conclude(std::vector<ServerResult> servers, Timestamp now) {
   }
   if (report.selection.offset) {
     report.exit_status = kExitOk;
-  } else if (!candidates.empty()) {
+  } else if (system.candidates() > 0) {
     report.exit_status = kExitNoMajority;
     report.problems.push_back(
         fmt::format("no majority: the {} servers that answered disagree beyond their error bounds",
-                    candidates.size()));
+                    system.candidates()));
   }
   return report;
 }

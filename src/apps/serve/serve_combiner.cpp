@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "ntp/selection.h"
+#include "ntp/system.h"
 
 namespace cw::apps {
 
@@ -52,27 +52,22 @@ bool UpstreamCombiner::add(std::size_t i, const IpAddress& address, const ntp::S
 }
 
 std::optional<SharedServerState::Snapshot> UpstreamCombiner::update(Timestamp now) {
-  std::vector<ntp::Candidate> candidates;
-  std::vector<std::size_t> index;
-  std::vector<ntp::FilterOutput> outputs;
+  std::vector<std::optional<ntp::SourceView>> views;
+  std::vector<ntp::FilterOutput> outputs(upstreams_.size());
   for (std::size_t i = 0; i < upstreams_.size(); ++i) {
     const auto& u = upstreams_[i];
     const auto out = u.filter.output(now);
-    if (!out || !u.last || !u.reach.reachable()) continue;  // RFC 5905 A.5.5.1 fit(): reach == 0
-    const ntp::RootInfo root = u.last->root;
-    candidates.push_back({out->best.offset, ntp::root_distance(out->best, root, out->jitter, now),
-                          out->jitter, u.last->server.stratum.value});
-    index.push_back(i);
-    outputs.push_back(*out);
+    const bool fit = out && u.last && u.reach.reachable();  // RFC 5905 A.5.5.1 fit(): reach == 0
+    views.push_back(fit ? std::optional(ntp::view_of(*out, *u.last)) : std::nullopt);
+    if (fit) outputs[i] = *out;
   }
-  if (candidates.empty()) return std::nullopt;
-  const auto result = ntp::select_and_combine(candidates);
-  if (!result.offset || !result.system_peer) return std::nullopt;
-  const std::size_t peer = index[*result.system_peer];
+  const auto result = ntp::System{}.select(views, now);
+  if (!result.offset() || !result.system_peer) return std::nullopt;
+  const std::size_t peer = *result.system_peer;
   system_peer_ = peer;
   serving_upstream_ = true;
   const Upstream& u = upstreams_[peer];
-  const ntp::FilterOutput& f = outputs[*result.system_peer];
+  const ntp::FilterOutput& f = outputs[peer];
   ntp::UpstreamView view;
   view.address = u.address;
   view.stratum = u.last->server.stratum;
@@ -83,9 +78,9 @@ std::optional<SharedServerState::Snapshot> UpstreamCombiner::update(Timestamp no
   // The best sample's own dispersion plus peer and system jitter. (The filter's dispersion would
   // count its empty stages at MAXDISP: seconds, until eight samples arrive, which makes clients
   // such as chronyd reject us as too far for the first hours at long polls.)
-  view.dispersion = f.best.dispersion + f.jitter + result.jitter;
+  view.dispersion = f.best.dispersion + f.jitter + result.selection.jitter;
   SharedServerState::Snapshot snap;
-  snap.offset = *result.offset;
+  snap.offset = *result.offset();
   view.updated_at = now + snap.offset;
   snap.state = ntp::synchronized_state(view, precision_);
   if (adjuster_ != nullptr) {
