@@ -81,7 +81,13 @@ Result<Received, ReceiveError> UdpClient::receive(std::span<std::byte> buffer,
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) return fail(ReceiveError::failed);
     if (ready == 0) continue;  // re-check the deadline on the monotonic clock
+    auto got = try_receive(buffer);
+    if (got || got.error() != ReceiveError::timeout) return got;
+  }
+}
 
+Result<Received, ReceiveError> UdpClient::try_receive(std::span<std::byte> buffer) {
+  for (;;) {
     iovec io{buffer.data(), buffer.size()};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2] = {};
     msghdr message{};
@@ -92,14 +98,34 @@ Result<Received, ReceiveError> UdpClient::receive(std::span<std::byte> buffer,
     const auto got = ::recvmsg(fd_.get(), &message, MSG_DONTWAIT);
     const Timestamp user_time = clock_->now();
     if (got < 0) {
-      if (errno == EAGAIN || errno == EINTR) continue;
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) return fail(ReceiveError::timeout);
       return fail(errno == ECONNREFUSED ? ReceiveError::refused : ReceiveError::failed);
     }
-    // A datagram longer than the buffer is not what the peer sent: drop it, keep waiting.
+    // A datagram longer than the buffer is not what the peer sent: drop it, read on.
     if ((message.msg_flags & MSG_TRUNC) != 0) continue;
     const auto length = std::min(static_cast<std::size_t>(got), buffer.size());
     const auto kernel = options_.kernel_timestamps ? kernel_timestamp(message) : std::nullopt;
     return Received{buffer.first(length), kernel.value_or(user_time), kernel.has_value()};
+  }
+}
+
+void wait_readable(std::span<const int> fds, MonotonicTime deadline, Clock& clock,
+                   std::vector<std::size_t>& ready) {
+  ready.clear();
+  std::vector<pollfd> polled;
+  polled.reserve(fds.size());
+  for (const int fd : fds) polled.push_back(pollfd{fd, POLLIN, 0});
+  for (;;) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - clock.monotonic_now());
+    const int n = ::poll(polled.data(), polled.size(),
+                         static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1 << 30)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    for (std::size_t i = 0; i < polled.size(); ++i)
+      if ((polled[i].revents & (POLLIN | POLLERR)) != 0) ready.push_back(i);
+    return;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -47,6 +48,9 @@ class UdpClient {
   // Datagrams longer than the buffer are dropped (never handed over truncated).
   Result<Received, ReceiveError> receive(std::span<std::byte> buffer, MonotonicTime deadline);
 
+  // One datagram if one is queued, without waiting (timeout: none is).
+  Result<Received, ReceiveError> try_receive(std::span<std::byte> buffer);
+
   const SocketAddress& server() const { return server_; }
   int fd() const { return fd_.get(); }
 
@@ -56,5 +60,10 @@ class UdpClient {
   Options options_;
   UniqueFd fd_;
 };
+
+// Waits until one of `fds` is readable or `deadline` (the clock's monotonic time) passes, and puts
+// the positions of the readable ones into `ready` (cleared first). EINTR is retried.
+void wait_readable(std::span<const int> fds, MonotonicTime deadline, Clock& clock,
+                   std::vector<std::size_t>& ready);
 
 }  // namespace cw::platform

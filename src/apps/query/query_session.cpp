@@ -5,30 +5,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <array>
-#include <thread>
-
-#include "platform/udp_client.h"
+#include "apps/common/source_driver.h"
+#include "ntp/source.h"
 
 namespace cw::apps {
 namespace {
 
 struct Server {
   ServerResult result;
-  std::unique_ptr<platform::UdpClient> client;
-  ntp::ClockFilter filter;
-  bool active = true;
-  std::string silence;  // why the last request got no valid answer
-  bool timed_out = false;
+  std::unique_ptr<ntp::Source> source;
+  std::optional<std::size_t> slot;      // in the driver
+  std::shared_ptr<NtsAssociation> nts;  // written back after the run (the agent keeps it)
   bool ignores_key = false;  // answers unauthenticated requests, not ours (see probe_without_key)
-  std::shared_ptr<NtsAssociation> nts;  // NTS keys and cookies after NTS-KE
-};
-
-struct InFlight {
-  Server* server;
-  ntp::PendingRequest request;
-  Timestamp sent_at;
-  MonotonicTime deadline;
 };
 
 Server failed_server(const Target& target, std::string error, ServerStatus status) {
@@ -36,8 +24,14 @@ Server failed_server(const Target& target, std::string error, ServerStatus statu
   failed.result.name = target.name;
   failed.result.error = std::move(error);
   failed.result.status = status;
-  failed.active = false;
   return failed;
+}
+
+ntp::SourceConfig source_config(const SessionOptions& options) {
+  ntp::SourceConfig config;
+  config.timeout = options.timeout;
+  config.local_precision = options.local_precision;
+  return config;
 }
 
 // RFC 8915 §4: NTS-KE with the target's KE port, unless its association still has cookies; the
@@ -59,121 +53,66 @@ Result<std::shared_ptr<NtsAssociation>, std::string> associate(const Target& tar
   return nts;
 }
 
-std::vector<Server> resolve_all(const std::vector<Target>& targets, Clock& clock,
-                                const SessionOptions& options) {
-  std::vector<Server> servers;
-  for (const auto& given : targets) {
-    Target target = given;
-    std::shared_ptr<NtsAssociation> nts;
-    if (options.nts) {
-      auto associated = associate(given, options, clock);
-      if (!associated) {
-        servers.push_back(failed_server(given, associated.error(), ServerStatus::auth_failed));
-        continue;
-      }
-      nts = *associated;
-      target.host = nts->ntp_host;
-      target.port = nts->ntp_port;
-    }
-    auto addresses = platform::resolve(target.host, target.port);
-    if (!addresses) {
-      servers.push_back(failed_server(given, addresses.error(), ServerStatus::no_answer));
-      continue;
-    }
-    for (const auto& address : *addresses) {
-      Server s;
-      s.filter = ntp::ClockFilter(options.local_precision);
-      s.result.name = target.name;
-      s.result.address = address;
-      s.result.auth = nts           ? ntp::AuthMode::nts
-                      : options.key ? ntp::AuthMode::symmetric
-                                    : ntp::AuthMode::none;
-      if (nts) s.result.aead = nts->session->aead();
-      s.nts = nts;
-      s.client = std::make_unique<platform::UdpClient>(
-          address, clock, platform::UdpClient::Options{options.kernel_timestamps});
-      servers.push_back(std::move(s));
-    }
-  }
-  return servers;
+// A source's own NTS-KE (after NTSN, or for a second address of the name): with the target's KE
+// server; NTP stays at the source's address, on the port NTS-KE names.
+KeyExchangeHook rekey_with(const Target& target, const SessionOptions& options, Clock& clock,
+                           platform::SocketAddress address, std::shared_ptr<NtsAssociation> nts) {
+  return [target, options, &clock, address, nts]() -> Result<Rekeyed, std::string> {
+    auto ke = apps::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
+    if (!ke) return fail(ke.error());
+    auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+    if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
+    if (nts) ++nts->key_exchanges;
+    spdlog::debug("{}: NTS-KE again, {} cookies", target.name, session->cookies());
+    auto moved = address;
+    moved.port = ke->ntp_port != 0 ? ke->ntp_port : address.port;
+    return Rekeyed{std::move(*session), moved};
+  };
 }
 
-// The request for server s: NTS (one cookie from its jar), keyed, or plain. nullopt when an NTS
-// server has no cookie left.
-std::optional<ntp::PendingRequest> request_for(Server& s, const SessionOptions& options,
-                                               Random& random) {
-  if (s.nts) {
-    auto nts = s.nts->session->next_request();
-    if (!nts) return std::nullopt;
-    return ntp::make_request(random, ntp::ClientAuth::nts(std::move(*nts)));
-  }
-  return options.key ? ntp::make_request(random, *options.key) : ntp::make_request(random);
+ntp::SourceAuth auth_for(const SessionOptions& options, const NtsAssociation* nts, bool first) {
+  if (options.nts)
+    return first && nts ? ntp::SourceAuth::nts(nts->session) : ntp::SourceAuth::nts();
+  if (options.key) return ntp::SourceAuth::symmetric(*options.key);
+  return {};
 }
 
-void on_rejection(Server& s, const ntp::Rejection& rejection) {
-  spdlog::debug("{}: reply rejected: {}", s.result.address.to_string(), ntp::describe(rejection));
-  if (rejection.server) s.result.last_header = rejection.server;
-  s.result.rejection = rejection;
-  if (rejection.reason == ntp::RejectReason::kiss_of_death) {
-    // RATE asks to poll less often and DENY/RSTR to stop (RFC 5905 §7.4): either way, a one-shot
-    // query asks this server nothing more.
-    s.active = false;
-  }
-}
-
-void on_silence(Server& s, platform::ReceiveError error, const SessionOptions& options) {
-  s.timed_out = error == platform::ReceiveError::timeout;
-  s.silence = error == platform::ReceiveError::timeout
-                  ? fmt::format("no valid answer within {:g} s", to_seconds(options.timeout))
-                  : platform::to_string(error);
-  // A server that never answered is given up after its first request, so that a dead server
-  // costs one timeout, not one per sample.
-  if (s.result.samples.empty() || error != platform::ReceiveError::timeout) s.active = false;
-}
-
-void await_reply(InFlight& f, const SessionOptions& options) {
-  std::array<std::byte, ntp::kMaxPacketSize + 4> buffer{};
-  Server& s = *f.server;
-  for (;;) {
-    auto got = s.client->receive(buffer, f.deadline);
-    if (!got) return on_silence(s, got.error(), options);
-    auto sample = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at,
-                                    options.local_precision);
-    if (sample) {
-      if (s.nts) s.nts->session->on_reply(std::move(sample->cookies));
-      s.result.last_header = sample->server;
-      s.filter.add(sample->measurement);
-      s.result.samples.push_back(std::move(*sample));
+void add_servers(std::vector<Server>& servers, const Target& given, SourceDriver& driver,
+                 const SessionOptions& options, Clock& clock, Random& random) {
+  Target target = given;
+  std::shared_ptr<NtsAssociation> nts;
+  if (options.nts) {
+    auto associated = associate(given, options, clock);
+    if (!associated) {
+      servers.push_back(failed_server(given, associated.error(), ServerStatus::auth_failed));
       return;
     }
-    on_rejection(s, sample.error());
-    if (s.nts && sample.error().reason == ntp::RejectReason::nts_nak) s.nts->session->on_nak();
-    if (sample.error().answers_request())
-      return;  // the server's genuine answer: none better follows
+    nts = *associated;
+    target.host = nts->ntp_host;
+    target.port = nts->ntp_port;
   }
-}
-
-void run_round(std::vector<Server>& servers, const SessionOptions& options, Clock& clock,
-               Random& random) {
-  std::vector<InFlight> flights;
-  for (auto& s : servers) {
-    if (!s.active) continue;
-    auto request = request_for(s, options, random);
-    if (!request) {
-      s.silence = "no NTS cookie left (a new NTS-KE is needed)";
-      s.active = false;
-      continue;
-    }
-    try {
-      const Timestamp t1 = s.client->send(request->datagram());
-      flights.push_back({&s, std::move(*request), t1, clock.monotonic_now() + options.timeout});
-    } catch (const std::system_error& e) {
-      s.silence = e.what();
-      s.active = false;
-    }
+  auto addresses = platform::resolve(target.host, target.port);
+  if (!addresses) {
+    servers.push_back(failed_server(given, addresses.error(), ServerStatus::no_answer));
+    return;
   }
-  // Replies queue in each socket (with their kernel timestamps) while we wait on another one.
-  for (auto& f : flights) await_reply(f, options);
+  for (const auto& address : *addresses) {
+    const bool first = &address == &addresses->front();
+    Server s;
+    s.result.name = given.name;
+    s.result.address = address;
+    s.result.auth = nts           ? ntp::AuthMode::nts
+                    : options.key ? ntp::AuthMode::symmetric
+                                  : ntp::AuthMode::none;
+    if (nts) s.result.aead = nts->session->aead();
+    if (first) s.nts = nts;
+    s.source = std::make_unique<ntp::Source>(auth_for(options, nts.get(), first),
+                                             source_config(options), random);
+    s.slot = driver.add(
+        *s.source, address,
+        options.nts ? rekey_with(given, options, clock, address, s.nts) : KeyExchangeHook{});
+    servers.push_back(std::move(s));
+  }
 }
 
 // chronyd (like ntpd) stays silent when a request's MAC does not verify or its key id is unknown,
@@ -183,41 +122,54 @@ void run_round(std::vector<Server>& servers, const SessionOptions& options, Cloc
 void probe_without_key(std::vector<Server>& servers, const SessionOptions& options, Clock& clock,
                        Random& random) {
   if (!options.key) return;
-  std::vector<InFlight> flights;
+  SourceDriver driver(clock, {options.kernel_timestamps});
+  std::vector<std::pair<Server*, std::unique_ptr<ntp::Source>>> probes;
   for (auto& s : servers) {
-    if (!s.client || !s.result.samples.empty() || s.result.rejection || !s.timed_out) continue;
-    auto request = ntp::make_request(random);
-    try {
-      const Timestamp t1 = s.client->send(request.datagram());
-      flights.push_back({&s, request, t1, clock.monotonic_now() + options.timeout});
-    } catch (const std::system_error&) {
+    if (!s.source) continue;
+    const auto& report = s.source->report();
+    if (!report.samples.empty() || report.rejection || report.silence != ntp::Silence::timeout)
       continue;
-    }
+    auto probe = std::make_unique<ntp::Source>(ntp::SourceAuth{}, source_config(options), random);
+    const auto slot = driver.add(*probe, s.result.address);
+    driver.apply(slot, probe->start_burst(1, options.interval, clock.monotonic_now()));
+    probes.emplace_back(&s, std::move(probe));
   }
-  std::array<std::byte, ntp::kMaxPacketSize + 4> buffer{};
-  for (auto& f : flights) {
-    for (;;) {
-      auto got = f.server->client->receive(buffer, f.deadline);
-      if (!got) break;
-      auto reply = ntp::accept_reply(got->bytes, f.request, f.sent_at, got->received_at);
-      if (reply || reply.error().answers_request()) {
-        f.server->ignores_key = true;
-        break;
-      }
-    }
+  driver.run_until_done();
+  for (auto& [server, probe] : probes) {
+    const auto& report = probe->report();
+    server->ignores_key =
+        !report.samples.empty() || (report.rejection && report.rejection->answers_request());
   }
 }
 
-void conclude(Server& s, const SessionOptions& options) {
+std::string silence_of(const Server& s, const SourceDriver& driver, const SessionOptions& options) {
+  switch (s.source->report().silence) {
+    case ntp::Silence::timeout:
+      return fmt::format("no valid answer within {:g} s", to_seconds(options.timeout));
+    case ntp::Silence::none:
+      return "no answer";
+    default:
+      return driver.error(*s.slot).empty() ? "no answer" : driver.error(*s.slot);
+  }
+}
+
+void conclude(Server& s, const SourceDriver& driver, const SessionOptions& options) {
   auto& r = s.result;
-  if (s.nts) r.cookies = s.nts->session->cookies();
+  if (!s.source) return;  // did not resolve, or its NTS-KE failed
+  const auto& report = s.source->report();
+  r.samples = report.samples;
+  r.rejection = report.rejection;
+  r.last_header = report.last_header;
+  if (const auto* session = s.source->auth().session()) {
+    r.cookies = session->cookies();
+    if (s.nts) s.nts->session = *session;  // the agent keeps keys and cookies across polls
+  }
   if (!r.samples.empty()) {
     r.status = ServerStatus::ok;
-    r.filter = s.filter.output(r.samples.back().measurement.time);
+    r.filter = s.source->filter(r.samples.back().measurement.time);
     r.error.clear();
     return;
   }
-  if (!r.error.empty()) return;  // did not resolve
   using ntp::RejectReason;
   if (r.rejection && r.rejection->answers_request()) {
     r.error = ntp::describe(*r.rejection);
@@ -248,8 +200,9 @@ void conclude(Server& s, const SessionOptions& options) {
         options.key ? options.key->id().value : 0);
     return;
   }
-  r.status = ServerStatus::no_answer;
-  r.error = s.silence.empty() ? "no answer" : s.silence;
+  r.status = report.silence == ntp::Silence::key_exchange_failed ? ServerStatus::auth_failed
+                                                                 : ServerStatus::no_answer;
+  r.error = silence_of(s, driver, options);
   if (r.rejection) r.error += " (last reply rejected: " + ntp::describe(*r.rejection) + ")";
 }
 
@@ -278,20 +231,23 @@ const ntp::Sample* ServerResult::best() const {
   return nullptr;
 }
 
+// Every server is one source of the driver, in one burst of `samples` requests `interval` apart;
+// the session ends when every burst is done.
 std::vector<ServerResult> run_session(const std::vector<Target>& targets,
                                       const SessionOptions& options, Clock& clock, Random& random) {
-  auto servers = resolve_all(targets, clock, options);
-  for (int round = 0; round < options.samples; ++round) {
-    const bool any =
-        std::any_of(servers.begin(), servers.end(), [](const Server& s) { return s.active; });
-    if (!any) break;
-    if (round > 0) std::this_thread::sleep_for(options.interval);
-    run_round(servers, options, clock, random);
+  SourceDriver driver(clock, {options.kernel_timestamps});
+  std::vector<Server> servers;
+  for (const auto& target : targets) add_servers(servers, target, driver, options, clock, random);
+  for (auto& s : servers) {
+    if (!s.source) continue;
+    driver.apply(*s.slot,
+                 s.source->start_burst(options.samples, options.interval, clock.monotonic_now()));
   }
+  driver.run_until_done();
   probe_without_key(servers, options, clock, random);
   std::vector<ServerResult> results;
   for (auto& s : servers) {
-    conclude(s, options);
+    conclude(s, driver, options);
     results.push_back(std::move(s.result));
   }
   return results;

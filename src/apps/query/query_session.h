@@ -1,6 +1,7 @@
-// apps/query/query_session.h — the shell of `chronowatch query`: resolves the servers, runs rounds
-// of exchanges over platform::UdpClient (T1 right before send, T4 from the kernel), feeds the pure
-// ntp core (make_request / accept_reply / ClockFilter) and keeps what each server said.
+// apps/query/query_session.h — the shell of `chronowatch query`: resolves the servers (NTS-KE first
+// with --nts), makes each address one ntp::Source in a burst of --samples requests, runs them all
+// on the one SourceDriver (apps/common/source_driver.h) until every burst is done, and keeps what
+// each server said.
 #pragma once
 
 #include <cstdint>
