@@ -1,6 +1,8 @@
 // bench/web/stream_clients.cpp — N WebSocket clients of GET /api/v1/stream on one thread; for
-// every event frame, the time from the event's timestamp_ns to its arrival, into a histogram of
-// 0.1 ms buckets. Prints one JSON object: frames, per-client minimum, p50/p99/max in ms.
+// every event received, the time from the event's timestamp_ns to its arrival and, when the frame
+// says when it was stored (`stored_unix_ns`, an `events` batch), from its commit to its arrival,
+// each into a histogram of 0.1 ms buckets. Prints one JSON object: frames, events, per-client
+// minimum, p50/p99/max in ms of both.
 //   bench_web_stream_clients PORT TOKEN CLIENTS SECONDS
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,8 +24,30 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kBuckets = 200000;  // 0.1 ms each: up to 20 s
-std::vector<std::uint64_t> histogram(kBuckets + 1);
-std::uint64_t frames = 0;
+struct Histogram {
+  std::vector<std::uint64_t> buckets = std::vector<std::uint64_t>(kBuckets + 1);
+  std::uint64_t count = 0;
+  void add(std::int64_t latency_ns) {
+    latency_ns = std::max<std::int64_t>(0, latency_ns);
+    ++buckets[std::min<std::size_t>(static_cast<std::size_t>(latency_ns / 100000), kBuckets)];
+    ++count;
+  }
+  double quantile_ms(double q) const {
+    const auto want = static_cast<std::uint64_t>(q * static_cast<double>(count));
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i <= kBuckets; ++i)
+      if ((seen += buckets[i]) > want) return static_cast<double>(i + 1) / 10;
+    return 0;
+  }
+  double max_ms() const {
+    double out = 0;
+    for (std::size_t i = 0; i <= kBuckets; ++i)
+      if (buckets[i]) out = static_cast<double>(i + 1) / 10;
+    return out;
+  }
+};
+Histogram from_event, from_stored;
+std::uint64_t frames = 0, bytes = 0;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -30,15 +55,39 @@ std::int64_t now_ns() {
       .count();
 }
 
-void record(std::string_view frame) {
-  const auto at = frame.find("\"timestamp_ns\":");
-  if (at == std::string_view::npos) return;
-  std::int64_t ts = 0;
-  for (std::size_t i = at + 15; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i)
-    ts = ts * 10 + (frame[i] - '0');
-  const auto latency = std::max<std::int64_t>(0, now_ns() - ts);
-  ++histogram[std::min<std::size_t>(static_cast<std::size_t>(latency / 100000), kBuckets)];
-  ++frames;
+std::int64_t number_after(std::string_view frame, std::size_t at) {
+  std::int64_t value = 0;
+  for (std::size_t i = at; i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i)
+    value = value * 10 + (frame[i] - '0');
+  return value;
+}
+
+const char* find(std::string_view in, std::size_t from, std::string_view what) {
+  if (from >= in.size()) return nullptr;
+  return static_cast<const char*>(
+      memmem(in.data() + from, in.size() - from, what.data(), what.size()));
+}
+
+// Every event in the frame (one `event` frame, or an `events` batch); returns how many.
+std::uint64_t record(std::string_view frame) {
+  const auto now = now_ns();
+  constexpr std::string_view kStored = "\"stored_unix_ns\":", kTs = "\"timestamp_ns\":";
+  const auto* stored_at = find(frame, 0, kStored);
+  const auto stored =
+      stored_at
+          ? number_after(frame, static_cast<std::size_t>(stored_at - frame.data()) + kStored.size())
+          : std::int64_t{0};
+  std::uint64_t n = 0;
+  for (const auto* at = find(frame, 0, kTs); at;) {
+    const auto offset = static_cast<std::size_t>(at - frame.data()) + kTs.size();
+    from_event.add(now - number_after(frame, offset));
+    if (stored) from_stored.add(now - stored);
+    ++n;
+    at = find(frame, offset, kTs);
+  }
+  if (n) ++frames;
+  bytes += frame.size();
+  return n;
 }
 
 struct Client : std::enable_shared_from_this<Client> {
@@ -50,21 +99,12 @@ struct Client : std::enable_shared_from_this<Client> {
     ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;
       const auto data = self->buffer.cdata();
-      record({static_cast<const char*>(data.data()), data.size()});
-      ++self->received;
+      self->received += record({static_cast<const char*>(data.data()), data.size()});
       self->buffer.consume(self->buffer.size());
       self->read();
     });
   }
 };
-
-double quantile_ms(double q) {
-  const auto want = static_cast<std::uint64_t>(q * static_cast<double>(frames));
-  std::uint64_t seen = 0;
-  for (std::size_t i = 0; i <= kBuckets; ++i)
-    if ((seen += histogram[i]) > want) return static_cast<double>(i + 1) / 10;
-  return 0;
-}
 
 }  // namespace
 
@@ -94,15 +134,18 @@ int main(int argc, char** argv) {
   asio::steady_timer stop{io, std::chrono::seconds(std::stoi(argv[4]))};
   stop.async_wait([&](beast::error_code) { io.stop(); });
   io.run();
-  std::uint64_t least = frames;
+  std::uint64_t least = from_event.count;
   for (const auto& c : all) least = std::min(least, c->received);
-  double max_ms = 0;
-  for (std::size_t i = 0; i <= kBuckets; ++i)
-    if (histogram[i]) max_ms = static_cast<double>(i + 1) / 10;
   std::printf(
-      "{\"clients\":%d,\"frames\":%llu,\"least_frames_per_client\":%llu,\"p50_ms\":%.1f,"
-      "\"p99_ms\":%.1f,\"max_ms\":%.1f}\n",
-      clients, static_cast<unsigned long long>(frames), static_cast<unsigned long long>(least),
-      quantile_ms(0.5), quantile_ms(0.99), max_ms);
+      "{\"clients\":%d,\"bytes\":%llu,\"frames\":%llu,\"events\":%llu,\"least_events_per_client\":%"
+      "llu,"
+      "\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"max_ms\":%.1f,\"stored_to_frame_events\":%llu,"
+      "\"stored_to_frame_p50_ms\":%.1f,\"stored_to_frame_p99_ms\":%.1f,"
+      "\"stored_to_frame_max_ms\":%.1f}\n",
+      clients, static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(frames),
+      static_cast<unsigned long long>(from_event.count), static_cast<unsigned long long>(least),
+      from_event.quantile_ms(0.5), from_event.quantile_ms(0.99), from_event.max_ms(),
+      static_cast<unsigned long long>(from_stored.count), from_stored.quantile_ms(0.5),
+      from_stored.quantile_ms(0.99), from_stored.max_ms());
   return 0;
 }

@@ -87,7 +87,8 @@ void Console::publish(std::vector<store::StoredEvent> events) {
     return;
   }
   pending_ += n;
-  boost::asio::post(io_, [this, n, events = std::move(events)] {
+  const auto stored_at = wall_now();
+  boost::asio::post(io_, [this, n, stored_at, events = std::move(events)] {
     pending_ -= n;
     std::vector<std::string> changed;
     for (const auto& stored : events)
@@ -95,7 +96,7 @@ void Console::publish(std::vector<store::StoredEvent> events) {
     if (dropped_.exchange(false))
       hub_.resync();
     else
-      hub_.publish(events);
+      hub_.publish(events, stored_at);
     for (const auto& agent : changed) hub_.agent_changed(agent);
   });
 }
@@ -121,6 +122,7 @@ nlohmann::ordered_json Console::stats_json() {
   out["web"] = {{"stream_clients", s.clients},
                 {"stream_accepted", s.accepted},
                 {"stream_frames_sent", s.frames_sent},
+                {"stream_events_sent", s.events_sent},
                 {"stream_slow_disconnects", s.slow_disconnects},
                 {"stream_resumed", s.resumed},
                 {"stream_backfilled", s.backfilled},
@@ -140,6 +142,9 @@ std::string Console::metrics_text() {
   out.sample("web_stream_clients", {}, static_cast<double>(s.clients));
   out.family("web_stream_frames_total", "frames queued to stream clients", MetricKind::counter);
   out.sample("web_stream_frames_total", {}, static_cast<double>(s.frames_sent));
+  out.family("web_stream_events_total", "events queued to stream clients, in those frames",
+             MetricKind::counter);
+  out.sample("web_stream_events_total", {}, static_cast<double>(s.events_sent));
   out.family("web_stream_disconnects_total", "stream clients disconnected by the server, by reason",
              MetricKind::counter);
   out.sample("web_stream_disconnects_total", {{"reason", "slow_client"}},

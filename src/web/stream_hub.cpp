@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
 #include "events/json_codec.h"
 #include "web/cursor.h"
@@ -35,11 +36,28 @@ bool event_matches(const store::EventFilter& f, const events::Event& e) {
   return true;
 }
 
-std::string event_frame(const store::StoredEvent& stored) {
-  nlohmann::ordered_json frame{{"type", "event"},
-                               {"cursor", encode_stream_cursor(stored.position)},
-                               {"event", events::event_to_json(stored.event)}};
-  return frame.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+std::string event_item(const store::StoredEvent& stored) {
+  nlohmann::ordered_json item{{"cursor", encode_stream_cursor(stored.position)},
+                              {"event", events::event_to_json(stored.event)}};
+  return item.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string events_frame(const std::vector<const std::string*>& items, const std::string& cursor,
+                         std::optional<Timestamp> stored_at) {
+  std::size_t size = 96 + cursor.size();
+  for (const auto* item : items) size += item->size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += R"({"type":"events","cursor":)";
+  out += nlohmann::json(cursor).dump();
+  if (stored_at) out += R"(,"stored_unix_ns":)" + std::to_string(unix_ns(*stored_at));
+  out += R"(,"events":[)";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += *items[i];
+  }
+  out += "]}";
+  return out;
 }
 
 std::string agent_frame(const nlohmann::ordered_json& agent) {
@@ -91,7 +109,7 @@ void StreamHub::add(std::shared_ptr<Client> client) {
   clients_.push_back(client);
   // Without a cursor the client starts at the present: what is stored from now on.
   if (!client->catching_up) client->position = reads_.last_position();
-  deliver(*client, std::make_shared<const std::string>(hello_frame(wall_now())));
+  deliver(*client, std::make_shared<const std::string>(hello_frame(wall_now())), 0);
   if (client->catching_up) catch_up(client);
 }
 
@@ -99,9 +117,11 @@ void StreamHub::remove(Client* client) {
   std::erase_if(clients_, [client](const auto& c) { return c.get() == client; });
 }
 
-bool StreamHub::deliver(Client& client, std::shared_ptr<const std::string> frame) {
+bool StreamHub::deliver(Client& client, std::shared_ptr<const std::string> frame,
+                        std::size_t events) {
   if (client.connection->send(std::move(frame))) {
     ++stats_.frames_sent;
+    stats_.events_sent += events;
     return true;
   }
   ++stats_.slow_disconnects;
@@ -124,9 +144,16 @@ void StreamHub::catch_up(const std::shared_ptr<Client>& client) {
     return;
   }
   stats_.backfilled += page.size();
-  for (const auto& stored : page) {
-    if (!deliver(*client, std::make_shared<const std::string>(event_frame(stored)))) return;
-    client->position = stored.position;
+  if (!page.empty()) {
+    std::vector<std::string> items;
+    items.reserve(page.size());
+    for (const auto& stored : page) items.push_back(event_item(stored));
+    std::vector<const std::string*> refs;
+    for (const auto& item : items) refs.push_back(&item);
+    const auto cursor = encode_stream_cursor(page.back().position);
+    auto frame = std::make_shared<const std::string>(events_frame(refs, cursor, std::nullopt));
+    if (!deliver(*client, std::move(frame), page.size())) return;
+    client->position = page.back().position;
   }
   if (page.size() < backfill_page_) {
     client->catching_up = false;  // later commits are handed over live, after `position`
@@ -135,19 +162,42 @@ void StreamHub::catch_up(const std::shared_ptr<Client>& client) {
   }
 }
 
-void StreamHub::publish(const std::vector<store::StoredEvent>& events) {
-  if (clients_.empty()) return;
+// Each client's share of the commit is the list of the events it matches; clients with the same
+// list (the same filter, most often none) share one frame. Each event is serialized at most once.
+void StreamHub::publish(const std::vector<store::StoredEvent>& events, Timestamp stored_at) {
+  if (clients_.empty() || events.empty()) return;
+  std::vector<std::optional<std::string>> items(events.size());
+  std::map<std::vector<std::uint32_t>, std::shared_ptr<const std::string>> frames;
   auto clients = clients_;  // a delivery may close (and remove) a client
-  for (const auto& stored : events) {
-    std::shared_ptr<const std::string> frame;
-    for (const auto& client : clients) {
-      if (client->catching_up || stored.position <= client->position) continue;
+  std::vector<std::uint32_t> matched;
+  for (const auto& client : clients) {
+    if (client->catching_up) continue;
+    matched.clear();
+    for (std::uint32_t i = 0; i < events.size(); ++i) {
+      const auto& stored = events[i];
+      if (stored.position <= client->position) continue;
       client->position = stored.position;
-      if (!event_matches(client->filter, stored.event)) continue;
-      if (!frame) frame = std::make_shared<const std::string>(event_frame(stored));
-      deliver(*client, frame);
+      if (event_matches(client->filter, stored.event)) matched.push_back(i);
     }
+    if (matched.empty()) continue;
+    auto& frame = frames[matched];
+    if (!frame) frame = batch(events, matched, items, stored_at);
+    deliver(*client, frame, matched.size());
   }
+}
+
+std::shared_ptr<const std::string> StreamHub::batch(const std::vector<store::StoredEvent>& events,
+                                                    const std::vector<std::uint32_t>& matched,
+                                                    std::vector<std::optional<std::string>>& items,
+                                                    Timestamp stored_at) {
+  std::vector<const std::string*> refs;
+  refs.reserve(matched.size());
+  for (const auto i : matched) {
+    if (!items[i]) items[i] = event_item(events[i]);
+    refs.push_back(&*items[i]);
+  }
+  const auto cursor = encode_stream_cursor(events[matched.back()].position);
+  return std::make_shared<const std::string>(events_frame(refs, cursor, stored_at));
 }
 
 void StreamHub::agent_changed(const std::string& agent_id) {
@@ -163,7 +213,8 @@ void StreamHub::agent_changed(const std::string& agent_id) {
       agent_frame(agent_to_json(*record, views_.find(agent_id))));
   auto clients = clients_;
   for (const auto& client : clients)
-    if (!client->filter.agent_id || *client->filter.agent_id == agent_id) deliver(*client, frame);
+    if (!client->filter.agent_id || *client->filter.agent_id == agent_id)
+      deliver(*client, frame, 0);
 }
 
 void StreamHub::resync() {

@@ -2,8 +2,9 @@
 // query's), the stored events and agent changes fanned out to those they match, and resuming: a
 // client that sends `cursor` first gets what it missed, read from the store page by page as its
 // queue drains, then the live events after it (no gap, no repeat: positions are compared). A
-// client whose bounded queue is full is disconnected with a counted reason. Runs on the web
-// thread only.
+// client whose bounded queue is full is disconnected with a counted reason. Events travel in
+// batches: one `events` frame per commit (or per page read back), each event serialized once and
+// each distinct batch once, shared by every client it matches. Runs on the web thread only.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@ struct StreamStats {
   std::uint64_t clients = 0;  // connected now
   std::uint64_t accepted = 0;
   std::uint64_t frames_sent = 0;  // queued to a client
+  std::uint64_t events_sent = 0;  // events in those frames
   std::uint64_t slow_disconnects = 0;
   std::uint64_t resumed = 0;     // clients that came with a cursor
   std::uint64_t backfilled = 0;  // events read from the store for resuming clients
@@ -30,7 +32,11 @@ struct StreamStats {
 };
 
 bool event_matches(const store::EventFilter& filter, const events::Event& event);
-std::string event_frame(const store::StoredEvent& stored);
+// One event of an `events` frame: {"cursor":…,"event":{…}}.
+std::string event_item(const store::StoredEvent& stored);
+// {"type":"events","cursor":<the last item's>,["stored_unix_ns":…,]"events":[items…]}.
+std::string events_frame(const std::vector<const std::string*>& items, const std::string& cursor,
+                         std::optional<Timestamp> stored_at);
 std::string agent_frame(const nlohmann::ordered_json& agent);
 std::string hello_frame(Timestamp server_time);
 
@@ -40,7 +46,8 @@ class StreamHub {
   // The upgrade of GET /api/v1/stream: 400 for bad parameters, else takes the client.
   std::optional<HttpResponse> upgrade(const HttpRequest& request,
                                       std::function<void(std::shared_ptr<StreamClient>)>& accept);
-  void publish(const std::vector<store::StoredEvent>& events);
+  // One commit's newly stored events, handed over by the writer at `stored_at`.
+  void publish(const std::vector<store::StoredEvent>& events, Timestamp stored_at);
   void agent_changed(const std::string& agent_id);
   // The hand-over from the writer dropped events: every client catches up from the store.
   void resync();
@@ -51,7 +58,11 @@ class StreamHub {
   struct Client;
   void add(std::shared_ptr<Client> client);
   void catch_up(const std::shared_ptr<Client>& client);
-  bool deliver(Client& client, std::shared_ptr<const std::string> frame);
+  bool deliver(Client& client, std::shared_ptr<const std::string> frame, std::size_t events);
+  std::shared_ptr<const std::string> batch(const std::vector<store::StoredEvent>& events,
+                                           const std::vector<std::uint32_t>& matched,
+                                           std::vector<std::optional<std::string>>& items,
+                                           Timestamp stored_at);
   void remove(Client* client);
 
   store::EventStore& reads_;

@@ -26,6 +26,8 @@ class StreamSession final : public StreamClient,
     namespace websocket = boost::beast::websocket;
     ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::server));
     ws_.read_message_max(4096);
+    // A batch is one frame, written with one call (Beast would cut it into 4 KB frames).
+    ws_.auto_fragment(false);
     ws_.async_accept(request, [self = this->shared_from_this(),
                                accept = std::move(accept)](boost::beast::error_code ec) {
       if (ec) return;

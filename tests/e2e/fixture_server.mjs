@@ -117,7 +117,8 @@ server.on('upgrade', (req, socket) => {
   const timer = setInterval(() => {
     const e = makeEvent(now(), i++);
     if ((q.get('type') && e.type !== q.get('type')) || (q.get('severity') && e.severity !== q.get('severity'))) return;
-    socket.write(frame(JSON.stringify({ type: 'event', cursor: String(e.sequence), event: e })));
+    const cursor = String(e.sequence);
+    socket.write(frame(JSON.stringify({ type: 'events', cursor, events: [{ cursor, event: e }] })));
   }, 700);
   socket.on('close', () => clearInterval(timer));
   socket.on('error', () => clearInterval(timer));

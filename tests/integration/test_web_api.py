@@ -208,10 +208,13 @@ def test_stream_sends_hello_then_live_events_and_resumes_with_nothing_missed(con
         while len(received) < 300:
             frame = ws.recv()
             assert frame is not None, ws.close_reason
-            if frame["type"] == "event":
-                check(frame, schema("StreamEvent"))
-                assert frame["event"]["severity"] != "info"
-                received.append(frame)
+            if frame["type"] == "events":
+                check(frame, schema("StreamEvents"))
+                assert "stored_unix_ns" in frame, "a live batch says when it was stored"
+                assert frame["cursor"] == frame["events"][-1]["cursor"]
+                for item in frame["events"]:
+                    assert item["event"]["severity"] != "info"
+                received += frame["events"]
             elif frame["type"] == "agent":
                 check(frame, schema("StreamAgent"))
         ws.close()  # disconnect while events keep arriving
@@ -229,8 +232,9 @@ def test_stream_sends_hello_then_live_events_and_resumes_with_nothing_missed(con
     while len(keys) < len(expected):
         frame = resumed.recv()  # a socket timeout here means events were missed
         assert frame is not None, resumed.close_reason
-        if frame["type"] == "event":
-            keys.append((frame["event"]["agent_id"], frame["event"]["sequence"]))
+        if frame["type"] == "events":
+            check(frame, schema("StreamEvents"))
+            keys += [(i["event"]["agent_id"], i["event"]["sequence"]) for i in frame["events"]]
     resumed.close()
     assert len(keys) == len(set(keys)), "the resumed stream repeated an event"
     # The stream was open before the first event was stored: it owes every one of them.

@@ -85,7 +85,9 @@ class WebSocket:
         return out
 
     def recv(self):
-        """The next text frame, parsed as JSON; None when the server closed."""
+        """The next text message (its fragments joined), parsed as JSON; None when the server
+        closed."""
+        message = None
         while True:
             b0, b1 = self._read(2)
             opcode, length = b0 & 0x0F, b1 & 0x7F
@@ -98,7 +100,11 @@ class WebSocket:
                 self.close_reason = payload[2:].decode(errors="replace")
                 return None
             if opcode == 0x1:
-                return json.loads(payload)
+                message = payload
+            elif opcode == 0x0 and message is not None:
+                message += payload  # a continuation
+            if message is not None and b0 & 0x80:  # FIN
+                return json.loads(message)
 
     def close(self):
         try:

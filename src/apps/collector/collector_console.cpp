@@ -11,11 +11,10 @@
 namespace cw::apps {
 namespace {
 
-// Frames a stream client may have queued before it is disconnected as slow. One commit hands
-// over a whole transaction (thousands of events at a high rate) at once, so the bound is well above
-// a transaction's size; frames are shared between clients, so a queued frame costs a client a
-// pointer, not a copy.
-constexpr std::size_t kStreamQueueFrames = 131072;
+// Frames a stream client may have queued before it is disconnected as slow. A frame holds one
+// commit's events (the writer commits a few hundred times a second at most), so this is seconds
+// of backlog; frames are shared between clients, so a queued frame costs a client a pointer.
+constexpr std::size_t kStreamQueueFrames = 4096;
 
 }  // namespace
 

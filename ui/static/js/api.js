@@ -97,9 +97,13 @@ export function subscribe(params, handlers) {
       if (frame.type === 'hello' && !helloSeen) {
         helloSeen = true;
         handlers.hello?.(frame, openedAt, Date.now());
-      } else if (frame.type === 'event' && frame.event) {
-        if (typeof frame.cursor === 'string') cursor = frame.cursor;
-        handlers.event?.(frame);
+      } else if (frame.type === 'events' && Array.isArray(frame.events)) {
+        // One commit's events in one frame: handed to the views one by one, in store order.
+        for (const item of frame.events) {
+          if (!item || !item.event) continue;
+          if (typeof item.cursor === 'string') cursor = item.cursor;
+          handlers.event?.({ type: 'event', cursor: item.cursor, event: item.event });
+        }
       } else if (frame.type === 'agent' && frame.agent) {
         handlers.agent?.(frame);
       }
