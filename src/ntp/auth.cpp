@@ -61,7 +61,10 @@ Result<AuthProof, AuthError> ClientAuth::check_reply(const ParsedPacket& reply) 
 }
 
 ServerAuthenticator::ServerAuthenticator(ServerKeys keys, std::uint64_t nonce_seed)
-    : keys_(std::move(keys)), nonces_(std::make_unique<nts::NonceCounter>(nonce_seed)) {}
+    : keys_(std::move(keys)), nonces_(std::make_unique<nts::NonceCounter>(nonce_seed)) {
+  if (keys_.nts)
+    sessions_ = std::make_unique<nts::SessionCache>(nonce_seed ^ 0x5e55'10c4'c8e0'0001ull);
+}
 
 Result<ServerAuth, AuthError> ServerAuthenticator::check_request(
     const ParsedPacket& request) const {
@@ -76,7 +79,7 @@ Result<ServerAuth, AuthError> ServerAuthenticator::check_request(
   }
   if (!request.extensions.empty() && nts::has_nts_fields(request)) {
     if (!keys_.nts) return fail(AuthError::nts_unavailable);
-    auto plan = nts::check_request_fields(request, *keys_.nts);
+    auto plan = nts::check_request_fields(request, *keys_.nts, sessions_.get());
     if (!plan) return fail(plan.error());
     auth.mode = AuthMode::nts;
     auth.nts = *plan;
@@ -108,7 +111,8 @@ void ServerAuthenticator::seal_reply(const ServerAuth& auth, std::span<std::byte
   } else if (auth.mode == AuthMode::nts && keys_.nts) {
     // A failure here is a cookie that did not fit: the reply then fails the client's check,
     // which sees a reply it cannot authenticate, as for any corrupted datagram.
-    nts::seal_reply_fields(auth.nts, *keys_.nts, *nonces_, out.first(reply_size), kHeaderSize);
+    nts::seal_reply_fields(auth.nts, *keys_.nts, *nonces_, out.first(reply_size), kHeaderSize,
+                           sessions_.get());
   }
 }
 

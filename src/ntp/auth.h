@@ -95,6 +95,9 @@ class ServerAuthenticator {
  private:
   ServerKeys keys_;
   std::unique_ptr<nts::NonceCounter> nonces_;  // distinct reply nonces (SIV: uniqueness only)
+  // With NTS: opened cookies and their keyed contexts (ntp/nts/session_cache.h). A Responder and
+  // its authenticator belong to one worker thread, so check_request() may fill it.
+  mutable std::unique_ptr<nts::SessionCache> sessions_;
 };
 
 }  // namespace cw::ntp

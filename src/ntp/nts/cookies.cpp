@@ -86,6 +86,7 @@ void ServerCookies::rotate(const MasterKey& next) {
   keys.insert(keys.begin(), next);
   if (keys.size() > 1 + kKeptPreviousKeys) keys.resize(1 + kKeptPreviousKeys);
   ring_.store(make_ring(std::move(keys)), std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 std::vector<MasterKey> ServerCookies::keys() const { return ring_.load()->keys; }

@@ -50,6 +50,8 @@ class ServerCookies {
   void rotate(const MasterKey& next);
   std::vector<MasterKey> keys() const;  // current first, for persistence
   std::uint32_t current_id() const;
+  // Changes with every rotate(): what a cookie opened under one generation may be cached for.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:
   struct Ring {
@@ -58,6 +60,7 @@ class ServerCookies {
   };
   static std::shared_ptr<const Ring> make_ring(std::vector<MasterKey> keys);
   std::atomic<std::shared_ptr<const Ring>> ring_;
+  std::atomic<std::uint64_t> generation_{1};  // bumped after each new ring is stored
 };
 
 // The text of a key file: one line per key, "id hex-secret", current first (written at the edge

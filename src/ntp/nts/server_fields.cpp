@@ -65,12 +65,28 @@ bool has_nts_fields(const ParsedPacket& request) {
 }
 
 Result<ReplyPlan, AuthError> check_request_fields(const ParsedPacket& request,
-                                                  const ServerCookies& cookies) {
+                                                  const ServerCookies& cookies,
+                                                  SessionCache* cache) {
   auto f = scan(request);
   if (!f) return fail(f.error());
-  const auto keys = cookies.open(f->cookie->body);
-  if (!keys) return fail(AuthError::nts_bad_cookie);
-  const auto c2s = Aead::make(keys->aead, std::span(keys->c2s).first(key_size(keys->aead)));
+  const auto cookie = f->cookie->body;
+  const std::uint64_t generation = cookies.generation();  // before open(): see cookies.h
+  const CachedSession* session = cache ? cache->find(cookie, generation) : nullptr;
+  ReplyPlan plan;
+  std::optional<Aead> own_c2s;  // without a cache slot
+  if (session) {
+    plan.keys.aead = session->aead();
+    std::ranges::copy(session->c2s.key(), plan.keys.c2s.begin());
+    std::ranges::copy(session->s2c.key(), plan.keys.s2c.begin());
+  } else {
+    const auto keys = cookies.open(cookie);
+    if (!keys) return fail(AuthError::nts_bad_cookie);
+    plan.keys = *keys;
+    session = cache ? cache->insert(cookie, generation, *keys) : nullptr;
+    if (!session)
+      own_c2s = Aead::make(keys->aead, std::span(keys->c2s).first(key_size(keys->aead)));
+  }
+  const Aead* c2s = session ? &session->c2s : own_c2s ? &*own_c2s : nullptr;
   if (!c2s || f->auth->ciphertext.size() < kSivTagSize)
     return fail(AuthError::nts_bad_authenticator);
   // Encrypted fields from the client are allowed but none is defined: decrypt into scratch.
@@ -80,8 +96,7 @@ Result<ReplyPlan, AuthError> check_request_fields(const ParsedPacket& request,
   if (!c2s->decrypt(f->auth->nonce, request.authenticated.first(f->auth->offset),
                     f->auth->ciphertext, std::span(plain).first(plain_size)))
     return fail(AuthError::nts_bad_authenticator);
-  ReplyPlan plan;
-  plan.keys = *keys;
+  plan.cached = session ? session->stamp : 0;
   plan.cookies = static_cast<std::uint8_t>(std::min(1 + f->placeholders, kMaxCookies));
   plan.request_size = static_cast<std::uint16_t>(
       request.authenticated.size() + (request.mac ? 4 + request.mac->digest.size() : 0));
@@ -110,7 +125,8 @@ std::size_t prepare_reply_fields(const ParsedPacket& request, const ReplyPlan& p
 }
 
 bool seal_reply_fields(const ReplyPlan& plan, const ServerCookies& cookies, NonceCounter& nonces,
-                       std::span<std::byte> out, std::size_t header_size) {
+                       std::span<std::byte> out, std::size_t header_size,
+                       const SessionCache* cache) {
   const std::size_t used = header_size + plan.unique_id_size;
   const std::size_t one = cookie_size(plan.keys.aead);
   std::array<std::byte, kMaxCookies*(kExtensionFieldHeaderSize + kMaxCookieSize)>
@@ -126,9 +142,15 @@ bool seal_reply_fields(const ReplyPlan& plan, const ServerCookies& cookies, Nonc
       return false;
     size += kExtensionFieldHeaderSize + one;
   }
-  const auto s2c =
-      Aead::make(plan.keys.aead, std::span(plan.keys.s2c).first(key_size(plan.keys.aead)));
-  if (!s2c) return false;
+  // The cache's context when the slot still holds this session (another request of the same
+  // batch may have taken the slot since), else one made now from the plan's key.
+  const Aead* s2c = cache && plan.cached ? cache->s2c_if_still(plan.cached) : nullptr;
+  std::optional<Aead> own;
+  if (!s2c) {
+    own = Aead::make(plan.keys.aead, std::span(plan.keys.s2c).first(key_size(plan.keys.aead)));
+    if (!own) return false;
+    s2c = &*own;
+  }
   const auto nonce = nonces.next();
   return write_authenticator(out.first(plan.request_size), used, *s2c, nonce,
                              std::span(plain).first(size),

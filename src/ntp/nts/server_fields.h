@@ -16,6 +16,7 @@
 #include "ntp/mac.h"
 #include "ntp/nts/cookies.h"
 #include "ntp/nts/fields.h"
+#include "ntp/nts/session_cache.h"
 #include "ntp/packet.h"
 
 namespace cw::ntp::nts {
@@ -38,15 +39,19 @@ struct ReplyPlan {
   std::uint8_t cookies = 0;          // min(1 + placeholders, 8)
   std::uint16_t request_size = 0;    // the reply is padded to exactly this
   std::uint16_t unique_id_size = 0;  // the unique identifier's field, copied after the header
+  std::uint64_t cached = 0;  // the SessionCache stamp of its S2C context, 0: none (make one)
 };
 
 // True when the request carries NTS fields (a unique identifier or an authenticator).
 bool has_nts_fields(const ParsedPacket& request);
 
 // Checks an NTS request. AuthError::nts_bad_cookie and nts_bad_authenticator call for the NTSN
-// Kiss-o'-Death (answer_nak()); nts_malformed for silence (no unique identifier to echo).
+// Kiss-o'-Death (answer_nak()); nts_malformed for silence (no unique identifier to echo). With a
+// `cache`, a cookie seen before is not decrypted again and its keyed contexts are reused (the
+// authenticator is verified all the same); a cookie opened now is kept there.
 Result<ReplyPlan, AuthError> check_request_fields(const ParsedPacket& request,
-                                                  const ServerCookies& cookies);
+                                                  const ServerCookies& cookies,
+                                                  SessionCache* cache = nullptr);
 
 // Writes the request's unique identifier field after the header (out[header_size, …)); returns
 // the reply's final size (the request's) or 0 if it does not fit.
@@ -54,9 +59,11 @@ std::size_t prepare_reply_fields(const ParsedPacket& request, const ReplyPlan& p
                                  std::span<std::byte> out, std::size_t header_size);
 
 // Seals the reply in out[0, plan.request_size) after the transmit timestamp was written: new
-// cookies, the authenticator, the padding. False if a cookie or the encryption failed.
+// cookies, the authenticator, the padding. False if a cookie or the encryption failed. `cache`
+// (the one check_request_fields() used) lends the S2C context when its slot still holds it.
 bool seal_reply_fields(const ReplyPlan& plan, const ServerCookies& cookies, NonceCounter& nonces,
-                       std::span<std::byte> out, std::size_t header_size);
+                       std::span<std::byte> out, std::size_t header_size,
+                       const SessionCache* cache = nullptr);
 
 // The NTSN reply's fields: the unique identifier only. Returns the size, or 0.
 std::size_t write_nak_fields(const ParsedPacket& request, std::span<std::byte> out,
