@@ -106,6 +106,15 @@ class Lab:
         self._processes.append(process)
         return process
 
+    def mark(self):
+        """How many processes were started so far, for stop_since."""
+        return len(self._processes)
+
+    def stop_since(self, mark):
+        """Stops (by PID) every process started after mark(), even when a test failed midway."""
+        for process in reversed(self._processes[mark:]):
+            process.stop()
+
     def capture(self, name):
         """Starts tcpdump on the target's veth; returns (process, pcap path). Stop with stop_capture."""
         path = self.tmp / f"{name}.pcap"

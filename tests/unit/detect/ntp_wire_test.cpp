@@ -65,11 +65,12 @@ const char* kServer = "10.0.0.1";
 
 // One client/server exchange at `t` with the server's clock `skew` seconds off.
 void exchange(Harness& h, double t, double skew = 0, const char* server = kServer,
-              const char* client = kClient) {
+              const char* client = kClient, unsigned li = 0) {
   const auto tx = ntp_at(t);
   h.send((udp4(client, server, 40000, 123, ntp({.mode = 3, .transmit = tx}))), t);
   h.send((udp4(server, client, 123, 40000,
-               ntp({.mode = 4,
+               ntp({.li = li,
+                    .mode = 4,
                     .stratum = 2,
                     .origin = tx,
                     .receive = ntp_at(t + 0.001, skew),
@@ -218,6 +219,18 @@ TEST(NtpDetector, KodStormAtOneClient) {
   EXPECT_EQ(ntp_kinds(h), std::vector<std::string>{"kod_storm"});
 }
 
+TEST(NtpDetector, AnUnsynchronizedServersInitRepliesAreNotKissesOfDeath) {
+  Harness h;
+  for (int i = 0; i < 8; ++i) {  // ntpd before it has a source: LI 3, stratum 0, refid INIT
+    const auto tx = ntp_at(i);
+    h.send((udp4(kClient, kServer, 40000, 123, ntp({.mode = 3, .transmit = tx}))), i);
+    h.send((udp4(kServer, kClient, 123, 40000,
+                 ntp({.li = 3, .mode = 4, .stratum = 0, .refid = 0x494e4954, .origin = tx}))),
+           i + 0.001);
+  }
+  EXPECT_TRUE(h.events.empty()) << ntp_kinds(h).front();
+}
+
 TEST(NtpDetector, TimeShiftJumpAndDisagreementButNotTheLeapSecond) {
   Harness h;
   for (int i = 0; i < 4; ++i) {
@@ -232,6 +245,27 @@ TEST(NtpDetector, TimeShiftJumpAndDisagreementButNotTheLeapSecond) {
   EXPECT_EQ(h.net(0).source, ip("10.0.0.3"));
   exchange(h, 101, 3600, "10.0.0.3");  // still ahead: no new jump, and de-duplicated
   EXPECT_EQ(h.events.size(), 1u);
+}
+
+TEST(NtpDetector, OneFalsetickerAmongThreeIsTheOneAccused) {
+  Harness h;
+  for (int i = 0; i < 4; ++i) {
+    exchange(h, i * 16.0, 0.0, "10.0.0.1");
+    exchange(h, i * 16.0 + 1, 5.0, "10.0.0.2");  // faketime +5 s from its start
+    exchange(h, i * 16.0 + 2, 0.001, "10.0.0.3");
+  }
+  ASSERT_EQ(ntp_kinds(h), std::vector<std::string>{"time_shift"});
+  EXPECT_EQ(h.net(0).source, ip("10.0.0.2"));
+}
+
+TEST(NtpDetector, AnAnnouncedLeapSecondAndItsLateCorrectionAreNotAShift) {
+  Harness h;
+  for (int i = 0; i < 10; ++i) exchange(h, i, -3.0, kServer, kClient, 1);  // LI 1: insert
+  for (int i = 10; i < 15; ++i) exchange(h, i, -4.0);                      // inserted
+  for (int i = 15; i < 20; ++i) exchange(h, i, -3.0);                      // corrected back
+  EXPECT_EQ(h.events.size(), 0u) << ntp_kinds(h).front();
+  exchange(h, 200000, -4.0);  // a day and more after the announcement: a shift
+  EXPECT_EQ(ntp_kinds(h), std::vector<std::string>{"time_shift"});
 }
 
 TEST(NtpDetector, ScannerProbeAndNonstandardPacket) {

@@ -20,6 +20,7 @@ void add_ntp_readers(NtpConfig& c, Readers& readers) {
                  {"large_response", number(c.large_response)},
                  {"shift_threshold", duration(c.shift_threshold)},
                  {"disagreement", duration(c.disagreement)},
+                 {"leap_grace", duration(c.leap_grace)},
                  {"max_events_per_kind", number(c.max_events_per_kind)},
                  {"max_pairs", number(c.max_pairs)},
                  {"max_servers", number(c.max_servers)},

@@ -42,6 +42,10 @@ struct NtpConfig {
   // 128 ms), or differing from the other servers' median by more than disagreement.
   Duration shift_threshold = 128ms;
   Duration disagreement = 1s;  // beyond the worst one-way delay asymmetry of Internet paths
+  // A one-second jump this long after the server last announced a leap second is the leap (or
+  // its late correction): RFC 5905 §7.3 announces it up to a day before, ntpd/chrony apply it
+  // at the end of that day.
+  Duration leap_grace = 86400s;
   // At most this many events of one kind per dedupe window; the rest are counted
   // (ntp_suppressed): a million spoofed sources must not become a million events.
   std::uint32_t max_events_per_kind = 100;

@@ -172,8 +172,12 @@ void NtpDetector::follow_time(const DecodedPacket& p, const NtpWire& w, const Ti
   if (s.has_offset) {
     const Duration jump = offset - s.offset;
     const Duration size = jump < Duration::zero() ? -jump : jump;
-    // A leap second announced by the server (LI 1 or 2, RFC 5905 §7.3) moves it by one second.
-    const bool leap = s.leap != 0 && std::chrono::abs(size - 1s) < config_.shift_threshold;
+    // A leap second announced by the server (LI 1 or 2, RFC 5905 §7.3) moves it by one second,
+    // and a server that applied it late or only on its clock corrects by up to one second again,
+    // in one step or several (chronyd -x after the leap of 2016-12-31): none of it is a shift.
+    const bool leap = s.leap_announced != Timestamp{} &&
+                      now - s.leap_announced <= config_.leap_grace &&
+                      size < 1s + config_.shift_threshold;
     if (size > config_.shift_threshold && !leap)
       raise({NtpKind::time_shift, p.source, p.destination, p.destination_port, 1}, w, now,
             {{"reason", std::string("jump")},
@@ -182,7 +186,7 @@ void NtpDetector::follow_time(const DecodedPacket& p, const NtpWire& w, const Ti
   }
   s.offset = offset;
   s.has_offset = true;
-  s.leap = w.leap;
+  if (w.leap == 1 || w.leap == 2) s.leap_announced = now;
   check_disagreement(p, w, offset, now);
 }
 
@@ -205,17 +209,21 @@ void NtpDetector::check_disagreement(const DecodedPacket& p, const NtpWire& w, D
     recent_[recent_next_] = {p.source, offset, now};
     recent_next_ = (recent_next_ + 1) % recent_.size();
   }
-  if (n < 2) return;                   // a majority needs at least two others
+  if (n < 2) return;  // a majority needs at least two others
+  // A falseticker: a strict majority of the others disagrees with it (with one honest and one
+  // false other, an honest server is not accused: the false one is).
+  std::size_t agree = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    agree += std::chrono::abs(others[i] - offset) <= config_.disagreement;
+  if (2 * agree >= n) return;
   for (std::size_t i = 1; i < n; ++i)  // insertion sort of at most 7
     for (std::size_t j = i; j > 0 && others[j] < others[j - 1]; --j)
       std::swap(others[j], others[j - 1]);
   const Duration median = others[n / 2];
-  const Duration diff = offset - median;
-  if (std::chrono::abs(diff) > config_.disagreement)
-    raise({NtpKind::time_shift, p.source, p.destination, p.destination_port, 1}, w, now,
-          {{"reason", std::string("disagrees")},
-           {"offset_ms", millis(offset)},
-           {"median_ms", millis(median)}});
+  raise({NtpKind::time_shift, p.source, p.destination, p.destination_port, 1}, w, now,
+        {{"reason", std::string("disagrees")},
+         {"offset_ms", millis(offset)},
+         {"median_ms", millis(median)}});
 }
 
 void NtpDetector::on_control_request(const DecodedPacket& p, const NtpWire& w, Timestamp now) {

@@ -82,7 +82,7 @@ class NtpDetector final : public NetDetector {
   struct Server {
     Duration offset{};
     bool has_offset = false;
-    std::uint8_t leap = 0;
+    Timestamp leap_announced{};  // the last reply with LI 1 or 2 (RFC 5905 §7.3)
   };
   struct Victim {
     Timestamp window_start{}, kod_start{};

@@ -42,7 +42,13 @@ struct NtpWire {
   std::uint8_t implementation = 0, request_code = 0;  // mode 7 (REQ_MON_GETLIST = 20, _1 = 42)
   std::uint16_t items = 0, item_size = 0, count = 0;  // mode 7 items, mode 6 data count
 
-  bool kiss_of_death() const { return mode == 4 && stratum == 0; }
+  // RFC 5905 §7.4: the kiss codes a client must act on (DENY and RSTR: stop; RATE: poll less),
+  // which are what off-path attackers forge. Stratum 0 with INIT or STEP is an unsynchronized
+  // server's ordinary reply (ntpd sends INIT until it has a source): not a kiss of death.
+  bool kiss_of_death() const {
+    return mode == 4 && stratum == 0 &&
+           (reference_id == 0x52415445 || reference_id == 0x44454e59 || reference_id == 0x52535452);
+  }
   bool monlist() const { return mode == 7 && (request_code == 20 || request_code == 42); }
 };
 
