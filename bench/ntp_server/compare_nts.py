@@ -67,7 +67,8 @@ def start_ours(args, cert, key):
     port, ke_port = free_port(), free_port(socket.SOCK_STREAM)
     argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", "1", "--log-level", "warn",
-            "--nts-cert", cert, "--nts-key", key, "--nts-ke-listen", f"127.0.0.1:{ke_port}"]
+            "--nts-cert", cert, "--nts-key", key, "--nts-ke-listen", f"127.0.0.1:{ke_port}",
+            "--nts-ke-rate-interval", "0"]  # the KE flood comes from one address
     process = Process(without_cap_sys_time(argv), name="bench-serve-nts")
     wait_for(lambda: tcp_accepts(ke_port) or not process.alive(), what="our NTS-KE")
     if not process.alive():

@@ -1,9 +1,11 @@
 """Our NTS-KE server under abuse: a silent or partial client is cut at the 2 s deadline, 200 idle
 connections hit the session cap (128) and not memory, 20 KiB of junk is refused, and through all
-of it a real NTS-KE (our query --nts) still succeeds once the abusers are gone."""
+of it a real NTS-KE (our query --nts) still succeeds once the abusers are gone. An address over its
+rate limit is closed before any TLS work while another address is still served."""
 import pathlib
 import shutil
 import socket
+import ssl
 import tempfile
 import time
 
@@ -27,8 +29,9 @@ def certificate():
 def server(certificate):
     cert, key = certificate
     ke_port = free_port(socket.SOCK_STREAM)
+    # No per-address limit here: these tests open hundreds of connections from 127.0.0.1.
     with Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key", key,
-                "--nts-ke-listen", f"127.0.0.1:{ke_port}") as s:
+                "--nts-ke-listen", f"127.0.0.1:{ke_port}", "--nts-ke-rate-interval", 0) as s:
         s.ke_port = ke_port
         wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE listener")
         yield s
@@ -108,3 +111,65 @@ def test_twenty_kib_of_junk_is_refused(server, certificate):
     wait_for(lambda: tls_failures(server) >= failures + 1, timeout=5,
              what="the junk to count as a TLS failure")
     assert works(server, certificate[0])
+
+
+# An NTS-KE request (RFC 8915 §4): next protocol NTPv4, AEAD 15, end of message (all critical).
+KE_REQUEST = bytes.fromhex("80010002" "0000" "80040002" "000f" "80000000")
+
+
+def key_exchange_from(source, port, cert):
+    """A whole NTS-KE over TLS 1.3 from source address `source`: the response's bytes."""
+    context = ssl.create_default_context(cafile=str(cert))
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.set_alpn_protocols(["ntske/1"])
+    with socket.create_connection(("127.0.0.1", port), timeout=5,
+                                  source_address=(source, 0)) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.selected_alpn_protocol() == "ntske/1"
+            tls.sendall(KE_REQUEST)
+            response = b""
+            while chunk := tls.recv(4096):
+                response += chunk
+            return response
+
+
+def new_cookie_records(response):
+    count, at = 0, 0
+    while at + 4 <= len(response):
+        kind, length = int.from_bytes(response[at:at + 2], "big") & 0x7fff, \
+            int.from_bytes(response[at + 2:at + 4], "big")
+        count += kind == 5
+        at += 4 + length
+    return count
+
+
+def test_an_address_over_its_rate_is_closed_before_tls_and_another_is_served(certificate):
+    cert, key = certificate
+    ke_port = free_port(socket.SOCK_STREAM)
+
+    def listening():  # probed from 127.0.0.3, so that 127.0.0.1's tokens stay untouched
+        try:
+            socket.create_connection(("127.0.0.1", ke_port), timeout=0.5,
+                                     source_address=("127.0.0.3", 0)).close()
+            return True
+        except OSError:
+            return False
+
+    with Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key", key,
+                "--nts-ke-listen", f"127.0.0.1:{ke_port}", "--nts-ke-rate-interval", 60,
+                "--nts-ke-rate-burst", 3) as server:
+        server.ke_port = ke_port
+        wait_for(listening, what="our NTS-KE listener")
+        for _ in range(3):  # the burst: real NTS-KEs from 127.0.0.1
+            assert works(server, cert)
+        over = socket.create_connection(("127.0.0.1", ke_port))
+        started = time.monotonic()
+        assert closed_by_peer(over, 5)
+        assert time.monotonic() - started < 1.0  # closed at accept, not cut at the 2 s deadline
+        over.close()
+        assert not works(server, cert)  # our own client is refused too
+        # Another address still gets keys and eight cookies.
+        assert new_cookie_records(key_exchange_from("127.0.0.2", ke_port, cert)) == 8
+        counters = ke_counters(server)
+        assert " 2 rate-limited" in counters, counters
+        assert int(counters.split(" completed")[0].split()[-1]) == 4, counters

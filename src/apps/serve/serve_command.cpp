@@ -153,6 +153,17 @@ void add_nts_options(CLI::App* cmd, ServeOptions& o) {
                   "NTS-KE sessions at once; more connections wait (each session has 2 s)")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  cmd->add_option("--nts-ke-rate-interval", o.nts_ke_rate_interval,
+                  "average seconds between NTS-KE sessions of one address (IPv4, IPv6 /64); a "
+                  "connection over the limit is closed before any TLS work; 0 = no limit")
+      ->capture_default_str()
+      ->envname("CW_SERVE_NTS_KE_RATE_INTERVAL")
+      ->check(in_range(0.0, 3600.0, "seconds"));
+  cmd->add_option("--nts-ke-rate-burst", o.nts_ke_rate_burst,
+                  "NTS-KE sessions one address may open back to back (e.g. a NAT booting hosts)")
+      ->capture_default_str()
+      ->envname("CW_SERVE_NTS_KE_RATE_BURST")
+      ->check(in_range(1, 1 << 20, "sessions", true));
 }
 
 }  // namespace

@@ -108,6 +108,8 @@ void ServeNts::start(std::uint16_t ntp_port) {
   config.ntp_port =
       options_.nts_ntp_port > 0 ? static_cast<std::uint16_t>(options_.nts_ntp_port) : ntp_port;
   config.max_sessions = static_cast<std::size_t>(options_.nts_ke_max_sessions);
+  config.rate_limit.interval = from_seconds(options_.nts_ke_rate_interval);
+  config.rate_limit.burst = static_cast<std::uint32_t>(options_.nts_ke_rate_burst);
   ke_ = std::make_unique<apps::nts::KeServer>(config, cookies_, random_.next_u64(), clock_);
   ke_->start();
   spdlog::info("serve: NTS-KE on {} (TLS 1.3, ntske/1), NTP port {}{}", ke_->local().to_string(),
@@ -132,9 +134,10 @@ std::string ServeNts::describe_counters() const {
   const auto& c = ke_->counters();
   return fmt::format(
       "NTS-KE: {} accepted, {} completed, {} refused, {} TLS failures, {} timed out, {} too "
-      "large, {} cookies issued, session cap reached {} time(s)",
+      "large, {} cookies issued, session cap reached {} time(s), {} rate-limited",
       c.accepted.load(), c.completed.load(), c.refused.load(), c.tls_failed.load(),
-      c.timed_out.load(), c.too_large.load(), c.cookies_issued.load(), c.at_capacity.load());
+      c.timed_out.load(), c.too_large.load(), c.cookies_issued.load(), c.at_capacity.load(),
+      c.rate_limited.load());
 }
 
 }  // namespace cw::apps

@@ -42,10 +42,12 @@ struct ServeOptions {
   double nts_rotate = 7 * 24 * 3600.0;  // seconds between master-key rotations
   bool require_nts = false;
   int nts_ke_max_sessions = 128;
-  int nts_ntp_port = 0;       // the NTP port NTS-KE announces; 0: the port we listen on
-  bool upstream_nts = false;  // --nts: reach the upstreams through NTS
-  std::string nts_ca;         // their trust store; empty: the system's
-  int nts_ke_port = 4460;     // their NTS-KE port
+  double nts_ke_rate_interval = 1.0;  // average seconds between NTS-KE sessions per address; 0 off
+  int nts_ke_rate_burst = 32;         // sessions an address may open back to back
+  int nts_ntp_port = 0;               // the NTP port NTS-KE announces; 0: the port we listen on
+  bool upstream_nts = false;          // --nts: reach the upstreams through NTS
+  std::string nts_ca;                 // their trust store; empty: the system's
+  int nts_ke_port = 4460;             // their NTS-KE port
 };
 
 }  // namespace cw::apps

@@ -74,10 +74,28 @@ struct KeServer::Impl {
   std::shared_ptr<const ServerCookies> cookies;
   NonceCounter nonces;
   Clock& clock;
+  ntp::RateLimiter limiter;
   std::vector<std::unique_ptr<Session>> sessions;
 
-  Impl(SslCtx c, UniqueFd l, std::shared_ptr<const ServerCookies> k, std::uint64_t seed, Clock& cl)
-      : ctx(std::move(c)), listener(std::move(l)), cookies(std::move(k)), nonces(seed), clock(cl) {}
+  Impl(SslCtx c, UniqueFd l, std::shared_ptr<const ServerCookies> k, std::uint64_t seed, Clock& cl,
+       const ntp::RateLimitConfig& limit)
+      : ctx(std::move(c)),
+        listener(std::move(l)),
+        cookies(std::move(k)),
+        nonces(seed),
+        clock(cl),
+        limiter(limit, seed ^ 0x6b65'7261'7465'0001ull) {}
+
+  // Whether the source of a new connection is within its address's limit (monotonic time: the
+  // bucket does not care about the system clock's steps).
+  bool within_limit(const sockaddr_storage& peer, socklen_t length, MonotonicTime now) {
+    if (!limiter.enabled()) return true;
+    const auto from =
+        platform::SocketAddress::from_sockaddr(reinterpret_cast<const sockaddr*>(&peer), length);
+    if (!from) return true;
+    return limiter.check(from->address, Timestamp{now.time_since_epoch()}) ==
+           ntp::RateDecision::kAllow;
+  }
 
   // The response to a complete request: keys and cookies, or an Error record (§4.1.3).
   std::vector<std::byte> answer(Session& s, std::span<const std::byte> message,
@@ -154,7 +172,7 @@ KeServer::KeServer(KeServerConfig config, std::shared_ptr<const ServerCookies> c
                .value_or(config_.listen);
   wake_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   impl_ = std::make_unique<Impl>(std::move(*ctx), std::move(listener), std::move(cookies),
-                                 nonce_seed, clock);
+                                 nonce_seed, clock, config_.rate_limit);
 }
 
 KeServer::~KeServer() { stop(); }
@@ -209,9 +227,15 @@ void KeServer::run() {
     sessions.resize(kept);
     if (fds[1].revents & POLLIN) {
       while (sessions.size() < config_.max_sessions) {
-        UniqueFd fd(
-            ::accept4(impl_->listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        sockaddr_storage peer{};
+        socklen_t peer_length = sizeof peer;
+        UniqueFd fd(::accept4(impl_->listener.get(), reinterpret_cast<sockaddr*>(&peer),
+                              &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd) break;
+        if (!impl_->within_limit(peer, peer_length, after)) {
+          bump(counters_.rate_limited);  // closed here: no handshake, nothing spent on it
+          continue;
+        }
         auto s = std::make_unique<Session>();
         s->ssl = Ssl(SSL_new(impl_->ctx.get()));
         if (!s->ssl || SSL_set_fd(s->ssl.get(), fd.get()) != 1) continue;

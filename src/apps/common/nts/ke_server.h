@@ -2,7 +2,9 @@
 // on a thread of its own (never an NTP worker's). One poll loop drives every session without
 // blocking: at most `max_sessions` at once (further connections wait in the kernel's backlog), a
 // deadline per session (2 s by default) after which it is cut, a 16 KiB cap on a request, so that
-// memory stays bounded under a flood of idle or half-open connections. Each session reads one
+// memory stays bounded under a flood of idle or half-open connections, and a token bucket per
+// source address (IPv4, or IPv6 /64; a bounded table, ntp/rate_limit.h) closing a connection over
+// its address's limit before any TLS work is done. Each session reads one
 // request, answers with NTPv4, AEAD 15, the port record when the NTP port is not 123 and eight
 // cookies sealed under the current master key (ntp/nts/cookies.h), and closes.
 #pragma once
@@ -18,6 +20,7 @@
 #include "core/time.h"
 #include "core/unique_fd.h"
 #include "ntp/nts/cookies.h"
+#include "ntp/rate_limit.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps::nts {
@@ -28,6 +31,9 @@ struct KeServerConfig {
   std::uint16_t ntp_port = 123;                 // a port record is sent when it is not 123
   std::size_t max_sessions = 128;               // sessions at once
   Duration deadline = std::chrono::seconds{2};  // per session, from accept to close
+  // Per source address: on average one session per `interval`, bursts of `burst`; interval 0
+  // turns it off. Over the limit a connection is closed at once (no TLS, no answer).
+  ntp::RateLimitConfig rate_limit{std::chrono::seconds{1}, 32, Duration::zero(), 4096};
 };
 
 // Counters, read from any thread.
@@ -39,7 +45,8 @@ struct KeServerCounters {
   std::atomic<std::uint64_t> timed_out{0};   // cut at the deadline
   std::atomic<std::uint64_t> too_large{0};   // a request over 16 KiB
   std::atomic<std::uint64_t> cookies_issued{0};
-  std::atomic<std::uint64_t> at_capacity{0};  // times the session cap held new connections back
+  std::atomic<std::uint64_t> at_capacity{0};   // times the session cap held new connections back
+  std::atomic<std::uint64_t> rate_limited{0};  // connections closed unanswered: address over limit
 };
 
 class KeServer {

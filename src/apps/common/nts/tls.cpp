@@ -5,7 +5,9 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <csignal>
 #include <cstring>
+#include <mutex>
 
 namespace cw::apps::nts {
 namespace {
@@ -26,6 +28,15 @@ bool is_ip_literal(const std::string& host) {
          inet_pton(AF_INET6, host.c_str(), buffer) == 1;
 }
 
+// OpenSSL writes to its socket with write(2): a peer that has closed (a server closing a
+// connection over its rate limit, a client gone mid-handshake) would raise SIGPIPE and kill the
+// process. Ignored once, for the whole process, as every TLS daemon does: the write gives EPIPE,
+// which the session sees as a TLS failure.
+void ignore_sigpipe() {
+  static std::once_flag once;
+  std::call_once(once, [] { std::signal(SIGPIPE, SIG_IGN); });
+}
+
 }  // namespace
 
 std::string ssl_error_text() {
@@ -41,6 +52,7 @@ std::string ssl_error_text() {
 }
 
 Result<SslCtx, std::string> client_context(const std::string& ca_file) {
+  ignore_sigpipe();
   SslCtx ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return fail("cannot create a TLS context: " + ssl_error_text());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION);
@@ -58,6 +70,7 @@ Result<SslCtx, std::string> client_context(const std::string& ca_file) {
 
 Result<SslCtx, std::string> server_context(const std::string& cert_file,
                                            const std::string& key_file) {
+  ignore_sigpipe();
   SslCtx ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) return fail("cannot create a TLS context: " + ssl_error_text());
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_3_VERSION);
