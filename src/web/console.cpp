@@ -78,27 +78,46 @@ std::string Console::url() const {
          std::to_string(port()) + "/#token=" + auth_.token();
 }
 
+// Commits handed over while the web thread is busy are merged: it wakes once for all of them,
+// and its clients get one frame for the lot (stamped with the earliest commit's time).
 void Console::publish(std::vector<store::StoredEvent> events) {
   if (events.empty()) return;
   const auto n = events.size();
-  if (pending_.load(std::memory_order_relaxed) + n > options_.max_pending_events) {
-    dropped_ = true;
+  std::lock_guard lock{handover_mutex_};
+  if (handover_.size() + n > options_.max_pending_events) {
+    dropped_ = true;  // the web thread's clients catch up from the store instead
     handover_dropped_ += n;
-    return;
+  } else if (handover_.empty()) {
+    handover_ = std::move(events);
+    handover_at_ = wall_now();
+  } else {
+    handover_.insert(handover_.end(), std::make_move_iterator(events.begin()),
+                     std::make_move_iterator(events.end()));
   }
-  pending_ += n;
-  const auto stored_at = wall_now();
-  boost::asio::post(io_, [this, n, stored_at, events = std::move(events)] {
-    pending_ -= n;
-    std::vector<std::string> changed;
-    for (const auto& stored : events)
-      if (views_.observe(stored.event)) changed.push_back(stored.event.agent_id);
-    if (dropped_.exchange(false))
-      hub_.resync();
-    else
-      hub_.publish(events, stored_at);
-    for (const auto& agent : changed) hub_.agent_changed(agent);
-  });
+  if (handover_posted_) return;
+  handover_posted_ = true;
+  boost::asio::post(io_, [this] { take_handover(); });
+}
+
+void Console::take_handover() {
+  std::vector<store::StoredEvent> events;
+  Timestamp stored_at;
+  bool dropped = false;
+  {
+    std::lock_guard lock{handover_mutex_};
+    events.swap(handover_);
+    stored_at = handover_at_;
+    handover_posted_ = false;
+    dropped = dropped_.exchange(false);
+  }
+  std::vector<std::string> changed;
+  for (const auto& stored : events)
+    if (views_.observe(stored.event)) changed.push_back(stored.event.agent_id);
+  if (dropped)
+    hub_.resync();
+  else
+    hub_.publish(events, stored_at);
+  for (const auto& agent : changed) hub_.agent_changed(agent);
 }
 
 void Console::agent_changed(std::string agent_id) {

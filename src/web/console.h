@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,7 +79,11 @@ class Console {
   Api api_;
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
-  std::atomic<std::size_t> pending_{0};
+  void take_handover();  // web thread
+  std::mutex handover_mutex_;
+  std::vector<store::StoredEvent> handover_;  // stored, not yet on the web thread
+  Timestamp handover_at_{};                   // when the oldest of them was handed over
+  bool handover_posted_ = false;
   std::atomic<bool> dropped_{false};
   std::atomic<std::uint64_t> handover_dropped_{0};
 };
