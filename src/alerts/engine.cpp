@@ -140,6 +140,7 @@ Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::
       if (alert.members.size() > kMaxMembers) alert.members.pop_front();
       alert.summary = summarize(rule, event, alert.count);
       pending_.insert(alert.id);
+      touch(alert.id);
       return alert;
     }
     resolve(alert, "group_window", now);
@@ -166,6 +167,7 @@ Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::
   if (alert.severity < config_.min_severity) ++counters_.below_min_severity;
   const auto id = alert.id;
   pending_.insert(id);
+  touch(id);
   open_[key] = id;
   order_.push_back(id);
   alerts_.emplace(id, std::move(alert));
@@ -180,6 +182,7 @@ void AlertEngine::resolve(Alert& alert, std::string by, Timestamp now) {
   alert.resolved_by = std::move(by);
   open_.erase(alert.group_key);
   pending_.insert(alert.id);
+  touch(alert.id);
   ++counters_.by_rule[alert.rule].resolved;
 }
 
@@ -211,12 +214,14 @@ std::optional<Notification> AlertEngine::next_notification(Alert& alert, Timesta
     if (const auto* silence = silenced(alert, now)) {
       if (alert.silenced_by != silence->id) {
         alert.silenced_by = silence->id;
+        touch(alert.id);
         ++const_cast<Silence*>(silence)->silenced;
         ++counters_.by_rule[alert.rule].silenced;
       }
       if (firing || !alert.notified_firing) return std::nullopt;
     }
   }
+  if (!alert.silenced_by.empty()) touch(alert.id);
   alert.silenced_by.clear();
   const auto rule = std::find_if(config_.rules.begin(), config_.rules.end(),
                                  [&](const Rule& r) { return r.name == alert.rule; });
@@ -240,6 +245,7 @@ std::optional<Notification> AlertEngine::next_notification(Alert& alert, Timesta
   }
   alert.changed = false;
   alert.last_notified = now;
+  touch(alert.id);
   ++counters_.by_rule[alert.rule].notified;
   ++counters_.notifications;
   return out;
@@ -269,6 +275,8 @@ void AlertEngine::forget_old() {
     auto& alert = alerts_.at(id);
     if (alert.status == AlertStatus::firing) break;
     pending_.erase(id);
+    touched_.erase(id);
+    forgotten_.insert(id);
     alerts_.erase(id);
     order_.pop_front();
   }

@@ -36,6 +36,7 @@ struct Alert {
   std::deque<std::string> members;  // the latest member event ids (agent:sequence)
   bool acknowledged = false;
   std::string acknowledged_by;
+  bool escalated = false;  // an operator raised it (one severity up, notified again at once)
   bool false_positive = false;
   std::string silenced_by;
   std::uint64_t revision = 0;  // notifications made of it
@@ -49,6 +50,14 @@ struct Alert {
 struct Notification {
   std::string id;
   Alert alert;
+};
+
+struct EngineState;  // alerts/state.h
+
+// The alerts that changed since the last take_changes (to store), and those forgotten.
+struct AlertChanges {
+  std::vector<Alert> changed;
+  std::vector<std::string> forgotten;
 };
 
 class AlertEngine {
@@ -70,6 +79,9 @@ class AlertEngine {
                                          Timestamp now);
   Result<Suppression, std::string> mark_false_positive(const std::string& alert_id,
                                                        const FalsePositive& verdict, Timestamp now);
+  // One severity up (critical stays), notified again at once.
+  Result<Alert, std::string> escalate(const std::string& alert_id, const std::string& by,
+                                      Timestamp now);
   Silence add_silence(Silence silence, Timestamp now);
   bool expire_silence(const std::string& id, Timestamp now);
   bool remove_suppression(const std::string& id);
@@ -79,6 +91,12 @@ class AlertEngine {
   std::vector<Silence> silences() const;
   std::vector<Suppression> suppressions() const;
   const EngineCounters& counters() const { return counters_; }
+  std::uint64_t next_id() const { return next_id_; }
+
+  // Persistence (the shell stores what these say, alerts/state.h encodes it): the state a
+  // restarted collector resumes from, and what changed since the last call.
+  void restore(EngineState state);
+  AlertChanges take_changes();
 
  private:
   bool duplicate(const events::Event& event);
@@ -91,12 +109,14 @@ class AlertEngine {
   std::optional<Notification> next_notification(Alert& alert, Timestamp now);
   const Silence* silenced(const Alert& alert, Timestamp now);
   void forget_old();
+  void touch(const std::string& id) { touched_.insert(id); }
 
   AlertsConfig config_;
-  std::map<std::string, Alert> alerts_;      // by id
-  std::map<std::string, std::string> open_;  // group key → id of its open alert
-  std::deque<std::string> order_;            // ids, oldest first (bounded history)
-  std::set<std::string> pending_;            // alerts that may have something to notify
+  std::map<std::string, Alert> alerts_;        // by id
+  std::map<std::string, std::string> open_;    // group key → id of its open alert
+  std::deque<std::string> order_;              // ids, oldest first (bounded history)
+  std::set<std::string> pending_;              // alerts that may have something to notify
+  std::set<std::string> touched_, forgotten_;  // since the last take_changes
   std::map<std::string, std::uint64_t> sequences_;
   std::vector<Silence> silences_;
   std::vector<Suppression> suppressions_;

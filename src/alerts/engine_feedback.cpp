@@ -37,6 +37,7 @@ Result<Alert, std::string> AlertEngine::acknowledge(const std::string& alert_id,
     ++counters_.by_rule[alert.rule].acknowledged;
     if (auto type = alert.sample.find("type"); type != alert.sample.end())
       ++counters_.by_detector[type->second].acknowledged;
+    touch(alert.id);
   }
   return alert;
 }
@@ -62,9 +63,31 @@ Result<Suppression, std::string> AlertEngine::mark_false_positive(const std::str
     if (auto type = alert.sample.find("type"); type != alert.sample.end())
       ++counters_.by_detector[type->second].false_positive;
   }
+  touch(alert.id);
   resolve(alert, "false_positive", now);
   suppressions_.push_back(suppression);
   return suppression;
+}
+
+Result<Alert, std::string> AlertEngine::escalate(const std::string& alert_id, const std::string&,
+                                                 Timestamp) {
+  auto found = alerts_.find(alert_id);
+  if (found == alerts_.end()) return tl::unexpected(fmt::format("no alert {}", alert_id));
+  auto& alert = found->second;
+  if (!alert.escalated) {
+    alert.escalated = true;
+    if (alert.severity < events::Severity::critical)
+      alert.severity = static_cast<events::Severity>(static_cast<int>(alert.severity) + 1);
+    alert.labels["severity"] = std::string(events::to_string(alert.severity));
+    alert.changed = true;
+    alert.last_notified = Timestamp{};  // the update goes at the next flush
+    ++counters_.by_rule[alert.rule].escalated;
+    if (auto type = alert.sample.find("type"); type != alert.sample.end())
+      ++counters_.by_detector[type->second].escalated;
+    pending_.insert(alert.id);
+    touch(alert.id);
+  }
+  return alert;
 }
 
 Silence AlertEngine::add_silence(Silence silence, Timestamp now) {

@@ -61,6 +61,7 @@ struct FeedbackCounters {
   std::uint64_t suppressed = 0;  // events a suppression kept from alerting
   std::uint64_t silenced = 0;    // alerts a silence kept quiet
   std::uint64_t resolved = 0;
+  std::uint64_t escalated = 0;  // alerts an operator escalated
 };
 
 struct EngineCounters {

@@ -76,6 +76,16 @@ struct PageRequest {
   bool descending = false;
 };
 
+// A document the collector keeps across restarts besides events (alerting: open alerts, silences,
+// suppressions, acknowledgements — see apps/collector/alerting/alert_state_store.h), by (kind, id).
+// An empty body in write_state deletes the document.
+struct StateRecord {
+  std::string kind;
+  std::string id;
+  std::string body;
+  bool operator==(const StateRecord&) const = default;
+};
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -116,6 +126,12 @@ class EventStore {
   virtual std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter);
   virtual std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence);
   virtual std::int64_t last_position();  // 0 when empty
+
+  // The collector's own state (StateRecord): upserts and deletions in one transaction, and the
+  // documents of one kind, by id. The table is made on first use (store/sqlite_state.cpp,
+  // store/postgres/pg_state.cpp); an engine without it throws std::logic_error.
+  virtual void write_state(std::span<const StateRecord> records);
+  virtual std::vector<StateRecord> read_state(const std::string& kind);
 };
 
 struct StoreOptions {

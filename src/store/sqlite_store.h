@@ -45,6 +45,9 @@ class SqliteEventStore final : public EventStore {
   std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
   std::int64_t last_position() override;
 
+  void write_state(std::span<const StateRecord> records) override;
+  std::vector<StateRecord> read_state(const std::string& kind) override;
+
   int schema_version();
 
  private:

@@ -160,3 +160,9 @@ class Alertmanager:
 
     def stop(self):
         self.process.stop()
+
+
+def post_json(console, path, body):
+    """(status, headers, parsed body) of a JSON POST to the console's API (web_support.Console)."""
+    return console.get(path, method="POST", body=json.dumps(body).encode(),
+                       headers={"Content-Type": "application/json"})

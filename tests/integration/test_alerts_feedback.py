@@ -2,17 +2,11 @@
 receiver): list the alerts, acknowledge one, mark a scan alert a false positive for its source —
 the next identical alert (the same rule and source, from another agent) is suppressed, not
 notified, and the counts say so in the API and in /metrics; silences are created and expired."""
-import json
 
-from alert_support import WebhookReceiver, alerts_of
+from alert_support import WebhookReceiver, alerts_of, post_json as post
 from peers import wait_for
 from pipeline_support import Keys, simulate
 from web_support import Console
-
-
-def post(console, path, body):
-    return console.get(path, method="POST", body=json.dumps(body).encode(),
-                       headers={"Content-Type": "application/json"})
 
 
 def scan_alerts(console):

@@ -21,9 +21,12 @@ OPENAPI = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text())
 class Console:
     """A collector (pipeline_support.Collector) with --http on a free port, and its token."""
 
-    def __init__(self, keys, db, extra=()):
+    def __init__(self, keys, db, extra=(), token_file=None):
+        """token_file: --web-token-file (needed when `db` is a URL)."""
         self.http_port = free_port(socket.SOCK_STREAM)
-        self.token_file = pathlib.Path(db).parent / "web-token"
+        self.token_file = pathlib.Path(token_file or pathlib.Path(db).parent / "web-token")
+        if token_file:
+            extra = ("--web-token-file", str(token_file), *extra)
         self.collector = Collector(keys, db, extra=("--http", f"127.0.0.1:{self.http_port}",
                                                     *extra))
         wait_for(lambda: self.token_file.exists(), timeout=10, what="the web token file")

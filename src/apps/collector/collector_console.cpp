@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "apps/collector/alerting/alert_api.h"
-#include "store/sqlite_store.h"
+#include "store/event_store.h"
 #include "web/metrics.h"
 
 namespace cw::apps {
@@ -39,9 +39,8 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
   console.metrics_max_agents = options.metrics_max_agents;
   console.listen.max_queued_frames = kStreamQueueFrames;
   console.version = CW_VERSION;
-  store::SqliteOptions read_only;
-  read_only.read_only = true;
-  auto reads = std::make_unique<store::SqliteEventStore>(db, read_only);
+  // Its own read-only connection to the collector's store, whichever engine (SQLite, PostgreSQL).
+  auto reads = store::open_store(options.store, {.read_only = true});
   web::CollectorSources sources;
   sources.metrics = [snapshot, alerts](web::PrometheusText& out) {
     if (alerts) alert_metrics(*alerts, out);

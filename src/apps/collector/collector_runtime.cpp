@@ -64,7 +64,9 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
-  AlertService alerts(alert_service_options(options.alerts, options.db), queue, store.agents());
+  auto alert_options = alert_service_options(options.alerts, options.db);
+  alert_options.state_store = options.store;  // its own connection (alert_state_store.h)
+  AlertService alerts(std::move(alert_options), queue, store.agents());
   AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
   transport::CollectorOptions ingest{options.listen, server_key, {}};
   ingest.shared_store = store.shared_by_collectors();

@@ -48,6 +48,9 @@ class PgEventStore final : public EventStore {
   std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
   std::int64_t last_position() override;
 
+  void write_state(std::span<const StateRecord> records) override;
+  std::vector<StateRecord> read_state(const std::string& kind) override;
+
   int schema_version();
   // Makes the daily partitions of [day(now) - days_behind, day(now) + days_ahead] that are
   // missing, moving rows of those days out of events_far. Done at open and once a day by insert.

@@ -4,6 +4,8 @@
 // (tests/support/postgres_cluster.h: started here, stopped at exit, never skipped).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -37,6 +39,24 @@ struct PostgresEngine {
   static std::atomic<int>& next() {
     static std::atomic<int> n{1};
     return n;
+  }
+};
+
+// A typed suite's fixture: a fresh store of `Engine` per test (reopen with engine_.url()), and
+// the suite's names by engine.
+template <typename Engine>
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() : store_(open_store(engine_.url())) {}
+  EventStore& store() { return *store_; }
+  Engine engine_;
+  std::unique_ptr<EventStore> store_;
+};
+
+struct EngineNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
   }
 };
 

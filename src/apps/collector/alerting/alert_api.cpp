@@ -35,6 +35,7 @@ json alert_json(const alerts::Alert& a) {
           {"resolved_by", a.resolved_by},
           {"acknowledged", a.acknowledged},
           {"acknowledged_by", a.acknowledged_by},
+          {"escalated", a.escalated},
           {"false_positive", a.false_positive},
           {"silenced_by", a.silenced_by},
           {"members", members}};
@@ -48,7 +49,8 @@ json counters_json(const alerts::FeedbackCounters& c) {
           {"false_positive", c.false_positive},
           {"suppressed", c.suppressed},
           {"silenced", c.silenced},
-          {"resolved", c.resolved}};
+          {"resolved", c.resolved},
+          {"escalated", c.escalated}};
 }
 
 json suppression_json(const alerts::Suppression& s) {
@@ -127,7 +129,7 @@ web::HttpResponse false_positive(AlertService& service, const std::string& id, c
       return web::error_response(400, "scope: source, source_destination or rule", "scope");
     verdict.scope = *parsed;
   }
-  return service.with_engine([&](alerts::AlertEngine& engine, Timestamp now) {
+  return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp now) {
     if (const auto expires = text(body, "expires"); !expires.empty()) {
       verdict.expires = when(expires, now);
       if (!verdict.expires)
@@ -144,7 +146,7 @@ web::HttpResponse add_silence(AlertService& service, const json& body) {
   if (!matcher) return web::error_response(400, matcher.error(), "match");
   if (matcher->labels.empty() && !matcher->min_severity)
     return web::error_response(400, "a silence needs a matcher", "match");
-  return service.with_engine([&](alerts::AlertEngine& engine, Timestamp now) {
+  return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp now) {
     alerts::Silence silence;
     silence.match = *matcher;
     auto ends = when(text(body, "ends").empty() ? text(body, "duration") : text(body, "ends"), now);
@@ -162,8 +164,13 @@ std::optional<web::HttpResponse> post_route(AlertService& service, const web::Ht
   const auto body = body_of(request);
   if (!body) return web::error_response(400, "the body is not a JSON object");
   if (is(t, {"api", "v1", "alerts", "*", "ack"}))
-    return service.with_engine([&](alerts::AlertEngine& engine, Timestamp now) {
+    return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp now) {
       auto done = engine.acknowledge(t.segments[3], text(*body, "by"), now);
+      return done ? ok({{"alert", alert_json(*done)}}) : web::error_response(404, done.error());
+    });
+  if (is(t, {"api", "v1", "alerts", "*", "escalate"}))
+    return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp now) {
+      auto done = engine.escalate(t.segments[3], text(*body, "by"), now);
       return done ? ok({{"alert", alert_json(*done)}}) : web::error_response(404, done.error());
     });
   if (is(t, {"api", "v1", "alerts", "*", "false-positive"}))
@@ -187,13 +194,13 @@ std::optional<web::HttpResponse> alert_routes(AlertService& service,
   }
   if (request.method == "DELETE") {
     if (is(t, {"api", "v1", "silences", "*"}))
-      return service.with_engine([&](alerts::AlertEngine& engine, Timestamp now) {
+      return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp now) {
         return engine.expire_silence(t.segments[3], now)
                    ? ok({{"expired", t.segments[3]}})
                    : web::error_response(404, "no silence " + t.segments[3]);
       });
     if (is(t, {"api", "v1", "suppressions", "*"}))
-      return service.with_engine([&](alerts::AlertEngine& engine, Timestamp) {
+      return service.modify_engine([&](alerts::AlertEngine& engine, Timestamp) {
         return engine.remove_suppression(t.segments[3])
                    ? ok({{"removed", t.segments[3]}})
                    : web::error_response(404, "no suppression " + t.segments[3]);
@@ -242,7 +249,8 @@ void alert_metrics(AlertService& service, web::PrometheusText& out) {
       {"false_positive", &alerts::FeedbackCounters::false_positive},
       {"suppressed", &alerts::FeedbackCounters::suppressed},
       {"silenced", &alerts::FeedbackCounters::silenced},
-      {"resolved", &alerts::FeedbackCounters::resolved}};
+      {"resolved", &alerts::FeedbackCounters::resolved},
+      {"escalated", &alerts::FeedbackCounters::escalated}};
   for (const auto* by : {"rule", "detector"})
     for (const auto& [field, member] : fields) {
       const auto name = fmt::format("alerts_{}_by_{}_total", field, by);

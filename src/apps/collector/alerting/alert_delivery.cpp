@@ -18,7 +18,7 @@ Duration back_off(int attempts, Duration most) {
 }  // namespace
 
 void AlertService::deliver_loop(Worker& worker) {
-  while (!stopping_) {
+  while (!stopping_ && !worker.retired) {
     bool more = false;
     try {
       more = deliver_one(worker);
@@ -98,6 +98,7 @@ void AlertService::repost(Worker& worker, Timestamp now) {
 
 std::vector<ReceiverCounters> AlertService::receiver_counters() {
   std::vector<ReceiverCounters> out;
+  std::lock_guard workers(workers_mutex_);
   for (auto& worker : workers_) {
     ReceiverCounters counters;
     {

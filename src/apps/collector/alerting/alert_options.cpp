@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "store/sqlite_store.h"
+
 namespace cw::apps {
 namespace {
 
@@ -66,7 +68,8 @@ void add_alert_options(CLI::App& cmd, CollectorAlertOptions& o) {
       ->group(group)
       ->envname("CW_ALERT_RULES");
   cmd.add_option("--alert-outbox", o.outbox,
-                 "durable outbox of undelivered notifications (default: DB.alerts-outbox)")
+                 "durable outbox of undelivered notifications (default: DB.alerts-outbox; with "
+                 "--store URL and no --db: alerts-outbox in $CW_DATA_DIR)")
       ->group(group);
   cmd.add_option("--alert-timeout", o.timeout, "seconds one delivery attempt may take")
       ->group(group)
@@ -92,7 +95,11 @@ AlertServiceOptions alert_service_options(const CollectorAlertOptions& o,
   AlertServiceOptions out;
   out.rules_file = o.rules_file.empty() ? o.config_file : o.rules_file;
   out.rules_in_config_file = o.rules_file.empty() && !o.config_file.empty();
-  out.outbox_path = o.outbox.empty() ? database + ".alerts-outbox" : o.outbox;
+  // Beside the SQLite file; on another engine (--store URL, no --db) in the data directory.
+  const auto beside =
+      database.empty() ? (store::default_database_path().parent_path() / "alerts-outbox").string()
+                       : database + ".alerts-outbox";
+  out.outbox_path = o.outbox.empty() ? beside : o.outbox;
   if (!o.min_severity.empty()) out.min_severity = events::parse_severity(o.min_severity);
   out.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout * 1000));
   out.retry_max = from_seconds(o.retry_max);

@@ -38,27 +38,24 @@ Timestamp AlertService::wall_now() {
 AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
                            const std::vector<store::AgentRecord>& stored_agents)
     : options_(std::move(options)), incidents_to_(incidents_to) {
+  restore_state();
   load_rules(true);
   for (const auto& agent : stored_agents)
     alerting_.seed_sequence(agent.identity.agent_id, agent.last_sequence);
-  const auto& receivers = alerting_.engine().config().receivers;
-  if (receivers.empty()) return;
-  outbox_ = std::make_unique<AlertOutbox>(options_.outbox_path);
-  for (const auto& config : receivers) {
-    auto worker =
-        std::make_unique<Worker>(AlertReceiver(config, {options_.timeout, options_.external_url}));
-    worker->counters.name = config.name;
-    worker->counters.kind = std::string(alerts::to_string(config.kind));
-    worker->counters.target = worker->receiver.target();
-    workers_.push_back(std::move(worker));
-  }
+  set_receivers(alerting_.engine().config().receivers, false);
 }
 
 AlertService::~AlertService() { stop(); }
 
-void AlertService::load_rules(bool at_startup) {
+void AlertService::load_rules(bool at_startup, bool remake_receivers) {
   if (options_.rules_file.empty()) {
     if (at_startup) alerting_.set_config(config_with_flags(alerts::default_config(), options_));
+    if (!at_startup && remake_receivers) {
+      std::unique_lock lock(engine_mutex_);
+      const auto receivers = alerting_.engine().config().receivers;
+      lock.unlock();
+      set_receivers(receivers, true);
+    }
     return;
   }
   const auto mtime = modification_time(options_.rules_file);
@@ -78,33 +75,64 @@ void AlertService::load_rules(bool at_startup) {
   }
   rules_error_.clear();
   auto config = config_with_flags(std::move(loaded->config), options_);
+  if (!at_startup) set_receivers(config.receivers, remake_receivers);  // not under the engine lock
   std::lock_guard lock(engine_mutex_);
-  if (!at_startup) config.receivers = alerting_.engine().config().receivers;  // fixed at start
   const auto rules = config.rules.size();
   alerting_.set_config(std::move(config));
   auto& engine = alerting_.engine();
   for (const auto& silence : engine.silences())
     if (silence.id.starts_with("config-")) engine.expire_silence(silence.id, wall_now());
   for (auto& silence : loaded->silences) engine.add_silence(std::move(silence), wall_now());
-  spdlog::info("alerts: {} {} ({} rules, {} silences)", at_startup ? "read" : "reloaded",
-               options_.rules_file, rules, loaded->silences.size());
+  spdlog::info("alerts: {} {} ({} rules, {} silences, {} receivers)",
+               at_startup ? "read" : "reloaded", options_.rules_file, rules,
+               loaded->silences.size(), engine.config().receivers.size());
+}
+
+// Before the rules are read: those re-add the rules file's silences.
+void AlertService::restore_state() {
+  if (options_.state_store.empty()) return;
+  state_ = std::make_unique<AlertStateStore>(options_.state_store);
+  auto state = state_->load();
+  std::erase_if(state.silences,
+                [](const alerts::Silence& s) { return s.id.starts_with("config-"); });
+  std::size_t open = 0;
+  for (const auto& alert : state.alerts) open += alert.status == alerts::AlertStatus::firing;
+  spdlog::info("alerts: resumed {} open alerts ({} kept), {} silences, {} suppressions from {}",
+               open, state.alerts.size(), state.silences.size(), state.suppressions.size(),
+               store::describe_store(options_.state_store));
+  std::lock_guard lock(engine_mutex_);
+  alerting_.engine().restore(std::move(state));
+}
+
+void AlertService::save_state() {
+  if (!state_) return;
+  state_->save(alerting_.engine(), [this] { return std::unique_lock(engine_mutex_); });
 }
 
 void AlertService::start() {
+  {
+    std::lock_guard lock(workers_mutex_);
+    started_ = true;
+    for (auto& worker : workers_) launch(*worker);
+  }
   ticker_ = std::thread([this] { tick_loop(); });
-  for (auto& worker : workers_)
-    worker->thread = std::thread([this, w = worker.get()] { deliver_loop(*w); });
-  for (const auto& worker : workers_)
-    spdlog::info("alerts: delivering to {} {} ({} waiting in {})", worker->counters.kind,
-                 worker->counters.target, outbox_->waiting(worker->counters.name), outbox_->path());
 }
 
 void AlertService::stop() {
   stopping_ = true;
-  for (auto& worker : workers_) worker->wake.notify_all();
-  if (ticker_.joinable()) ticker_.join();
-  for (auto& worker : workers_)
+  std::vector<std::unique_ptr<Worker>> workers;
+  {
+    std::lock_guard lock(workers_mutex_);
+    for (auto& worker : workers_) worker->wake.notify_all();
+  }
+  if (ticker_.joinable()) ticker_.join();  // no reload after this
+  {
+    std::lock_guard lock(workers_mutex_);
+    workers.swap(workers_);
+  }
+  for (auto& worker : workers)
     if (worker->thread.joinable()) worker->thread.join();
+  save_state();
 }
 
 void AlertService::on_stored(std::span<const events::Event> events) {
@@ -132,6 +160,7 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
     const auto agent = out.incidents.front().agent_id;
     incidents_to_.push({agent, std::move(out.incidents), 0, std::nullopt});
   }
+  std::lock_guard workers(workers_mutex_);
   if (out.notifications.empty() || !outbox_) return;
   std::vector<OutboxItem> items;
   for (const auto& n : out.notifications)
@@ -162,8 +191,9 @@ void AlertService::tick_loop() {
       out = alerting_.tick(now);
     }
     apply(std::move(out), now);
+    save_state();
     if (reload_.exchange(false)) {
-      load_rules(false);
+      load_rules(false, true);  // SIGHUP: receivers re-made too (their secret files re-read)
     } else if (std::chrono::steady_clock::now() - last_check >= std::chrono::seconds(1)) {
       last_check = std::chrono::steady_clock::now();
       std::int64_t known = 0;
@@ -172,7 +202,7 @@ void AlertService::tick_loop() {
         known = rules_mtime_;
       }
       if (!options_.rules_file.empty() && modification_time(options_.rules_file) != known)
-        load_rules(false);
+        load_rules(false, false);
     }
   }
 }

@@ -20,6 +20,7 @@
 #include "alerts/alerting.h"
 #include "apps/collector/alerting/alert_outbox.h"
 #include "apps/collector/alerting/alert_receivers.h"
+#include "apps/collector/alerting/alert_state_store.h"
 #include "store/event_store.h"
 #include "transport/ingest_queue.h"
 
@@ -36,6 +37,9 @@ struct AlertServiceOptions {
   Duration max_age = std::chrono::hours(24);            // undelivered this long: dropped, counted
   Duration repost_interval = std::chrono::seconds(60);  // Alertmanager: firing alerts again
   std::string external_url;
+  // The event store's URL, where alerts, silences, suppressions and acknowledgements are kept
+  // across restarts (alert_state_store.h); empty: in memory only.
+  std::string state_store;
 };
 
 struct ReceiverCounters {
@@ -71,6 +75,14 @@ class AlertService {
     std::lock_guard lock(engine_mutex_);
     return action(alerting_.engine(), wall_now());
   }
+  // The same for an action that changes the engine: what it changed is stored before returning.
+  template <typename Action>
+  auto modify_engine(Action&& action) {
+    auto result = with_engine(std::forward<Action>(action));
+    save_state();
+    return result;
+  }
+  void save_state();  // what changed since the last save, into the store (no-op without one)
 
   nlohmann::ordered_json stats();
   std::vector<ReceiverCounters> receiver_counters();
@@ -80,7 +92,13 @@ class AlertService {
 
  private:
   struct Worker;
-  void load_rules(bool at_startup);
+  // remake_receivers: every receiver is made again (SIGHUP); otherwise only those that changed.
+  void load_rules(bool at_startup, bool remake_receivers = false);
+  // Receivers hot-reloaded (alert_reload.cpp): removed and changed ones stop (their thread
+  // finishes the delivery in progress), new ones start; a receiver keeps its outbox by name.
+  void set_receivers(const std::vector<alerts::ReceiverConfig>& configs, bool remake_all);
+  void launch(Worker& worker);
+  void restore_state();
   void apply(alerts::AlertingOutput out, Timestamp now);
   void tick_loop();
   void deliver_loop(Worker& worker);
@@ -92,7 +110,10 @@ class AlertService {
   std::mutex engine_mutex_;
   alerts::Alerting alerting_;
   std::unique_ptr<AlertOutbox> outbox_;
+  std::unique_ptr<AlertStateStore> state_;
+  std::mutex workers_mutex_;  // workers_, outbox_ (made with the first receiver), started_
   std::vector<std::unique_ptr<Worker>> workers_;
+  bool started_ = false;
   std::mutex status_mutex_;
   std::string rules_error_;
   std::int64_t rules_mtime_ = 0;

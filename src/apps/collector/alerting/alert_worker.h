@@ -2,6 +2,7 @@
 // (internal to alert_service*.cpp).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -12,9 +13,12 @@
 namespace cw::apps {
 
 struct AlertService::Worker {
-  explicit Worker(AlertReceiver r) : receiver(std::move(r)) {}
+  Worker(alerts::ReceiverConfig c, AlertReceiver r)
+      : config(std::move(c)), receiver(std::move(r)) {}
+  alerts::ReceiverConfig config;
   AlertReceiver receiver;
-  std::mutex mutex;  // counters, wake
+  std::atomic<bool> retired{false};  // removed by a reload: its thread ends
+  std::mutex mutex;                  // counters, wake
   std::condition_variable wake;
   ReceiverCounters counters;
   Timestamp next_repost{};

@@ -1,0 +1,98 @@
+// apps/collector/alerting/alert_state_store.cpp — loading and saving the alerting state.
+#include "apps/collector/alerting/alert_state_store.h"
+
+#include <spdlog/spdlog.h>
+
+namespace cw::apps {
+namespace {
+
+constexpr const char* kAlert = "alert";
+constexpr const char* kSilence = "silence";
+constexpr const char* kSuppression = "suppression";
+constexpr const char* kEngine = "alerting";
+
+// Decodes every document of `kind` with `decode`, adding the good ones to `out`.
+template <typename Decode, typename Out>
+void load_kind(store::EventStore& store, const std::string& kind, Decode decode, Out& out,
+               std::map<std::string, std::string>& written) {
+  for (const auto& record : store.read_state(kind)) {
+    auto value = decode(record.body);
+    if (!value) {
+      spdlog::warn("alerts: stored {} {} skipped: {}", kind, record.id, value.error());
+      continue;
+    }
+    written[record.id] = record.body;
+    out.push_back(std::move(*value));
+  }
+}
+
+}  // namespace
+
+AlertStateStore::AlertStateStore(const std::string& store_url)
+    : store_(store::open_store(store_url)) {}
+
+alerts::EngineState AlertStateStore::load() {
+  std::lock_guard saving(mutex_);
+  alerts::EngineState state;
+  load_kind(*store_, kAlert, alerts::decode_alert, state.alerts, written_[kAlert]);
+  load_kind(*store_, kSilence, alerts::decode_silence, state.silences, written_[kSilence]);
+  load_kind(*store_, kSuppression, alerts::decode_suppression, state.suppressions,
+            written_[kSuppression]);
+  std::vector<alerts::EngineTotals> totals;
+  load_kind(*store_, kEngine, alerts::decode_totals, totals, written_[kEngine]);
+  if (!totals.empty()) {
+    state.counters = std::move(totals.front().counters);
+    state.next_id = totals.front().next_id;
+  }
+  return state;
+}
+
+void AlertStateStore::collect(alerts::AlertEngine& engine,
+                              std::vector<store::StateRecord>& records) {
+  auto changes = engine.take_changes();
+  auto& alerts = written_[kAlert];
+  for (const auto& alert : changes.changed) {
+    auto body = alerts::encode_alert(alert);
+    auto& known = alerts[alert.id];
+    if (known == body) continue;
+    known = body;
+    records.push_back({kAlert, alert.id, std::move(body)});
+  }
+  for (const auto& id : changes.forgotten)
+    if (alerts.erase(id) > 0) records.push_back({kAlert, id, ""});
+  std::map<std::string, std::string> silences, suppressions;
+  for (const auto& silence : engine.silences())
+    silences[silence.id] = alerts::encode_silence(silence);
+  for (const auto& suppression : engine.suppressions())
+    suppressions[suppression.id] = alerts::encode_suppression(suppression);
+  diff(kSilence, std::move(silences), records);
+  diff(kSuppression, std::move(suppressions), records);
+  diff(kEngine, {{"totals", alerts::encode_totals({engine.counters(), engine.next_id()})}},
+       records);
+}
+
+void AlertStateStore::diff(const std::string& kind, std::map<std::string, std::string> now,
+                           std::vector<store::StateRecord>& records) {
+  auto& written = written_[kind];
+  for (const auto& [id, body] : written)
+    if (!now.contains(id)) records.push_back({kind, id, ""});
+  for (const auto& [id, body] : now)
+    if (auto found = written.find(id); found == written.end() || found->second != body)
+      records.push_back({kind, id, body});
+  written = std::move(now);
+}
+
+void AlertStateStore::write(const std::vector<store::StateRecord>& records) {
+  if (records.empty()) return;
+  try {
+    store_->write_state(records);
+  } catch (const std::exception& error) {
+    // What was not written is written with the next change of the same document.
+    if (failures_++ % 100 == 0)
+      spdlog::error("alerts: cannot store the alerting state ({} documents): {}", records.size(),
+                    error.what());
+    for (const auto& record : records) written_[record.kind].erase(record.id);
+  }
+}
+
+}  // namespace cw::apps

@@ -1,0 +1,53 @@
+// apps/collector/alerting/alert_state_store.h — the alerting engine's operator state kept in the
+// event store (both engines, through the store contract's write_state/read_state): open and
+// recent alerts with their acknowledgements and escalations, silences, suppressions made from
+// false positives, and the counters, so a restarted collector resumes where it stopped. Only what
+// changed since the last save is written, in one transaction. Its own store connection (one per
+// thread: the writer keeps its own), used under its own lock.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "alerts/state.h"
+#include "store/event_store.h"
+
+namespace cw::apps {
+
+class AlertStateStore {
+ public:
+  explicit AlertStateStore(const std::string& store_url);  // throws when it cannot be opened
+
+  // What was stored; documents that do not decode are skipped, each said on one line.
+  alerts::EngineState load();
+
+  // Writes what changed in `engine` since the last save. `lock_engine` gives the engine's lock:
+  // it is held while the changes are collected, not while they are written.
+  template <typename Lock>
+  void save(alerts::AlertEngine& engine, Lock&& lock_engine) {
+    std::lock_guard saving(mutex_);
+    std::vector<store::StateRecord> records;
+    {
+      auto held = lock_engine();
+      collect(engine, records);
+    }
+    write(records);
+  }
+  std::uint64_t failures() const { return failures_; }
+
+ private:
+  void collect(alerts::AlertEngine& engine, std::vector<store::StateRecord>& records);
+  void write(const std::vector<store::StateRecord>& records);
+  // Records for the documents of `kind` whose text differs from what was last written.
+  void diff(const std::string& kind, std::map<std::string, std::string> now,
+            std::vector<store::StateRecord>& records);
+
+  std::mutex mutex_;
+  std::unique_ptr<store::EventStore> store_;
+  std::map<std::string, std::map<std::string, std::string>> written_;  // kind → id → body
+  std::uint64_t failures_ = 0;
+};
+
+}  // namespace cw::apps
