@@ -100,7 +100,7 @@ Reply Responder::authenticate(const ParsedPacket& request, Timestamp received_at
       case AuthError::nts_bad_authenticator:
         // RFC 8915 §5.7: a cookie we cannot open or a request that does not verify gets the
         // NTSN Kiss-o'-Death, so that the client makes a new NTS-KE.
-        return nts_nak(request, out);
+        return nts_nak(request, out, checked.error() == AuthError::nts_bad_cookie);
       case AuthError::nts_malformed:
         return ignore(Outcome::ignored_malformed);
       case AuthError::nts_unavailable:
@@ -147,11 +147,12 @@ Reply Responder::answer(const ParsedPacket& request, const ServerAuth& auth, Tim
   return Reply{outcome, size, true, auth};
 }
 
-Reply Responder::nts_nak(const ParsedPacket& request, std::span<std::byte> out) const {
+Reply Responder::nts_nak(const ParsedPacket& request, std::span<std::byte> out,
+                         bool bad_cookie) const {
   const std::size_t size =
       nts::write_nak_fields(request, out, serialize(kiss(request.header, "NTSN"), out));
   if (size == 0) return ignore(Outcome::ignored_malformed);
-  return Reply{Outcome::nts_nak, size, false, {}};
+  return Reply{Outcome::nts_nak, size, false, {}, bad_cookie};
 }
 
 Reply Responder::crypto_nak(const Packet& request, const ServerState& state,

@@ -48,6 +48,8 @@ struct Reply {
   std::size_t size = 0;     // bytes to send from the caller's buffer; 0 = send nothing
   bool needs_seal = false;  // seal() must write T3 (and the MAC or NTS fields) before sending
   ServerAuth auth;          // what seal() appends: nothing, the client key's MAC, NTS fields
+  // nts_nak: why (a cookie we cannot open, or an authenticator that does not verify).
+  bool nak_bad_cookie = false;
 };
 
 struct ResponderConfig {
@@ -86,7 +88,7 @@ class Responder {
                const ServerState& state, std::span<std::byte> out) const;
   Reply kiss_of_death(const Packet& request, std::span<std::byte> out) const;
   Reply crypto_nak(const Packet& request, const ServerState& state, std::span<std::byte> out) const;
-  Reply nts_nak(const ParsedPacket& request, std::span<std::byte> out) const;
+  Reply nts_nak(const ParsedPacket& request, std::span<std::byte> out, bool bad_cookie) const;
 
   ResponderConfig config_;
   std::shared_ptr<RateLimiter> limiter_;

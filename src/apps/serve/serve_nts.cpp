@@ -129,15 +129,20 @@ void ServeNts::tick() {
                cookies_->current_id());
 }
 
-std::string ServeNts::describe_counters() const {
-  if (!ke_) return "NTS-KE not started";
+NtsKeCounts ServeNts::ke_counts() const {
+  if (!ke_) return {};
   const auto& c = ke_->counters();
-  return fmt::format(
-      "NTS-KE: {} accepted, {} completed, {} refused, {} TLS failures, {} timed out, {} too "
-      "large, {} cookies issued, session cap reached {} time(s), {} rate-limited",
-      c.accepted.load(), c.completed.load(), c.refused.load(), c.tls_failed.load(),
-      c.timed_out.load(), c.too_large.load(), c.cookies_issued.load(), c.at_capacity.load(),
-      c.rate_limited.load());
+  NtsKeCounts k;
+  k.accepted = c.accepted.load();
+  k.completed = c.completed.load();
+  k.cookies_issued = c.cookies_issued.load();
+  k.at_capacity = c.at_capacity.load();
+  k.refused = c.refused.load();
+  k.tls_failed = c.tls_failed.load();
+  k.timed_out = c.timed_out.load();
+  k.too_large = c.too_large.load();
+  k.rate_limited = c.rate_limited.load();
+  return k;
 }
 
 }  // namespace cw::apps

@@ -9,6 +9,7 @@
 
 #include "apps/common/nts/ke_server.h"
 #include "apps/serve/serve_options.h"
+#include "apps/serve/serve_report.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "ntp/nts/cookies.h"
@@ -27,7 +28,8 @@ class ServeNts {
   void stop();
   // Rotates the master key when --nts-rotate has passed (called about once a second).
   void tick();
-  std::string describe_counters() const;  // one line for the log
+  // The NTS-KE counters now (all zero before start()), for the report, the log and /metrics.
+  NtsKeCounts ke_counts() const;
   const apps::nts::KeServer* ke() const { return ke_.get(); }
 
  private:

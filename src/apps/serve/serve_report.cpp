@@ -43,7 +43,40 @@ std::string latency_text(const char* what, const LatencyCounts& h) {
       static_cast<double>(h.quantile_ns(0.999)) / 1000);
 }
 
+nlohmann::json nts_json(const ServeReport& r) {
+  const auto& k = *r.nts;
+  const auto& c = r.counters;
+  return {{"ke",
+           {{"accepted", k.accepted},
+            {"completed", k.completed},
+            {"failed",
+             {{"refused", k.refused},
+              {"tls", k.tls_failed},
+              {"timed_out", k.timed_out},
+              {"too_large", k.too_large},
+              {"rate_limited", k.rate_limited}}},
+            {"at_capacity", k.at_capacity}}},
+          {"answered", c.outcomes[static_cast<std::size_t>(ntp::Outcome::answered_nts)]},
+          {"ntsn",
+           {{"bad_cookie", c.ntsn_bad_cookie}, {"bad_authenticator", c.ntsn_bad_authenticator}}},
+          {"cookies_issued", {{"ke", k.cookies_issued}, {"ntp", c.nts_cookies}}}};
+}
+
 }  // namespace
+
+std::string format_nts_line(const ServeReport& r) {
+  if (!r.nts) return "NTS-KE not started";
+  const auto& k = *r.nts;
+  const auto& c = r.counters;
+  return fmt::format(
+      "NTS-KE: {} accepted, {} completed, {} refused, {} TLS failures, {} timed out, {} too "
+      "large, {} cookies issued, session cap reached {} time(s), {} rate-limited; NTS-NTP: {} "
+      "answered, NTSN {} bad cookie, {} bad authenticator, {} cookies in replies",
+      k.accepted, k.completed, k.refused, k.tls_failed, k.timed_out, k.too_large, k.cookies_issued,
+      k.at_capacity, k.rate_limited,
+      c.outcomes[static_cast<std::size_t>(ntp::Outcome::answered_nts)], c.ntsn_bad_cookie,
+      c.ntsn_bad_authenticator, c.nts_cookies);
+}
 
 std::string format_report_text(const ServeReport& r) {
   const auto& c = r.counters;
@@ -57,6 +90,7 @@ std::string format_report_text(const ServeReport& r) {
         fmt::format("    {:<24}{}\n", ntp::to_string(static_cast<ntp::Outcome>(i)), c.outcomes[i]);
   out += fmt::format("    {:<24}{}\n", "truncated", c.truncated);
   out += fmt::format("  {:<26}{}\n", "send errors", c.send_errors);
+  if (r.nts) out += "  " + format_nts_line(r) + "\n";
   out += latency_text("T3 - T2", c.t3_t2);
   out += latency_text("T3 - recvmmsg return", c.processing);
   out +=
@@ -89,6 +123,7 @@ std::string format_report_json(const ServeReport& r) {
         {"precision", s.precision.log2_seconds},
         {"offset", to_seconds(r.served.offset)}}},
   };
+  if (r.nts) j["nts"] = nts_json(r);
   return j.dump();
 }
 

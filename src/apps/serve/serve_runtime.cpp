@@ -106,6 +106,9 @@ CountersTotal ServerWorkers::totals() const {
     total.received += c.received.load(std::memory_order_relaxed);
     total.truncated += c.truncated.load(std::memory_order_relaxed);
     total.send_errors += c.send_errors.load(std::memory_order_relaxed);
+    total.ntsn_bad_cookie += c.ntsn_bad_cookie.load(std::memory_order_relaxed);
+    total.ntsn_bad_authenticator += c.ntsn_bad_authenticator.load(std::memory_order_relaxed);
+    total.nts_cookies += c.nts_cookies.load(std::memory_order_relaxed);
     total.t3_t2.add(c.t3_t2);
     total.processing.add(c.processing);
   }
@@ -157,6 +160,10 @@ bool answer(BatchContext& c, std::size_t i) {
       c.responder.respond(d.bytes, d.peer.address, d.received_at + c.snap.offset, c.snap.state,
                           c.batch.reply_buffer(i));
   bump(c.counters.outcomes[static_cast<std::size_t>(reply.outcome)]);
+  if (reply.outcome == ntp::Outcome::nts_nak)
+    bump(reply.nak_bad_cookie ? c.counters.ntsn_bad_cookie : c.counters.ntsn_bad_authenticator);
+  if (reply.outcome == ntp::Outcome::answered_nts)
+    bump(c.counters.nts_cookies, reply.auth.nts.cookies);
   if (reply.size == 0) return false;
   c.replies[c.batch.queued()] = reply;
   c.batch.queue_reply(i, reply.size);

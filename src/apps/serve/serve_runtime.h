@@ -54,6 +54,9 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> truncated{0};
   std::atomic<std::uint64_t> send_errors{0};
+  // NTS (RFC 8915): NTSN sent for a cookie we cannot open / an authenticator that does not
+  // verify, and the cookies the NTS replies carried.
+  std::atomic<std::uint64_t> ntsn_bad_cookie{0}, ntsn_bad_authenticator{0}, nts_cookies{0};
   LatencyHistogram t3_t2;       // kernel receive timestamp → transmit timestamp
   LatencyHistogram processing;  // recvmmsg returned → transmit timestamp
 };
@@ -61,6 +64,7 @@ struct WorkerCounters {
 struct CountersTotal {
   std::array<std::uint64_t, ntp::kOutcomeCount> outcomes{};
   std::uint64_t received = 0, truncated = 0, send_errors = 0, answered_total = 0, dropped_total = 0;
+  std::uint64_t ntsn_bad_cookie = 0, ntsn_bad_authenticator = 0, nts_cookies = 0;
   LatencyCounts t3_t2, processing;
 };
 

@@ -106,12 +106,21 @@ void block_signals(sigset_t& set) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread exists: all inherit it
 }
 
+ServeReport make_report(const ServerWorkers& workers, const SharedServerState& state,
+                        const ServeNts* nts, const char* event) {
+  ServeReport report{workers.totals(), state.current(), event};
+  if (nts) report.nts = nts->ke_counts();
+  return report;
+}
+
+// The counters on stdout (a table, or one JSON line with --json), and the NTS line in the log.
 void print_report(const ServeOptions& o, const ServerWorkers& workers,
-                  const SharedServerState& state, const char* event) {
-  const ServeReport report{workers.totals(), state.current(), event};
+                  const SharedServerState& state, const ServeNts* nts, const char* event) {
+  const ServeReport report = make_report(workers, state, nts, event);
   const std::string text = o.json ? format_report_json(report) + "\n" : format_report_text(report);
   std::fputs(text.c_str(), stdout);
   std::fflush(stdout);
+  if (nts) spdlog::info("serve: {}", format_nts_line(report));
 }
 
 // Keeps a served local clock's reference time current (chrony's `local` does the same), but only
@@ -141,8 +150,7 @@ void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedSe
       spdlog::info("serve: {} received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       return;
     }
-    if (sig == SIGUSR1) print_report(o, workers, state, "signal");
-    if (sig == SIGUSR1 && nts) spdlog::info("serve: {}", nts->describe_counters());
+    if (sig == SIGUSR1) print_report(o, workers, state, nts, "signal");
     refresh_local_clock(o, state, clock, precision);
     if (nts) nts->tick();
   }
@@ -224,8 +232,8 @@ int serve(const ServeOptions& o) {
   std::unique_ptr<web::MetricsServer> metrics;
   if (!o.metrics.empty()) {
     try {
-      metrics = std::make_unique<web::MetricsServer>(o.metrics, [&workers, &state] {
-        return serve_metrics_text({workers->totals(), state.current(), "metrics"});
+      metrics = std::make_unique<web::MetricsServer>(o.metrics, [&workers, &state, &nts] {
+        return serve_metrics_text(make_report(*workers, state, nts.get(), "metrics"));
       });
     } catch (const std::exception& e) {
       std::fprintf(stderr, "chronowatch serve: %s\n", e.what());
@@ -253,8 +261,7 @@ int serve(const ServeOptions& o) {
   if (sync) sync->stop();
   if (nts) nts->stop();
   workers->stop();
-  print_report(o, *workers, state, "exit");
-  if (nts) spdlog::info("serve: {}", nts->describe_counters());
+  print_report(o, *workers, state, nts.get(), "exit");
   return kExitOk;
 }
 

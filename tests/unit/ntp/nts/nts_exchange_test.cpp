@@ -109,6 +109,20 @@ TEST(NtsExchange, AFlippedRequestByteGetsNtsnAndTheClientReadsIt) {
   }
 }
 
+TEST(NtsExchange, AnNtsnSaysWhetherTheCookieOrTheAuthenticatorFailed) {
+  Fixture f;
+  const auto request = f.request(0);
+  std::vector<std::byte> out(kMaxPacketSize);
+  for (const auto& [at, bad_cookie] :
+       {std::pair{kHeaderSize + 36 + 4 + 10, true}, std::pair{request.size - 8, false}}) {
+    auto bad = std::vector<std::byte>(request.datagram().begin(), request.datagram().end());
+    bad[at] ^= std::byte{1};
+    const Reply reply = f.responder.respond(bad, kClient, kT1, f.state, out);
+    EXPECT_EQ(reply.outcome, Outcome::nts_nak);
+    EXPECT_EQ(reply.nak_bad_cookie, bad_cookie) << at;
+  }
+}
+
 TEST(NtsExchange, TheClientRefusesAnyFlippedReplyByte) {
   Fixture f;
   const auto request = f.request(1);
