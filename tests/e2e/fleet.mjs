@@ -43,6 +43,12 @@ export async function startFleet(options = {}) {
       if (!reply.ok) throw new Error(`inject: ${reply.error}`);
       return reply;
     },
+    async campaign() {
+      child.stdin.write('{"cmd":"campaign"}\n');
+      const reply = await next(60000);
+      if (!reply.ok) throw new Error(`campaign: ${reply.error}`);
+      return reply;
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.stdin.write('{"cmd":"stop"}\n');

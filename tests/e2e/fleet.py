@@ -7,6 +7,9 @@ ahead, measuring against that chronyd. Commands:
   {"cmd": "inject", "agent_id": ID, "hostname": H, "version": V, "server": S, "attributes": {K: V}}
       → sends one time_drift event as a raw CURVE agent whose key may claim any id, waits for the
         collector's acknowledgement: {"ok": true, "sequence": N, "sent_unix_ns": T}
+  {"cmd": "campaign"} → two more simulated agents (camp-0001, camp-0002, authorized with a SIGHUP)
+      run `simulate` for a second: both see scans from one source, a campaign incident
+      → {"ok": true, "acknowledged": N}
   {"cmd": "stop"} (or end of input) → stops everything by PID: {"ok": true}
 Everything started here is stopped on the way out, also on SIGTERM."""
 import json
@@ -150,6 +153,19 @@ class Fleet:
             return {"ok": False, "error": f"no ack: {ack!r}"}
         return {"ok": True, "sequence": sequence, "sent_unix_ns": sent}
 
+    def campaign(self, request):
+        log = self.collector.process.log
+        before = log().count("authorized agent keys")
+        self.keys.authorize(2, "camp")
+        self.collector.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: log().count("authorized agent keys") > before, timeout=10,
+                 what="the collector to re-read its authorized keys")
+        code, report = simulate(self.keys, self.collector, agents=2, rate=100, duration=1,
+                                prefix="camp", drain=10)
+        if code != 0:
+            return {"ok": False, "error": f"simulate exited {code}: {report}"}
+        return {"ok": True, "acknowledged": report.get("acknowledged")}
+
     def stop(self):
         if self.dealer is not None:
             self.dealer.close()
@@ -179,8 +195,9 @@ def main():
             if request.get("cmd") == "stop":
                 break
             try:
-                reply = fleet.inject(request) if request.get("cmd") == "inject" else {
-                    "ok": False, "error": "unknown command"}
+                commands = {"inject": fleet.inject, "campaign": fleet.campaign}
+                command = commands.get(request.get("cmd"))
+                reply = command(request) if command else {"ok": False, "error": "unknown command"}
             except Exception as error:
                 reply = {"ok": False, "error": str(error)}
             print(json.dumps(reply), flush=True)

@@ -13,8 +13,9 @@ import * as attacks from './views/attacks.js';
 import * as replay from './views/replay.js';
 import * as event from './views/event.js';
 import * as loginView from './views/login.js';
+import * as alerts from './views/alerts.js';
 
-const VIEWS = { fleet, agents, agent, live, attacks, replay, event };
+const VIEWS = { fleet, agents, agent, live, attacks, replay, event, alerts };
 const main = document.getElementById('main');
 let unmount = null;
 let shell = null; // the app-wide stream (clock check)
