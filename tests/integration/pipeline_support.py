@@ -65,9 +65,10 @@ def store_args(store):
 
 
 class Collector:
-    def __init__(self, keys, db, port=None, extra=()):
+    def __init__(self, keys, db, port=None, extra=(), endpoint=None):
+        """endpoint: another --listen than tcp://127.0.0.1:PORT (e.g. ipc://PATH)."""
         self.port = port or free_port(socket.SOCK_STREAM)
-        self.endpoint = f"tcp://127.0.0.1:{self.port}"
+        self.endpoint = endpoint or f"tcp://127.0.0.1:{self.port}"
         self.db = db
         self.process = Process([CW, "collector", "--listen", self.endpoint, *store_args(db),
                                 "--key", str(keys.server / "collector.key"),

@@ -21,14 +21,15 @@ OPENAPI = yaml.safe_load((REPO / "docs" / "openapi.yaml").read_text())
 class Console:
     """A collector (pipeline_support.Collector) with --http on a free port, and its token."""
 
-    def __init__(self, keys, db, extra=(), token_file=None):
-        """token_file: --web-token-file (needed when `db` is a URL)."""
+    def __init__(self, keys, db, extra=(), token_file=None, endpoint=None):
+        """token_file: --web-token-file (needed when `db` is a URL); endpoint: the collector's
+        --listen when not tcp on loopback (pipeline_support.Collector)."""
         self.http_port = free_port(socket.SOCK_STREAM)
         self.token_file = pathlib.Path(token_file or pathlib.Path(db).parent / "web-token")
         if token_file:
             extra = ("--web-token-file", str(token_file), *extra)
         self.collector = Collector(keys, db, extra=("--http", f"127.0.0.1:{self.http_port}",
-                                                    *extra))
+                                                    *extra), endpoint=endpoint)
         wait_for(lambda: self.token_file.exists(), timeout=10, what="the web token file")
         self.token = self.token_file.read_text().strip()
         self.base = f"http://127.0.0.1:{self.http_port}"
