@@ -1,12 +1,13 @@
 """chronowatch netmon on captures of floods made inside network namespaces this test creates:
-hping3 SYN bursts with random (spoofed) sources → one syn_flood per destination; a loop of full
+hping3 SYN bursts with random (spoofed) sources → one syn_flood per destination, at a listening
+port (SYN-ACKs) and at a closed one (RSTs: each SYN refused is still a SYN of the flood); a loop of full
 TCP connections from one client → one connection_flood; the same loop below the seed's limit of
 50 → nothing."""
 import subprocess
 
 import pytest
 
-from netns import Lab, netmon, of_type, require_namespaces
+from netns import Lab, netmon, of_type, pcap_times, require_namespaces
 
 CONNECT_LOOP = """
 import socket, sys
@@ -41,6 +42,30 @@ def test_spoofed_syn_burst_is_one_syn_flood(lab):
     floods = of_type(events, "syn_flood")
     assert len(floods) == 1, events
     assert floods[0]["destination"] == lab.target and floods[0]["ports"] == [8080]
+    assert floods[0]["count"] >= 1000 and floods[0]["distinct_sources"] >= 200
+    assert not of_type(events, "port_scan") and not of_type(events, "connection_flood")
+
+
+@pytest.mark.skipif(subprocess.run(["which", "hping3"], capture_output=True).returncode != 0,
+                    reason="hping3 is not installed (scripts/install-deps)")
+def test_spoofed_syn_burst_at_a_closed_port_is_one_syn_flood(lab):
+    # A default route through the attacker's side: the RSTs to the spoofed sources leave the
+    # target on its veth (and are captured) instead of failing for want of a route.
+    route = ["ip", "-n", lab.target_ns, "route", "add", "default", "via", lab.attacker]
+    subprocess.run(route, check=True)
+    try:
+        capture, pcap = lab.capture("synflood-closed")
+        lab.run(lab.attacker_ns, ["hping3", "-S", "--rand-source", "-p", "8081", "-c", "1500", "-i", "u500",
+                                  lab.target], check=False, timeout=60)
+        lab.stop_capture(capture)
+    finally:
+        subprocess.run(["ip", "-n", lab.target_ns, "route", "del", "default"], check=False)
+    resets = len(pcap_times(pcap, lambda f: len(f) >= 54 and f[23] == 6 and f[47] & 0x04))
+    assert resets >= 1000  # the kernel refused (nearly) every SYN
+    events, _, _ = netmon(pcap)
+    floods = of_type(events, "syn_flood")
+    assert len(floods) == 1, events
+    assert floods[0]["destination"] == lab.target and floods[0]["ports"] == [8081]
     assert floods[0]["count"] >= 1000 and floods[0]["distinct_sources"] >= 200
     assert not of_type(events, "port_scan") and not of_type(events, "connection_flood")
 

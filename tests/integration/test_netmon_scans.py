@@ -1,11 +1,12 @@
 """chronowatch netmon on captures of real nmap scans made inside network namespaces this test
-creates: -sS, -sT and -sU (port_scan), a one-port sweep over a /28 (address_scan), and a capture
+creates: -sS, -sT and -sU (port_scan), a fast -T5 scan of 3000 ports at 2500/s (one port_scan, not a
+syn_flood as well: one attack is one event), a one-port sweep over a /28 (address_scan), and a capture
 of normal traffic on which nothing fires."""
 import subprocess
 
 import pytest
 
-from netns import Lab, netmon, of_type, require_namespaces
+from netns import Lab, fields, netmon, of_type, require_namespaces
 
 pytestmark = pytest.mark.skipif(subprocess.run(["which", "nmap"], capture_output=True).returncode != 0,
                                 reason="nmap is not installed (scripts/install-deps)")
@@ -39,6 +40,16 @@ def test_syn_scan_is_one_port_scan(lab):
     assert scan["severity"] == "high"
     assert summary["detectors"]["port_scan"] == 1 and summary["malformed"] == 0
     assert not of_type(events, "syn_flood") and not of_type(events, "connection_flood")
+
+
+def test_fast_scan_is_one_port_scan_and_no_flood(lab):
+    pcap = record(lab, "fast", ["nmap", "-sS", "-n", "-Pn", "-T5", "--max-rate", "2500",
+                                "--max-retries", "0", "-p", "1-3000", lab.target])
+    events, summary, _ = netmon(pcap)
+    scans = of_type(events, "port_scan")
+    assert len(scans) == 1 and scans[0]["count"] >= 2900, events
+    assert {e["type"] for e in events} == {"port_scan"}, events  # detected, ended: one attack
+    assert len({fields(e)["attack_id"] for e in events}) == 1
 
 
 def test_connect_scan_is_one_port_scan(lab):

@@ -14,15 +14,20 @@ std::string spoofed(int i) {
   return "172.16." + std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
 }
 
-TEST(SynFlood, SpoofedSynsWithoutCompletionAlarmOncePerDestination) {
-  Harness h;
+// 2000 SYNs at 10.0.0.2:port from as many spoofed sources, each answered with `answer`.
+void spoofed_syns(Harness& h, std::uint16_t port, std::uint8_t answer) {
   for (int i = 0; i < 2000; ++i) {
     const auto src = spoofed(i);
-    h.send(tcp4(src.c_str(), "10.0.0.2", std::uint16_t(1024 + i), 80, syn), i * 0.001);
-    h.send(tcp4("10.0.0.2", src.c_str(), 80, std::uint16_t(1024 + i), syn | ack),
+    h.send(tcp4(src.c_str(), "10.0.0.2", std::uint16_t(1024 + i), port, syn), i * 0.001);
+    h.send(tcp4("10.0.0.2", src.c_str(), port, std::uint16_t(1024 + i), answer),
            i * 0.001 + 0.00001);
   }
   h.detectors.advance(at(30));
+}
+
+TEST(SynFlood, SpoofedSynsWithoutCompletionAlarmOncePerDestination) {
+  Harness h;
+  spoofed_syns(h, 80, syn | ack);
   ASSERT_EQ(h.count(EventType::syn_flood), 1u);
   const auto& flood = h.net(0);
   EXPECT_EQ(flood.destination, ip("10.0.0.2"));
@@ -30,6 +35,26 @@ TEST(SynFlood, SpoofedSynsWithoutCompletionAlarmOncePerDestination) {
   EXPECT_EQ(flood.count, 2000u);
   EXPECT_GT(h.attribute(0, "distinct_sources"), 500);
   EXPECT_EQ(h.count(EventType::port_scan), 0u);  // one SYN per source is not a scan
+}
+
+TEST(SynFlood, SpoofedSynsAtAClosedPortAnsweredByResetsAlarm) {
+  Harness h;
+  spoofed_syns(h, 81, rst | ack);  // hping3 -S --rand-source at a port nobody listens on
+  ASSERT_EQ(h.count(EventType::syn_flood), 1u);
+  EXPECT_EQ(h.net(0).ports, std::vector<std::uint16_t>{81});
+  EXPECT_EQ(h.count(EventType::port_scan), 0u);
+}
+
+TEST(SynFlood, AFastScanFromOneSourceIsOnePortScanNotAFlood) {
+  Harness h;
+  for (int i = 0; i < 3000; ++i) {  // nmap -T5 -p1-3000: SYNs at 3000/s, closed ports reset
+    const auto port = std::uint16_t(1 + i);
+    h.send(tcp4("10.0.0.9", "10.0.0.2", 40000, port, syn), i * 0.0003);
+    h.send(tcp4("10.0.0.2", "10.0.0.9", port, 40000, rst | ack), i * 0.0003 + 0.00001);
+  }
+  h.detectors.advance(at(30));
+  EXPECT_EQ(h.count(EventType::syn_flood), 0u);
+  EXPECT_GE(h.count(EventType::port_scan), 1u);
 }
 
 TEST(SynFlood, BusyButHealthyServerDoesNotAlarm) {

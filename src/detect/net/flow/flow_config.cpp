@@ -73,6 +73,7 @@ void add_flow_readers(FlowConfig& c, Readers& readers) {
   readers["syn_flood"] = sub_map({{"interval", duration(sf.interval)},
                                   {"allowance", number(sf.allowance)},
                                   {"threshold", number(sf.threshold)},
+                                  {"scan_sources", number(sf.scan_sources)},
                                   {"max_destinations", number(sf.max_destinations)}});
   readers["connection_flood"] =
       sub_map({{"window", duration(cf.window)}, {"max_sources", number(cf.max_sources)}});

@@ -56,6 +56,9 @@ struct SynFloodConfig {
   Duration interval = 1s;  // CUSUM observation interval
   double allowance = 20;   // SYNs per interval without completion that are normal
   double threshold = 200;  // CUSUM alarm level
+  // One attack is one event (issue 14): a flood is many sources or few ports; SYNs from at most
+  // this many sources at kScanPorts or more ports are a port scan, left to port_scan.
+  std::uint32_t scan_sources = 2;
   std::size_t max_destinations = 4096;
 };
 

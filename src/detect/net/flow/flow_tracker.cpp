@@ -72,8 +72,12 @@ void FlowTracker::on_tcp(const DecodedPacket& p, Timestamp now, FlowObserver& ob
       key = forward(p);  // or the client giving up (a half-open scan's RST)
       pending = pending_.find(key);
       if (pending == nullptr) return;
-    } else if (pending->state == State::syn_sent && pending->first_contact) {
-      observer.on_probe_outcome(contact_of(key), false, now);
+    } else if (pending->state == State::syn_sent) {
+      // A closed port refusing a SYN: the probe failed, but the SYN was not resolved (a SYN
+      // flood at a closed port is answered by one RST per SYN and is still a flood).
+      if (pending->first_contact) observer.on_probe_outcome(contact_of(key), false, now);
+      pending_.erase(key);
+      return;
     }
     observer.on_resolved(key, false, now);
     pending_.erase(key);

@@ -51,7 +51,8 @@ class FlowObserver {
   virtual void on_probe_outcome(const ContactKey& contact, bool success, Timestamp now) = 0;
   // The server answered a SYN with SYN-ACK: the port is open and the client reached it.
   virtual void on_accepted(const FlowKey& flow, Timestamp now) = 0;
-  // A SYN that will not stay half-open: its handshake completed, or either side reset it.
+  // A SYN that will not stay half-open: its handshake completed, or either side reset the
+  // accepted connection (a server's RST to a bare SYN, a closed port, resolves nothing).
   virtual void on_resolved(const FlowKey& flow, bool completed, Timestamp now) = 0;
 };
 

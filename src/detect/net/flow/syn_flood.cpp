@@ -42,6 +42,11 @@ void SynFloodDetector::on_resolved(const IpAddress& server, Timestamp now) {
   }
 }
 
+// Few sources at many ports: a port scan (port_scan reports it), not a flood.
+bool SynFloodDetector::scan_shaped(const Destination& d) const {
+  return d.ports.size >= kScanPorts && d.sources.estimate() <= config_.scan_sources;
+}
+
 // Closes every interval that has ended by `now` and steps the CUSUM.
 void SynFloodDetector::roll(const IpAddress& server, Destination& d, Timestamp now) {
   if (now - d.bucket_start < config_.interval) return;
@@ -51,7 +56,7 @@ void SynFloodDetector::roll(const IpAddress& server, Destination& d, Timestamp n
   const auto intervals = (now - d.bucket_start) / config_.interval;  // ≥ 1
   d.cusum = std::max(0.0, d.cusum + x - allowance);
   d.peak = std::max(d.peak, d.cusum);
-  if (!d.alarm && d.cusum > config_.threshold) {
+  if (!d.alarm && d.cusum > config_.threshold && !scan_shaped(d)) {
     d.alarm = true;
     d.alarm_at = d.last_report = later(d.first, d.bucket_start + config_.interval);
     active_.push_back(server);

@@ -4,7 +4,8 @@
 // with x_n = SYNs − resolved, alarm when y_n > threshold. It needs no per-source state, so it
 // holds when every SYN has a spoofed source. The allowance a may follow a learned baseline
 // (mean + k·σ). One event per flood, sent when the CUSUM falls back to zero or the destination
-// goes quiet (and every report_interval while it goes on).
+// goes quiet (and every report_interval while it goes on). A server's RST to a bare SYN (a closed
+// port) resolves nothing; SYNs from one or two sources at many ports are a scan, not a flood.
 #pragma once
 
 #include <vector>
@@ -41,6 +42,8 @@ class SynFloodDetector {
   struct AddressHash {
     std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
   };
+  static constexpr std::uint8_t kScanPorts = 8;  // Destination::ports keeps the first 8
+  bool scan_shaped(const Destination& d) const;
   void roll(const IpAddress& server, Destination& d, Timestamp now);
   void report(const IpAddress& server, Destination& d, Timestamp now, Phase phase);
 
