@@ -41,7 +41,7 @@ json alert_json(const Alert& alert, AlertStatus status, const FormatContext& con
                                                                       : "0001-01-01T00:00:00Z"},
       {"generatorURL", context.external_url.empty()
                            ? std::string{}
-                           : context.external_url + "/#/alerts/" + alert.id},
+                           : context.external_url + "/#/alerts?status=all&alert=" + alert.id},
       {"fingerprint", fingerprint(labels)}};
   return out;
 }
@@ -127,7 +127,7 @@ std::string alertmanager_v2(const std::vector<Alert>& alerts, const FormatContex
     if (alert.status == AlertStatus::resolved && alert.resolved_at)
       item["endsAt"] = rfc3339(std::max(*alert.resolved_at, alert.first_seen));
     if (!context.external_url.empty())
-      item["generatorURL"] = context.external_url + "/#/alerts/" + alert.id;
+      item["generatorURL"] = context.external_url + "/#/alerts?status=all&alert=" + alert.id;
     out.push_back(std::move(item));
   }
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -150,7 +150,7 @@ std::string slack_message(const Notification& n, const FormatContext& context) {
       {"footer", fmt::format("chronowatch {} · {}", context.receiver, n.id)},
       {"ts", unix_ns(alert.last_seen) / 1'000'000'000}};
   if (!context.external_url.empty())
-    attachment["title_link"] = context.external_url + "/#/alerts/" + alert.id;
+    attachment["title_link"] = context.external_url + "/#/alerts?status=all&alert=" + alert.id;
   json body{{"text", fmt::format("{} {}", resolved ? "Resolved:" : "Alert:", alert.summary)},
             {"attachments", json::array({attachment})}};
   return body.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -182,7 +182,7 @@ Mail mail_message(const Notification& n, const std::string& from,
   for (const auto& [name, value] : annotations_of(alert))
     if (name != "summary") body += fmt::format("{}: {}\r\n", name, value);
   if (!context.external_url.empty())
-    body += fmt::format("\r\n{}/#/alerts/{}\r\n", context.external_url, alert.id);
+    body += fmt::format("\r\n{}/#/alerts?status=all&alert={}\r\n", context.external_url, alert.id);
   // SMTP DATA: a line starting with '.' gets another (RFC 5321 §4.5.2).
   std::string stuffed;
   std::size_t start = 0;

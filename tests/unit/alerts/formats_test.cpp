@@ -36,7 +36,7 @@ TEST(Formats, AlertmanagerWebhookVersion4) {
   EXPECT_EQ(alert["endsAt"], "0001-01-01T00:00:00Z");
   EXPECT_EQ(alert["annotations"]["summary"],
             "time_drift on node-17: offset +600.000 s against 10.0.0.1:123");
-  EXPECT_EQ(alert["generatorURL"], "http://console/#/alerts/" + n.alert.id);
+  EXPECT_EQ(alert["generatorURL"], "http://console/#/alerts?status=all&alert=" + n.alert.id);
   EXPECT_EQ(alert["fingerprint"].get<std::string>().size(), 16u);
 }
 

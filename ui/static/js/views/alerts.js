@@ -3,7 +3,8 @@
 // (j/k move, x select, a acknowledge, f false positive with a reason, e escalate, ? help), many
 // selected at once, the actions through the REST API (POST /api/v1/alerts/ID/ack, …/escalate,
 // …/false-positive), and per-rule and per-detector counts. Everything shown is text (dom.js).
-// The incidents (incidents.js) with their member events. URL: status (open | all).
+// The incidents (incidents.js) with their member events. URL: status (open | all), alert (the id
+// the cursor starts on: notifications link to it).
 import { get } from '../api.js';
 import { fmtAgo, fmtNumber, fmtTime, h, parseTime, severityBadge } from '../dom.js';
 import { href } from '../router.js';
@@ -47,6 +48,7 @@ export function mount(root, params, ctx) {
   const status = params.status === 'all' ? 'all' : 'open';
   let alerts = [];
   let cursor = 0; // index in `alerts`
+  let wanted = typeof params.alert === 'string' ? params.alert : null; // a link's alert id
   const selected = new Set(); // alert ids
   let alive = true;
   let busy = false;
@@ -119,7 +121,8 @@ export function mount(root, params, ctx) {
     try {
       const body = await get('alerts', status === 'open' ? { status: 'firing' } : {});
       if (!alive) return;
-      const current = alerts[cursor]?.id;
+      const current = alerts[cursor]?.id ?? wanted;
+      wanted = null;
       alerts = Array.isArray(body.alerts) ? body.alerts : [];
       const keep = alerts.findIndex((a) => a.id === current);
       cursor = keep >= 0 ? keep : Math.min(cursor, Math.max(0, alerts.length - 1));
