@@ -38,11 +38,7 @@ SourceActions Source::start_burst(int requests, Duration spacing, MonotonicTime 
   spacing_ = spacing;
   phase_ = Phase::idle;
   if (burst_left_ == 0) return actions();
-  if (rate_until_ && now < *rate_until_) {
-    report_.held_off = true;  // RFC 5905 §7.4: RATE asked us to wait longer than this
-    return actions();
-  }
-  return poll(now);
+  return poll(now);  // held off while RATE's back-off lasts (RFC 5905 §7.4)
 }
 
 SourceActions Source::start(MonotonicTime now) {
@@ -119,7 +115,10 @@ std::optional<SourceView> Source::view(Timestamp now) const {
 // A request goes out, unless RATE's back-off has not passed or NTS needs a key exchange first.
 SourceActions Source::poll(MonotonicTime now) {
   if (rate_until_ && now < *rate_until_) {
-    report_.held_off = bursting();
+    if (bursting()) {
+      report_.held_off = true;
+      report_.rejection = rate_kiss_;  // the reason the server is not asked now
+    }
     return wait_until(*rate_until_);
   }
   if (auth_.needs_key_exchange()) {
@@ -193,6 +192,7 @@ SourceActions Source::rejected(const Rejection& rejection, MonotonicTime now) {
 SourceActions Source::kiss_rate(const Rejection& rejection, MonotonicTime now) {
   const auto server_poll = rejection.server ? rejection.server->poll.log2_seconds : std::int8_t{0};
   rate_until_ = now + schedule_.after_kiss_rate(server_poll);
+  rate_kiss_ = rejection;
   request_.reset();
   return wait_until(*rate_until_);
 }

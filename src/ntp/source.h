@@ -128,6 +128,7 @@ class Source {
   Phase phase_ = Phase::idle;
   MonotonicTime next_{};                     // when due, or the reply deadline
   std::optional<MonotonicTime> rate_until_;  // RATE: no request before then
+  std::optional<Rejection> rate_kiss_;       // the RATE that said so
   int burst_left_ = -1;                      // requests left in the burst; -1: continuous
   Duration spacing_{};
   bool nak_rekeyed_ = false;  // re-keyed after an NTSN and no verified reply since

@@ -1,23 +1,25 @@
-// apps/agent/agent_poller.h — the agent's NTP measurements: polls the configured servers with the
-// client shell of `chronowatch query` (apps/query_session.h over platform::UdpClient and the pure
-// ntp/ exchange), keeps one RFC 5905 §10 clock filter per server across polls, and runs selection
-// and combining (§11.2) over every server with a recent sample. Its output is the clock monitor's
-// input (detect/clock/clock_sample.h). Blocking: the agent runs it on a worker thread.
+// apps/agent/agent_poller.h — the agent's NTP measurements: one ntp::Source per configured server,
+// kept across polls (its clock filter, reach, Kiss-o'-Death back-off and NTS cookies), a burst of
+// `exchanges` requests on each at every poll, run together on the SourceDriver
+// (apps/common/source_driver.h), then selection and combining (ntp::System, RFC 5905 §11.2) over
+// every server whose latest poll was answered. Its output is the clock monitor's input
+// (detect/clock/clock_sample.h). Blocking: the agent runs it on a worker thread.
 #pragma once
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "apps/agent/agent_settings.h"
+#include "apps/common/source_driver.h"
 #include "apps/query/query_session.h"
 #include "core/clock.h"
 #include "core/random.h"
 #include "detect/clock/clock_sample.h"
-#include "ntp/clock_filter.h"
-#include "ntp/exchange.h"
+#include "ntp/source.h"
 
 namespace cw::apps {
 
@@ -47,14 +49,17 @@ class NtpPoller {
  private:
   struct Server {
     ServerSpec spec;
-    ntp::ClockFilter filter;
-    std::optional<ntp::Sample> latest;    // the filter's best sample, with its header
-    bool usable = false;                  // answered validly at its latest poll
-    std::string last_error;               // logged once per distinct error
-    std::shared_ptr<NtsAssociation> nts;  // --nts: keys and cookies across polls
+    std::unique_ptr<ntp::Source> source;  // filter, reach, KoD state, NTS keys and cookies
+    std::optional<platform::SocketAddress> ntp_address;  // --nts: where NTS-KE said NTP is
+    std::optional<std::size_t> slot;                     // in this poll's driver
+    bool usable = false;                                 // answered validly at its latest poll
+    std::string last_error;                              // logged once per distinct error
+    std::string last_resolve_error;                      // of this poll
   };
 
-  detect::ServerOutcome poll_one(Server& server, int exchanges);
+  bool start(Server& server, SourceDriver& driver, int exchanges);
+  KeyExchangeHook key_exchange(Server& server);
+  detect::ServerOutcome outcome_of(Server& server, const SourceDriver* driver);
   std::optional<detect::ClockSample> sample_of(const Server& server, Timestamp now) const;
   void select(detect::PollRound& round, Timestamp now);
 

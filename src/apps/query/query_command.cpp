@@ -76,7 +76,7 @@ Result<std::vector<Target>, std::string> targets_of(const QueryFlags& f) {
   for (const auto& name : names) {
     auto hp = platform::split_host_port(name);
     if (!hp) return fail(hp.error());
-    targets.push_back(Target{name, hp->host, hp->port.value_or(f.port), nullptr});
+    targets.push_back(Target{name, hp->host, hp->port.value_or(f.port)});
   }
   return targets;
 }

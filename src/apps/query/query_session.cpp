@@ -14,8 +14,7 @@ namespace {
 struct Server {
   ServerResult result;
   std::unique_ptr<ntp::Source> source;
-  std::optional<std::size_t> slot;      // in the driver
-  std::shared_ptr<NtsAssociation> nts;  // written back after the run (the agent keeps it)
+  std::optional<std::size_t> slot;  // in the driver
   bool ignores_key = false;  // answers unauthenticated requests, not ours (see probe_without_key)
 };
 
@@ -34,60 +33,49 @@ ntp::SourceConfig source_config(const SessionOptions& options) {
   return config;
 }
 
-// RFC 8915 §4: NTS-KE with the target's KE port, unless its association still has cookies; the
-// NTP server and port are the ones NTS-KE named (no port record: the target's port).
-Result<std::shared_ptr<NtsAssociation>, std::string> associate(const Target& target,
-                                                               const SessionOptions& options,
-                                                               Clock& clock) {
-  auto nts = target.nts ? target.nts : std::make_shared<NtsAssociation>();
-  if (nts->session && !nts->session->needs_key_exchange()) return nts;
+// RFC 8915 §4: NTS-KE with the target's KE port. The NTP server and port are the ones NTS-KE
+// named (no port record: the target's port).
+struct Association {
+  ntp::nts::ClientSession session;
+  std::string ntp_host;
+  std::uint16_t ntp_port = 123;
+};
+Result<Association, std::string> associate(const Target& target, const SessionOptions& options,
+                                           Clock& clock) {
   auto ke = apps::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
   if (!ke) return fail(ke.error());
-  nts->session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
-  if (!nts->session) return fail(std::string("NTS-KE gave keys of the wrong length"));
-  nts->ntp_host = ke->ntp_host;
-  nts->ntp_port = ke->ntp_port != 0 ? ke->ntp_port : target.port;
-  ++nts->key_exchanges;
-  spdlog::debug("{}: NTS-KE done, {} cookies, NTP at {}:{}", target.name, nts->session->cookies(),
-                nts->ntp_host, nts->ntp_port);
-  return nts;
+  auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+  if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
+  spdlog::debug("{}: NTS-KE done, {} cookies, NTP at {}:{}", target.name, session->cookies(),
+                ke->ntp_host, ke->ntp_port);
+  return Association{std::move(*session), ke->ntp_host,
+                     ke->ntp_port != 0 ? ke->ntp_port : target.port};
 }
 
 // A source's own NTS-KE (after NTSN, or for a second address of the name): with the target's KE
 // server; NTP stays at the source's address, on the port NTS-KE names.
 KeyExchangeHook rekey_with(const Target& target, const SessionOptions& options, Clock& clock,
-                           platform::SocketAddress address, std::shared_ptr<NtsAssociation> nts) {
-  return [target, options, &clock, address, nts]() -> Result<Rekeyed, std::string> {
-    auto ke = apps::nts::key_exchange(target.host, options.nts_ke_port, *options.nts, clock);
-    if (!ke) return fail(ke.error());
-    auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
-    if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
-    if (nts) ++nts->key_exchanges;
-    spdlog::debug("{}: NTS-KE again, {} cookies", target.name, session->cookies());
+                           platform::SocketAddress address) {
+  return [target, options, &clock, address]() -> Result<Rekeyed, std::string> {
+    auto keyed = associate(target, options, clock);
+    if (!keyed) return fail(keyed.error());
     auto moved = address;
-    moved.port = ke->ntp_port != 0 ? ke->ntp_port : address.port;
-    return Rekeyed{std::move(*session), moved};
+    moved.port = keyed->ntp_port;
+    return Rekeyed{std::move(keyed->session), moved};
   };
-}
-
-ntp::SourceAuth auth_for(const SessionOptions& options, const NtsAssociation* nts, bool first) {
-  if (options.nts)
-    return first && nts ? ntp::SourceAuth::nts(nts->session) : ntp::SourceAuth::nts();
-  if (options.key) return ntp::SourceAuth::symmetric(*options.key);
-  return {};
 }
 
 void add_servers(std::vector<Server>& servers, const Target& given, SourceDriver& driver,
                  const SessionOptions& options, Clock& clock, Random& random) {
   Target target = given;
-  std::shared_ptr<NtsAssociation> nts;
+  std::optional<Association> nts;
   if (options.nts) {
     auto associated = associate(given, options, clock);
     if (!associated) {
       servers.push_back(failed_server(given, associated.error(), ServerStatus::auth_failed));
       return;
     }
-    nts = *associated;
+    nts = std::move(*associated);
     target.host = nts->ntp_host;
     target.port = nts->ntp_port;
   }
@@ -97,20 +85,17 @@ void add_servers(std::vector<Server>& servers, const Target& given, SourceDriver
     return;
   }
   for (const auto& address : *addresses) {
+    // The first address spends the cookies NTS-KE gave; any other makes its own NTS-KE.
     const bool first = &address == &addresses->front();
+    auto auth = nts ? ntp::SourceAuth::nts(first ? std::optional(nts->session) : std::nullopt)
+                : options.key ? ntp::SourceAuth::symmetric(*options.key)
+                              : ntp::SourceAuth{};
     Server s;
     s.result.name = given.name;
     s.result.address = address;
-    s.result.auth = nts           ? ntp::AuthMode::nts
-                    : options.key ? ntp::AuthMode::symmetric
-                                  : ntp::AuthMode::none;
-    if (nts) s.result.aead = nts->session->aead();
-    if (first) s.nts = nts;
-    s.source = std::make_unique<ntp::Source>(auth_for(options, nts.get(), first),
-                                             source_config(options), random);
-    s.slot = driver.add(
-        *s.source, address,
-        options.nts ? rekey_with(given, options, clock, address, s.nts) : KeyExchangeHook{});
+    s.source = std::make_unique<ntp::Source>(std::move(auth), source_config(options), random);
+    s.slot = driver.add(*s.source, address,
+                        nts ? rekey_with(given, options, clock, address) : KeyExchangeHook{});
     servers.push_back(std::move(s));
   }
 }
@@ -142,68 +127,46 @@ void probe_without_key(std::vector<Server>& servers, const SessionOptions& optio
   }
 }
 
-std::string silence_of(const Server& s, const SourceDriver& driver, const SessionOptions& options) {
-  switch (s.source->report().silence) {
-    case ntp::Silence::timeout:
-      return fmt::format("no valid answer within {:g} s", to_seconds(options.timeout));
-    case ntp::Silence::none:
-      return "no answer";
+void conclude(Server& s, const SourceDriver& driver, const SessionOptions& options) {
+  if (!s.source) return;  // did not resolve, or its NTS-KE failed
+  auto outcome = result_of(*s.source, driver.error(*s.slot), options.timeout);
+  outcome.name = std::move(s.result.name);
+  outcome.address = s.result.address;
+  s.result = std::move(outcome);
+  if (!s.ignores_key) return;
+  s.result.status = ServerStatus::auth_failed;
+  s.result.error = fmt::format(
+      "authentication failed: the server answers unauthenticated requests but not ours signed "
+      "with key {} (wrong secret, or a key id it does not have)",
+      options.key ? options.key->id().value : 0);
+}
+
+ServerStatus status_of(ntp::RejectReason reason) {
+  using ntp::RejectReason;
+  switch (reason) {
+    case RejectReason::kiss_of_death:
+      return ServerStatus::kiss_of_death;
+    case RejectReason::unsynchronized:
+      return ServerStatus::unsynchronized;
+    case RejectReason::missing_mac:
+    case RejectReason::crypto_nak:
+    case RejectReason::bad_mac:
+    case RejectReason::nts_nak:
+      return ServerStatus::auth_failed;
     default:
-      return driver.error(*s.slot).empty() ? "no answer" : driver.error(*s.slot);
+      return ServerStatus::no_answer;
   }
 }
 
-void conclude(Server& s, const SourceDriver& driver, const SessionOptions& options) {
-  auto& r = s.result;
-  if (!s.source) return;  // did not resolve, or its NTS-KE failed
-  const auto& report = s.source->report();
-  r.samples = report.samples;
-  r.rejection = report.rejection;
-  r.last_header = report.last_header;
-  if (const auto* session = s.source->auth().session()) {
-    r.cookies = session->cookies();
-    if (s.nts) s.nts->session = *session;  // the agent keeps keys and cookies across polls
+std::string silence_of(ntp::Silence silence, std::string_view io_error, Duration timeout) {
+  switch (silence) {
+    case ntp::Silence::timeout:
+      return fmt::format("no valid answer within {:g} s", to_seconds(timeout));
+    case ntp::Silence::none:
+      return "no answer";
+    default:
+      return io_error.empty() ? std::string("no answer") : std::string(io_error);
   }
-  if (!r.samples.empty()) {
-    r.status = ServerStatus::ok;
-    r.filter = s.source->filter(r.samples.back().measurement.time);
-    r.error.clear();
-    return;
-  }
-  using ntp::RejectReason;
-  if (r.rejection && r.rejection->answers_request()) {
-    r.error = ntp::describe(*r.rejection);
-    switch (r.rejection->reason) {
-      case RejectReason::kiss_of_death:
-        r.status = ServerStatus::kiss_of_death;
-        break;
-      case RejectReason::unsynchronized:
-        r.status = ServerStatus::unsynchronized;
-        break;
-      case RejectReason::missing_mac:
-      case RejectReason::crypto_nak:
-      case RejectReason::bad_mac:
-      case RejectReason::nts_nak:
-        r.status = ServerStatus::auth_failed;
-        break;
-      default:
-        r.status = ServerStatus::no_answer;
-        break;
-    }
-    return;
-  }
-  if (s.ignores_key) {
-    r.status = ServerStatus::auth_failed;
-    r.error = fmt::format(
-        "authentication failed: the server answers unauthenticated requests but not ours signed "
-        "with key {} (wrong secret, or a key id it does not have)",
-        options.key ? options.key->id().value : 0);
-    return;
-  }
-  r.status = report.silence == ntp::Silence::key_exchange_failed ? ServerStatus::auth_failed
-                                                                 : ServerStatus::no_answer;
-  r.error = silence_of(s, driver, options);
-  if (r.rejection) r.error += " (last reply rejected: " + ntp::describe(*r.rejection) + ")";
 }
 
 }  // namespace
@@ -222,6 +185,34 @@ const char* to_string(ServerStatus status) {
       return "unsynchronized";
   }
   return "?";
+}
+
+ServerResult result_of(const ntp::Source& source, std::string_view io_error, Duration timeout) {
+  ServerResult r;
+  const auto& report = source.report();
+  r.samples = report.samples;
+  r.rejection = report.rejection;
+  r.last_header = report.last_header;
+  r.auth = source.auth().mode();
+  if (const auto* session = source.auth().session()) {
+    r.cookies = session->cookies();
+    r.aead = session->aead();
+  }
+  if (!r.samples.empty()) {
+    r.status = ServerStatus::ok;
+    r.filter = source.filter(r.samples.back().measurement.time);
+    return r;
+  }
+  if (r.rejection && r.rejection->answers_request()) {
+    r.status = status_of(r.rejection->reason);
+    r.error = ntp::describe(*r.rejection);
+    return r;
+  }
+  r.status = report.silence == ntp::Silence::key_exchange_failed ? ServerStatus::auth_failed
+                                                                 : ServerStatus::no_answer;
+  r.error = silence_of(report.silence, io_error, timeout);
+  if (r.rejection) r.error += " (last reply rejected: " + ntp::describe(*r.rejection) + ")";
+  return r;
 }
 
 const ntp::Sample* ServerResult::best() const {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apps/common/nts/ke_client.h"
@@ -16,6 +17,7 @@
 #include "ntp/clock_filter.h"
 #include "ntp/exchange.h"
 #include "ntp/nts/client_session.h"
+#include "ntp/source.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -59,20 +61,10 @@ struct SessionOptions {
   Duration local_precision = ntp::precision_duration(-20);  // ρ of our clock (RFC 5905 §7.3)
 };
 
-// The NTS state of one server that outlives a session (the agent keeps it across polls): keys,
-// cookies, and where NTS-KE said NTP is. No session, or no cookie left: NTS-KE again (RFC 8915).
-struct NtsAssociation {
-  std::optional<ntp::nts::ClientSession> session;
-  std::string ntp_host;
-  std::uint16_t ntp_port = 123;
-  int key_exchanges = 0;
-};
-
 struct Target {
   std::string name;
   std::string host;
   std::uint16_t port = 123;
-  std::shared_ptr<NtsAssociation> nts;  // with SessionOptions::nts: reused and refreshed
 };
 
 // Queries every target (each address a name resolves to is a server of its own) and returns one
@@ -80,5 +72,10 @@ struct Target {
 // socket cannot be created.
 std::vector<ServerResult> run_session(const std::vector<Target>& targets,
                                       const SessionOptions& options, Clock& clock, Random& random);
+
+// What a source's latest burst comes to: its samples and filter, the last rejection and header,
+// the status and one line of error. io_error: the driver's last error for it; timeout: the
+// request timeout, for "no valid answer within T s". Name and address are left to the caller.
+ServerResult result_of(const ntp::Source& source, std::string_view io_error, Duration timeout);
 
 }  // namespace cw::apps

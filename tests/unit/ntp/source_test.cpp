@@ -136,6 +136,8 @@ TEST_F(SourceTest, RateEndsTheBurstAndHoldsTheNextOneOff) {
   a = s.start_burst(4, 1s, clock.monotonic_now());
   EXPECT_TRUE(a.send.empty());
   EXPECT_TRUE(s.report().held_off);
+  ASSERT_TRUE(s.report().rejection && s.report().rejection->kiss_code);  // still the RATE's
+  EXPECT_EQ(s.report().rejection->kiss_code->to_string(), "RATE");
   clock.advance(100s);
   a = s.start_burst(1, 1s, clock.monotonic_now());
   EXPECT_FALSE(a.send.empty());
