@@ -110,6 +110,19 @@ class ChronydNtsClient(Chronyd.__mro__[1]):  # peers.Peer
                                  "cook", "clen"], f))
         return None
 
+    def selected(self):
+        """Whether chronyd has selected our server for synchronization (`chronyc sources`: '*')
+        with tracking leap status Normal; None when chronyc gave no answer (a busy machine), with
+        what chronyc printed."""
+        def chronyc(what):
+            return subprocess.run(["chronyc", "-h", str(self.socket), "-c", "-n", what],
+                                  capture_output=True, text=True, timeout=10).stdout.strip()
+        sources, tracking = chronyc("sources"), chronyc("tracking")
+        if not sources or not tracking:
+            return None, f"sources: {sources!r}, tracking: {tracking!r}"
+        star = any(line.split(",")[1:2] == ["*"] for line in sources.splitlines())
+        return star and tracking.split(",")[-1] == "Normal", f"{sources} | {tracking}"
+
     def measurements(self):
         """Offsets (seconds) of the measurements.log rows chronyd accepted (tests all 1)."""
         path = self.dir / "measurements.log"

@@ -8,6 +8,7 @@ import pathlib
 import shutil
 import socket
 import tempfile
+import time
 
 import ntplib
 import pytest
@@ -99,27 +100,48 @@ def test_a_restart_with_the_key_file_keeps_chronyds_cookies(certificate, tmp_pat
         first.stop()
 
 
-def test_a_chronyd_client_stays_in_sync_across_our_rotations(certificate):
-    # Keys rotate every 4 s and we keep current + 3 previous (12-16 s); chronyd polls every
+def test_a_chronyd_client_stays_synchronized_for_a_minute_through_rotations_and_a_restart(
+        certificate, tmp_path):
+    # Keys rotate every 5 s and we keep current + 3 previous (15-20 s); chronyd polls every
     # second and spends its 8 cookies oldest first, so a cookie is ~8 s old when used: always
-    # under a kept key. No NTSN, no new NTS-KE, no lost sync. (With --nts-rotate 2 chronyd's
-    # oldest cookies outlive the kept keys: it gets NTSN and re-keys by itself.)
-    with nts_server(certificate, "--nts-rotate", 4) as server:
-        client = ChronydNtsClient(server.port, server.ke_port, certificate[0])
-        try:
-            rotations = lambda: server.process.log().count("cookie master key rotated")
-            wait_for(lambda: rotations() >= 5, timeout=45, what="five rotations")
-            seen = len(client.measurements())
-            wait_for(lambda: len(client.measurements()) >= seen + 3, timeout=10,
-                     what="chronyd to go on measuring after five rotations")
-            auth = client.authdata()
-            assert auth["mode"] == "NTS" and auth["type"] == "15", auth  # AEAD_AES_SIV_CMAC_256
-            assert auth["cook"] == "8" and auth["clen"] == "104", auth
-            assert auth["nak"] == "0" and auth["keyid"] == "1", auth  # one NTS-KE, no NAK
-            assert all(abs(o) < 0.001 for o in client.measurements())
-            assert outcome(server, "nts_nak") == 0
-        finally:
-            client.stop()
+    # under a kept key. Halfway we restart with the key file. Every second of the minute chronyd
+    # has us selected ('*', leap Normal): no NTSN, no new NTS-KE, no lost sync. (With
+    # --nts-rotate 2 chronyd's oldest cookies outlive the kept keys: it gets NTSN and re-keys.)
+    key_file = tmp_path / "nts.keys"
+    port, ke_port = free_port(), free_port(socket.SOCK_STREAM)
+    args = ("--nts-rotate", 5, "--nts-key-file", key_file)
+    server = nts_server(certificate, *args, port=port, ke_port=ke_port)
+    client = ChronydNtsClient(port, ke_port, certificate[0])
+    try:
+        wait_for(lambda: client.selected()[0], timeout=30, what="chronyd to select us")
+        start, restarted, rotations, naks, unanswered = time.monotonic(), False, 0, 0, 0
+        while time.monotonic() - start < 60:
+            synced, seen = client.selected()
+            unanswered += synced is None
+            assert synced is not False, \
+                f"chronyd lost sync after {time.monotonic() - start:.0f} s: {seen}"
+            if not restarted and time.monotonic() - start > 25:
+                rotations += server.process.log().count("cookie master key rotated")
+                naks += outcome(server, "nts_nak")
+                server.stop()
+                server = nts_server(certificate, *args, port=port, ke_port=ke_port)
+                restarted = True
+            time.sleep(1)  # the sampling period of the check, not a wait for a condition
+        rotations += server.process.log().count("cookie master key rotated")
+        naks += outcome(server, "nts_nak")
+        auth = client.authdata()
+        assert auth["mode"] == "NTS" and auth["type"] == "15", auth  # AEAD_AES_SIV_CMAC_256
+        assert auth["cook"] == "8" and auth["clen"] == "104", auth
+        assert auth["nak"] == "0" and auth["keyid"] == "1", auth  # one NTS-KE, no NAK
+        assert unanswered <= 5, unanswered  # chronyc itself answered nearly every second
+        assert rotations >= 8, rotations  # about 11 in the minute, across both runs
+        assert naks == 0
+        assert oct(key_file.stat().st_mode & 0o777) == "0o600"  # rewritten at each rotation
+        assert len(client.measurements()) >= 40  # one a second, a few lost to the restart
+        assert all(abs(o) < 0.001 for o in client.measurements())
+    finally:
+        client.stop()
+        server.stop()
 
 
 def test_a_chronyd_client_rekeys_when_its_cookies_outlive_our_keys(certificate):

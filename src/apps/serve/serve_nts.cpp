@@ -2,15 +2,20 @@
 // serve_nts.h).
 #include "apps/serve/serve_nts.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "core/unique_fd.h"
 #include "platform/directory_sync.h"
 
 namespace cw::apps {
@@ -73,28 +78,33 @@ ntp::nts::MasterKey ServeNts::fresh_key() {
   return key;
 }
 
+// Written to FILE.tmp, created afresh with mode 0600 (the keys are secrets; O_EXCL after an unlink,
+// so a stale FILE.tmp of another mode is never reused), synced, then renamed over FILE. Only
+// system calls the serve seccomp filter allows: a rotation persists the keys after it is on
+// (std::filesystem::permissions' fchmodat killed serve at its first rotation).
 void ServeNts::persist() const {
   if (options_.nts_key_file.empty()) return;
   const std::filesystem::path path = options_.nts_key_file;
   const auto temporary = path.string() + ".tmp";
-  {
-    const auto old_mask = ::umask(077);  // mode 0600 from the start: the keys are secrets
-    std::ofstream out(temporary, std::ios::trunc);
-    ::umask(old_mask);
-    out << ntp::nts::format_key_file(cookies_->keys());
-    out.flush();
-    if (!out) {
-      spdlog::error("serve: NTS: cannot write {}: cookies will not survive a restart", temporary);
-      return;
-    }
+  const auto fail = [&](const char* what) {
+    spdlog::error("serve: NTS: cannot {} {}: {}; cookies will not survive a restart", what,
+                  temporary, std::strerror(errno));
+  };
+  ::unlink(temporary.c_str());
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd) return fail("create");
+  const std::string text = ntp::nts::format_key_file(cookies_->keys());
+  for (std::size_t done = 0; done < text.size();) {
+    const auto n = ::write(fd.get(), text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write");
+    done += static_cast<std::size_t>(n);
   }
-  std::filesystem::permissions(
-      temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
+  if (::fsync(fd.get()) != 0) return fail("sync");
+  fd = UniqueFd();
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
     spdlog::error("serve: NTS: cannot rename {} to {}: {}", temporary, path.string(),
-                  error.message());
+                  std::strerror(errno));
     return;
   }
   platform::sync_directory(path.parent_path().empty() ? "." : path.parent_path());
