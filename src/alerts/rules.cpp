@@ -31,10 +31,12 @@ std::vector<Rule> default_rules() {
   incident.resolve_when_ended = true;
   incident.group_window = 1h;
   rules.push_back(incident);
-  auto tampering = rule("time_tampering", "kind=*tamper*", {"agent"});
-  rules.push_back(tampering);
+  // The detectors' own types (detect/), then the kinds older agents reported them under.
+  rules.push_back(rule("time_tampering", "type=time_tampering", {"agent", "kind"}));
+  rules.push_back(rule("ntp_wire", "type=ntp_anomaly", {"agent", "source", "kind"}));
+  rules.push_back(rule("time_tampering_kind", "kind=*tamper*", {"agent"}));
   rules.push_back(
-      rule("ntp_wire", "kind=ntp_*|*amplification*|rogue*", {"agent", "source", "kind"}));
+      rule("ntp_wire_kind", "kind=ntp_*|*amplification*|rogue*", {"agent", "source", "kind"}));
   auto drift = rule("time_drift", "type=time_drift|frequency_drift", {"agent"});
   drift.resolve_on = {EventType::time_drift_cleared};
   drift.group_window = 1h;  // a drifting clock repeats its report at growing intervals

@@ -208,5 +208,22 @@ TEST_F(EngineTest, OperatorRulesComeFirstAndCanSilenceADetector) {
   EXPECT_EQ(feed(scan("prod-1", 1, "10.0.0.5", true)).size(), 1u);
 }
 
+// The detectors' own types alert under their built-in rules (not the catch-all `other`).
+TEST_F(EngineTest, TamperingAndNtpAnomaliesHaveTheirOwnRules) {
+  Event tamper{t0(), "node-1", 1, EventType::time_tampering, Severity::critical, {}, {}};
+  tamper.attributes.push_back({"kind", std::string("faketime_preload")});
+  auto fired = feed(tamper);
+  ASSERT_EQ(fired.size(), 1u);
+  EXPECT_EQ(fired[0].alert.rule, "time_tampering");
+  EXPECT_EQ(fired[0].alert.labels.at("kind"), "faketime_preload");
+  auto storm = scan("node-1", 2, "10.0.0.9", false, EventType::ntp_anomaly);
+  std::get<events::NetworkData>(storm.data).kind = "kod_storm";
+  storm.severity = Severity::high;
+  fired = feed(storm);
+  ASSERT_FALSE(fired.empty());
+  EXPECT_EQ(fired[0].alert.rule, "ntp_wire");
+  EXPECT_EQ(fired[0].alert.labels.at("kind"), "kod_storm");
+}
+
 }  // namespace
 }  // namespace cw::alerts
