@@ -2,12 +2,14 @@
 `faketime -f '+1d'` (faketime_preload) and one in a time namespace made by
 `unshare --time --boottime 3600` (time_namespace) are reported by pid; a plain `sleep` is not; the
 agent under faketime reports its own clock (self); `--tamper-interval 0` turns the scan off. The
-real clock is never touched (clock_set is unit-tested with literal steps)."""
+daemon (no --once) scanning every second reports processes started after it once each while they
+live, by pid, and a new one again (a plain sleep never). The real clock is never touched (clock_set is unit-tested with literal steps)."""
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -90,3 +92,44 @@ def test_the_agent_reports_its_own_faked_clock():
     selves = [e for e in found if e["kind"] == "self"]
     assert len(selves) == 1, (found, result.stderr)
     assert abs(selves[0]["difference_ns"] - 86400 * 10**9) < 5 * 10**9
+
+
+def tampering_lines(agent):
+    out = []
+    for line in agent.log().splitlines():
+        if line.startswith("{") and '"time_tampering"' in line:
+            out.append(json.loads(line))
+    return out
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
+def test_the_daemons_periodic_scan_reports_each_process_once_while_it_lives(processes, tmp_path):
+    agent = processes([chronowatch_binary(), "agent", "--sink", "stdout", "--spool-dir",
+                       tmp_path / "spool", "--ntp-server", "127.0.0.1:9", "--ntp-timeout", "0.2",
+                       "--poll-interval", "30", "--tamper-interval", "1"], "agent-tamper-daemon")
+    wait_for(lambda: "tamper" in agent.log().lower() or tampering_lines(agent) != [] or
+             not agent.alive(), timeout=10, what="the agent to start its tamper scan")
+    assert agent.alive(), agent.log()
+    faked = the_sleep(processes(["faketime", "-f", "+1d", "sleep", "600"], "daemon-faketime"))
+    namespaced_wrapper = processes(["unshare", "--time", "--boottime", "3600", "--fork", "sleep",
+                                    "600"], "daemon-unshare")
+    namespaced = the_sleep(namespaced_wrapper)
+    plain = the_sleep(processes(["sleep", "600"], "daemon-plain"))
+    with_timens = os.path.exists(f"/proc/{namespaced}/timens_offsets")
+
+    def pids():
+        return [e.get("pid") for e in tampering_lines(agent)]
+    wait_for(lambda: faked in pids() and (not with_timens or namespaced in pids()), timeout=10,
+             what="the faked and namespaced sleeps to be reported")
+    scans_before = agent.log().count("\n")
+    time.sleep(3.5)  # three more scans of one second: nothing new may be reported for them
+    assert agent.alive(), agent.log()
+    assert pids().count(faked) == 1 and pids().count(namespaced) <= 1, tampering_lines(agent)
+    assert plain not in pids(), tampering_lines(agent)
+    second = the_sleep(processes(["faketime", "-f", "-2h", "sleep", "600"], "daemon-faketime-2"))
+    wait_for(lambda: second in pids(), timeout=10, what="a second faked sleep to be reported")
+    assert pids().count(faked) == 1 and agent.log().count("\n") > scans_before
+    by_pid = {e["pid"]: e for e in tampering_lines(agent) if "pid" in e}
+    assert by_pid[faked]["kind"] == by_pid[second]["kind"] == "faketime_preload"
+    if with_timens:
+        assert by_pid[namespaced]["kind"] == "time_namespace"

@@ -13,6 +13,7 @@
 
 #include "apps/common/options.h"
 #include "apps/netmon/netmon_config.h"
+#include "core/time.h"
 #include "platform/socket_address.h"
 
 namespace cw::apps {
@@ -153,6 +154,11 @@ void add_agent_options(CommandOptions& a, AgentSettings& s) {
       "needs CAP_NET_RAW; settings from `network_monitor:` in --config, see docs/netmon.md)");
   add(a, "--netmon-filter", s.netmon_filter,
       "BPF filter for --interface, e.g. 'tcp or udp or icmp'");
+  add(a, "--update-interval", s.update_interval,
+      "seconds between `update` records of a scan or flood still going on --interface (at most "
+      "one per interval; `detected` is sent when decided, `ended` once; default: "
+      "network_monitor.detection.report_interval, 60)")
+      .range(0, 1e7, "seconds");
   add(a, "--tamper-interval", s.tamper_interval,
       "seconds between scans for processes with faked time (libfaketime, time namespaces), "
       "clock sets and kernel frequency changes; 0 turns the scan off (--once scans once)")
@@ -276,6 +282,7 @@ void finish_agent_settings(AgentSettings& s, const CLI::App& agent) {
   if (agent.get_option("--sink")->count() == 0 && !s.collector.empty()) s.sinks = {"zmq"};
   if (has(s.sinks, "zmq")) check_zmq_sink(s, agent);
   s.netmon = netmon_config_for(agent);
+  if (s.update_interval > 0) s.netmon.report_interval = from_seconds(s.update_interval);
 }
 
 std::string settings_json(const AgentSettings& s) {
@@ -299,6 +306,7 @@ std::string settings_json(const AgentSettings& s) {
   const auto& d = s.netmon;
   j["network_monitor"] = {{"interface", s.interface},
                           {"filter", s.netmon_filter},
+                          {"update_interval", to_seconds(s.netmon.report_interval)},
                           {"port_scan_threshold", d.port_scan.threshold},
                           {"max_connections_per_ip", d.connection_flood.max_connections_per_ip},
                           {"suspicious_ports", d.sensitive.suspicious_ports},

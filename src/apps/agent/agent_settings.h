@@ -60,10 +60,11 @@ struct AgentSettings {
   double max_events_per_second = 100;  // to the collector (seed 002)
   std::string interface;               // network monitor: capture here (seed 002's --interface)
   double tamper_interval = 10;         // seconds between tamper scans; 0: off
-  std::string netmon_filter;           // its BPF filter
-  std::size_t queue_events = 100000;   // in memory before the rate limit (seed's high_water_mark)
-  detect::NetmonConfig netmon;         // `network_monitor:` of --config, read while parsing
-  std::string metrics;                 // --metrics ADDR:PORT: Prometheus text at /metrics
+  double update_interval = 0;  // seconds between an attack's `update` records; 0: report_interval
+  std::string netmon_filter;   // its BPF filter
+  std::size_t queue_events = 100000;  // in memory before the rate limit (seed's high_water_mark)
+  detect::NetmonConfig netmon;        // `network_monitor:` of --config, read while parsing
+  std::string metrics;                // --metrics ADDR:PORT: Prometheus text at /metrics
 };
 
 // Registers the options on the `agent` subcommand.
