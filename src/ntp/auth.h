@@ -91,6 +91,11 @@ class ServerAuthenticator {
   void seal_reply(const ServerAuth& auth, std::span<std::byte> out, std::size_t reply_size) const;
 
   bool has_nts() const { return keys_.nts != nullptr; }
+  // A reloaded key file (SIGHUP), between batches: a ServerAuth of the old store must be sealed
+  // before this is called (its key points into that store).
+  void set_symmetric_keys(std::shared_ptr<const KeyStore> keys) {
+    keys_.symmetric = std::move(keys);
+  }
 
  private:
   ServerKeys keys_;

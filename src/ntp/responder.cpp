@@ -66,6 +66,11 @@ Responder::Responder(ResponderConfig config, std::shared_ptr<RateLimiter> limite
       limiter_(std::move(limiter)),
       auth_(keys_of(config_), config_.nonce_seed) {}
 
+void Responder::set_symmetric_keys(std::shared_ptr<const KeyStore> keys) {
+  config_.keys = keys;
+  auth_.set_symmetric_keys(std::move(keys));
+}
+
 Reply Responder::respond(std::span<const std::byte> request, const IpAddress& client,
                          Timestamp received_at, const ServerState& state,
                          std::span<std::byte> out) {

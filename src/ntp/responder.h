@@ -81,6 +81,11 @@ class Responder {
   // reply, the MAC over the finished header). Does nothing when reply.needs_seal is false.
   void seal(const Reply& reply, std::span<std::byte> out, Timestamp transmit_at) const;
 
+  // Replaces the symmetric keys (a reloaded key file); call it only when every reply prepared by
+  // respond() has been sealed (their keys point into the old store).
+  void set_symmetric_keys(std::shared_ptr<const KeyStore> keys);
+  const std::shared_ptr<const KeyStore>& symmetric_keys() const { return config_.keys; }
+
  private:
   Reply authenticate(const ParsedPacket& request, Timestamp received_at, const ServerState& state,
                      std::span<std::byte> out) const;

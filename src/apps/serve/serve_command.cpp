@@ -31,7 +31,9 @@ the server serves --local-stratum N, or leap 3 (unsynchronized) without it.
 
 By default the server serves a virtual clock (system time + the offset measured against its
 upstreams) and never touches the system clock; --discipline corrects the system clock instead.
-Counters are printed on SIGUSR1 and on exit (SIGTERM/SIGINT), as JSON with --json.
+Counters are printed on SIGUSR1 and on exit (SIGTERM/SIGINT), as JSON with --json. SIGHUP
+(systemctl reload) reads --keyfile and --nts-key-file again; a file that cannot be used keeps
+the keys in use and logs why.
 Exit status: 0 stopped by a signal, 1 runtime failure, 2 bad flags/config, 3 cannot bind a listen
 address, 4 unusable keyfile or NTP_SECRET_KEY, 5 cannot switch to --user.)";
 

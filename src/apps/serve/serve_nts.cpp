@@ -139,6 +139,15 @@ void ServeNts::tick() {
                cookies_->current_id());
 }
 
+std::string ServeNts::reload() {
+  if (options_.nts_key_file.empty()) return "NTS: no --nts-key-file, cookie keys unchanged";
+  auto keys = load_keys(options_.nts_key_file);  // never empty
+  const auto count = keys.size();
+  cookies_->replace(std::move(keys));
+  return fmt::format("NTS: {} cookie key(s) from {} (current {})", count, options_.nts_key_file,
+                     cookies_->current_id());
+}
+
 NtsKeCounts ServeNts::ke_counts() const {
   if (!ke_) return {};
   const auto& c = ke_->counters();

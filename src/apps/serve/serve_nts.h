@@ -30,6 +30,9 @@ class ServeNts {
   void tick();
   // The NTS-KE counters now (all zero before start()), for the report, the log and /metrics.
   NtsKeCounts ke_counts() const;
+  // SIGHUP: reads --nts-key-file again and serves its keys (current first). Returns a line for
+  // the log; throws std::runtime_error (the keys in use stay) when the file is unusable.
+  std::string reload();
   const apps::nts::KeServer* ke() const { return ke_.get(); }
 
  private:

@@ -39,6 +39,7 @@ struct ServerWorkers::Worker {
   WorkerCounters counters;
   SharedServerState::Snapshot snap;  // this worker's copy of the served state
   std::uint64_t seen = 0;            // its version
+  std::uint64_t keys_seen = 0;       // the version of replace_keys() its responder has
   std::thread thread;
 };
 
@@ -95,6 +96,12 @@ std::vector<platform::SocketAddress> ServerWorkers::bound() const {
   if (!workers_.empty())
     for (const auto& s : workers_[0]->sockets) out.push_back(s.local());
   return out;
+}
+
+void ServerWorkers::replace_keys(std::shared_ptr<const ntp::KeyStore> keys) {
+  std::lock_guard lock(keys_mutex_);
+  keys_ = std::move(keys);
+  keys_version_.fetch_add(1, std::memory_order_release);
 }
 
 CountersTotal ServerWorkers::totals() const {
@@ -181,6 +188,11 @@ std::size_t ServerWorkers::serve_batch(Worker& w, std::size_t socket, bool wait)
   // After receiving, not before: a worker that slept in recvmmsg through a change of the served
   // state (synchronized, upstreams lost) must not answer with the state it fell asleep with.
   state_.refresh(w.snap, w.seen);
+  if (const auto v = keys_version_.load(std::memory_order_acquire); v != w.keys_seen) {
+    std::lock_guard lock(keys_mutex_);  // the previous batch is sealed: its keys may go
+    w.responder.set_symmetric_keys(keys_);
+    w.keys_seen = v;
+  }
   BatchContext c{w.sockets[socket], w.batch, w.responder, w.replies,
                  w.counters,        w.snap,  clock_,      clock_.now()};
   bump(w.counters.received, n);

@@ -96,6 +96,8 @@ class ServerWorkers {
   void stop();  // asks every worker to finish its batch and joins them
   CountersTotal totals() const;
   std::vector<platform::SocketAddress> bound() const;  // the real addresses (port 0 resolved)
+  // A reloaded key file (SIGHUP): every worker answers with `keys` from its next batch on.
+  void replace_keys(std::shared_ptr<const ntp::KeyStore> keys);
 
  private:
   struct Worker;
@@ -108,6 +110,9 @@ class ServerWorkers {
   std::size_t immediate_, chunk_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
+  mutable std::mutex keys_mutex_;  // replace_keys(): the new keys and their version
+  std::shared_ptr<const ntp::KeyStore> keys_;
+  std::atomic<std::uint64_t> keys_version_{0};
 };
 
 }  // namespace cw::apps

@@ -137,8 +137,28 @@ void refresh_local_clock(const ServeOptions& o, SharedServerState& state, Clock&
   });
 }
 
+// SIGHUP (systemctl reload): the keyfile and the NTS key file again. A file that cannot be used
+// leaves the keys in use as they were, with one line saying why.
+void reload(const ServeOptions& o, ServerWorkers& workers, ServeNts* nts) {
+  try {
+    auto keys = load_keys(o);
+    const auto count = keys->size();
+    workers.replace_keys(std::move(keys));
+    spdlog::info("serve: SIGHUP: {} key(s) loaded{}", count,
+                 o.keyfile.empty() ? "" : " from " + o.keyfile);
+  } catch (const KeysError& e) {
+    spdlog::error("serve: SIGHUP: keeping the keys in use: {}", e.what());
+  }
+  if (!nts) return;
+  try {
+    spdlog::info("serve: SIGHUP: {}", nts->reload());
+  } catch (const std::runtime_error& e) {
+    spdlog::error("serve: SIGHUP: keeping the NTS cookie keys in use: {}", e.what());
+  }
+}
+
 // Waits for signals; refreshes a served local clock once a second.
-void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedServerState& state,
+void wait_for_stop(const ServeOptions& o, ServerWorkers& workers, SharedServerState& state,
                    Clock& clock, ntp::Precision precision, ServeNts* nts) {
   sigset_t set;
   sigemptyset(&set);
@@ -150,6 +170,7 @@ void wait_for_stop(const ServeOptions& o, const ServerWorkers& workers, SharedSe
       spdlog::info("serve: {} received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       return;
     }
+    if (sig == SIGHUP) reload(o, workers, nts);
     if (sig == SIGUSR1) print_report(o, workers, state, nts, "signal");
     refresh_local_clock(o, state, clock, precision);
     if (nts) nts->tick();

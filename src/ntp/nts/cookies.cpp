@@ -89,6 +89,11 @@ void ServerCookies::rotate(const MasterKey& next) {
   generation_.fetch_add(1, std::memory_order_release);
 }
 
+void ServerCookies::replace(std::vector<MasterKey> keys) {
+  ring_.store(make_ring(std::move(keys)), std::memory_order_release);
+  generation_.fetch_add(1, std::memory_order_release);  // cookies cached under the old keys go
+}
+
 std::vector<MasterKey> ServerCookies::keys() const { return ring_.load()->keys; }
 std::uint32_t ServerCookies::current_id() const { return ring_.load()->keys.front().id; }
 

@@ -48,9 +48,12 @@ class ServerCookies {
   // Rotation (at the edge, any thread): `next` becomes current, the old current becomes the
   // newest previous key, and only kKeptPreviousKeys previous keys are kept.
   void rotate(const MasterKey& next);
+  // Reload (at the edge, any thread): `keys` (current first, not empty) replace every key.
+  void replace(std::vector<MasterKey> keys);
   std::vector<MasterKey> keys() const;  // current first, for persistence
   std::uint32_t current_id() const;
-  // Changes with every rotate(): what a cookie opened under one generation may be cached for.
+  // Changes with every rotate() and replace(): what a cookie opened under one generation may be
+  // cached for.
   std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
  private:

@@ -261,6 +261,17 @@ TEST(Responder, MacWithoutAnyKeysConfiguredIsACryptoNak) {
   EXPECT_EQ(ask(r, signed_request(*test_keys(), 1), synced()).reply.outcome, Outcome::crypto_nak);
 }
 
+TEST(Responder, ReplacedKeysAreTheOnlyOnesAccepted) {
+  Responder r({}, 1);
+  const auto keys = test_keys();
+  r.set_symmetric_keys(keys);  // a reloaded key file
+  EXPECT_EQ(r.symmetric_keys(), keys);
+  EXPECT_EQ(ask(r, signed_request(*keys, 2), synced()).reply.outcome,
+            Outcome::answered_authenticated);
+  r.set_symmetric_keys(std::make_shared<const KeyStore>());
+  EXPECT_EQ(ask(r, signed_request(*keys, 2), synced()).reply.outcome, Outcome::crypto_nak);
+}
+
 TEST(Responder, RequireAuthServesSignedRequests) {
   ResponderConfig config;
   config.keys = test_keys();

@@ -73,6 +73,20 @@ TEST(Cookies, RotationKeepsTheCurrentAndThreePreviousKeys) {
   EXPECT_EQ(cookies.keys().size(), 4u);
 }
 
+TEST(Cookies, ReplaceServesOnlyTheNewKeys) {
+  ServerCookies cookies({key(1)});
+  const auto old = seal(cookies);
+  const auto generation = cookies.generation();
+  cookies.replace({key(9), key(1)});
+  EXPECT_GT(cookies.generation(), generation);  // what was cached under the old keys goes
+  EXPECT_EQ(cookies.current_id(), 9u);
+  EXPECT_TRUE(cookies.open(old));  // still in the new list
+  EXPECT_EQ(seal(cookies)[3], std::byte{9});
+  cookies.replace({key(10)});
+  EXPECT_FALSE(cookies.open(old));
+  EXPECT_EQ(cookies.keys().size(), 1u);
+}
+
 TEST(Cookies, KeyFileRoundTripsAndNamesBadLines) {
   ServerCookies cookies({key(7)});
   cookies.rotate(key(8));
