@@ -4,11 +4,12 @@ its reason (and the suppression it made), a silence, and the per-rule counts are
 after the collector is SIGKILLed right after the API answered; the suppression still keeps the
 next identical alert from firing, and nothing notified before the restart is notified again."""
 import signal
+import socket
 
 import pytest
 
 from alert_support import WebhookReceiver, alerts_of, post_json as post
-from peers import Postgres, wait_for
+from peers import Postgres, free_port, wait_for
 from pipeline_support import Keys, simulate
 from web_support import Console
 
@@ -37,7 +38,9 @@ def test_acks_false_positives_silences_and_counts_survive_a_restart(store, tmp_p
     receiver = WebhookReceiver()
     token = tmp_path / "web-token"
     extra = ("--alert-webhook", receiver.url, "--alert-outbox", str(tmp_path / "outbox"))
-    console = Console(keys, store, extra=extra, token_file=token)
+    # the same --listen both times: on PostgreSQL the state is the collector's (host, listen)
+    endpoint = f"tcp://127.0.0.1:{free_port(socket.SOCK_STREAM)}"
+    console = Console(keys, store, extra=extra, token_file=token, endpoint=endpoint)
     restarted = None
     try:
         # sim-0001: scans from 10.0.0.50 and 10.0.0.100, each one open alert
@@ -65,7 +68,7 @@ def test_acks_false_positives_silences_and_counts_survive_a_restart(store, tmp_p
         before = listing(console)
         console.collector.stop(signal.SIGKILL)  # no orderly save at exit
 
-        restarted = Console(keys, store, extra=extra, token_file=token)
+        restarted = Console(keys, store, extra=extra, token_file=token, endpoint=endpoint)
         after = listing(restarted)
         again = {a["id"]: a for a in after["alerts"]}
         assert again[acked["id"]]["acknowledged"] and again[acked["id"]]["status"] == "firing"
@@ -99,6 +102,17 @@ def test_acks_false_positives_silences_and_counts_survive_a_restart(store, tmp_p
         assert [n for n in alerts_of(receiver.bodies())
                 if n["annotations"]["alert_id"] in old_ids] == old, receiver.bodies()[sent_before:]
         assert listing(restarted)["by_rule"]["scan"]["suppressed"] == 1
+        if store.startswith("postgresql:"):
+            # another collector on the same store (another --listen) has its own state: it does
+            # not resume this one's alerts, silences or suppressions, nor overwrite them
+            other = Console(keys, store, token_file=tmp_path / "other-token",
+                            extra=("--alert-outbox", str(tmp_path / "other-outbox")))
+            try:
+                assert listing(other)["alerts"] == []
+                assert other.get("/api/v1/suppressions")[2]["suppressions"] == []
+                assert other.get("/api/v1/silences")[2]["silences"] == []
+            finally:
+                assert other.stop() == 0, other.collector.process.log()
     finally:
         if restarted:
             assert restarted.stop() == 0, restarted.collector.process.log()

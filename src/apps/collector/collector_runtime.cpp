@@ -66,6 +66,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   transport::IngestQueue queue(options.queue_events);
   auto alert_options = alert_service_options(options.alerts, options.db);
   alert_options.state_store = options.store;  // its own connection (alert_state_store.h)
+  alert_options.state_listen = options.listen;
   AlertService alerts(std::move(alert_options), queue, store.agents());
   AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
   transport::CollectorOptions ingest{options.listen, server_key, {}};

@@ -91,7 +91,7 @@ void AlertService::load_rules(bool at_startup, bool remake_receivers) {
 // Before the rules are read: those re-add the rules file's silences.
 void AlertService::restore_state() {
   if (options_.state_store.empty()) return;
-  state_ = std::make_unique<AlertStateStore>(options_.state_store);
+  state_ = std::make_unique<AlertStateStore>(options_.state_store, options_.state_listen);
   auto state = state_->load();
   std::erase_if(state.silences,
                 [](const alerts::Silence& s) { return s.id.starts_with("config-"); });

@@ -40,6 +40,7 @@ struct AlertServiceOptions {
   // The event store's URL, where alerts, silences, suppressions and acknowledgements are kept
   // across restarts (alert_state_store.h); empty: in memory only.
   std::string state_store;
+  std::string state_listen;  // the collector's --listen: whose state it is on a shared store
 };
 
 struct ReceiverCounters {

@@ -2,6 +2,9 @@
 #include "apps/collector/alerting/alert_state_store.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <array>
 
 namespace cw::apps {
 namespace {
@@ -28,18 +31,28 @@ void load_kind(store::EventStore& store, const std::string& kind, Decode decode,
 
 }  // namespace
 
-AlertStateStore::AlertStateStore(const std::string& store_url)
-    : store_(store::open_store(store_url)) {}
+AlertStateStore::AlertStateStore(const std::string& store_url, const std::string& listen)
+    : store_(store::open_store(store_url)) {
+  if (!store_->shared_by_collectors()) return;
+  std::array<char, 256> host{};
+  ::gethostname(host.data(), host.size() - 1);
+  scope_ = std::string(host.data()) + " " + listen;
+}
+
+std::string AlertStateStore::kind(const char* base) const {
+  return scope_.empty() ? std::string(base) : std::string(base) + "@" + scope_;
+}
 
 alerts::EngineState AlertStateStore::load() {
   std::lock_guard saving(mutex_);
   alerts::EngineState state;
-  load_kind(*store_, kAlert, alerts::decode_alert, state.alerts, written_[kAlert]);
-  load_kind(*store_, kSilence, alerts::decode_silence, state.silences, written_[kSilence]);
-  load_kind(*store_, kSuppression, alerts::decode_suppression, state.suppressions,
-            written_[kSuppression]);
+  load_kind(*store_, kind(kAlert), alerts::decode_alert, state.alerts, written_[kind(kAlert)]);
+  load_kind(*store_, kind(kSilence), alerts::decode_silence, state.silences,
+            written_[kind(kSilence)]);
+  load_kind(*store_, kind(kSuppression), alerts::decode_suppression, state.suppressions,
+            written_[kind(kSuppression)]);
   std::vector<alerts::EngineTotals> totals;
-  load_kind(*store_, kEngine, alerts::decode_totals, totals, written_[kEngine]);
+  load_kind(*store_, kind(kEngine), alerts::decode_totals, totals, written_[kind(kEngine)]);
   if (!totals.empty()) {
     state.counters = std::move(totals.front().counters);
     state.next_id = totals.front().next_id;
@@ -50,24 +63,24 @@ alerts::EngineState AlertStateStore::load() {
 void AlertStateStore::collect(alerts::AlertEngine& engine,
                               std::vector<store::StateRecord>& records) {
   auto changes = engine.take_changes();
-  auto& alerts = written_[kAlert];
+  auto& alerts = written_[kind(kAlert)];
   for (const auto& alert : changes.changed) {
     auto body = alerts::encode_alert(alert);
     auto& known = alerts[alert.id];
     if (known == body) continue;
     known = body;
-    records.push_back({kAlert, alert.id, std::move(body)});
+    records.push_back({kind(kAlert), alert.id, std::move(body)});
   }
   for (const auto& id : changes.forgotten)
-    if (alerts.erase(id) > 0) records.push_back({kAlert, id, ""});
+    if (alerts.erase(id) > 0) records.push_back({kind(kAlert), id, ""});
   std::map<std::string, std::string> silences, suppressions;
   for (const auto& silence : engine.silences())
     silences[silence.id] = alerts::encode_silence(silence);
   for (const auto& suppression : engine.suppressions())
     suppressions[suppression.id] = alerts::encode_suppression(suppression);
-  diff(kSilence, std::move(silences), records);
-  diff(kSuppression, std::move(suppressions), records);
-  diff(kEngine, {{"totals", alerts::encode_totals({engine.counters(), engine.next_id()})}},
+  diff(kind(kSilence), std::move(silences), records);
+  diff(kind(kSuppression), std::move(suppressions), records);
+  diff(kind(kEngine), {{"totals", alerts::encode_totals({engine.counters(), engine.next_id()})}},
        records);
 }
 

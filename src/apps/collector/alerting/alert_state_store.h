@@ -18,7 +18,10 @@ namespace cw::apps {
 
 class AlertStateStore {
  public:
-  explicit AlertStateStore(const std::string& store_url);  // throws when it cannot be opened
+  // Throws when it cannot be opened. On a store shared by several collectors (PostgreSQL) the
+  // documents are this collector's — its host name and `listen` endpoint — so two collectors do
+  // not overwrite each other's, and a collector restarted there resumes its own.
+  AlertStateStore(const std::string& store_url, const std::string& listen);
 
   // What was stored; documents that do not decode are skipped, each said on one line.
   alerts::EngineState load();
@@ -38,6 +41,7 @@ class AlertStateStore {
   std::uint64_t failures() const { return failures_; }
 
  private:
+  std::string kind(const char* base) const;  // "alert", or "alert@HOST LISTEN" when shared
   void collect(alerts::AlertEngine& engine, std::vector<store::StateRecord>& records);
   void write(const std::vector<store::StateRecord>& records);
   // Records for the documents of `kind` whose text differs from what was last written.
@@ -48,6 +52,7 @@ class AlertStateStore {
   std::unique_ptr<store::EventStore> store_;
   std::map<std::string, std::map<std::string, std::string>> written_;  // kind → id → body
   std::uint64_t failures_ = 0;
+  std::string scope_;
 };
 
 }  // namespace cw::apps
