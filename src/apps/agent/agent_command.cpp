@@ -43,6 +43,8 @@ the other MQTT_* settings, and CW_AGENT_<OPTION> for the rest; each option's var
 beside it. Precedence: flags > environment > --config FILE (section `agent:`, keys in
 snake_case; `zeromq: publisher: {endpoint, high_water_mark}` and `network_monitor:` as in the
 networked agent's agent_config.yaml). --check-config prints what was read and exits.
+The daemon stops on SIGTERM/SIGINT; SIGHUP reloads nothing yet (it says so in the log):
+restart it to apply a changed config, server list or key.
 Offsets are server minus local clock (RFC 5905): a local clock 10 minutes ahead reads -600.
 Exit status of --once: 0 within the threshold, 3 drift found (alert delivered), 4 no NTP server
 answered, 5 drift found but not acknowledged by the broker in time (kept in the spool),
@@ -183,6 +185,10 @@ int run_daemon(const AgentSettings& settings) {
   // Relative sleeps: immune to a faked (libfaketime) or stepped clock. More watchers (the
   // network monitor) tick here beside the clock.
   while (!signals.stop) {
+    if (signals.reload.exchange(false))  // systemctl reload: said plainly, never a silent no-op
+      spdlog::warn(
+          "agent: SIGHUP: this version reloads nothing; restart it (systemctl restart "
+          "chronowatch-agent) to apply a changed --config, NTP servers or keys");
     watch.tick();
     if (network) network->drain(router, monitor_config(settings).agent_id);
     snapshot.store(take_agent_snapshot(watch, router, uptime()));
