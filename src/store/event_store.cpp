@@ -40,4 +40,12 @@ std::vector<StateRecord> EventStore::read_state(const std::string&) {
   unsupported("collector state");
 }
 
+RetentionOutcome EventStore::apply_retention(const RetentionPlan&, const std::filesystem::path&) {
+  unsupported("retention tiers");
+}
+
+std::vector<StoredEvent> EventStore::read_tier(Tier, const EventFilter&) {
+  unsupported("reading one tier");
+}
+
 }  // namespace cw::store

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -14,6 +15,7 @@
 
 #include "core/time.h"
 #include "events/event.h"
+#include "store/retention.h"
 
 namespace cw::store {
 
@@ -86,6 +88,18 @@ struct StateRecord {
   bool operator==(const StateRecord&) const = default;
 };
 
+// What one retention pass did (store/retention.h, docs/store.md "Retention tiers").
+struct RetentionOutcome {
+  std::uint64_t rolled = 0;              // raw events now in warm blocks
+  std::uint64_t heartbeats_dropped = 0;  // raw heartbeats past raw retention (not kept warm)
+  std::uint64_t blocks_written = 0;      // warm blocks made or rewritten
+  std::uint64_t archived_events = 0;     // warm events exported and dropped
+  std::vector<std::filesystem::path> archive_files;
+};
+
+// Where an event lives: raw rows, or warm blocks (the archive is files, outside the store).
+enum class Tier { raw, warm };
+
 class EventStore {
  public:
   virtual ~EventStore() = default;
@@ -132,6 +146,15 @@ class EventStore {
   // store/postgres/pg_state.cpp); an engine without it throws std::logic_error.
   virtual void write_state(std::span<const StateRecord> records);
   virtual std::vector<StateRecord> read_state(const std::string& kind);
+  // Retention (store/retention.h): rolls raw events older than plan.raw_before into warm blocks
+  // (dropping heartbeats), exports warm hours older than plan.warm_before to files in
+  // `archive_dir` and drops them. Every event stays readable in exactly one tier throughout.
+  // query, read_replay, page and find read both tiers; read_after (the live stream) raw only.
+  // Engines without tiers throw std::logic_error.
+  virtual RetentionOutcome apply_retention(const RetentionPlan& plan,
+                                           const std::filesystem::path& archive_dir);
+  // One tier's events matching `filter` (its limit aside), in (timestamp, agent, sequence) order.
+  virtual std::vector<StoredEvent> read_tier(Tier tier, const EventFilter& filter);
 };
 
 struct StoreOptions {

@@ -1,5 +1,6 @@
 // store/sqlite_query.cpp — reading the SQLite event store: filtered queries, the replay order
 // (timestamp, agent_id, sequence) by keyset pages, and the agents table.
+#include <algorithm>
 #include <string>
 
 #include "events/binary_codec.h"
@@ -10,9 +11,6 @@ namespace cw::store {
 namespace {
 
 using events::Event;
-
-constexpr const char* kEventColumns =
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload FROM events";
 
 // The row's columns are authoritative; typed data and attributes come from the payload (a
 // one-event wire batch, docs/wire-format.md). A payload that does not decode leaves them empty.
@@ -36,12 +34,6 @@ Event event_from_row(SQLite::Statement& row) {
     }
   }
   return event;
-}
-
-std::vector<Event> collect(SQLite::Statement& statement) {
-  std::vector<Event> out;
-  while (statement.executeStep()) out.push_back(event_from_row(statement));
-  return out;
 }
 
 std::string where_clause(const EventFilter& f) {
@@ -108,24 +100,28 @@ constexpr const char* kAgentColumns =
 
 }  // namespace
 
-std::vector<Event> SqliteEventStore::query(const EventFilter& filter) {
-  const bool newest = filter.latest && filter.limit > 0;
-  std::string sql = kEventColumns + where_clause(filter);
-  sql += newest ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
-                : " ORDER BY timestamp_ns, agent_id, sequence";
+std::vector<StoredEvent> SqliteEventStore::query_raw(const EventFilter& filter, bool descending) {
+  std::string sql = kStoredColumns + where_clause(filter);
+  sql += descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                    : " ORDER BY timestamp_ns, agent_id, sequence";
   if (filter.limit > 0) sql += " LIMIT :limit";
   SQLite::Statement statement{db_, sql};
   bind_filter(statement, filter);
   if (filter.limit > 0) statement.bind(":limit", static_cast<std::int64_t>(filter.limit));
-  auto out = collect(statement);
+  return collect_stored(statement);
+}
+
+std::vector<Event> SqliteEventStore::query(const EventFilter& filter) {
+  const bool newest = filter.latest && filter.limit > 0;
+  auto out = with_warm(query_raw(filter, newest), *this, {filter, std::nullopt, newest});
   if (newest) std::reverse(out.begin(), out.end());
-  return out;
+  return events_of(std::move(out));
 }
 
 std::vector<Event> SqliteEventStore::read_replay(Timestamp from,
                                                  const std::optional<ReplayPosition>& after,
                                                  Timestamp until, std::size_t limit) {
-  std::string sql = kEventColumns;
+  std::string sql = kStoredColumns;
   sql += after ? " WHERE (timestamp_ns, agent_id, sequence) > (:t, :agent, :sequence)"
                : " WHERE timestamp_ns >= :t";
   sql += " AND timestamp_ns < :until ORDER BY timestamp_ns, agent_id, sequence LIMIT :limit";
@@ -137,10 +133,11 @@ std::vector<Event> SqliteEventStore::read_replay(Timestamp from,
   }
   statement.bind(":until", static_cast<std::int64_t>(unix_ns(until)));
   statement.bind(":limit", static_cast<std::int64_t>(limit));
-  return collect(statement);
+  const EventFilter span{.since = from, .until = until, .limit = limit};
+  return events_of(with_warm(collect_stored(statement), *this, {span, after, false}));
 }
 
-std::vector<StoredEvent> SqliteEventStore::page(const PageRequest& request) {
+std::vector<StoredEvent> SqliteEventStore::page_raw(const PageRequest& request) {
   const auto& filter = request.filter;
   std::string sql = kStoredColumns + where_clause(filter);
   if (request.after)
@@ -158,6 +155,10 @@ std::vector<StoredEvent> SqliteEventStore::page(const PageRequest& request) {
   }
   if (filter.limit > 0) statement.bind(":limit", static_cast<std::int64_t>(filter.limit));
   return collect_stored(statement);
+}
+
+std::vector<StoredEvent> SqliteEventStore::page(const PageRequest& request) {
+  return with_warm(page_raw(request), *this, {request.filter, request.after, request.descending});
 }
 
 std::vector<StoredEvent> SqliteEventStore::read_after(std::int64_t position,
@@ -178,12 +179,17 @@ std::optional<StoredEvent> SqliteEventStore::find(const std::string& agent_id,
   statement.bind(":agent", agent_id);
   statement.bind(":sequence", static_cast<std::int64_t>(sequence));
   auto found = collect_stored(statement);
-  if (found.empty()) return std::nullopt;
+  if (found.empty()) return find_warm(agent_id, sequence);
   return std::move(found.front());
 }
 
+// Positions are never reused (AUTOINCREMENT): the last one given counts even once rolled away.
 std::int64_t SqliteEventStore::last_position() {
-  return db_.execAndGet("SELECT coalesce(max(id), 0) FROM events").getInt64();
+  return db_
+      .execAndGet(
+          "SELECT max(coalesce((SELECT max(id) FROM events), 0), "
+          "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0))")
+      .getInt64();
 }
 
 std::vector<AgentRecord> SqliteEventStore::agents() {

@@ -46,6 +46,38 @@ constexpr std::array<const char*, kSchemaVersion> kMigrations{
       heartbeat_count   INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     )sql",
+    // 2: retention tiers. Positions (rowids) must never be reused once the raw rows of the
+    // newest position are rolled away: events is rebuilt with AUTOINCREMENT. events_warm holds
+    // the warm tier, one compressed block per agent and hour (store/warm_tier.h).
+    R"sql(
+    CREATE TABLE events_v2 (
+      id           INTEGER PRIMARY KEY AUTOINCREMENT,
+      agent_id     TEXT    NOT NULL,
+      sequence     INTEGER NOT NULL,
+      timestamp_ns INTEGER NOT NULL,
+      type         INTEGER NOT NULL,
+      severity     INTEGER NOT NULL,
+      payload      BLOB    NOT NULL,
+      UNIQUE (agent_id, sequence)
+    );
+    INSERT INTO events_v2 SELECT id, agent_id, sequence, timestamp_ns, type, severity, payload
+      FROM events;
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
+    CREATE INDEX events_by_time ON events (timestamp_ns, agent_id, sequence);
+    CREATE INDEX events_by_agent_time ON events (agent_id, timestamp_ns);
+    CREATE INDEX events_by_type_time ON events (type, timestamp_ns);
+    CREATE TABLE events_warm (
+      agent_id       TEXT    NOT NULL,
+      hour_ns        INTEGER NOT NULL,
+      first_sequence INTEGER NOT NULL,
+      last_sequence  INTEGER NOT NULL,
+      count          INTEGER NOT NULL,
+      body           BLOB    NOT NULL,
+      PRIMARY KEY (agent_id, hour_ns)
+    ) WITHOUT ROWID;
+    CREATE INDEX events_warm_by_hour ON events_warm (hour_ns);
+    )sql",
 };
 
 int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "store/event_store.h"
+#include "store/warm_tier.h"
 
 namespace cw::store {
 
@@ -20,9 +21,9 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
 };
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
-class SqliteEventStore final : public EventStore {
+class SqliteEventStore final : public EventStore, private WarmSource {
  public:
   // Opens or creates the file (and its directory), applies pending migrations. Throws
   // std::runtime_error with a message naming the file on any failure, or when the file's schema
@@ -47,6 +48,9 @@ class SqliteEventStore final : public EventStore {
 
   void write_state(std::span<const StateRecord> records) override;
   std::vector<StateRecord> read_state(const std::string& kind) override;
+  RetentionOutcome apply_retention(const RetentionPlan& plan,
+                                   const std::filesystem::path& archive_dir) override;
+  std::vector<StoredEvent> read_tier(Tier tier, const EventFilter& filter) override;
 
   int schema_version();
 
@@ -56,6 +60,16 @@ class SqliteEventStore final : public EventStore {
   bool insert_if_all_new(std::span<const events::Event> events, InsertOutcome* outcome);
   std::size_t insert_one_by_one(std::span<const events::Event> events, InsertOutcome* outcome);
   void note_new(InsertOutcome* outcome, std::size_t index, std::size_t rows);
+  std::vector<StoredEvent> query_raw(const EventFilter& filter, bool descending);
+  std::vector<StoredEvent> page_raw(const PageRequest& request);
+  std::vector<std::int64_t> warm_hours(const std::optional<std::string>& agent, std::int64_t lo_ns,
+                                       std::int64_t hi_ns, bool descending) override;
+  std::vector<WarmBlock> warm_blocks(std::int64_t hour_ns,
+                                     const std::optional<std::string>& agent) override;
+  std::optional<StoredEvent> find_warm(const std::string& agent_id, std::uint64_t sequence);
+  void roll_hour(std::int64_t hour_ns, std::int64_t raw_before, RetentionOutcome& outcome);
+  void archive_day(std::int64_t day_ns, const std::filesystem::path& dir,
+                   RetentionOutcome& outcome);
   SQLite::Database db_;
   std::unique_ptr<Statements> statements_;
 };

@@ -19,6 +19,10 @@ namespace {
 
 int run_collector(CollectorCommandOptions options) {
   options.store = store::store_url(options.store, options.db);
+  if (const auto problem = store::check_policy(retention_policy(options)); !problem.empty()) {
+    std::fprintf(stderr, "chronowatch collector: %s\n", problem.c_str());
+    return kExitUsage;
+  }
   try {
     return run_collector_until_stopped(options);
   } catch (const std::invalid_argument& error) {  // flags or alert rules that do not fit
@@ -93,6 +97,24 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
                   "at most this many agents' series in /metrics (the rest are counted)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--retention-raw", options->retention_raw_days,
+                  "days events stay raw rows (daily partitions on PostgreSQL); older ones are "
+                  "rolled into compressed per-agent, per-hour blocks, still read by events, "
+                  "replay and the API; heartbeats are dropped then (docs/store.md)")
+      ->capture_default_str()
+      ->envname("CW_COLLECTOR_RETENTION_RAW")
+      ->check(in_range(1, 36500, "days"));
+  cmd->add_option("--retention-warm", options->retention_warm_days,
+                  "days (from now, more than --retention-raw) events stay in the store; older "
+                  "blocks are exported to --archive-dir and dropped")
+      ->capture_default_str()
+      ->envname("CW_COLLECTOR_RETENTION_WARM")
+      ->check(in_range(1, 36500, "days"));
+  cmd->add_option(
+         "--archive-dir", options->archive_dir,
+         "where blocks past --retention-warm go, one file per day (default: archive/ "
+         "beside a SQLite file, else $CW_DATA_DIR/archive or /var/lib/chronowatch/archive)")
+      ->envname("CW_COLLECTOR_ARCHIVE_DIR");
   add_alert_options(*cmd, options->alerts);
   cmd->callback([options, &run, &app] {
     if (const auto* config = app.get_config_ptr(); config && config->count() > 0)

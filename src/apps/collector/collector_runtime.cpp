@@ -10,6 +10,7 @@
 
 #include "apps/collector/alerting/alerting_store.h"
 #include "apps/collector/collector_console.h"
+#include "apps/collector/collector_retention.h"
 #include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
 #include "apps/common/daemon_start.h"
@@ -17,6 +18,7 @@
 #include "apps/common/signals.h"
 #include "platform/heap_tuning.h"
 #include "platform/sysinfo.h"
+#include "platform/system_clock.h"
 #include "store/event_store.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
@@ -53,6 +55,13 @@ std::map<std::string, std::uint64_t> stored_sequences(store::EventStore& store) 
 }
 
 }  // namespace
+
+store::RetentionPolicy retention_policy(const CollectorCommandOptions& options) {
+  const auto days = [](double d) {
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(d * 86400));
+  };
+  return {.raw = days(options.retention_raw_days), .warm = days(options.retention_warm_days)};
+}
 
 int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
@@ -99,7 +108,14 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                       },
                       [&console](const std::string& agent) { console->agent_changed(agent); }});
   }
+  platform::SystemClock clock;
+  RetentionRunner retention(
+      {options.store, retention_policy(options),
+       options.archive_dir.empty() ? default_archive_dir(options.store)
+                                   : std::filesystem::path{options.archive_dir}},
+      clock);
   writer.start();
+  retention.start();
   alerts.start();
   collector.start();
   if (console) {
@@ -126,6 +142,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   }
   daemon.stopping();
   spdlog::info("collector: stopping: storing what was received");
+  retention.stop();
   collector.stop();
   alerts.stop();  // its last incidents go into the queue before it closes
   queue.close();

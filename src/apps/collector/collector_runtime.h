@@ -5,6 +5,7 @@
 #include <string>
 
 #include "apps/collector/alerting/alert_options.h"
+#include "store/retention.h"
 
 namespace cw::apps {
 
@@ -26,6 +27,10 @@ struct CollectorCommandOptions {
   std::string http_cert, http_key;
   std::string web_token_file;  // default: web-token beside the database
   std::size_t metrics_max_agents = 10000;
+  // Retention tiers (store/retention.h, docs/store.md): days raw, days in the store in all.
+  double retention_raw_days = 14;
+  double retention_warm_days = 365;
+  std::string archive_dir;  // default: collector_retention.h default_archive_dir
 };
 
 }  // namespace cw::apps
@@ -42,5 +47,6 @@ struct LivenessHooks;
 LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store);
 
 int run_collector_until_stopped(const CollectorCommandOptions& options);
+store::RetentionPolicy retention_policy(const CollectorCommandOptions& options);
 
 }  // namespace cw::apps

@@ -12,9 +12,6 @@ namespace {
 
 using events::Event;
 
-constexpr const char* kEventColumns =
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload FROM events";
-
 // As SQLite's: the columns are authoritative, typed data and attributes come from the payload.
 Event event_from_row(const pg::Result& rows, int r) {
   Event event;
@@ -35,13 +32,6 @@ Event event_from_row(const pg::Result& rows, int r) {
     }
   }
   return event;
-}
-
-std::vector<Event> collect(const pg::Result& rows) {
-  std::vector<Event> out;
-  out.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int r = 0; r < rows.rows(); ++r) out.push_back(event_from_row(rows, r));
-  return out;
 }
 
 std::string where_clause(const EventFilter& f, pg::Params& p) {
@@ -107,17 +97,20 @@ AgentRecord agent_from_row(const pg::Result& row, int r) {
 
 }  // namespace
 
+std::vector<StoredEvent> PgEventStore::query_raw(const EventFilter& filter, bool descending) {
+  pg::Params p;
+  std::string sql = kStoredColumns + where_clause(filter, p);
+  sql += descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
+                    : " ORDER BY timestamp_ns, agent_id, sequence";
+  sql += limit_clause(filter, p);
+  return collect_stored(connection().exec(sql, p));
+}
+
 std::vector<Event> PgEventStore::query(const EventFilter& filter) {
   const bool newest = filter.latest && filter.limit > 0;
-  pg::Params p;
-  std::string sql = kEventColumns + where_clause(filter, p);
-  sql += newest ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
-                : " ORDER BY timestamp_ns, agent_id, sequence";
-  if (filter.limit > 0)
-    p.int64(static_cast<std::int64_t>(filter.limit)), sql += " LIMIT $" + std::to_string(p.size());
-  auto out = collect(connection().exec(sql, p));
+  auto out = with_warm(query_raw(filter, newest), *this, {filter, std::nullopt, newest});
   if (newest) std::reverse(out.begin(), out.end());
-  return out;
+  return events_of(std::move(out));
 }
 
 std::vector<Event> PgEventStore::read_replay(Timestamp from,
@@ -125,7 +118,7 @@ std::vector<Event> PgEventStore::read_replay(Timestamp from,
                                              Timestamp until, std::size_t limit) {
   pg::Params p;
   p.int64(unix_ns(after ? after->timestamp : from));
-  std::string sql = kEventColumns;
+  std::string sql = kStoredColumns;
   if (after) {
     p.bytes(after->agent_id).int64(static_cast<std::int64_t>(after->sequence));
     sql += " WHERE (timestamp_ns, agent_id, sequence) > ($1, $2, $3)";
@@ -135,10 +128,12 @@ std::vector<Event> PgEventStore::read_replay(Timestamp from,
   p.int64(unix_ns(until)).int64(static_cast<std::int64_t>(limit));
   sql += " AND timestamp_ns < $" + std::to_string(p.size() - 1) +
          " ORDER BY timestamp_ns, agent_id, sequence LIMIT $" + std::to_string(p.size());
-  return collect(connection().exec(sql, p));
+  const EventFilter span{.since = from, .until = until, .limit = limit};
+  return events_of(
+      with_warm(collect_stored(connection().exec(sql, p)), *this, {span, after, false}));
 }
 
-std::vector<StoredEvent> PgEventStore::page(const PageRequest& request) {
+std::vector<StoredEvent> PgEventStore::page_raw(const PageRequest& request) {
   pg::Params p;
   std::string sql = kStoredColumns + where_clause(request.filter, p);
   if (request.after) {
@@ -153,6 +148,10 @@ std::vector<StoredEvent> PgEventStore::page(const PageRequest& request) {
                             : " ORDER BY timestamp_ns, agent_id, sequence";
   sql += limit_clause(request.filter, p);
   return collect_stored(connection().exec(sql, p));
+}
+
+std::vector<StoredEvent> PgEventStore::page(const PageRequest& request) {
+  return with_warm(page_raw(request), *this, {request.filter, request.after, request.descending});
 }
 
 std::vector<StoredEvent> PgEventStore::read_after(std::int64_t position,
@@ -170,14 +169,13 @@ std::optional<StoredEvent> PgEventStore::find(const std::string& agent_id, std::
   p.bytes(agent_id).int64(static_cast<std::int64_t>(sequence));
   auto found = collect_stored(connection().exec(
       std::string{kStoredColumns} + " WHERE agent_id = $1 AND sequence = $2 LIMIT 1", p));
-  if (found.empty()) return std::nullopt;
+  if (found.empty()) return find_warm(agent_id, sequence);
   return std::move(found.front());
 }
 
+// The counter row: positions once given count even when their rows have been rolled away.
 std::int64_t PgEventStore::last_position() {
-  return connection()
-      .exec("SELECT coalesce(max(position), 0)::bigint FROM events", pg::Params{})
-      .int64(0, 0);
+  return connection().exec("SELECT last FROM store_positions", pg::Params{}).int64(0, 0);
 }
 
 std::vector<AgentRecord> PgEventStore::agents() {

@@ -56,6 +56,19 @@ constexpr std::array<const char*, kPgSchemaVersion> kMigrations{
       heard_ns          bigint
     );
     )sql",
+    // 2: the warm tier, one compressed block per agent and hour (store/warm_tier.h).
+    R"sql(
+    CREATE TABLE events_warm (
+      agent_id       bytea   NOT NULL,
+      hour_ns        bigint  NOT NULL,
+      first_sequence bigint  NOT NULL,
+      last_sequence  bigint  NOT NULL,
+      count          integer NOT NULL,
+      body           bytea   NOT NULL,
+      PRIMARY KEY (agent_id, hour_ns)
+    );
+    CREATE INDEX events_warm_by_hour ON events_warm (hour_ns);
+    )sql",
 };
 
 int current_version(pg::Connection& c) {
@@ -66,6 +79,15 @@ int current_version(pg::Connection& c) {
   return static_cast<int>(version.int64(0, 0));
 }
 
+std::int64_t day_of(Timestamp t) {
+  const auto ns = unix_ns(t);
+  return ns >= 0 ? ns / kDayNs : (ns - kDayNs + 1) / kDayNs;
+}
+
+}  // namespace
+
+namespace pg {
+
 std::string day_name(std::int64_t day) {
   const auto date = std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{day}}};
   char name[32];
@@ -74,12 +96,7 @@ std::string day_name(std::int64_t day) {
   return name;
 }
 
-std::int64_t day_of(Timestamp t) {
-  const auto ns = unix_ns(t);
-  return ns >= 0 ? ns / kDayNs : (ns - kDayNs + 1) / kDayNs;
-}
-
-}  // namespace
+}  // namespace pg
 
 void PgEventStore::migrate() {
   auto& c = connection();
@@ -122,8 +139,9 @@ void PgEventStore::ensure_partitions(Timestamp now) {
   if (options_.read_only || today == partitions_day_) return;
   const auto existing = partitions();
   auto& c = connection();
-  for (auto day = today - options_.days_behind; day <= today + options_.days_ahead; ++day) {
-    const auto name = day_name(day);
+  for (auto day = std::max(today - options_.days_behind, rolled_before_day_);
+       day <= today + options_.days_ahead; ++day) {
+    const auto name = pg::day_name(day);
     if (std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
     const auto lo = std::to_string(day * kDayNs), hi = std::to_string((day + 1) * kDayNs);
     c.exec("BEGIN");

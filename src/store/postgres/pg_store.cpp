@@ -143,7 +143,8 @@ PgEventStore::PgEventStore(std::string conninfo, PgOptions options)
 PgEventStore::~PgEventStore() = default;
 
 pg::Connection& PgEventStore::connection() {
-  if (conn_ && !conn_->healthy()) conn_.reset();  // lost, or left inside a failed transaction
+  // Lost, or left inside a transaction (a failed one); not while a retention pass holds one open.
+  if (conn_ && !in_pass_ && !conn_->healthy()) conn_.reset();
   if (!conn_) {
     conn_ = std::make_unique<pg::Connection>(conninfo_);
     ++generation_;

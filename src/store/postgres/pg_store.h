@@ -9,12 +9,14 @@
 #include <string>
 
 #include "store/event_store.h"
+#include "store/warm_tier.h"
 
 namespace cw::store {
 
 namespace pg {
 class Connection;
-}
+std::string day_name(std::int64_t day);  // the daily partition's name: events_YYYYMMDD
+}  // namespace pg
 
 struct PgOptions {
   bool read_only = false;  // never migrates nor creates partitions
@@ -22,9 +24,9 @@ struct PgOptions {
   int days_behind = 14;    // and behind it (events spooled while an agent was away)
 };
 
-inline constexpr int kPgSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 
-class PgEventStore final : public EventStore {
+class PgEventStore final : public EventStore, private WarmSource {
  public:
   // Connects (libpq conninfo: a postgresql:// URI or keywords; PG* variables fill the rest),
   // applies pending migrations and makes the partitions around now. Throws std::runtime_error
@@ -50,6 +52,12 @@ class PgEventStore final : public EventStore {
 
   void write_state(std::span<const StateRecord> records) override;
   std::vector<StateRecord> read_state(const std::string& kind) override;
+  // Retention: one transaction per day rolled (its hours made into warm blocks, its partition
+  // dropped, its far-off rows deleted) and per day archived, under an advisory lock so that two
+  // collectors never apply it at once.
+  RetentionOutcome apply_retention(const RetentionPlan& plan,
+                                   const std::filesystem::path& archive_dir) override;
+  std::vector<StoredEvent> read_tier(Tier tier, const EventFilter& filter) override;
 
   int schema_version();
   // Makes the daily partitions of [day(now) - days_behind, day(now) + days_ahead] that are
@@ -61,12 +69,24 @@ class PgEventStore final : public EventStore {
   pg::Connection& connection();  // reconnects when the last one broke; rolls back a failed one
   void migrate();
   InsertOutcome insert_batch(std::span<const events::Event> events);
+  std::vector<StoredEvent> query_raw(const EventFilter& filter, bool descending);
+  std::vector<StoredEvent> page_raw(const PageRequest& request);
+  std::vector<std::int64_t> warm_hours(const std::optional<std::string>& agent, std::int64_t lo_ns,
+                                       std::int64_t hi_ns, bool descending) override;
+  std::vector<WarmBlock> warm_blocks(std::int64_t hour_ns,
+                                     const std::optional<std::string>& agent) override;
+  std::optional<StoredEvent> find_warm(const std::string& agent_id, std::uint64_t sequence);
+  void roll_day(std::int64_t day, std::int64_t raw_before, RetentionOutcome& outcome);
+  void roll_hour(std::int64_t hour_ns, std::int64_t end_ns, RetentionOutcome& outcome);
+  void archive_day(std::int64_t day, const std::filesystem::path& dir, RetentionOutcome& outcome);
   std::string conninfo_;
   PgOptions options_;
   std::unique_ptr<pg::Connection> conn_;
   std::uint64_t generation_ = 0;  // connections made (temp tables and locks are per connection)
   std::uint64_t temp_ready_ = 0, lock_held_ = 0;  // on which generation
   std::int64_t partitions_day_ = INT64_MIN;
+  bool in_pass_ = false;                        // a retention pass's transaction is open on conn_
+  std::int64_t rolled_before_day_ = INT64_MIN;  // retention dropped the days before: not remade
 };
 
 }  // namespace cw::store
