@@ -86,7 +86,7 @@ def test_database_is_wal_versioned_indexed_and_exactly_once(db, tmp_path):
     assert "stored 1 new, 4 already stored" in out.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2  # 2: retention tiers (events_warm)
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 7
         indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"events_by_time", "events_by_agent_time", "events_by_type_time"} <= indexes
