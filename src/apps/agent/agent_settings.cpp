@@ -101,8 +101,12 @@ void add_mqtt_options(CommandOptions& a, AgentSettings& s) {
 void add_collector_options(CommandOptions& a, AgentSettings& s) {
   // --zmq-endpoint is seed 002's name of the same endpoint, and zeromq.publisher.* its YAML keys.
   add(a, "--collector,--zmq-endpoint", s.collector,
-      "the collector, tcp://HOST:PORT (port 5555); given without --sink, events go there")
-      .yaml_alias("zeromq.publisher.endpoint");
+      "the collector, tcp://HOST:PORT (port 5555); given without --sink, events go there. "
+      "Several (repeated, or comma-separated, sharing one key pair and one store): the agent "
+      "starts at hash(id) mod N and fails over to the next when unanswered")
+      .yaml_alias("zeromq.publisher.endpoint")
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);  // repeated: one comma-separated list
   add(a, "--collector-key", s.collector_key, "--sink zmq: the collector's public key (NAME.pub)");
   add(a, "--key", s.key, "--sink zmq: this agent's secret key (NAME.key, from `keygen`)");
   add(a, "--heartbeat-interval", s.heartbeat_interval, "--sink zmq: seconds between heartbeats")
