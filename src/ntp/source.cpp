@@ -168,6 +168,7 @@ SourceActions Source::rejected(const Rejection& rejection, MonotonicTime now) {
   if (rejection.server) report_.last_header = rejection.server;
   report_.rejection = rejection;
   if (!rejection.answers_request()) return actions();  // a stray or a forgery: keep waiting
+  ++report_.answered_rejections;
   if (rejection.reason == RejectReason::nts_nak && auth_.mode() == AuthMode::nts) {
     auth_.on_nak();
     if (nak_rekeyed_) return demobilize();  // NTSN again right after a new NTS-KE

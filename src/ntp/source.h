@@ -61,6 +61,7 @@ struct SourceReport {
   bool demobilized = false;            // DENY, RSTR or a repeated NTSN
   bool held_off = false;               // a burst was skipped: RATE's back-off had not passed
   int key_exchanges = 0;               // NTS-KEs asked for (initial and re-keys)
+  int answered_rejections = 0;         // genuine answers that were no sample (KoD, NTSN, ...)
 };
 
 // What the System needs of one source (RFC 5905 A.5.5.1/2): its filter and its root.
@@ -101,6 +102,7 @@ class Source {
   std::optional<FilterOutput> filter(Timestamp now) const { return filter_.output(now); }
   // The sample the filter's best measurement came from (else the last one); null before any.
   const Sample* best() const;
+  const Sample* last() const { return kept_.empty() ? nullptr : &kept_.back(); }
   // What selection sees, as of now; nullopt before a sample or when unreachable (reach = 0).
   std::optional<SourceView> view(Timestamp now) const;
   std::int8_t poll_log2() const { return schedule_.poll_log2(); }

@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "ntp/system.h"
 
@@ -38,17 +37,13 @@ std::optional<SharedServerState::Snapshot> UpstreamCombiner::lost(
   return out;
 }
 
-bool UpstreamCombiner::add(std::size_t i, const IpAddress& address, const ntp::Sample& sample) {
+void UpstreamCombiner::add(std::size_t i, const IpAddress& address, const ntp::Sample& sample) {
   Upstream& u = upstreams_.at(i);
-  const auto before = u.filter.output(sample.measurement.time);
   const auto out = u.filter.add(sample.measurement);
   u.last = sample;
   u.address = address;
   u.reach.answered();
   u.fresh = u.fresh || out.fresh;
-  if (!before) return true;
-  const Duration tolerance = std::max<Duration>(4 * before->jitter, std::chrono::milliseconds(1));
-  return std::abs((sample.offset() - before->best.offset).count()) <= tolerance.count();
 }
 
 std::optional<SharedServerState::Snapshot> UpstreamCombiner::update(Timestamp now) {

@@ -27,12 +27,13 @@ class UpstreamCombiner {
 
   // A request to upstream i goes out (shifts its reach register, RFC 5905 §13).
   void polled(std::size_t i) { upstreams_.at(i).reach.polled(); }
+  // Upstream i's reach register as its ntp::Source keeps it.
+  void set_reach(std::size_t i, ntp::ReachRegister reach) { upstreams_.at(i).reach = reach; }
   // Whether any upstream answered at least one of its last eight polls.
   bool any_reachable() const;
 
-  // A validated sample from upstream i (at `address`). Returns whether it agrees with that
-  // upstream's earlier ones (within 4 jitters of the filter's best), for the poll schedule.
-  bool add(std::size_t i, const IpAddress& address, const ntp::Sample& sample);
+  // A validated sample from upstream i (at `address`); it also answers upstream i's latest poll.
+  void add(std::size_t i, const IpAddress& address, const ntp::Sample& sample);
 
   // Selection and combining as of `now` (system clock) among the reachable upstreams. nullopt: no
   // reachable upstream has data or no majority agrees; otherwise the state to publish (and, with an

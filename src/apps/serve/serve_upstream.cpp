@@ -6,60 +6,26 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <array>
 #include <string>
 
 #include "ntp/nts/client_session.h"
-#include "ntp/poll_schedule.h"
+#include "ntp/source.h"
 #include "platform/socket_address.h"
-#include "platform/udp_client.h"
 
 namespace cw::apps {
 
-struct UpstreamSync::Source {
+struct UpstreamSync::Upstream {
   std::size_t index = 0;
   std::string name;
-  std::optional<platform::SocketAddress> address;
-  std::unique_ptr<platform::UdpClient> client;
-  ntp::PollSchedule schedule;
-  MonotonicTime next{};
-  bool stopped = false;  // DENY / RSTR: the server asked us to stop (RFC 5905 §7.4)
-  std::optional<ntp::nts::ClientSession> nts;  // with use_nts(): keys and cookies
+  std::string host;
+  std::uint16_t port = 123;
+  std::unique_ptr<ntp::Source> source;
+  bool joined = false;   // in the driver
+  bool stopped = false;  // a name that cannot be one
+  MonotonicTime retry{};
+  int rejections_logged = 0;
+  bool gone_logged = false;
 };
-
-UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
-                           SharedServerState& state, ntp::Precision precision, ntp::PollPolicy poll,
-                           ClockAdjuster* adjuster, Duration step_threshold,
-                           std::optional<std::uint8_t> local_stratum)
-    : clock_(clock),
-      random_(random),
-      state_(state),
-      precision_(precision),
-      poll_(poll),
-      combiner_(servers.size(), precision, adjuster, step_threshold, local_stratum) {
-  for (std::size_t i = 0; i < servers.size(); ++i) {
-    auto s = std::make_unique<Source>();
-    s->index = i;
-    s->name = servers[i];
-    s->schedule = ntp::PollSchedule(poll);
-    sources_.push_back(std::move(s));
-  }
-}
-
-UpstreamSync::~UpstreamSync() { stop(); }
-
-void UpstreamSync::start() {
-  thread_ = std::thread([this] { run(); });
-}
-
-void UpstreamSync::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_.store(true);
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
 
 namespace {
 
@@ -72,115 +38,147 @@ std::chrono::seconds resolve_retry(const ntp::PollPolicy& poll) {
 
 }  // namespace
 
+UpstreamSync::UpstreamSync(std::vector<std::string> servers, Clock& clock, Random& random,
+                           SharedServerState& state, ntp::Precision precision, ntp::PollPolicy poll,
+                           ClockAdjuster* adjuster, Duration step_threshold,
+                           std::optional<std::uint8_t> local_stratum)
+    : clock_(clock),
+      random_(random),
+      state_(state),
+      precision_(precision),
+      poll_(poll),
+      combiner_(servers.size(), precision, adjuster, step_threshold, local_stratum) {
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    auto u = std::make_unique<Upstream>();
+    u->index = i;
+    u->name = servers[i];
+    auto split = platform::split_host_port(u->name);
+    if (split) {
+      u->host = split->host;
+      u->port = split->port.value_or(123);
+    } else {
+      spdlog::error("serve: upstream '{}': {}; not polling it", u->name, split.error());
+      u->stopped = true;
+    }
+    upstreams_.push_back(std::move(u));
+  }
+}
+
+UpstreamSync::~UpstreamSync() { stop(); }
+
+void UpstreamSync::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void UpstreamSync::stop() {
+  stopping_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
 void UpstreamSync::use_nts(apps::nts::KeClientOptions options, std::uint16_t ke_port) {
   nts_ = std::move(options);
   nts_ke_port_ = ke_port;
 }
 
-// NTS-KE with host (RFC 8915 §4); on success `port` becomes the NTP port it named.
-bool UpstreamSync::key_exchange(Source& s, const std::string& host, std::uint16_t& port) {
-  auto ke = apps::nts::key_exchange(host, nts_ke_port_, *nts_, clock_);
+// NTS-KE with the upstream's host (RFC 8915 §4): keys, cookies, and the NTP port it named.
+Result<Rekeyed, std::string> UpstreamSync::key_exchange(Upstream& u) {
+  auto ke = apps::nts::key_exchange(u.host, nts_ke_port_, *nts_, clock_);
   if (!ke) {
-    spdlog::warn("serve: upstream {}: {}; retrying in {} s", s.name, ke.error(),
+    spdlog::warn("serve: upstream {}: {}; retrying in {} s", u.name, ke.error(),
                  resolve_retry(poll_).count());
-    return false;
+    return fail(ke.error());
   }
-  s.nts = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
-  if (!s.nts) return false;
-  if (ke->ntp_port != 0) port = ke->ntp_port;
-  spdlog::info("serve: upstream {}: NTS-KE done ({} cookies), NTP on port {}", s.name,
-               s.nts->cookies(), port);
-  return true;
+  auto session = ntp::nts::ClientSession::make(ke->keys, std::move(ke->cookies));
+  if (!session) return fail(std::string("NTS-KE gave keys of the wrong length"));
+  const std::uint16_t port = ke->ntp_port != 0 ? ke->ntp_port : u.port;
+  spdlog::info("serve: upstream {}: NTS-KE done ({} cookies), NTP on port {}", u.name,
+               session->cookies(), port);
+  auto addresses = platform::resolve(u.host, port);
+  if (!addresses || addresses->empty())
+    return fail(addresses ? std::string("no address") : addresses.error());
+  return Rekeyed{std::move(*session), addresses->front()};
 }
 
-void UpstreamSync::resolve(Source& s) {
-  auto split = platform::split_host_port(s.name);
-  if (!split) {
-    spdlog::error("serve: upstream '{}': {}; not polling it", s.name, split.error());
-    s.stopped = true;
-    return;
+// Resolves the upstream (NTS-KE first with --nts) and hands it to the driver on its schedule.
+void UpstreamSync::resolve(Upstream& u, SourceDriver& driver) {
+  u.retry = clock_.monotonic_now() + resolve_retry(poll_);
+  ntp::SourceConfig config;
+  config.poll = poll_;
+  config.timeout = std::chrono::seconds(1);
+  config.local_precision = precision_.duration();
+  config.rekey_retry = resolve_retry(poll_);
+  std::optional<Rekeyed> keyed;
+  if (nts_) {
+    auto ke = key_exchange(u);
+    if (!ke) return;
+    keyed = std::move(*ke);
   }
-  std::uint16_t port = split->port.value_or(123);
-  if (nts_ && !key_exchange(s, split->host, port)) return;
-  auto addresses = platform::resolve(split->host, port);
+  auto addresses =
+      keyed
+          ? Result<std::vector<platform::SocketAddress>, std::string>(std::vector{*keyed->address})
+          : platform::resolve(u.host, u.port);
   if (!addresses || addresses->empty()) {
-    spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in {} s", s.name,
+    spdlog::warn("serve: upstream '{}' does not resolve ({}); retrying in {} s", u.name,
                  addresses ? std::string("no address") : addresses.error(),
                  resolve_retry(poll_).count());
     return;
   }
-  s.address = addresses->front();
-  try {
-    s.client = std::make_unique<platform::UdpClient>(*s.address, clock_);
-  } catch (const std::exception& e) {
-    spdlog::warn("serve: upstream {}: {}", s.name, e.what());
-    s.address.reset();
-  }
+  auto auth = keyed ? ntp::SourceAuth::nts(std::move(keyed->session)) : ntp::SourceAuth{};
+  u.source = std::make_unique<ntp::Source>(std::move(auth), config, random_);
+  const auto slot = driver.add(
+      *u.source, addresses->front(),
+      nts_ ? KeyExchangeHook([this, &u] { return key_exchange(u); }) : KeyExchangeHook{});
+  by_slot_.push_back(&u);
+  u.joined = true;
+  driver.apply(slot, u.source->start(clock_.monotonic_now()));
 }
 
-void UpstreamSync::record(Source& s, const ntp::Sample& sample) {
-  const bool agrees = combiner_.add(s.index, s.address->address, sample);
-  s.next = clock_.monotonic_now() + s.schedule.after_sample(agrees);
+bool UpstreamSync::join_due() const {
+  const auto now = clock_.monotonic_now();
+  return std::any_of(upstreams_.begin(), upstreams_.end(),
+                     [now](const auto& u) { return !u->joined && !u->stopped && u->retry <= now; });
+}
+
+void UpstreamSync::join(SourceDriver& driver) {
+  const auto now = clock_.monotonic_now();
+  for (auto& u : upstreams_)
+    if (!u->joined && !u->stopped && u->retry <= now) resolve(*u, driver);
+}
+
+void UpstreamSync::record(std::size_t slot, const SourceDriver& driver) {
+  Upstream& u = *by_slot_.at(slot);
+  const ntp::Sample* sample = u.source->last();
+  if (sample == nullptr) return;
+  combiner_.set_reach(u.index, u.source->reach());
+  combiner_.add(u.index, driver.address(slot).address, *sample);
   auto snapshot = combiner_.update(clock_.now());
   if (!snapshot) return;
   state_.publish(*snapshot);
   if (!synchronized_.exchange(true))
     spdlog::info("serve: synchronized to {} (stratum {}), serving stratum {}, offset {:+.6f} s",
-                 sources_[*combiner_.system_peer()]->name, snapshot->state.stratum.value - 1,
+                 upstreams_[*combiner_.system_peer()]->name, snapshot->state.stratum.value - 1,
                  snapshot->state.stratum.value, to_seconds(snapshot->offset));
-  spdlog::debug("serve: {} offset {:+.6f} s delay {:.6f} s; combined {:+.6f} s", s.name,
-                to_seconds(sample.offset()), to_seconds(sample.delay()),
+  spdlog::debug("serve: {} offset {:+.6f} s delay {:.6f} s; combined {:+.6f} s", u.name,
+                to_seconds(sample->offset()), to_seconds(sample->delay()),
                 to_seconds(snapshot->offset));
 }
 
-void UpstreamSync::poll(Source& s) {
-  if (nts_ && (!s.nts || s.nts->needs_key_exchange())) s.client.reset();  // NTS-KE again
-  if (!s.client) resolve(s);
-  if (!s.client) {
-    s.next = clock_.monotonic_now() + resolve_retry(poll_);
-    return;
-  }
-  auto next = s.nts ? s.nts->next_request() : std::nullopt;
-  const auto made = next ? ntp::make_request(random_, ntp::ClientAuth::nts(std::move(*next)))
-                         : std::optional(ntp::make_request(random_));
-  if (!made) return;
-  const auto& request = *made;
-  combiner_.polled(s.index);
-  Timestamp t1;
-  try {
-    t1 = s.client->send(request.datagram());
-  } catch (const std::exception& e) {
-    spdlog::warn("serve: upstream {}: {}", s.name, e.what());
-    s.next = clock_.monotonic_now() + s.schedule.after_no_answer();
-    return;
-  }
-  const auto deadline = clock_.monotonic_now() + std::chrono::seconds(1);
-  std::array<std::byte, ntp::kMaxPacketSize> buffer{};
-  for (;;) {
-    auto got = s.client->receive(buffer, deadline);
-    if (!got) break;
-    auto sample =
-        ntp::accept_reply(got->bytes, request, t1, got->received_at, precision_.duration());
-    if (sample && s.nts) s.nts->on_reply(std::move(sample->cookies));
-    if (sample) return record(s, *sample);
-    const auto& rejection = sample.error();
-    if (s.nts && rejection.reason == ntp::RejectReason::nts_nak) s.nts->on_nak();
-    if (!rejection.answers_request()) continue;  // a stray or forgery: keep waiting
-    spdlog::warn("serve: upstream {}: {}", s.name, ntp::describe(rejection));
-    if (rejection.kiss_code && ntp::kiss_action(*rejection.kiss_code) == ntp::KissAction::stop) {
-      s.stopped = true;
-      return;
+// After every turn of the driver: reach registers to the combiner, each new Kiss-o'-Death or
+// refusal said once in the log, and the check for every upstream lost.
+void UpstreamSync::after_turn() {
+  for (auto* u : by_slot_) {
+    combiner_.set_reach(u->index, u->source->reach());
+    const auto& report = u->source->report();
+    if (report.answered_rejections != u->rejections_logged && report.rejection) {
+      u->rejections_logged = report.answered_rejections;
+      spdlog::warn("serve: upstream {}: {}", u->name, ntp::describe(*report.rejection));
     }
-    if (rejection.kiss_code &&
-        ntp::kiss_action(*rejection.kiss_code) == ntp::KissAction::back_off) {
-      const auto poll_log2 =
-          rejection.server ? rejection.server->poll.log2_seconds : std::int8_t{0};
-      s.next = clock_.monotonic_now() + s.schedule.after_kiss_rate(poll_log2);
-      return;
+    if (u->source->demobilized() && !u->gone_logged) {
+      u->gone_logged = true;
+      spdlog::warn("serve: upstream {}: not polling it any more", u->name);
     }
-    break;
   }
-  s.next = clock_.monotonic_now() + s.schedule.after_no_answer();
+  check_lost();
 }
 
 // Every upstream unreachable (RFC 5905 §13: reach register empty) after having been synchronized:
@@ -191,7 +189,7 @@ void UpstreamSync::check_lost() {
   synchronized_.store(false);
   state_.publish(*fallback);
   std::string names;
-  for (const auto& s : sources_) names += (names.empty() ? "" : ", ") + s->name;
+  for (const auto& u : upstreams_) names += (names.empty() ? "" : ", ") + u->name;
   const auto what = fallback->state.synchronized()
                         ? fmt::format("serving the local clock at stratum {} (refid LOCL)",
                                       fallback->state.stratum.value)
@@ -206,21 +204,15 @@ void UpstreamSync::check_lost() {
 }
 
 void UpstreamSync::run() {
+  SourceDriver driver(clock_, {}, [&](std::size_t slot) { record(slot, driver); });
   while (!stopping_.load()) {
-    Source* due = nullptr;
-    for (auto& s : sources_)
-      if (!s->stopped && (due == nullptr || s->next < due->next)) due = s.get();
-    const auto now = clock_.monotonic_now();
-    if (due == nullptr || due->next > now) {
-      const auto wait = due == nullptr
-                            ? std::chrono::seconds(1)
-                            : std::min<Duration>(due->next - now, std::chrono::seconds(1));
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, wait, [this] { return stopping_.load(); });
-      continue;
-    }
-    poll(*due);
-    check_lost();
+    join(driver);
+    driver.run_until(
+        [this] {
+          after_turn();
+          return stopping_.load() || join_due();
+        },
+        std::chrono::milliseconds(250));
   }
 }
 

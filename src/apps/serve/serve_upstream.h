@@ -1,22 +1,21 @@
-// apps/serve/serve_upstream.h — the server's upstream sync thread: polls each upstream with the NTP
-// client core (make_request/accept_reply) over a UdpClient on its own schedule (burst, then
-// 2^min–2^max s, 64–1024 s by default; KoD back-off; ntp/poll_schedule.h), feeds the samples to the
-// UpstreamCombiner and publishes the resulting served clock to the workers. When every upstream has
-// become unreachable (its reach register is empty: eight polls without an answer), it publishes the
-// fallback: the local clock at --local-stratum, or leap 3 (unsynchronized) without one, and logs it
-// once.
+// apps/serve/serve_upstream.h — the server's upstream sync thread: each upstream is one ntp::Source
+// on the continuous poll schedule (burst, then 2^min–2^max s, 64–1024 s by default; the RFC 5905
+// §7.4 Kiss-o'-Death policy; NTS re-keys), all run by one SourceDriver on this thread; each new
+// sample goes to the UpstreamCombiner, which publishes the resulting served clock to the workers.
+// When every upstream has become unreachable (its reach register is empty: eight polls without an
+// answer), it publishes the fallback: the local clock at --local-stratum, or leap 3
+// (unsynchronized) without one, and logs it once.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "apps/common/nts/ke_client.h"
+#include "apps/common/source_driver.h"
 #include "apps/serve/serve_combiner.h"
 #include "apps/serve/serve_runtime.h"
 #include "core/clock.h"
@@ -40,15 +39,18 @@ class UpstreamSync {
   void stop();
 
  private:
-  struct Source;
+  struct Upstream;
   void run();
-  void poll(Source& source);
-  void resolve(Source& source);
-  void record(Source& source, const ntp::Sample& sample);
+  void join(SourceDriver& driver);
+  bool join_due() const;
+  void resolve(Upstream& upstream, SourceDriver& driver);
+  Result<Rekeyed, std::string> key_exchange(Upstream& upstream);
+  void record(std::size_t slot, const SourceDriver& driver);
+  void after_turn();
   void check_lost();
-  bool key_exchange(Source& source, const std::string& host, std::uint16_t& port);
 
-  std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<std::unique_ptr<Upstream>> upstreams_;
+  std::vector<Upstream*> by_slot_;  // the driver's sources, in the order they joined
   Clock& clock_;
   Random& random_;
   SharedServerState& state_;
@@ -59,8 +61,6 @@ class UpstreamSync {
   std::uint16_t nts_ke_port_ = 4460;
   std::atomic<bool> synchronized_{false};
   std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable wake_;
   std::thread thread_;
 };
 
