@@ -61,9 +61,16 @@ const AgentLive* AgentViews::find(const std::string& agent_id) const {
   return it == agents_.end() ? nullptr : &it->second;
 }
 
+std::vector<store::AgentRecord> AgentViews::real_agents(
+    std::vector<store::AgentRecord> agents) const {
+  std::erase_if(agents, [this](const auto& r) { return is_pseudo_agent(r.identity.agent_id); });
+  return agents;
+}
+
 void AgentViews::seed(store::EventStore& store, const std::vector<store::AgentRecord>& agents) {
   for (const auto& record : agents) {
     const auto& id = record.identity.agent_id;
+    if (is_pseudo_agent(id)) continue;
     AgentLive& live = agents_[id];
     for (const auto& event : newest(store, id)) fold(live, event);
   }

@@ -30,9 +30,18 @@ class AgentViews {
   // Reads what the store already knows: each agent's newest 64 events (a field none of them
   // tells stays null until the agent sends it again).
   void seed(store::EventStore& store, const std::vector<store::AgentRecord>& agents);
+  // The collector's own id (incidents are stored under it): in the store's agents table, but no
+  // agent — left out of the agents list, the per-agent metrics, the stream's agent frames.
+  void set_pseudo_agent(std::string agent_id) { pseudo_agent_ = std::move(agent_id); }
+  bool is_pseudo_agent(const std::string& agent_id) const {
+    return !pseudo_agent_.empty() && agent_id == pseudo_agent_;
+  }
+  // The store's agents without the pseudo-agent.
+  std::vector<store::AgentRecord> real_agents(std::vector<store::AgentRecord> agents) const;
 
  private:
   std::unordered_map<std::string, AgentLive> agents_;
+  std::string pseudo_agent_;
 };
 
 // "up", "down" or "never_seen" (no heartbeat and no event from the agent itself yet).

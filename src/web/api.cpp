@@ -94,13 +94,13 @@ HttpResponse Api::route(const HttpRequest& request, const Target& t) {
 
 HttpResponse Api::agents() {
   auto list = json::array();
-  for (const auto& record : reads_.agents())
+  for (const auto& record : views_.real_agents(reads_.agents()))
     list.push_back(agent_to_json(record, views_.find(record.identity.agent_id)));
   return ok({{"agents", list}});
 }
 
 HttpResponse Api::agent(const std::string& id) {
-  const auto record = reads_.agent(id);
+  const auto record = views_.is_pseudo_agent(id) ? std::nullopt : reads_.agent(id);
   if (!record) return error_response(404, "no agent " + id);
   return ok({{"agent", agent_to_json(*record, views_.find(id))}});
 }

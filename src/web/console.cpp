@@ -29,6 +29,7 @@ Console::Console(ConsoleOptions options, std::unique_ptr<store::EventStore> read
       api_(*reads_, views_, auth_,
            ApiSources{[this] { return stats_json(); }, [this] { return metrics_text(); },
                       [] { return wall_now(); }, sources_.routes}) {
+  views_.set_pseudo_agent(options_.pseudo_agent);
   views_.seed(*reads_, reads_->agents());
   server_ = std::make_unique<HttpServer>(
       io_, options_.listen,
@@ -112,7 +113,8 @@ void Console::take_handover() {
   }
   std::vector<std::string> changed;
   for (const auto& stored : events)
-    if (views_.observe(stored.event)) changed.push_back(stored.event.agent_id);
+    if (!views_.is_pseudo_agent(stored.event.agent_id) && views_.observe(stored.event))
+      changed.push_back(stored.event.agent_id);
   if (dropped)
     hub_.resync();
   else
@@ -121,6 +123,7 @@ void Console::take_handover() {
 }
 
 void Console::agent_changed(std::string agent_id) {
+  if (views_.is_pseudo_agent(agent_id)) return;
   boost::asio::post(io_, [this, agent_id = std::move(agent_id)] { hub_.agent_changed(agent_id); });
 }
 
@@ -173,7 +176,7 @@ std::string Console::metrics_text() {
   out.family("web_http_unauthorized_total", "requests refused for a missing or wrong token",
              MetricKind::counter);
   out.sample("web_http_unauthorized_total", {}, static_cast<double>(api_.unauthorized()));
-  agent_metrics(out, reads_->agents(), views_, options_.metrics_max_agents);
+  agent_metrics(out, views_.real_agents(reads_->agents()), views_, options_.metrics_max_agents);
   return out.text();
 }
 

@@ -32,6 +32,7 @@ struct ConsoleOptions {
   std::size_t metrics_max_agents = 10000;
   std::size_t max_pending_events = 200000;  // handed over, not yet on the web thread
   std::string version;
+  std::string pseudo_agent = "collector";  // the agent id the collector stores incidents under
 };
 
 // What the collector adds to /metrics and /api/v1/stats (called on the web thread).

@@ -261,3 +261,26 @@ def test_static_files_have_their_type_and_the_security_headers(console):
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     status, headers, _ = console.get("/api/v1/agents")
     assert headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_the_collector_pseudo_agent_is_no_agent(workdir):
+    """Incidents are stored under the agent id `collector`: they are events (listed, streamed),
+    but `collector` is not an agent — not in the agents list, not found by id, no per-agent
+    metrics series."""
+    keys = Keys(workdir / "keys", agents=6)
+    console = Console(keys, workdir / "data" / "events.db")
+    console.keys = keys
+    try:
+        fill(console, agents=6, rate=20, duration=2)  # six agents drifting the same way
+        wait_for(lambda: console.get("/api/v1/events?agent=collector")[2]["events"], timeout=30,
+                 what="a fleet incident stored under the agent id collector")
+        _, _, body = console.get("/api/v1/agents")
+        ids = {a["id"] for a in body["agents"]}
+        assert len(ids) == 6 and "collector" not in ids, ids
+        status, _, _ = console.get("/api/v1/agents/collector")
+        assert status == 404
+        _, _, metrics = console.get("/metrics")
+        assert 'agent="collector"' not in metrics
+        assert metrics.count("chronowatch_agent_up{") == 6
+    finally:
+        console.stop()

@@ -64,9 +64,10 @@ def test_prometheus_scrapes_collector_serve_and_agent(workdir):
         agents_up = prometheus.query("chronowatch_agent_up")
         assert len(agents_up) == 1, agents_up  # capped by --metrics-max-agents 1
         omitted = prometheus.query("chronowatch_collector_metrics_agents_omitted")
-        # Beyond the cap of 1: the other agent, and `collector`, the author of the incidents the
-        # simulated drifts raise (docs/alerts.md), which the store lists among its agents.
-        assert omitted[0][1] == 2.0
+        # Beyond the cap of 1: the other agent. Not `collector`, the author of the incidents the
+        # simulated drifts raise (docs/alerts.md): the store lists it among its agents, but it is
+        # no agent (docs/api.md).
+        assert omitted[0][1] == 1.0
         wait_for(lambda: prometheus.query("chronowatch_agent_poll_rounds_total > 0"), timeout=30,
                  what="the agent's poll rounds")
         assert prometheus.query('chronowatch_serve_responses_total{kind="answered"} > 0')

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "alerts/rules.h"
 #include "apps/collector/alerting/alert_api.h"
 #include "store/event_store.h"
 #include "web/metrics.h"
@@ -39,6 +40,7 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
   console.metrics_max_agents = options.metrics_max_agents;
   console.listen.max_queued_frames = kStreamQueueFrames;
   console.version = CW_VERSION;
+  console.pseudo_agent = alerts::CorrelationConfig{}.collector_id;  // incidents' author
   // Its own read-only connection to the collector's store, whichever engine (SQLite, PostgreSQL).
   auto reads = store::open_store(options.store, {.read_only = true});
   web::CollectorSources sources;
