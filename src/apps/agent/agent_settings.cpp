@@ -41,9 +41,14 @@ void add_measurement_options(CommandOptions& a, AgentSettings& s) {
       .range(1, 86400, "seconds");
   add(a, "--repeat-max", s.repeat_max, "the longest interval between repeats of time_drift")
       .range(1, 7 * 86400, "seconds");
-  add(a, "--step-threshold", s.step_threshold,
+  // --step-threshold is the step-or-slew threshold in query and serve; here it is an old spelling.
+  add(a, "--clock-step-threshold", s.step_threshold,
       "a wall-clock jump (against the boot-time clock) above this is a clock_step")
+      .old_env("CW_AGENT_STEP_THRESHOLD")
+      .yaml_alias("agent.step_threshold")
       .range(0.001, 1e9, "seconds");
+  a.alias("--step-threshold", "--clock-step-threshold", s.step_threshold,
+          "--step-threshold is the step-or-slew threshold of query and serve");
   add(a, "--frequency-limit", s.frequency_limit,
       "frequency_drift when the clock's estimated rate error exceeds this")
       .range(0.001, 1e6, "ppm");
