@@ -112,3 +112,19 @@ def test_no_ke_server_is_an_authentication_failure_naming_the_port():
 def test_nts_and_a_symmetric_key_are_a_usage_error():
     assert query("--nts", "--auth", "127.0.0.1").returncode == EXIT_USAGE
     assert query("--nts-ke-port", 4461, "127.0.0.1").returncode == EXIT_USAGE
+
+
+def test_query_rekeys_by_itself_after_ntsn(certificate):
+    """chronyd rotating its cookie keys every second (`ntsrotate 1`, three keys kept) refuses our
+    oldest cookies with NTSN within the query: it makes a new NTS-KE and goes on (RFC 8915 §5.7),
+    so every sample asked for is measured, each request after a re-key on a new cookie."""
+    cert, key = certificate
+    with ChronydNts(cert, key, extra=["ntsrotate 1"]) as rotating:
+        done, out = query_json("--nts", "--nts-ca", cert, "--nts-ke-port", rotating.ke_port,
+                               "--samples", 5, "--interval", 1.5, "--log-level", "debug",
+                               "127.0.0.1")
+    assert done.returncode == EXIT_OK, done.stderr
+    server = out["servers"][0]
+    assert server["status"] == "ok" and server["samples"] == 5, server
+    assert server["authenticated"] is True and server["cookies"] == 8
+    assert done.stderr.count("NTS-KE done") >= 2, done.stderr  # the first and at least one more
