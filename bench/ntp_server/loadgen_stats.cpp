@@ -29,6 +29,8 @@ void LoadStats::merge(const LoadStats& o) {
   invalid += o.invalid;
   kiss_of_death += o.kiss_of_death;
   unsynchronized += o.unsynchronized;
+  nts_seen += o.nts_seen;
+  verified += o.verified;
   server_ns.insert(server_ns.end(), o.server_ns.begin(), o.server_ns.end());
 }
 
@@ -51,13 +53,15 @@ std::string to_json(const LoadStats& st, const std::string& mode, double rate, d
   std::snprintf(
       buffer, sizeof buffer,
       "{\"mode\":\"%s\",\"rate\":%.0f,\"seconds\":%.3f,\"sent\":%llu,\"valid\":%llu,"
-      "\"invalid\":%llu,\"kod\":%llu,\"unsynchronized\":%llu,\"responses_per_s\":%.1f,"
+      "\"invalid\":%llu,\"kod\":%llu,\"unsynchronized\":%llu,\"verified\":%llu,"
+      "\"responses_per_s\":%.1f,"
       "\"loss\":%.6f,\"t3_t2_ns\":{\"p50\":%.0f,\"p90\":%.0f,\"p99\":%.0f,\"p999\":%.0f,"
       "\"max\":%.0f}}",
       mode.c_str(), rate, seconds, static_cast<unsigned long long>(st.sent),
       static_cast<unsigned long long>(st.valid), static_cast<unsigned long long>(st.invalid),
       static_cast<unsigned long long>(st.kiss_of_death),
-      static_cast<unsigned long long>(st.unsynchronized), static_cast<double>(st.valid) / seconds,
+      static_cast<unsigned long long>(st.unsynchronized),
+      static_cast<unsigned long long>(st.verified), static_cast<double>(st.valid) / seconds,
       std::max(0.0, loss), p.p50, p.p90, p.p99, p.p999, p.max);
   return buffer;
 }
