@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
@@ -236,6 +237,9 @@ void KeServer::run() {
           bump(counters_.rate_limited);  // closed here: no handshake, nothing spent on it
           continue;
         }
+        // The response and close_notify are small writes: sent now, not after a delayed ACK.
+        const int one = 1;
+        ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         auto s = std::make_unique<Session>();
         s->ssl = Ssl(SSL_new(impl_->ctx.get()));
         if (!s->ssl || SSL_set_fd(s->ssl.get(), fd.get()) != 1) continue;
