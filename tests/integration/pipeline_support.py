@@ -2,6 +2,7 @@
 simulate runs, and what the store holds (via `chronowatch events --json`, or the SQLite file
 directly while that command is not in this build)."""
 import json
+import re
 import pathlib
 import socket
 import sqlite3
@@ -59,9 +60,11 @@ class Keys:
 
 
 def store_args(store):
-    """--store URL for a URL (postgresql:…, sqlite:…), else --db PATH."""
+    """--store URL for a URL (postgresql:…, sqlite:…) or libpq keywords (host=… dbname=…), else
+    --db PATH. (Keywords given as --db made a SQLite file named after them.)"""
     text = str(store)
-    return ["--store", text] if text.startswith(("postgresql:", "sqlite:")) else ["--db", text]
+    url = text.startswith(("postgresql:", "sqlite:")) or re.match(r"\s*(host|dbname|service)=", text)
+    return ["--store", text] if url else ["--db", text]
 
 
 class Collector:
