@@ -51,10 +51,13 @@ Result<RequestFields, AuthError> scan(const ParsedPacket& request) {
 
 std::array<std::byte, kNonceSize> NonceCounter::next() {
   const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
-  std::array<std::byte, kNonceSize> nonce{};
-  ByteWriter writer{nonce};
-  writer.u64(seed_);
-  writer.u64(n);
+  // seed ‖ n, big-endian, written directly: two per reply, ByteWriter's checks cost ~200
+  // instructions each here.
+  std::array<std::byte, kNonceSize> nonce;
+  for (std::size_t i = 0; i < 8; ++i) {
+    nonce[i] = static_cast<std::byte>(seed_ >> (56 - 8 * i));
+    nonce[8 + i] = static_cast<std::byte>(n >> (56 - 8 * i));
+  }
   return nonce;
 }
 
