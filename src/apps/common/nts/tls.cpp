@@ -84,6 +84,16 @@ Result<SslCtx, std::string> server_context(const std::string& cert_file,
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   SSL_CTX_set_num_tickets(ctx.get(), 0);  // no resumption: each KE is a fresh handshake
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
+  // TLS_AES_128_GCM_SHA256 first, ours over the client's order: its key schedule (HKDF, the
+  // transcript hash, the exporter) runs on SHA-256, which this CPU class does in hardware, instead
+  // of SHA-384 in software: ~20 % of a handshake's CPU. The NTS keys stay 256 bits (the exporter's
+  // output length is the AEAD's), and AES-SIV-CMAC-256 itself is AES-128-based: the KE channel at
+  // 128 bits lowers nothing. The other TLS 1.3 suites remain for clients that want them.
+  if (SSL_CTX_set_ciphersuites(ctx.get(),
+                               "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                               "TLS_CHACHA20_POLY1305_SHA256") != 1)
+    return fail("cannot set the TLS 1.3 cipher suites: " + ssl_error_text());
+  SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   return ctx;
 }
 
