@@ -145,7 +145,8 @@ class Collectors:
             [self.cw, "collector", "--listen", self.endpoints[i], "--store", self.store.url,
              "--key", str(self.work / "server" / "collector.key"),
              "--authorized-keys", str(self.work / "authorized"),
-             "--stats-interval", "0.25", "--json", "--heartbeat-interval", "3600"],
+             "--stats-interval", "0.25", "--json", "--heartbeat-interval", "3600",
+             *ARGS.collector_arg],
             stdout=open(self.stats_file(i), "a"), stderr=open(self.work / f"collector-{i}.log", "a"))
 
     def stats_file(self, i):
@@ -213,13 +214,18 @@ def main():
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--latency-duration", type=float, default=20,
                         help="seconds of the 10 %% load phase")
+    parser.add_argument("--collector-arg", action="append", default=[],
+                        help="one more argument for each collector (repeat: --collector-arg=--x)")
+    parser.add_argument("--latency-rate", type=float, default=0,
+                        help="events/s per agent: skip the throughput phase, measure latency only")
     parser.add_argument("--store", default="sqlite", help="sqlite, postgres, or a store URL")
     parser.add_argument("--collectors", type=int, default=1)
     parser.add_argument("--compare", action="store_true",
                         help="SQLite with 1 collector, then PostgreSQL with --collectors (≥ 2)")
     parser.add_argument("--binary", default=str(REPO / "build" / "src" / "apps" / "chronowatch"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    args = parser.parse_args()
+    global ARGS
+    ARGS = args = parser.parse_args()
     cw = args.binary
     if not args.compare:
         result = run_config(args, cw, args.store, args.collectors)
@@ -256,6 +262,9 @@ def run_phases(args, cw, work, group):
     connected = group.total("rss_bytes")
     trickle.report()
     per_agent = (connected - idle) / args.agents
+    if args.latency_rate:  # only the latency phase, at this rate per agent
+        return latency_phase(args, cw, work, endpoints, group, args.latency_rate,
+                             {"agents": args.agents, "collector_bytes_per_connected_agent": per_agent})
     # 2. throughput
     before = group.total("events_stored")
     collector_cpu = sum(cpu_seconds(pid) for pid in pids)
@@ -280,11 +289,7 @@ def run_phases(args, cw, work, group):
     sustained = stored / max(elapsed, 1e-9)
     # 3. latency at 10 % of the sustained load
     light_rate = max(0.1, 0.1 * sustained / args.agents)
-    light = simulate(cw, work, endpoints, args.agents, light_rate, args.latency_duration)
-    light_report = light.report()
-    time.sleep(1.5)
-    latencies = [group.last(i) for i in group.alive()]
-    return {
+    return latency_phase(args, cw, work, endpoints, group, light_rate, {
         "agents": args.agents,
         "collector_rss_idle_bytes": idle,
         "collector_rss_connected_bytes": connected,
@@ -299,6 +304,15 @@ def run_phases(args, cw, work, group):
         "load_during_throughput": load_throughput,
         "collector_cpu_us_per_event": 1e6 * collector_cpu / max(stored, 1),
         "simulator_cpu_us_per_event": 1e6 * load.cpu_seconds / max(report["total_sent"], 1),
+    })
+
+
+def latency_phase(args, cw, work, endpoints, group, light_rate, out):
+    light = simulate(cw, work, endpoints, args.agents, light_rate, args.latency_duration)
+    light_report = light.report()
+    time.sleep(1.5)
+    latencies = [group.last(i) for i in group.alive()]
+    return {**out,
         "latency_load_events_per_s": light_rate * args.agents,
         "latency_duration_s": args.latency_duration,
         "latency_acknowledged": light_report["total_acknowledged"],
