@@ -172,6 +172,7 @@ def bench_events(args, setup):
     queries = {
         "newest_100": "/api/v1/events?limit=100",
         "agent_newest_100": "/api/v1/events?agent=agent-04242&limit=100",
+        "agent_type_newest_100": "/api/v1/events?agent=agent-04242&type=time_drift&limit=100",
         "type_severity_window": f"/api/v1/events?type=port_scan&severity=high&since={mid // 10**9}"
                                 f"&until={mid // 10**9 + 3600}&limit=100",
         "agent_window_asc": f"/api/v1/events?agent=agent-00007&since={mid // 10**9}&order=asc"
@@ -182,6 +183,9 @@ def bench_events(args, setup):
                        "sequence DESC LIMIT 100", ()),
         "agent_newest_100": ("SELECT * FROM events WHERE agent_id=? ORDER BY timestamp_ns DESC, "
                              "agent_id DESC, sequence DESC LIMIT 100", ("agent-04242",)),
+        "agent_type_newest_100": ("SELECT * FROM events WHERE agent_id=? AND +type=1 ORDER BY "
+                                  "timestamp_ns DESC, agent_id DESC, sequence DESC LIMIT 100",
+                                  ("agent-04242",)),
         "type_severity_window": ("SELECT * FROM events WHERE timestamp_ns>=? AND timestamp_ns<? "
                                  "AND type=20 AND severity>=3 ORDER BY timestamp_ns DESC, "
                                  "agent_id DESC, sequence DESC LIMIT 100",
