@@ -200,6 +200,14 @@ describe('the console against a real collector', () => {
       return n;
     });
     assert.ok(drawn > 20, `only ${drawn} pixels of the offset line`);
+    // The keyboard explores it: End goes to the last point, ← one back, and the values are read out.
+    await page.focus('figure.chart');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    const readout = await page.$eval('figure.chart .chart-readout', (p) => p.textContent);
+    const points = await page.$eval('figure.chart', (f) => Number(f.dataset.points));
+    assert.ok(readout.endsWith(`(${Math.max(1, points - 1)} of ${points})`), readout);
+    assert.match(readout, /mean −10\.\d min/, readout); // 10 minutes ahead
     await page.waitForFunction(() => document.querySelectorAll('#percentiles tbody tr').length === 4);
     const row = await page.$$eval('#percentiles tbody tr:first-child td', (tds) => tds.map((td) => td.textContent));
     assert.equal(row.length, 8);

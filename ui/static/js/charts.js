@@ -36,6 +36,7 @@ export function timeChart({ title, xs, series, format = (v) => String(v), axis: 
     ],
   };
   const plot = new window.uPlot(opts, [xs, ...series.map((s) => s.values)], wrap);
+  explorable(wrap, plot, { title, xs, series, format });
   const fit = () => plot.setSize({ width: Math.max(280, wrap.clientWidth - 8), height });
   const observer = new ResizeObserver(fit);
   observer.observe(wrap);
@@ -47,6 +48,31 @@ export function timeChart({ title, xs, series, format = (v) => String(v), axis: 
       plot.destroy();
     },
   };
+}
+
+// Keyboard: the chart takes focus; ←/→ move a cursor one point, PageUp/PageDown ten, Home/End to
+// the ends, and a polite live region reads the point out (time, then each series' value).
+function explorable(wrap, plot, { title, xs, series, format }) {
+  if (!xs.length) return;
+  const readout = h('p', { class: 'chart-readout', 'aria-live': 'polite' });
+  wrap.setAttribute('tabindex', '0');
+  wrap.setAttribute('role', 'group');
+  wrap.setAttribute('aria-label', `${title}: ${xs.length} points; arrow keys read them out`);
+  wrap.append(readout);
+  let index = -1;
+  const steps = { ArrowRight: 1, ArrowLeft: -1, PageDown: 10, PageUp: -10 };
+  wrap.addEventListener('keydown', (event) => {
+    if (event.key === 'Home') index = 0;
+    else if (event.key === 'End') index = xs.length - 1;
+    else if (event.key in steps) index = Math.min(xs.length - 1, Math.max(0, (index < 0 ? 0 : index + steps[event.key])));
+    else return;
+    event.preventDefault();
+    const values = series.map((s) => s.values[index]);
+    const shown = values.find((v) => v !== null && v !== undefined);
+    plot.setCursor({ left: plot.valToPos(xs[index], 'x'), top: shown === undefined ? 0 : plot.valToPos(shown, plot.series[1].scale || 'y') });
+    const parts = series.map((s, i) => `${s.label} ${values[i] === null || values[i] === undefined ? 'no value' : format(values[i])}`);
+    readout.textContent = `${new Date(xs[index] * 1000).toLocaleString()}: ${parts.join(', ')} (${index + 1} of ${xs.length})`;
+  });
 }
 
 // Vertical bars with labels: buckets [{label, count, cls?, title?}]. Heights are relative to the max.
