@@ -1,10 +1,12 @@
 """Our NTS-KE server under abuse: a silent or partial client is cut at the 2 s deadline, 200 idle
 connections hit the session cap (128) and not memory, 20 KiB of junk is refused, and through all
 of it a real NTS-KE (our query --nts) still succeeds once the abusers are gone. An address over its
-rate limit is closed before any TLS work while another address is still served."""
+rate limit is closed before any TLS work while another address is still served. Its TLS 1.3 suite
+is TLS_AES_128_GCM_SHA256 by its own order, the others still served to clients that ask for them."""
 import pathlib
 import shutil
 import socket
+import subprocess
 import ssl
 import tempfile
 import time
@@ -173,3 +175,28 @@ def test_an_address_over_its_rate_is_closed_before_tls_and_another_is_served(cer
         counters = ke_counters(server)
         assert " 2 rate-limited" in counters, counters
         assert int(counters.split(" completed")[0].split()[-1]) == 4, counters
+
+
+def negotiated_suite(ke_port, cert, *offer):
+    """The TLS 1.3 suite openssl s_client (ALPN ntske/1) gets from our NTS-KE, offering `offer`."""
+    argv = ["openssl", "s_client", "-connect", f"127.0.0.1:{ke_port}", "-alpn", "ntske/1",
+            "-CAfile", str(cert), "-verify_return_error", "-tls1_3"]
+    if offer:
+        argv += ["-ciphersuites", ":".join(offer)]
+    out = subprocess.run(argv, input="", capture_output=True, text=True, timeout=20)
+    assert "Verify return code: 0 (ok)" in out.stdout, out.stdout + out.stderr
+    line = next((l for l in out.stdout.splitlines() if "Cipher is" in l), "")
+    return line.split("Cipher is")[-1].strip()
+
+
+def test_ke_prefers_aes128_gcm_sha256_and_still_takes_the_others(server, certificate):
+    # Our order wins over the client's (OpenSSL offers TLS_AES_256_GCM_SHA384 first): SHA-256 for
+    # the key schedule; a client offering only another TLS 1.3 suite is still served with it.
+    cert, _ = certificate
+    assert negotiated_suite(server.ke_port, cert) == "TLS_AES_128_GCM_SHA256"
+    assert negotiated_suite(server.ke_port, cert, "TLS_AES_256_GCM_SHA384",
+                            "TLS_AES_128_GCM_SHA256") == "TLS_AES_128_GCM_SHA256"
+    assert negotiated_suite(server.ke_port, cert, "TLS_AES_256_GCM_SHA384") == \
+        "TLS_AES_256_GCM_SHA384"
+    assert negotiated_suite(server.ke_port, cert, "TLS_CHACHA20_POLY1305_SHA256") == \
+        "TLS_CHACHA20_POLY1305_SHA256"
