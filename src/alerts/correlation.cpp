@@ -32,6 +32,10 @@ events::Event incident(const CorrelationConfig& config, std::string kind, Timest
   return event;
 }
 
+std::string fleet_key(const std::string& server, int direction) {
+  return fmt::format("{}/{}", server, direction);
+}
+
 void add_text(events::Event& event, std::string key, std::string value) {
   event.attributes.push_back({std::move(key), std::move(value)});
 }
@@ -42,19 +46,46 @@ std::vector<events::Event> Correlator::observe(const events::Event& event, Times
   std::vector<events::Event> out;
   if (!config_.enabled || event.type == EventType::incident) return out;
   if (event.type == EventType::agent_down) {
-    up_[event.agent_id] = false;
+    set_up(event.agent_id, false);
   } else if (!(event.sequence & events::kCollectorSequenceBit) ||
              event.type == EventType::agent_up) {
-    up_[event.agent_id] = true;
+    set_up(event.agent_id, true);
   }
   if (std::holds_alternative<events::ClockData>(event.data)) observe_clock(event, now, out);
   if (is_attack(event.type)) observe_attack(event, now, out);
   return out;
 }
 
-std::size_t Correlator::agents_up() const {
-  return static_cast<std::size_t>(
-      std::count_if(up_.begin(), up_.end(), [](const auto& entry) { return entry.second; }));
+void Correlator::set_up(const std::string& agent, bool up) {
+  const auto [it, added] = up_.try_emplace(agent, up);
+  if (added) {
+    agents_up_ += up ? 1 : 0;
+  } else if (it->second != up) {
+    it->second = up;
+    agents_up_ += up ? 1 : std::size_t(-1);  // -1 in unsigned arithmetic: one fewer
+  }
+}
+
+// Removes the agent's open drift and its place in the per-key index.
+void Correlator::forget_drift(const std::string& agent) {
+  const auto found = drifting_.find(agent);
+  if (found == drifting_.end()) return;
+  const auto key = fleet_key(found->second.server, found->second.direction);
+  if (auto index = drifting_by_key_.find(key); index != drifting_by_key_.end()) {
+    index->second.erase(agent);
+    if (index->second.empty()) drifting_by_key_.erase(index);
+  }
+  drifting_.erase(found);
+}
+
+// The agents that drifted this way through this server within the window; older entries are
+// dropped from the index as they are met (their drift stays open in drifting_).
+std::size_t Correlator::drifting_within_window(const std::string& key, Timestamp now) {
+  const auto index = drifting_by_key_.find(key);
+  if (index == drifting_by_key_.end()) return 0;
+  std::erase_if(index->second,
+                [&](const auto& entry) { return now - entry.second > config_.fleet_window; });
+  return index->second.size();
 }
 
 void Correlator::observe_clock(const events::Event& event, Timestamp now,
@@ -64,8 +95,8 @@ void Correlator::observe_clock(const events::Event& event, Timestamp now,
   if (event.type == EventType::time_drift_cleared) {
     const auto found = drifting_.find(event.agent_id);
     if (found == drifting_.end()) return;
-    const auto key = fmt::format("{}/{}", found->second.server, found->second.direction);
-    drifting_.erase(found);
+    const auto key = fleet_key(found->second.server, found->second.direction);
+    forget_drift(event.agent_id);
     if (auto open = fleet_.find(key); open != fleet_.end()) {
       open->second.agents.erase(event.agent_id);
       if (open->second.agents.empty()) end_fleet(key, now, out);
@@ -74,24 +105,25 @@ void Correlator::observe_clock(const events::Event& event, Timestamp now,
   }
   if (event.type != EventType::time_drift || clock.offset.count() == 0) return;
   const int direction = clock.offset.count() > 0 ? 1 : -1;
+  forget_drift(event.agent_id);  // it may have drifted another way, or through another server
   drifting_[event.agent_id] = {clock.server, direction, now, event_id(event)};
-  check_fleet(clock.server, direction, now, out);
+  drifting_by_key_[fleet_key(clock.server, direction)][event.agent_id] = now;
+  check_fleet(event.agent_id, clock.server, direction, now, out);
 }
 
-void Correlator::check_fleet(const std::string& server, int direction, Timestamp now,
-                             std::vector<events::Event>& out) {
-  const auto key = fmt::format("{}/{}", server, direction);
-  std::vector<const std::pair<const std::string, Drift>*> same;
-  for (const auto& entry : drifting_)
-    if (entry.second.server == server && entry.second.direction == direction &&
-        now - entry.second.at <= config_.fleet_window)
-      same.push_back(&entry);
+// Called after the agent's drift was recorded. An open incident takes the agent in (the others in
+// the window joined it when it opened, or when they reported); otherwise the agents drifting this
+// way within the window are counted (a short walk: fewer than it takes to open an incident, and
+// the index holds only this server and direction).
+void Correlator::check_fleet(const std::string& agent, const std::string& server, int direction,
+                             Timestamp now, std::vector<events::Event>& out) {
+  const auto key = fleet_key(server, direction);
   if (auto open = fleet_.find(key); open != fleet_.end()) {
-    for (const auto* entry : same) open->second.agents.insert(entry->first);
+    open->second.agents.insert(agent);
     return;
   }
-  const auto up = std::max<std::size_t>(agents_up(), 1);
-  const auto count = same.size();
+  const auto count = drifting_within_window(key, now);
+  const auto up = std::max<std::size_t>(agents_up_, 1);
   const bool many =
       count >= config_.fleet_min_agents ||
       (count >= config_.fleet_fraction_floor &&
@@ -100,6 +132,8 @@ void Correlator::check_fleet(const std::string& server, int direction, Timestamp
   const bool all_users = !server.empty() && count >= config_.fleet_fraction_floor &&
                          users != users_.end() && count == users->second.size() && count < up;
   if (!many && !all_users) return;
+  std::vector<const std::pair<const std::string, Drift>*> same;
+  for (const auto& [name, at] : drifting_by_key_[key]) same.push_back(&*drifting_.find(name));
   FleetIncident fleet;
   std::vector<std::string> agents;
   for (const auto* entry : same) {

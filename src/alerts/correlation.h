@@ -49,17 +49,24 @@ class Correlator {
 
   void observe_clock(const events::Event& event, Timestamp now, std::vector<events::Event>& out);
   void observe_attack(const events::Event& event, Timestamp now, std::vector<events::Event>& out);
-  void check_fleet(const std::string& server, int direction, Timestamp now,
-                   std::vector<events::Event>& out);
+  void check_fleet(const std::string& agent, const std::string& server, int direction,
+                   Timestamp now, std::vector<events::Event>& out);
   void end_fleet(const std::string& key, Timestamp now, std::vector<events::Event>& out);
-  std::size_t agents_up() const;
+  void set_up(const std::string& agent, bool up);
+  void forget_drift(const std::string& agent);
+  std::size_t drifting_within_window(const std::string& key, Timestamp now);
   events::Event campaign_event(const IpAddress& source, const Campaign& campaign, Timestamp now,
                                std::string phase) const;
 
   CorrelationConfig config_;
-  std::map<std::string, Drift> drifting_;               // agent → its open drift
+  std::map<std::string, Drift> drifting_;  // agent → its open drift
+  // "server/direction" → agent → when it last drifted that way: the agents a fleet check counts,
+  // without walking every drifting agent at every drift report (1 000 agents drifting at once
+  // made each report cost a walk of all of them).
+  std::map<std::string, std::map<std::string, Timestamp>> drifting_by_key_;
   std::map<std::string, std::set<std::string>> users_;  // server → agents that use it
   std::map<std::string, bool> up_;                      // agent → up
+  std::size_t agents_up_ = 0;                           // how many of up_ are true
   std::map<std::string, FleetIncident> fleet_;          // "server/direction" → open incident
   std::map<std::string, Campaign> campaigns_;           // source → campaign
 };

@@ -45,6 +45,26 @@ TEST(Correlation, TwentyAgentsDriftingThroughOneServerMakeOneIncidentNamingIt) {
   EXPECT_EQ(incident_alerts, 1u);
 }
 
+TEST(Correlation, AnAgentThatTurnsTheOtherWayNoLongerCountsForTheFirstDirection) {
+  CorrelationConfig config;
+  config.fleet_min_agents = 3;
+  config.fleet_fraction = 1.0;  // only the count decides here
+  Correlator correlator(config);
+  Timestamp now = t0();
+  for (int i = 1; i <= 10; ++i) correlator.observe(cleared(agent(i), 1, "10.0.0.5:123"), now);
+  EXPECT_TRUE(correlator.observe(drift(agent(1), 2, 3s, "10.0.0.5:123"), now).empty());
+  EXPECT_TRUE(correlator.observe(drift(agent(2), 2, 3s, "10.0.0.5:123"), now).empty());
+  // sim-0002 now drifts the other way: two behind would need a third, and only one is left.
+  EXPECT_TRUE(correlator.observe(drift(agent(2), 3, -3s, "10.0.0.5:123"), now).empty());
+  EXPECT_TRUE(correlator.observe(drift(agent(3), 2, 3s, "10.0.0.5:123"), now).empty());
+  auto out = correlator.observe(drift(agent(4), 2, 3s, "10.0.0.5:123"), now);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(text_attribute(out[0], "agents"), "sim-0001,sim-0003,sim-0004");
+  // Once open, a later report joins without a second incident.
+  EXPECT_TRUE(correlator.observe(drift(agent(5), 2, 3s, "10.0.0.5:123"), now).empty());
+  EXPECT_TRUE(correlator.folded(drift(agent(5), 2, 3s, "10.0.0.5:123")));
+}
+
 TEST(Correlation, AllUsersOfOneServerDriftingWhileOthersDoNotNameThatServer) {
   CorrelationConfig config;
   config.fleet_min_agents = 50;
