@@ -62,8 +62,8 @@ struct LoopbackServer {
       const auto reply =
           responder.respond(request, *IpAddress::parse("127.0.0.1"), clock.now(), state, out);
       responder.seal(reply, out, clock.now());
+      ++answered;  // before the reply leaves: the client may look as soon as it arrives
       ::sendto(fd.get(), out.data(), reply.size, 0, reinterpret_cast<sockaddr*>(&from), length);
-      ++answered;
     }
   }
 };
