@@ -10,6 +10,18 @@
 namespace cw::alerts {
 namespace {
 
+// Do an open alert's labels and a clearing event's agree on every label the rule groups by (a
+// label one of them lacks is no disagreement)?
+bool shares_group_labels(const Rule& rule, const Labels& alert, const Labels& event) {
+  for (const auto& name : rule.group_by) {
+    const auto mine = alert.find(name);
+    const auto theirs = event.find(name);
+    if (mine != alert.end() && theirs != event.end() && mine->second != theirs->second)
+      return false;
+  }
+  return true;
+}
+
 constexpr std::size_t kMaxMembers = 64;
 constexpr std::size_t kMaxHistory = 5000;  // alerts kept (open ones are never forgotten)
 
@@ -77,33 +89,24 @@ std::vector<Notification> AlertEngine::observe(const events::Event& event, Times
 }
 
 // A clearing event (time_drift_cleared, agent_up, ...) resolves the open alerts of the rules that
-// name it whose group labels it shares (an absent label is not a disagreement).
+// name it whose group labels it shares (an absent label is not a disagreement). Most events clear
+// nothing: they cost one look at the rules, not a walk of every open alert.
 void AlertEngine::resolve_cleared(const events::Event& event, const Labels& labels, Timestamp now) {
+  std::vector<std::string> cleared;
   for (const auto& rule : config_.rules) {
     if (std::find(rule.resolve_on.begin(), rule.resolve_on.end(), event.type) ==
         rule.resolve_on.end())
       continue;
     for (const auto& [key, id] : open_) {
-      auto& alert = alerts_.at(id);
-      if (alert.rule != rule.name) continue;
-      bool same = true;
-      for (const auto& name : rule.group_by) {
-        const auto mine = alert.labels.find(name);
-        const auto theirs = labels.find(name);
-        if (mine != alert.labels.end() && theirs != labels.end() && mine->second != theirs->second)
-          same = false;
-      }
-      if (same) alert.resolved_by = std::string(events::to_string(event.type));
+      const auto& alert = alerts_.at(id);
+      if (alert.rule == rule.name && shares_group_labels(rule, alert.labels, labels))
+        cleared.push_back(id);
     }
   }
   // Resolve after the scan: resolving edits open_.
-  std::vector<std::string> cleared;
-  for (const auto& [key, id] : open_)
-    if (!alerts_.at(id).resolved_by.empty()) cleared.push_back(id);
-  for (const auto& id : cleared) {
-    auto& alert = alerts_.at(id);
-    resolve(alert, alert.resolved_by, now);
-  }
+  const auto by = std::string(events::to_string(event.type));
+  for (const auto& id : cleared)
+    resolve(alerts_.at(id), by, now);  // once: a resolved alert is left as it is
 }
 
 bool AlertEngine::suppressed(const Rule& rule, const Labels& labels, const events::Event& event,

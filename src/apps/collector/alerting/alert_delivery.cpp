@@ -120,8 +120,7 @@ nlohmann::ordered_json AlertService::stats() {
     std::lock_guard lock(engine_mutex_);
     const auto& engine = alerting_.engine();
     const auto& counters = engine.counters();
-    std::size_t open = 0;
-    for (const auto& alert : engine.alerts()) open += alert.status == alerts::AlertStatus::firing;
+    const std::size_t open = engine.firing();
     out["events_seen"] = counters.events_seen;
     out["notifications"] = counters.notifications;
     out["open"] = open;
