@@ -123,7 +123,8 @@ def fill(db, rows, agents):
     connection = sqlite3.connect(db)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
-    start = 1_700_000_000 * 10**9
+    # Recent (ending a minute ago): older rows would be moved out by the collector's retention.
+    start = (int(time.time()) - rows // agents - 60) * 10**9
     batch = []
     for i in range(rows):
         agent = f"agent-{i % agents:05d}"
