@@ -182,6 +182,7 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
 
 void AlertService::tick_loop() {
   auto last_check = std::chrono::steady_clock::now();
+  auto last_save = last_check;
   while (!stopping_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     const auto now = wall_now();
@@ -191,7 +192,13 @@ void AlertService::tick_loop() {
       out = alerting_.tick(now);
     }
     apply(std::move(out), now);
-    save_state();
+    // Once a second, not at every tick: under a fleet's load every firing alert changes (its
+    // count, its last event) all the time, and each save rewrites them in the store the ingest
+    // writes to. What the operator changes through the API is saved before the API answers.
+    if (std::chrono::steady_clock::now() - last_save >= std::chrono::seconds(1)) {
+      last_save = std::chrono::steady_clock::now();
+      save_state();
+    }
     if (reload_.exchange(false)) {
       load_rules(false, true);  // SIGHUP: receivers re-made too (their secret files re-read)
     } else if (std::chrono::steady_clock::now() - last_check >= std::chrono::seconds(1)) {
