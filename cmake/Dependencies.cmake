@@ -64,14 +64,9 @@ else()
   target_link_libraries(cw_seccomp INTERFACE PkgConfig::SECCOMP)
 endif()
 # zlib (zlib1g-dev, already pulled in by libcurl4-openssl-dev): the store's warm tier compresses
-# its per-agent, per-hour blocks (store/warm_tier.cpp); from its static archive, so that the binary
-# maps no more shared libraries for it.
+# its per-agent, per-hour blocks (store/warm_tier.cpp). Linked as the shared library: Debian's
+# policy (and lintian's embedded-library error) wants zlib shared; only the full `chronowatch`
+# binary links the store, never the agent's.
 find_package(ZLIB REQUIRED)
-find_library(CW_ZLIB_ARCHIVE NAMES libz.a)
 add_library(cw_zlib INTERFACE)
-target_include_directories(cw_zlib INTERFACE ${ZLIB_INCLUDE_DIRS})
-if(CW_ZLIB_ARCHIVE)
-  target_link_libraries(cw_zlib INTERFACE ${CW_ZLIB_ARCHIVE})
-else()
-  target_link_libraries(cw_zlib INTERFACE ZLIB::ZLIB)
-endif()
+target_link_libraries(cw_zlib INTERFACE ZLIB::ZLIB)
