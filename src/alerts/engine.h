@@ -86,7 +86,7 @@ class AlertEngine {
   bool expire_silence(const std::string& id, Timestamp now);
   bool remove_suppression(const std::string& id);
 
-  std::vector<Alert> alerts() const;  // newest first
+  std::vector<Alert> alerts() const;                   // newest first
   std::size_t firing() const { return open_.size(); }  // without copying every alert
   std::optional<Alert> alert(const std::string& id) const;
   std::vector<Silence> silences() const;
