@@ -32,6 +32,21 @@ inline std::uint64_t hash_address(const IpAddress& a, std::uint64_t seed = 0) {
   return mix64(high ^ mix64(low ^ seed));
 }
 
+// The keys the detectors' tables share: one address (a scanning source, a flood's victim), or a
+// client and a server (a Modbus or NTP conversation).
+struct AddressHash {
+  std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
+};
+struct AddressPair {
+  IpAddress client, server;
+  bool operator==(const AddressPair&) const = default;
+};
+struct AddressPairHash {
+  std::uint64_t operator()(const AddressPair& k) const {
+    return hash_address(k.client, hash_address(k.server));
+  }
+};
+
 template <typename Key, typename Value, typename Hash>
 class LruTable {
  public:

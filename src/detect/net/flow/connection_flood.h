@@ -33,9 +33,6 @@ class ConnectionFloodDetector {
   };
 
  private:
-  struct AddressHash {
-    std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
-  };
   double rate(const Source& s, Timestamp now) const;
   void report(const IpAddress& source, Source& s, Timestamp now, Phase phase);
 

@@ -46,9 +46,6 @@ class PortScanDetector {
   };
 
  private:
-  struct AddressHash {
-    std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
-  };
   void walk(Source& s, bool success, Timestamp now);
   void report(const IpAddress& source, Source& s, Timestamp now, Phase phase);
 

@@ -39,9 +39,6 @@ class SynFloodDetector {
   };
 
  private:
-  struct AddressHash {
-    std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
-  };
   static constexpr std::uint8_t kScanPorts = 8;  // Destination::ports keeps the first 8
   bool scan_shaped(const Destination& d) const;
   void roll(const IpAddress& server, Destination& d, Timestamp now);

@@ -181,7 +181,7 @@ void ModbusDetector::on_request(const DecodedPacket& p, const ModbusAdu& adu, Ti
 }
 
 void ModbusDetector::on_response(const DecodedPacket& p, const ModbusAdu& adu, Timestamp now) {
-  const PairKey key{p.destination, p.source};
+  const AddressPair key{p.destination, p.source};
   auto& pair = pairs_.get_or_insert(key).value;
   const TransactionKey tkey{p.destination, p.source, p.destination_port, adu.transaction};
   if (transactions_.find(tkey) == nullptr) {
@@ -216,7 +216,7 @@ void ModbusDetector::on_response(const DecodedPacket& p, const ModbusAdu& adu, T
 
 void ModbusDetector::raise(ModbusKind kind, const IpAddress& client, const IpAddress& server,
                            std::uint16_t port, std::uint8_t function, Timestamp now) {
-  auto& pair = pairs_.get_or_insert(PairKey{client, server}).value;
+  auto& pair = pairs_.get_or_insert(AddressPair{client, server}).value;
   const auto k = static_cast<std::size_t>(kind);
   if (pair.reported[k] && now - pair.last_report[k] < config_.dedupe_window) return;
   pair.reported[k] = true;

@@ -77,15 +77,6 @@ class ModbusDetector final : public NetDetector {
   std::uint64_t total() const;
 
  private:
-  struct PairKey {
-    IpAddress client, server;
-    bool operator==(const PairKey&) const = default;
-  };
-  struct PairHash {
-    std::uint64_t operator()(const PairKey& k) const {
-      return hash_address(k.client, hash_address(k.server));
-    }
-  };
   struct Pair {
     std::array<Timestamp, kModbusKinds> last_report{};
     std::array<bool, kModbusKinds> reported{};
@@ -138,7 +129,7 @@ class ModbusDetector final : public NetDetector {
   ModbusConfig config_;
   PortSet ports_;
   EventSink& sink_;
-  LruTable<PairKey, Pair, PairHash> pairs_;
+  LruTable<AddressPair, Pair, AddressPairHash> pairs_;
   LruTable<TransactionKey, Transaction, TransactionHash> transactions_;
   LruTable<StreamKey, Stream, StreamHash> streams_;
   std::vector<std::byte> joined_;  // held bytes + the next segment (reused)

@@ -62,15 +62,6 @@ class NtpDetector final : public NetDetector {
   std::uint64_t total() const;
 
  private:
-  struct PairKey {
-    IpAddress client, server;
-    bool operator==(const PairKey&) const = default;
-  };
-  struct PairHash {
-    std::uint64_t operator()(const PairKey& k) const {
-      return hash_address(k.client, hash_address(k.server));
-    }
-  };
   struct Pair {  // what a client asked a server
     std::array<std::uint64_t, 4> transmit{};
     std::array<Timestamp, 4> sent{};
@@ -98,9 +89,6 @@ class NtpDetector final : public NetDetector {
     std::uint64_t operator()(const ReportKey& k) const {
       return hash_address(k.a, hash_address(k.b, static_cast<std::uint64_t>(k.kind)));
     }
-  };
-  struct AddressHash {
-    std::uint64_t operator()(const IpAddress& a) const { return hash_address(a); }
   };
   struct Recent {  // the last servers whose time was read, for the disagreement check
     IpAddress server;
@@ -130,7 +118,7 @@ class NtpDetector final : public NetDetector {
   NtpConfig config_;
   PortSet ports_;
   EventSink& sink_;
-  LruTable<PairKey, Pair, PairHash> pairs_;
+  LruTable<AddressPair, Pair, AddressPairHash> pairs_;
   LruTable<IpAddress, Server, AddressHash> servers_;
   LruTable<IpAddress, Victim, AddressHash> victims_;
   LruTable<ReportKey, Timestamp, ReportHash> reports_;
