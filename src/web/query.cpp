@@ -113,13 +113,20 @@ std::optional<Target> parse_target(std::string_view target) {
 std::optional<Timestamp> parse_time_param(std::string_view text) {
   if (text.empty() || text.size() > 64) return std::nullopt;
   const bool looks_iso = text.substr(1).find_first_of("-:T") != std::string_view::npos;
-  if (looks_iso) return parse_iso8601(text);
-  double seconds = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(seconds) ||
-      std::fabs(seconds) > 9.2e9)
-    return std::nullopt;
-  return from_unix_ns(static_cast<std::int64_t>(std::llround(seconds * 1e9)));
+  std::optional<Timestamp> out;
+  if (looks_iso) {
+    out = parse_iso8601(text);
+  } else {
+    double seconds = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(seconds) ||
+        std::fabs(seconds) > 9.2e9)
+      return std::nullopt;
+    out = from_unix_ns(static_cast<std::int64_t>(std::llround(seconds * 1e9)));
+  }
+  // Before 1970 nothing was stored, and refusing it keeps until - since inside 64-bit nanoseconds.
+  if (out && unix_ns(*out) < 0) return std::nullopt;
+  return out;
 }
 
 Result<store::EventFilter, ParamError> parse_event_filter(const Target& target,

@@ -56,7 +56,8 @@ struct SeriesQuery {
 };
 Result<SeriesQuery, ParamError> parse_series_query(const Target& target, Timestamp now);
 
-// A time parameter: ISO 8601 (core/time.h) or Unix seconds with an optional fraction.
+// A time parameter: ISO 8601 (core/time.h) or Unix seconds with an optional fraction, from
+// 1970-01-01T00:00:00Z on (earlier times are refused).
 std::optional<Timestamp> parse_time_param(std::string_view text);
 
 }  // namespace cw::web

@@ -123,10 +123,15 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   return agent;
 }
 
-void generate(std::vector<std::unique_ptr<SimulatedAgent>>& agents, double rate,
-              std::chrono::steady_clock::duration since_start) {
+// How many events each agent should have made `since_start` into the run: one at the start, then
+// `rate` a second, never more than the run's `total`.
+std::uint64_t due_by(double rate, std::chrono::steady_clock::duration since_start,
+                     std::uint64_t total) {
   const double elapsed = std::chrono::duration<double>(since_start).count();
-  const auto due = static_cast<std::uint64_t>(std::floor(elapsed * rate)) + 1;
+  return std::min(static_cast<std::uint64_t>(std::floor(elapsed * rate)) + 1, total);
+}
+
+void generate(std::vector<std::unique_ptr<SimulatedAgent>>& agents, std::uint64_t due) {
   const auto wall = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
   for (auto& agent : agents)
     for (; agent->generated < due; ++agent->generated) agent->outbox.append(wall);
@@ -165,6 +170,8 @@ SimulateResult run_simulation(const SimulateOptions& options,
   const auto start = std::chrono::steady_clock::now();
   const auto generation_end = start + std::chrono::duration<double>(options.duration);
   const auto give_up = generation_end + std::chrono::duration<double>(options.drain);
+  const auto total = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::llround(options.rate * options.duration)));
   platform::EpollSet readiness;  // each socket's ZMQ_FD: a cost per active agent, not per agent
   for (std::size_t i = 0; i < agents.size(); ++i)
     readiness.add(agents[i]->link->socket().get(zmq::sockopt::fd), static_cast<std::uint32_t>(i));
@@ -174,8 +181,9 @@ SimulateResult run_simulation(const SimulateOptions& options,
     const auto now = std::chrono::steady_clock::now();
     const auto mono = MonotonicTime{std::chrono::duration_cast<Duration>(now.time_since_epoch())};
     const bool generating = now < generation_end;
+    // The last turn tops up to the whole run's count, however late the loop woke.
+    generate(agents, generating ? due_by(options.rate, now - start, total) : total);
     if (!generating && (drained(agents) || now > give_up)) break;
-    if (generating) generate(agents, options.rate, now - start);
     for (auto& agent : agents)
       if (agent->link->pump(mono)) agent->link->on_readable(mono);
     // One turn per kTurn at most, so that acknowledgements are read in bulk.

@@ -87,7 +87,8 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       "Run N simulated agents in this process against a collector, each with its own CURVE key\n"
       "(created in --keys if missing: `--duration 0` only writes keys; authorize them by\n"
       "pointing the collector's --authorized-keys at that directory). Events are generated at\n"
-      "--rate per agent for --duration seconds, then the agents wait up to --drain seconds for\n"
+      "--rate per agent for --duration seconds (rate x duration events each, however loaded the\n"
+      "machine), then the agents wait up to --drain seconds for\n"
       "acknowledgements. Exit codes: 0 all acknowledged, 1 failure, 2 usage, 3 some events\n"
       "were not acknowledged in time.");
   cmd->add_option("--agents", options->agents, "number of simulated agents")

@@ -55,6 +55,8 @@ TEST(Query, EachBadParameterIsNamed) {
                                                                   {"/e?severity=x", "severity"},
                                                                   {"/e?cursor=s.1", "cursor"},
                                                                   {"/e?since=20&until=10", "until"},
+                                                                  {"/e?since=1726-12-29", "since"},
+                                                                  {"/e?until=-1.5", "until"},
                                                                   {"/e?bogus=1", "bogus"}}) {
     auto q = parse_events_query(target(text));
     ASSERT_FALSE(q) << text;
