@@ -1,8 +1,9 @@
-// apps/serve/serve_combiner.h — turns the upstreams' validated samples into the clock the server
-// serves: each upstream's RFC 5905 clock filter, then selection and combining across upstreams
-// (§10–§11), then either a virtual clock (served time = system time + combined offset; the default)
-// or, with --discipline, a correction of the system clock through the injected ClockAdjuster (step
-// above the threshold, slew below) while the served offset stays zero. No sockets, no clock reads.
+// apps/serve/serve_combiner.h — turns the upstreams' associations into the clock the server
+// serves: each upstream is an ntp::Source (its reach register and RFC 5905 clock filter),
+// ntp::System selects and combines across them (§10–§11), and the result is either a virtual clock
+// (served time = system time + combined offset; the default) or, with --discipline, a correction of
+// the system clock through the injected ClockAdjuster (step above the threshold, slew below) while
+// the served offset stays zero. No sockets, no clock reads.
 #pragma once
 
 #include <optional>
@@ -10,10 +11,9 @@
 
 #include "apps/serve/serve_runtime.h"
 #include "core/clock.h"
+#include "core/ip_address.h"
 #include "ntp/clock_correction.h"
-#include "ntp/clock_filter.h"
-#include "ntp/exchange.h"
-#include "ntp/reach.h"
+#include "ntp/source.h"
 
 namespace cw::apps {
 
@@ -25,19 +25,15 @@ class UpstreamCombiner {
                    Duration step_threshold,
                    std::optional<std::uint8_t> local_stratum = std::nullopt);
 
-  // A request to upstream i goes out (shifts its reach register, RFC 5905 §13).
-  void polled(std::size_t i) { upstreams_.at(i).reach.polled(); }
-  // Upstream i's reach register as its ntp::Source keeps it.
-  void set_reach(std::size_t i, ntp::ReachRegister reach) { upstreams_.at(i).reach = reach; }
+  // Upstream i is run by `source` (the shell's; it outlives the combiner's use of it) at
+  // `address`; called again when NTS-KE moved it. Until then upstream i is not a candidate.
+  void track(std::size_t i, ntp::Source& source, const IpAddress& address);
   // Whether any upstream answered at least one of its last eight polls.
   bool any_reachable() const;
 
-  // A validated sample from upstream i (at `address`); it also answers upstream i's latest poll.
-  void add(std::size_t i, const IpAddress& address, const ntp::Sample& sample);
-
-  // Selection and combining as of `now` (system clock) among the reachable upstreams. nullopt: no
-  // reachable upstream has data or no majority agrees; otherwise the state to publish (and, with an
-  // adjuster, the correction done).
+  // Selection and combining (ntp::System) as of `now` (system clock) among the reachable
+  // upstreams. nullopt: no reachable upstream has data or no majority agrees; otherwise the state
+  // to publish (and, with an adjuster, the correction done when a filter's best is new).
   std::optional<SharedServerState::Snapshot> update(Timestamp now);
 
   // Once, when the server was serving an upstream's time and every upstream has since become
@@ -52,12 +48,14 @@ class UpstreamCombiner {
 
  private:
   struct Upstream {
-    ntp::ClockFilter filter;
-    std::optional<ntp::Sample> last;
+    ntp::Source* source = nullptr;
     IpAddress address;
-    bool fresh = false;
-    ntp::ReachRegister reach;
+    std::optional<Timestamp> used;  // the filter's best when it last drove a correction
   };
+  SharedServerState::Snapshot served(const Upstream& peer, const ntp::FilterOutput& filter,
+                                     Duration system_jitter, Duration offset, Timestamp now) const;
+  void discipline(const std::vector<std::optional<ntp::SourceView>>& views, Duration offset);
+
   std::vector<Upstream> upstreams_;
   ntp::Precision precision_;
   ClockAdjuster* adjuster_;

@@ -130,6 +130,7 @@ void UpstreamSync::resolve(Upstream& u, SourceDriver& driver) {
       nts_ ? KeyExchangeHook([this, &u] { return key_exchange(u); }) : KeyExchangeHook{});
   by_slot_.push_back(&u);
   u.joined = true;
+  combiner_.track(u.index, *u.source, driver.address(slot).address);
   driver.apply(slot, u.source->start(clock_.monotonic_now()));
 }
 
@@ -149,8 +150,7 @@ void UpstreamSync::record(std::size_t slot, const SourceDriver& driver) {
   Upstream& u = *by_slot_.at(slot);
   const ntp::Sample* sample = u.source->last();
   if (sample == nullptr) return;
-  combiner_.set_reach(u.index, u.source->reach());
-  combiner_.add(u.index, driver.address(slot).address, *sample);
+  combiner_.track(u.index, *u.source, driver.address(slot).address);  // NTS-KE may move it
   auto snapshot = combiner_.update(clock_.now());
   if (!snapshot) return;
   state_.publish(*snapshot);
@@ -163,11 +163,10 @@ void UpstreamSync::record(std::size_t slot, const SourceDriver& driver) {
                 to_seconds(snapshot->offset));
 }
 
-// After every turn of the driver: reach registers to the combiner, each new Kiss-o'-Death or
-// refusal said once in the log, and the check for every upstream lost.
+// After every turn of the driver: each new Kiss-o'-Death or refusal said once in the log, and the
+// check for every upstream lost.
 void UpstreamSync::after_turn() {
   for (auto* u : by_slot_) {
-    combiner_.set_reach(u->index, u->source->reach());
     const auto& report = u->source->report();
     if (report.answered_rejections != u->rejections_logged && report.rejection) {
       u->rejections_logged = report.answered_rejections;

@@ -11,35 +11,14 @@
 #include "ntp/nts/server_fields.h"
 #include "ntp/responder.h"
 #include "support/fake_clock.h"
+#include "support/ntp_reply.h"
 
 namespace cw::ntp {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::byte> reply_to(std::span<const std::byte> request, Timestamp t2, Timestamp t3,
-                                const char* kiss = nullptr, std::int8_t poll = 0) {
-  const auto sent = parse(request).value().header;
-  Packet p;
-  p.version = 4;
-  p.mode = Mode::server;
-  p.stratum = Stratum{2};
-  p.precision = Precision{-20};
-  p.poll = PollInterval{poll};
-  p.root_delay = NtpShort::from(2ms);
-  p.root_dispersion = NtpShort::from(1ms);
-  p.reference_id = RefId::from_u32(0x7f000001);
-  p.reference_time = NtpTimestamp::from(t2 - 10s);
-  p.origin_time = sent.transmit_time;
-  p.receive_time = NtpTimestamp::from(t2);
-  p.transmit_time = NtpTimestamp::from(t3);
-  if (kiss != nullptr) {
-    p.stratum = Stratum{0};
-    p.reference_id = RefId::from_ascii(kiss);
-  }
-  const auto wire = serialize(p);
-  return {wire.begin(), wire.end()};
-}
+using cw::testing::reply_to;
 
 class SourceTest : public ::testing::Test {
  protected:
