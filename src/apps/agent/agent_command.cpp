@@ -157,11 +157,9 @@ int run_daemon(const AgentSettings& settings) {
   std::unique_ptr<AgentNetworkWatch> network;
   if (!settings.interface.empty())
     network = std::make_unique<AgentNetworkWatch>(settings.interface, settings.netmon_filter,
-                                                  settings.netmon);
-  const auto started = std::chrono::steady_clock::now();
-  const auto uptime = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
+                                                  settings.netmon, clock);
+  const auto started = clock.monotonic_now();
+  const auto uptime = [&] { return to_seconds(clock.monotonic_now() - started); };
   AgentSnapshotBox snapshot;
   snapshot.store(take_agent_snapshot(watch, router, 0));
   std::unique_ptr<web::MetricsServer> metrics;

@@ -6,11 +6,14 @@
 namespace cw::apps {
 
 AgentNetworkWatch::AgentNetworkWatch(const std::string& interface, const std::string& filter,
-                                     const detect::NetmonConfig& config) {
-  monitor_ = std::make_unique<NetworkMonitor>(config, [this](events::Event&& event) {
-    std::lock_guard lock(mutex_);
-    found_.push_back(std::move(event));
-  });
+                                     const detect::NetmonConfig& config, Clock& clock) {
+  monitor_ = std::make_unique<NetworkMonitor>(
+      config,
+      [this](events::Event&& event) {
+        std::lock_guard lock(mutex_);
+        found_.push_back(std::move(event));
+      },
+      clock);
   platform::CaptureOptions options;
   options.interface = interface;
   options.filter = filter;

@@ -20,7 +20,7 @@ class AgentNetworkWatch {
   // Opens the capture now (throws std::runtime_error with a clear message) and starts capturing
   // on a thread of its own; `config` is the `network_monitor:` section, read while parsing.
   AgentNetworkWatch(const std::string& interface, const std::string& filter,
-                    const detect::NetmonConfig& config);
+                    const detect::NetmonConfig& config, Clock& clock);
   ~AgentNetworkWatch();  // stop()
   // Stops the capture and joins its thread; the attacks still open are then reported (the
   // monitor flushes its detectors), so one more drain() publishes them. Idempotent.

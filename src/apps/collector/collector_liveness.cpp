@@ -12,10 +12,6 @@
 namespace cw::apps {
 namespace {
 
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 std::optional<Duration> announced_interval(const events::Event& event) {
   if (event.type != events::EventType::heartbeat) return std::nullopt;
   for (const auto& attribute : event.attributes)
@@ -28,8 +24,8 @@ std::optional<Duration> announced_interval(const events::Event& event) {
 
 }  // namespace
 
-LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
-                                  store::EventStore& store) {
+LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store,
+                                  Clock& clock) {
   detect::LivenessConfig config;
   config.interval = from_seconds(options.heartbeat_interval);
   config.grace = from_seconds(options.liveness_grace);
@@ -39,9 +35,9 @@ LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options,
       tracker->restore(agent.identity.agent_id, agent.heard.value_or(agent.last_seen), agent.up);
   auto raised = std::make_shared<std::vector<events::Event>>();
   LivenessHooks hooks;
-  hooks.observe = [tracker, raised](const events::Event& event) {
+  hooks.observe = [tracker, raised, &clock](const events::Event& event) {
     if (event.sequence & events::kCollectorSequenceBit) return;
-    if (auto up = tracker->heard(event.agent_id, wall_now(), announced_interval(event)))
+    if (auto up = tracker->heard(event.agent_id, clock.now(), announced_interval(event)))
       raised->push_back(std::move(*up));
   };
   hooks.refresh = [tracker, raised](const std::vector<store::AgentRecord>& agents) {

@@ -67,6 +67,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   platform::keep_freed_heap_memory();
   auto& signals = install_signal_flags();
   DaemonStart daemon;
+  platform::SystemClock clock;
   const auto server_key = transport::read_secret_key_file(options.key);
   const auto opened = store::open_store(options.store);  // the writer thread's, once started
   auto& store = *opened;
@@ -76,7 +77,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   auto alert_options = alert_service_options(options.alerts, options.db);
   alert_options.state_store = options.store;  // its own connection (alert_state_store.h)
   alert_options.state_listen = options.listen;
-  AlertService alerts(std::move(alert_options), queue, store.agents());
+  AlertService alerts(std::move(alert_options), queue, store.agents(), clock);
   AlertingEventStore alerting_store(store, alerts);  // the writer's: tells alerts what it stored
   transport::CollectorOptions ingest{options.listen, server_key, {}};
   ingest.shared_store = store.shared_by_collectors();
@@ -91,15 +92,13 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
       [&collector](const auto& agents_next, bool stored) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
-      make_liveness_hooks(options, store));
+      make_liveness_hooks(options, store, clock), clock);
   if (store.shared_by_collectors())
     writer.on_hello_recorded([&collector](const std::string& agent, std::uint64_t stored_next) {
       collector.hello_recorded(agent, stored_next);
     });
-  const auto started = std::chrono::steady_clock::now();
-  const auto uptime = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
+  const auto started = clock.monotonic_now();
+  const auto uptime = [&] { return to_seconds(clock.monotonic_now() - started); };
   auto console = make_console(
       options, [&] { return snapshot(collector, writer, zap, queue, uptime()); }, &alerts);
   if (console) {
@@ -108,7 +107,6 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                       },
                       [&console](const std::string& agent) { console->agent_changed(agent); }});
   }
-  platform::SystemClock clock;
   RetentionRunner retention(
       {options.store, retention_policy(options),
        options.archive_dir.empty() ? default_archive_dir(options.store)
@@ -133,7 +131,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
       zap.request_reload();
       alerts.request_reload();
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock.monotonic_now();
     if (options.stats_interval > 0 &&
         now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
       last_report = now;

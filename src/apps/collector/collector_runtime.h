@@ -5,6 +5,7 @@
 #include <string>
 
 #include "apps/collector/alerting/alert_options.h"
+#include "core/clock.h"
 #include "store/retention.h"
 
 namespace cw::apps {
@@ -42,9 +43,10 @@ class EventStore;
 namespace cw::apps {
 
 struct LivenessHooks;
-// detect::LivenessTracker behind the writer's hooks, restored from the store
-// (collector_liveness.cpp).
-LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store);
+// detect::LivenessTracker behind the writer's hooks, restored from the store, heard events timed
+// by `clock` (collector_liveness.cpp).
+LivenessHooks make_liveness_hooks(const CollectorCommandOptions& options, store::EventStore& store,
+                                  Clock& clock);
 
 int run_collector_until_stopped(const CollectorCommandOptions& options);
 store::RetentionPolicy retention_policy(const CollectorCommandOptions& options);

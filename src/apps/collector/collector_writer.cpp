@@ -14,20 +14,17 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kLatencySamples = 100000;
 
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 }  // namespace
 
 CollectorWriter::CollectorWriter(store::EventStore& store, transport::IngestQueue& queue,
-                                 CommitReport report, LivenessHooks liveness,
+                                 CommitReport report, LivenessHooks liveness, Clock& clock,
                                  std::size_t max_transaction_events)
     : store_(store),
       queue_(queue),
       report_(std::move(report)),
       liveness_(std::move(liveness)),
-      max_transaction_events_(max_transaction_events) {
+      max_transaction_events_(max_transaction_events),
+      clock_(clock) {
   latencies_.reserve(kLatencySamples);
 }
 
@@ -79,7 +76,7 @@ void CollectorWriter::sweep_liveness() {
     if (liveness_.discard) liveness_.discard();
     return;
   }
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.monotonic_now();
   if (liveness_.refresh && store_.shared_by_collectors() && now - last_refresh_ > 1s) {
     last_refresh_ = now;
     try {
@@ -88,7 +85,7 @@ void CollectorWriter::sweep_liveness() {
       spdlog::error("collector: cannot read agents for liveness: {}", error.what());
     }
   }
-  auto raised = liveness_.tick(wall_now());
+  auto raised = liveness_.tick(clock_.now());
   if (raised.empty()) return;
   try {
     insert_batch(raised);
@@ -111,7 +108,7 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
     if (batch.hello) {
       std::uint64_t stored_next = 0;
       try {
-        store_.record_agent(*batch.hello, wall_now());
+        store_.record_agent(*batch.hello, clock_.now());
         if (hooks_.agent_changed) hooks_.agent_changed(batch.hello->agent_id);
         if (hello_recorded_)
           if (auto agent = store_.agent(batch.agent_id); agent && agent->last_sequence > 0)
@@ -143,7 +140,7 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
       }
     }
   }
-  const auto committed_at = wall_now();
+  const auto committed_at = clock_.now();
   if (liveness_.observe) observe_liveness(events);
   report_({next_by_agent.begin(), next_by_agent.end()}, true);
   record_latencies(events, committed_at);

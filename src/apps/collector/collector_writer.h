@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/event_store.h"
 #include "transport/ingest_queue.h"
 
@@ -59,8 +60,10 @@ struct LivenessHooks {
 
 class CollectorWriter {
  public:
+  // `clock`: commit times, liveness ticks and the pace of liveness refreshes (a fake in tests).
   CollectorWriter(store::EventStore& store, transport::IngestQueue& queue, CommitReport report,
-                  LivenessHooks liveness, std::size_t max_transaction_events = 100000);
+                  LivenessHooks liveness, Clock& clock,
+                  std::size_t max_transaction_events = 100000);
   ~CollectorWriter();
   void start();
   void join();  // after queue.close(): returns when everything queued is stored
@@ -87,7 +90,8 @@ class CollectorWriter {
   StoreHooks hooks_;
   std::function<void(const std::string&, std::uint64_t)> hello_recorded_;
   std::size_t max_transaction_events_;
-  std::chrono::steady_clock::time_point last_refresh_{};
+  Clock& clock_;
+  MonotonicTime last_refresh_{};
   std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies
   std::size_t latency_next_ = 0;
   mutable std::mutex mutex_;

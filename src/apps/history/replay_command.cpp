@@ -104,7 +104,8 @@ void print_summary(const ReplaySendResult& result, bool json) {
 int send_to_endpoint(const ReplayFlags& f, store::EventStore& store, Timestamp from,
                      Timestamp until) {
   ReplaySendOptions options{f.endpoint, f.key, f.collector_key, f.speed, f.drain};
-  const auto result = send_replay(store, from, until, options, install_signal_flags().stop);
+  platform::SystemClock clock;
+  const auto result = send_replay(store, from, until, options, install_signal_flags().stop, clock);
   print_summary(result, f.json);
   return result.complete() ? kExitOk : kExitUnacknowledged;
 }
@@ -138,9 +139,13 @@ int run_replay(const ReplayFlags& f) {
   const auto opened = store::open_store(resolved_store_url(f.store, f.db), {.read_only = true});
   auto& store = *opened;
   if (!f.endpoint.empty()) return send_to_endpoint(f, store, *from, *until);
-  const auto start = std::chrono::steady_clock::now();
+  platform::SystemClock clock;
+  const auto start = clock.monotonic_now();
   store::ReplayHooks hooks{
-      .wait_until = [&](Duration due) { std::this_thread::sleep_until(start + due); },
+      .wait_until =
+          [&](Duration due) {
+            std::this_thread::sleep_for(std::max(start + due - clock.monotonic_now(), Duration{}));
+          },
       .emit =
           [&](const events::Event& event) {
             const auto line = f.json ? events::encode_json(event) : event_line(event);

@@ -20,14 +20,9 @@ namespace cw::apps {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 // Events read ahead of their acknowledgement, all agents together: with --speed 0 a long history
 // is not read into memory at once, the store is read as fast as the receiver acknowledges.
 constexpr std::size_t kMaxPending = 100000;
-
-MonotonicTime mono(Clock::time_point at) {
-  return MonotonicTime{std::chrono::duration_cast<Duration>(at.time_since_epoch())};
-}
 
 struct ReplayedAgent {
   ReplayAgentResult result;
@@ -38,9 +33,10 @@ struct ReplayedAgent {
 
 class ReplayLinks {
  public:
-  ReplayLinks(store::EventStore& store, const ReplaySendOptions& options)
+  ReplayLinks(store::EventStore& store, const ReplaySendOptions& options, Clock& clock)
       : store_(store),
         options_(options),
+        clock_(clock),
         key_(transport::read_secret_key_file(options.key_file)),
         collector_key_(transport::read_key_file(options.collector_key_file)) {}
 
@@ -70,8 +66,8 @@ class ReplayLinks {
     if (!agent.link) open(event.agent_id, agent);
   }
 
-  void pump(Clock::time_point now) {
-    for (auto& [id, agent] : agents_) agent.link->pump(mono(now));
+  void pump(MonotonicTime now) {
+    for (auto& [id, agent] : agents_) agent.link->pump(now);
   }
 
   void wait(Duration timeout) {
@@ -87,7 +83,7 @@ class ReplayLinks {
       return;
     }
     zmq::poll(items, ms);
-    const auto now = mono(Clock::now());
+    const auto now = clock_.monotonic_now();
     for (std::size_t i = 0; i < items.size(); ++i)
       if (items[i].revents & ZMQ_POLLIN) owners[i]->link->on_readable(now);
   }
@@ -125,6 +121,7 @@ class ReplayLinks {
 
   store::EventStore& store_;
   const ReplaySendOptions& options_;
+  Clock& clock_;
   transport::CurveKeyPair key_;
   std::string collector_key_;
   zmq::context_t context_{1};
@@ -141,24 +138,23 @@ bool ReplaySendResult::complete() const {
 }
 
 ReplaySendResult send_replay(store::EventStore& store, Timestamp from, Timestamp until,
-                             const ReplaySendOptions& options, const std::atomic<bool>& stop) {
-  ReplayLinks links{store, options};
+                             const ReplaySendOptions& options, const std::atomic<bool>& stop,
+                             Clock& clock) {
+  ReplayLinks links{store, options, clock};
   store::ReplayCursor cursor{store, from, until};
   auto next = cursor.next();
   const auto first = next ? next->timestamp : Timestamp{};
-  const auto start = Clock::now();
-  std::optional<Clock::time_point> give_up;
+  const auto start = clock.monotonic_now();
+  std::optional<MonotonicTime> give_up;
   while (!stop) {
-    auto now = Clock::now();
+    auto now = clock.monotonic_now();
     for (auto room = kMaxPending - std::min(kMaxPending, links.pending());
          next && room > 0 &&
          start + store::replay_due(first, next->timestamp, options.speed) <= now;
          next = cursor.next(), --room)
       links.feed(*next);
     if (!next) {
-      if (!give_up)
-        give_up = now + std::chrono::duration_cast<Duration>(
-                            std::chrono::duration<double>(options.drain));
+      if (!give_up) give_up = now + from_seconds(options.drain);
       if (links.pending() == 0 || now > *give_up) break;
     }
     links.pump(now);
@@ -170,7 +166,7 @@ ReplaySendResult send_replay(store::EventStore& store, Timestamp from, Timestamp
     links.wait(timeout);
   }
   auto result = links.result();
-  result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.elapsed_seconds = to_seconds(clock.monotonic_now() - start);
   return result;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/time.h"
 #include "store/event_store.h"
 #include "transport/zmq/zmq_sockets.h"
@@ -45,7 +46,9 @@ struct ReplaySendResult {
   bool complete() const;  // every sent event acknowledged
 };
 
+// `clock` paces the events and times the drain (the shell's; a fake one in tests).
 ReplaySendResult send_replay(store::EventStore& store, Timestamp from, Timestamp until,
-                             const ReplaySendOptions& options, const std::atomic<bool>& stop);
+                             const ReplaySendOptions& options, const std::atomic<bool>& stop,
+                             Clock& clock);
 
 }  // namespace cw::apps

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -16,6 +15,7 @@
 #include "apps/netmon/netmon_config.h"
 #include "apps/netmon/netmon_output.h"
 #include "apps/netmon/network_monitor.h"
+#include "platform/system_clock.h"
 
 namespace cw::apps {
 namespace {
@@ -58,7 +58,8 @@ int run_netmon(const Options& o, detect::NetmonConfig config) {
     std::fprintf(stdout, "%s\n", line.c_str());
     std::fflush(stdout);
   };
-  NetworkMonitor monitor(config, sink);
+  platform::SystemClock clock;
+  NetworkMonitor monitor(config, sink, clock);
   RunFacts facts;
   try {
     if (!o.pcap.empty()) {
@@ -80,7 +81,7 @@ int run_netmon(const Options& o, detect::NetmonConfig config) {
     return kExitFailure;
   }
   auto& signals = install_signal_flags();  // SIGINT/SIGTERM end the capture within a read timeout
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock.monotonic_now();
   std::optional<Duration> duration;
   if (o.duration > 0) duration = from_seconds(o.duration);
   try {
@@ -89,8 +90,7 @@ int run_netmon(const Options& o, detect::NetmonConfig config) {
     std::fprintf(stderr, "chronowatch netmon: %s\n", error.what());
     return kExitFailure;
   }
-  facts.elapsed_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  facts.elapsed_seconds = to_seconds(clock.monotonic_now() - started);
   facts.max_rss_bytes = max_rss_bytes();
   facts.capture = monitor.capture_stats();
   const auto stats = monitor.stats();

@@ -1,21 +1,13 @@
 // apps/netmon/network_monitor.cpp — the capture loop of apps/netmon/network_monitor.h.
 #include "apps/netmon/network_monitor.h"
 
-#include <chrono>
 #include <stdexcept>
 
 namespace cw::apps {
-namespace {
 
-Timestamp wall_now() {
-  return Timestamp{
-      std::chrono::duration_cast<Duration>(std::chrono::system_clock::now().time_since_epoch())};
-}
-
-}  // namespace
-
-NetworkMonitor::NetworkMonitor(const detect::NetmonConfig& config, detect::EventSink sink)
-    : detectors_(config, std::move(sink)) {}
+NetworkMonitor::NetworkMonitor(const detect::NetmonConfig& config, detect::EventSink sink,
+                               Clock& clock)
+    : detectors_(config, std::move(sink)), clock_(clock) {}
 
 void NetworkMonitor::open_file(const std::string& path) {
   capture_.emplace(platform::PcapCapture::open_file(path));
@@ -34,15 +26,15 @@ std::uint64_t NetworkMonitor::run(std::optional<Duration> duration,
     detectors_.on_frame(link, frame, time);
     ++frames;
   };
-  const auto deadline = std::chrono::steady_clock::now() + duration.value_or(Duration::max() / 2);
+  const auto deadline = clock_.monotonic_now() + duration.value_or(Duration::max() / 2);
   while (!stop_.load(std::memory_order_relaxed) &&
          !(stop_flag && stop_flag->load(std::memory_order_relaxed))) {
     const bool ready = capture_->wait_for_frames();  // a file is always ready
     const int n = ready ? capture_->dispatch(capture_->is_live() ? -1 : 4096, on_frame) : 0;
     if (n < 0) break;  // end of file
     if (capture_->is_live()) {
-      detectors_.advance(wall_now());  // a quiet link still ends attacks and probes
-      if (std::chrono::steady_clock::now() >= deadline) break;
+      detectors_.advance(clock_.now());  // a quiet link still ends attacks and probes
+      if (clock_.monotonic_now() >= deadline) break;
     }
   }
   if (capture_->is_live()) {  // what the kernel already holds belongs to this run

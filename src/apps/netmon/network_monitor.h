@@ -7,6 +7,7 @@
 #include <atomic>
 #include <optional>
 
+#include "core/clock.h"
 #include "detect/network_detectors.h"
 #include "platform/pcap_capture.h"
 
@@ -14,7 +15,8 @@ namespace cw::apps {
 
 class NetworkMonitor {
  public:
-  NetworkMonitor(const detect::NetmonConfig& config, detect::EventSink sink);
+  // `clock`: when a quiet live link advances the detectors, and the end of a `duration`.
+  NetworkMonitor(const detect::NetmonConfig& config, detect::EventSink sink, Clock& clock);
 
   // Opens the source (throws std::runtime_error with a clear message on failure). Open before
   // dropping privileges: the open handle keeps working without CAP_NET_RAW.
@@ -36,6 +38,7 @@ class NetworkMonitor {
  private:
   detect::NetworkDetectors detectors_;
   std::optional<platform::PcapCapture> capture_;
+  Clock& clock_;
   std::atomic<bool> stop_{false};
 };
 

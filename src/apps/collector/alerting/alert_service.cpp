@@ -31,13 +31,9 @@ alerts::AlertsConfig config_with_flags(alerts::AlertsConfig config,
 
 }  // namespace
 
-Timestamp AlertService::wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
-                           const std::vector<store::AgentRecord>& stored_agents)
-    : options_(std::move(options)), incidents_to_(incidents_to) {
+                           const std::vector<store::AgentRecord>& stored_agents, Clock& clock)
+    : options_(std::move(options)), incidents_to_(incidents_to), clock_(clock) {
   restore_state();
   load_rules(true);
   for (const auto& agent : stored_agents)
@@ -181,7 +177,7 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
 }
 
 void AlertService::tick_loop() {
-  auto last_check = std::chrono::steady_clock::now();
+  auto last_check = clock_.monotonic_now();
   auto last_save = last_check;
   while (!stopping_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -195,14 +191,14 @@ void AlertService::tick_loop() {
     // Once a second, not at every tick: under a fleet's load every firing alert changes (its
     // count, its last event) all the time, and each save rewrites them in the store the ingest
     // writes to. What the operator changes through the API is saved before the API answers.
-    if (std::chrono::steady_clock::now() - last_save >= std::chrono::seconds(1)) {
-      last_save = std::chrono::steady_clock::now();
+    if (clock_.monotonic_now() - last_save >= std::chrono::seconds(1)) {
+      last_save = clock_.monotonic_now();
       save_state();
     }
     if (reload_.exchange(false)) {
       load_rules(false, true);  // SIGHUP: receivers re-made too (their secret files re-read)
-    } else if (std::chrono::steady_clock::now() - last_check >= std::chrono::seconds(1)) {
-      last_check = std::chrono::steady_clock::now();
+    } else if (clock_.monotonic_now() - last_check >= std::chrono::seconds(1)) {
+      last_check = clock_.monotonic_now();
       std::int64_t known = 0;
       {
         std::lock_guard status(status_mutex_);

@@ -21,6 +21,7 @@
 #include "apps/collector/alerting/alert_outbox.h"
 #include "apps/collector/alerting/alert_receivers.h"
 #include "apps/collector/alerting/alert_state_store.h"
+#include "core/clock.h"
 #include "store/event_store.h"
 #include "transport/ingest_queue.h"
 
@@ -56,8 +57,9 @@ struct ReceiverCounters {
 class AlertService {
  public:
   // Throws when the rules file is given and bad at startup, or the outbox cannot be opened.
+  // `clock` gives the engine its `now` and paces the ticks (a fake one in tests).
   AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
-               const std::vector<store::AgentRecord>& stored_agents);
+               const std::vector<store::AgentRecord>& stored_agents, Clock& clock);
   ~AlertService();
   AlertService(const AlertService&) = delete;
   AlertService& operator=(const AlertService&) = delete;
@@ -89,7 +91,7 @@ class AlertService {
   std::vector<ReceiverCounters> receiver_counters();
   std::string rules_error();  // the last refused reload, or empty
 
-  static Timestamp wall_now();
+  Timestamp wall_now() { return clock_.now(); }
 
  private:
   struct Worker;
@@ -108,6 +110,7 @@ class AlertService {
 
   AlertServiceOptions options_;
   transport::IngestQueue& incidents_to_;
+  Clock& clock_;
   std::mutex engine_mutex_;
   alerts::Alerting alerting_;
   std::unique_ptr<AlertOutbox> outbox_;
