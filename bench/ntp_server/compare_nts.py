@@ -17,8 +17,14 @@ bottleneck, e.g. the machine was shared). Figures:
   - NTS-KE handshakes/s (load generator threads making KEs back to back) and server CPU ms each,
 and the ratios against issue 11's targets, with the load average beside every figure.
 
-Run (as root, from the repository, after building chronowatch and ntp_loadgen):
-  /usr/bin/python3 bench/ntp_server/compare_nts.py --build build [--seconds 5] [--json]
+Beside them, a bare UDP echo responder (echo_responder.cpp) gives the machine's limit for plain
+responses. All servers stay up for the whole run and are measured in `--rounds` interleaved rounds
+(the same order each round); the ratios are of the medians, measured (responses/s of the run) and
+server-bound (the inverse ratio of CPU µs per response). Both NTS-KE servers use one ECDSA P-256
+certificate; what a stock OpenSSL client negotiates with each (suite, group) is printed.
+
+Run (as root, from the repository, after building chronowatch, ntp_loadgen and echo_responder):
+  /usr/bin/python3 bench/ntp_server/compare_nts.py --build build [--rounds 3] [--seconds 2] [--json]
 """
 import argparse
 import json
@@ -89,83 +95,172 @@ def start_ours(args, cert, key):
     return process, port, ke_port
 
 
-def measure(args, name, pid, port, ke_port, cert, plain):
-    nts = ["--server", f"127.0.0.1:{port}", "--nts-ke", f"127.0.0.1:{ke_port}", "--nts-ca", cert]
+def start_echo(args):
+    """The machine's limit: a bare batched UDP echo (bench/ntp_server/echo_responder.cpp)."""
+    port = free_port()
+    echo = Process([str(args.echo_responder), "--listen", f"127.0.0.1:{port}"], name="bench-echo")
+    wait_for(lambda: udp_answers(port) or not echo.alive(), what="the echo responder")
+    if not echo.alive():
+        raise RuntimeError("echo_responder exited:\n" + echo.log())
+    return echo, port
+
+
+def udp_answers(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        s.sendto(b"\x23" + bytes(47), ("127.0.0.1", port))
+        try:
+            return len(s.recv(64)) == 48
+        except OSError:
+            return False
+
+
+def tls_parameters(ke_port, cert):
+    """What a stock OpenSSL client negotiates with an NTS-KE server: TLS suite and ECDHE group."""
+    out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{ke_port}", "-alpn",
+                          "ntske/1", "-CAfile", str(cert), "-brief"], input="", text=True,
+                         capture_output=True, timeout=10)
+    found = {}
+    for line in (out.stdout + out.stderr).splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("Ciphersuite", "Peer signature type", "Server Temp Key"):
+            found[key.strip()] = value.strip()
+    return ", ".join(f"{k} {v}" for k, v in found.items()) or "(openssl s_client failed)"
+
+
+def flood_argv(port, ke_port, cert, nts):
+    argv = ["--server", f"127.0.0.1:{port}"]
+    return argv + ["--nts-ke", f"127.0.0.1:{ke_port}", "--nts-ca", cert] if nts else argv
+
+
+def one_round(args, servers, cert):
+    """One pass over every (server, what), in the same order each round."""
     rows = []
-    if plain:
-        rows.append(phase(args, name, pid, ["--server", f"127.0.0.1:{port}"], args.seconds))
-    rows.append(phase(args, name, pid, nts, args.seconds))
-    rows.append(phase(args, name, pid, ["--ke-flood", f"127.0.0.1:{ke_port}", "--nts-ca", cert,
-                                        "--sockets", args.ke_threads], args.ke_seconds))
+    for name, pid, port, ke_port in servers:
+        rows.append(phase(args, name, pid, flood_argv(port, ke_port, cert, False), args.seconds))
+        if ke_port:
+            rows.append(phase(args, name, pid, flood_argv(port, ke_port, cert, True),
+                              args.seconds))
+    for name, pid, _, ke_port in servers:
+        if ke_port:
+            rows.append(phase(args, name, pid, ["--ke-flood", f"127.0.0.1:{ke_port}", "--nts-ca",
+                                                cert, "--sockets", args.ke_threads],
+                              args.ke_seconds))
     return rows
+
+
+def kind(row):
+    return "KE" if "ke-flood" in row["what"] else ("NTS" if "nts" in row["what"] else "plain")
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def medians(rows):
+    """(server, kind, rate) → the median per s and CPU µs each over the rounds."""
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["server"], kind(r), str(r["rate"])), []).append(r)
+    return {key: {"per_s": median([r["per_s"] for r in g]),
+                  "cpu_us_each": median([r["cpu_us_each"] for r in g]), "n": len(g)}
+            for key, g in groups.items()}
 
 
 def ratio(a, b):
     return a / b if a and b else float("nan")
 
 
+def print_rows(rows):
+    print(f"\n{'round':<6}{'server':<13}{'what':<7}{'load':>12}{'per s':>11}{'loss':>8}"
+          f"{'cpu µs each':>13}{'1 core /s':>11}{'gen µs':>8}{'srv %':>7}  invalid  load avg")
+    for r in rows:
+        rate = r["rate"] if r["rate"] == "saturation" else f"{r['rate']}/s"
+        loss = f"{100 * r['loss']:.2f}%" if r["loss"] is not None else "-"
+        cpu = f"{r['cpu_us_each']:.1f}" if r["cpu_us_each"] else "-"
+        core = f"{1e6 / r['cpu_us_each']:.0f}" if r["cpu_us_each"] else "-"
+        gen = f"{r['gen_us_each']:.1f}" if r["gen_us_each"] else "-"
+        print(f"{r.get('round', '-'):<6}{r['server']:<13}{kind(r):<7}{rate:>12}{r['per_s']:>11.1f}"
+              f"{loss:>8}{cpu:>13}{core:>11}{gen:>8}{100 * r['server_busy']:>6.0f}%  "
+              f"{r['invalid']:>7}  {r['load']}")
+
+
+def print_ratios(m):
+    def get(server, what):
+        return m.get((server, what, "saturation"), {})
+
+    ours_nts, chrony_nts = get("chronowatch", "NTS"), get("chronyd", "NTS")
+    ours_plain, echo = get("chronowatch", "plain"), get("bare echo", "plain")
+    ours_ke, chrony_ke = get("chronowatch", "KE"), get("chronyd", "KE")
+    print("\nmedians over the rounds        per s (ours / peer)       CPU µs each (ours / peer)")
+    for label, a, b in (("NTS, chronyd", ours_nts, chrony_nts),
+                        ("plain, chronyd", ours_plain, get("chronyd", "plain")),
+                        ("NTS, our plain", ours_nts, ours_plain),
+                        ("plain, bare echo", ours_plain, echo),
+                        ("KE, chronyd", ours_ke, chrony_ke)):
+        print(f"  {label:<28}{a.get('per_s') or 0:>10.1f} / {b.get('per_s') or 0:<10.1f}"
+              f"{a.get('cpu_us_each') or 0:>9.1f} / {b.get('cpu_us_each') or 0:.1f}")
+    per_s, cpu = "per_s", "cpu_us_each"
+    print("\nratios (medians)                          measured   server-bound (CPU)   target")
+    for label, a, b, target in (
+            ("NTS responses/s, ours / chronyd", ours_nts, chrony_nts, ">= 1.2x"),
+            ("NTS / plain responses/s, ours", ours_nts, ours_plain, ">= 0.6x"),
+            ("plain responses/s, ours / bare echo", ours_plain, echo, ""),
+            ("NTS-KE handshakes/s, ours / chronyd", ours_ke, chrony_ke, ">= 1.0x")):
+        measured = ratio(a.get(per_s), b.get(per_s))
+        bound = ratio(b.get(cpu), a.get(cpu))
+        print(f"  {label:<40}{measured:>7.2f}x {bound:>14.2f}x      {target}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=str(REPO / "build"))
-    parser.add_argument("--seconds", type=float, default=5, help="each flood")
-    parser.add_argument("--rate-seconds", type=float, default=3, help="each fixed-rate run")
-    parser.add_argument("--ke-seconds", type=float, default=5, help="each NTS-KE flood")
+    parser.add_argument("--seconds", type=float, default=2, help="each flood")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    parser.add_argument("--rate-seconds", type=float, default=2, help="each fixed-rate run")
+    parser.add_argument("--ke-seconds", type=float, default=2, help="each NTS-KE flood")
     parser.add_argument("--ke-threads", type=int, default=2, help="load generator KE threads")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     build = pathlib.Path(args.build)
     args.chronowatch = str(build / "src" / "apps" / "chronowatch")
     args.loadgen = build / "bench" / "ntp_server" / "ntp_loadgen"
+    args.echo_responder = build / "bench" / "ntp_server" / "echo_responder"
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-bench-nts-"))
     shutil.chown(workdir, "_chrony", "_chrony")
     cert, key = make_certificate(workdir)
     print(f"load average at start: {load_average()} on {os.cpu_count()} cores")
+    print("both NTS-KE servers use the same certificate (ECDSA P-256, made here); a stock OpenSSL "
+          "client negotiates:")
     rows = []
     ours, port, ke_port = start_ours(args, cert, key)
+    echo, echo_port = start_echo(args)
     try:
-        rows += measure(args, "chronowatch", ours.pid, port, ke_port, cert, plain=True)
+        with ChronydNts(cert, key) as chronyd:
+            print(f"  chronowatch: {tls_parameters(ke_port, cert)}")
+            print(f"  chronyd:     {tls_parameters(chronyd.ke_port, cert)}")
+            servers = [("bare echo", echo.pid, echo_port, None),
+                       ("chronowatch", ours.pid, port, ke_port),
+                       ("chronyd", chronyd.process.pid, chronyd.port, chronyd.ke_port)]
+            for n in range(args.rounds):
+                for r in one_round(args, servers, cert):
+                    rows.append({**r, "round": n + 1})
+            chronyd_rate = medians(rows)[("chronyd", "NTS", "saturation")]["per_s"]
+            for rate in (int(f * chronyd_rate) for f in (0.25, 0.5)):
+                for name, pid, p, kp in servers[1:]:
+                    rows.append(phase(args, name, pid, flood_argv(p, kp, cert, True),
+                                      args.rate_seconds, rate))
     finally:
         ours.stop()
-    with ChronydNts(cert, key) as chronyd:
-        rows += measure(args, "chronyd", chronyd.process.pid, chronyd.port, chronyd.ke_port, cert,
-                        plain=False)
-        chronyd_rate = rows[-2]["per_s"]
-        rates = [int(f * chronyd_rate) for f in (0.25, 0.5)]
-        nts = ["--server", f"127.0.0.1:{chronyd.port}", "--nts-ke", f"127.0.0.1:{chronyd.ke_port}",
-               "--nts-ca", cert]
-        for rate in rates:
-            rows.append(phase(args, "chronyd", chronyd.process.pid, nts, args.rate_seconds, rate))
-    ours, port, ke_port = start_ours(args, cert, key)
-    try:
-        nts = ["--server", f"127.0.0.1:{port}", "--nts-ke", f"127.0.0.1:{ke_port}", "--nts-ca", cert]
-        for rate in rates:
-            rows.append(phase(args, "chronowatch", ours.pid, nts, args.rate_seconds, rate))
-    finally:
-        ours.stop()
+        echo.stop()
     shutil.rmtree(workdir, ignore_errors=True)
-
-    print(f"\n{'server':<13}{'what':<34}{'load':>12}{'per s':>10}{'loss':>8}{'cpu µs each':>13}"
-          f"{'gen µs':>8}{'srv %':>7}  invalid  load avg")
-    for r in rows:
-        rate = r["rate"] if r["rate"] == "saturation" else f"{r['rate']}/s"
-        loss = f"{100 * r['loss']:.2f}%" if r["loss"] is not None else "-"
-        cpu = f"{r['cpu_us_each']:.1f}" if r["cpu_us_each"] else "-"
-        gen = f"{r['gen_us_each']:.1f}" if r["gen_us_each"] else "-"
-        what = "KE flood" if "ke-flood" in r["what"] else ("NTS" if "nts" in r["what"] else "plain")
-        print(f"{r['server']:<13}{what:<34}{rate:>12}{r['per_s']:>10.1f}{loss:>8}{cpu:>13}"
-              f"{gen:>8}{100 * r['server_busy']:>6.0f}%  {r['invalid']:>7}  {r['load']}")
-    by = {(r["server"], "KE" if "ke-flood" in r["what"] else ("NTS" if "nts" in r["what"] else
-                                                              "plain"), str(r["rate"])): r
-          for r in rows}
-    ours_nts, chrony_nts = by[("chronowatch", "NTS", "saturation")], by[("chronyd", "NTS", "saturation")]
-    ours_plain = by[("chronowatch", "plain", "saturation")]
-    ours_ke, chrony_ke = by[("chronowatch", "KE", "saturation")], by[("chronyd", "KE", "saturation")]
-    print("\nratios                                              target")
-    print(f"  NTS responses/s, ours / chronyd        {ratio(ours_nts['per_s'], chrony_nts['per_s']):6.2f}x   >= 1.2x")
-    print(f"  NTS / plain responses/s, ours          {ratio(ours_nts['per_s'], ours_plain['per_s']):6.2f}x   >= 0.6x")
-    print(f"  CPU per NTS response, ours / chronyd   {ratio(ours_nts['cpu_us_each'], chrony_nts['cpu_us_each']):6.2f}x")
-    print(f"  NTS-KE handshakes/s, ours / chronyd    {ratio(ours_ke['per_s'], chrony_ke['per_s']):6.2f}x   >= 1.0x")
+    print_rows(rows)
+    print_ratios(medians(rows))
+    print("  (measured: the run's responses/s, which the shared machine and the load generator "
+          "bound when srv % < 100;\n   server-bound: the inverse ratio of the servers' CPU µs per "
+          "response, what one core each would give)")
     print(f"load average at end: {load_average()} on {os.cpu_count()} cores")
     if args.json:
         print(json.dumps(rows, indent=1))
