@@ -141,6 +141,8 @@ def one_round(args, servers, cert):
         if ke_port:
             rows.append(phase(args, name, pid, flood_argv(port, ke_port, cert, True),
                               args.seconds))
+            rows.append(phase(args, name, pid, flood_argv(port, ke_port, cert, True) + DISTINCT,
+                              args.seconds))
     for name, pid, _, ke_port in servers:
         if ke_port:
             rows.append(phase(args, name, pid, ["--ke-flood", f"127.0.0.1:{ke_port}", "--nts-ca",
@@ -149,8 +151,17 @@ def one_round(args, servers, cert):
     return rows
 
 
+# Every request in flight with its own cookie (32 sockets x 128 pooled requests, 4096 cookies):
+# what real clients send (each cookie used once), and what a cache of opened cookies cannot answer.
+DISTINCT = ["--nts-pool", 128, "--nts-cookies", 4096]
+
+
 def kind(row):
-    return "KE" if "ke-flood" in row["what"] else ("NTS" if "nts" in row["what"] else "plain")
+    if "ke-flood" in row["what"]:
+        return "KE"
+    if "nts-cookies" in row["what"]:
+        return "NTS-d"
+    return "NTS" if "nts" in row["what"] else "plain"
 
 
 def median(values):
@@ -193,8 +204,11 @@ def print_ratios(m):
     ours_nts, chrony_nts = get("chronowatch", "NTS"), get("chronyd", "NTS")
     ours_plain, echo = get("chronowatch", "plain"), get("bare echo", "plain")
     ours_ke, chrony_ke = get("chronowatch", "KE"), get("chronyd", "KE")
+    ours_d, chrony_d = get("chronowatch", "NTS-d"), get("chronyd", "NTS-d")
     print("\nmedians over the rounds        per s (ours / peer)       CPU µs each (ours / peer)")
     for label, a, b in (("NTS, chronyd", ours_nts, chrony_nts),
+                        ("NTS-d, chronyd", ours_d, chrony_d),
+                        ("NTS-d, our plain", ours_d, ours_plain),
                         ("plain, chronyd", ours_plain, get("chronyd", "plain")),
                         ("NTS, our plain", ours_nts, ours_plain),
                         ("plain, bare echo", ours_plain, echo),
@@ -206,6 +220,8 @@ def print_ratios(m):
     for label, a, b, target in (
             ("NTS responses/s, ours / chronyd", ours_nts, chrony_nts, ">= 1.2x"),
             ("NTS / plain responses/s, ours", ours_nts, ours_plain, ">= 0.6x"),
+            ("NTS-d responses/s, ours / chronyd", ours_d, chrony_d, "(>= 1.2x)"),
+            ("NTS-d / plain responses/s, ours", ours_d, ours_plain, "(>= 0.6x)"),
             ("plain responses/s, ours / bare echo", ours_plain, echo, ""),
             ("NTS-KE handshakes/s, ours / chronyd", ours_ke, chrony_ke, ">= 1.0x")):
         measured = ratio(a.get(per_s), b.get(per_s))
@@ -261,6 +277,8 @@ def main():
     print("  (measured: the run's responses/s, which the shared machine and the load generator "
           "bound when srv % < 100;\n   server-bound: the inverse ratio of the servers' CPU µs per "
           "response, what one core each would give)")
+    print("  NTS: one cookie in every request (as ntpperf); NTS-d: every request in flight with its "
+          "own cookie\n   (4096 of one session, asked of the server first), as real clients send")
     print(f"load average at end: {load_average()} on {os.cpu_count()} cores")
     if args.json:
         print(json.dumps(rows, indent=1))

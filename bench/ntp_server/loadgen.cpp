@@ -19,6 +19,9 @@
 //                   Every reply's header, origin and unique identifier are checked; every
 //                   --verify-every'th (default 16; 1: all) also fully (the authenticator under S2C,
 //                   the encrypted cookies, RFC 8915 §5.7), counted as "verified"
+//   ntp_loadgen ... --nts-ke ... --nts-cookies N   # N distinct cookies (asked of the server
+//                   first, 8 a reply), request k of the pools carrying cookie k mod N: with N at
+//                   least --sockets × --nts-pool, every request in flight has its own cookie
 //   ntp_loadgen --ke-flood 127.0.0.1:4460 --nts-ca cert.pem --seconds 5 [--sockets N]
 //                   NTS-KE handshakes/s: N threads each making KEs back to back
 #include <arpa/inet.h>
@@ -41,6 +44,7 @@
 #include <vector>
 
 #include "apps/common/nts/ke_client.h"
+#include "loadgen_cookies.h"
 #include "loadgen_stats.h"
 #include "ntp/key_file.h"
 #include "ntp/mac.h"
@@ -72,6 +76,8 @@ struct Options {
   std::string ke_flood;             // HOST:PORT: measure NTS-KE handshakes/s instead
   std::uint32_t nts_pool = 64;      // NTS requests sealed up front per socket, resent in turn
   std::uint64_t verify_every = 16;  // NTS: full check of every N-th reply
+  std::size_t nts_cookies = 0;      // NTS: distinct cookies over the pools (0: the KE's first)
+  std::vector<ntp::nts::Cookie> cookies;
   // The NTS keys and the one cookie of every request; its unique_id is rewritten per request.
   mutable std::optional<ntp::nts::ClientRequest> nts;
 };
@@ -100,7 +106,8 @@ void unique_id_for(std::uint64_t transmit, std::span<std::byte> out) {
   std::fprintf(stderr,
                "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
                "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n"
-               "       [--nts-ke HOST:PORT --nts-ca FILE [--nts-pool N] [--verify-every N]]\n"
+               "       [--nts-ke HOST:PORT --nts-ca FILE [--nts-pool N] [--verify-every N]\n"
+               "        [--nts-cookies N]]\n"
                "       --ke-flood HOST:PORT --nts-ca FILE [--seconds S] [--sockets N]\n",
                message);
   std::exit(2);
@@ -161,6 +168,8 @@ Options parse_options(int argc, char** argv) {
       o.ke_flood = v;
     else if (a == "--nts-pool")
       o.nts_pool = static_cast<std::uint32_t>(std::max(1, std::atoi(v.c_str())));
+    else if (a == "--nts-cookies")
+      o.nts_cookies = static_cast<std::size_t>(std::max(0, std::atoi(v.c_str())));
     else if (a == "--verify-every")
       o.verify_every = static_cast<std::uint64_t>(std::max(1, std::atoi(v.c_str())));
     else
@@ -234,6 +243,7 @@ void seal_pools(const Options& o, std::vector<ClientSocket>& eps) {
   for (std::size_t i = 0; i < eps.size(); ++i) {
     auto& e = eps[i];
     for (std::uint32_t k = 0; k < o.nts_pool; ++k) {
+      if (!o.cookies.empty()) o.nts->cookie = o.cookies[(i * o.nts_pool + k) % o.cookies.size()];
       const std::size_t size = build_request(o, i, k, one);
       if (size == 0) usage("an NTS request does not fit in a packet");
       if (k == 0) e.pool.resize(o.nts_pool * size);
@@ -402,6 +412,13 @@ void key_exchange(Options& o) {
   r.c2s = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.c2s).first(32));
   r.s2c = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.s2c).first(32));
   r.cookie = ke->cookies.front();
+  if (o.nts_cookies > 0) {
+    platform::SystemRandom random;
+    if (auto error =
+            bench::gather_cookies(o.server, o.server_length, r, o.nts_cookies, random, o.cookies))
+      usage(error->c_str());
+    r.cookie = o.cookies.front();
+  }
   o.nts = std::move(r);
 }
 
