@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ntp/nts/aes_key.h"
+
 namespace cw::ntp::nts {
 
 namespace {
@@ -41,7 +43,7 @@ std::optional<Aead> Aead::make(AeadId id, std::span<const std::byte> key) {
   aead.id_ = id;
   aead.key_size_ = key.size();
   std::copy(key.begin(), key.end(), aead.key_.begin());
-  siv_cmac_aes128_set_key(&aead.siv_, u8(key));
+  siv_cmac_aes128_fast_set_key(&aead.siv_, u8(key));  // nettle's contexts, AES-NI key expansion
   return aead;
 }
 
