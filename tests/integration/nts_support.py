@@ -54,7 +54,8 @@ class ChronydNts(Chronyd):
 
 def chronyd_nts_measure(port, ke_port, cert, timeout=12):
     """`chronyd -Q` measuring an NTS server once (NTS-KE on ke_port, trusting only `cert`), never
-    touching the clock. Returns (offset in seconds or None, chronyd's log)."""
+    touching the clock. Returns (offset in seconds or None, chronyd's log). minpoll -2: its first
+    request goes 0.25 s after the NTS-KE instead of 2 s."""
     import tempfile
     from peers import without_cap_sys_time
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-chronyq-nts-"))
@@ -64,7 +65,8 @@ def chronyd_nts_measure(port, ke_port, cert, timeout=12):
         f"pidfile {workdir}/chronyd.pid", f"driftfile {workdir}/drift", "cmdport 0",
         "bindcmdaddress /", "port 0", f"ntstrustedcerts {cert}", "nosystemcert",
         f"ntsdumpdir {workdir}",
-        f"server 127.0.0.1 port {port} nts ntsport {ke_port} iburst maxsamples 1"]) + "\n")
+        f"server 127.0.0.1 port {port} nts ntsport {ke_port} iburst maxsamples 1 "
+        "minpoll -2"]) + "\n")
     try:
         result = subprocess.run(without_cap_sys_time(["chronyd", "-Q", "-d", "-t", str(timeout),
                                                       "-f", conf]),

@@ -75,12 +75,13 @@ def best_of(server, count=8, **kwargs):
 
 def chronyd_measure(port, extra_server_options="", keys=None, timeout=10):
     """`chronyd -Q` measuring 127.0.0.1:port once (client only, never touches the clock).
-    Returns (offset in seconds or None, chronyd's log)."""
+    Returns (offset in seconds or None, chronyd's log). minpoll -2: the iburst requests go
+    0.25 s apart instead of 2 s (0.5 s for the four samples, not 4.3 s)."""
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="cw-chronyq-"))
     shutil.chown(workdir, "_chrony", "_chrony")
     lines = [f"pidfile {workdir}/chronyd.pid", f"driftfile {workdir}/drift", "cmdport 0",
              "bindcmdaddress /", "port 0",
-             f"server 127.0.0.1 port {port} iburst maxsamples 4 {extra_server_options}"]
+             f"server 127.0.0.1 port {port} iburst maxsamples 4 minpoll -2 {extra_server_options}"]
     if keys:
         keyfile = workdir / "chrony.keys"
         keyfile.write_text("".join(f"{kid} {spec}\n" for kid, spec in keys.items()))
