@@ -41,7 +41,15 @@ nlohmann::ordered_json json_number(const MetricValue& v) {
 
 nlohmann::ordered_json snapshot_json(std::span<const MetricValue> values) {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
-  for (const auto& v : values) out[std::string{v.field->key}] = json_number(v);
+  for (const auto& v : values) {
+    nlohmann::ordered_json* at = &out;
+    std::string_view key = v.field->key;
+    for (auto dot = key.find('.'); dot != std::string_view::npos; dot = key.find('.')) {
+      at = &(*at)[std::string{key.substr(0, dot)}];  // "serving.stratum": {"serving":{"stratum"
+      key.remove_prefix(dot + 1);
+    }
+    (*at)[std::string{key}] = json_number(v);
+  }
   return out;
 }
 

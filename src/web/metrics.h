@@ -13,6 +13,7 @@
 
 namespace cw::web {
 
+// One member per field, in order; a key with dots nests ("serving.stratum": "serving":{"stratum").
 nlohmann::ordered_json snapshot_json(std::span<const MetricValue> values);
 // "key value, key value, ..." of the named keys, in that order.
 std::string snapshot_log_line(std::span<const MetricValue> values,

@@ -10,26 +10,6 @@ namespace {
 
 using S = ServeReport;
 
-const std::array<SnapshotField<S>, 7> kFields{{
-    {{"received", "serve_received_packets_total", "datagrams received", MetricKind::counter},
-     [](const S& s) { return static_cast<double>(s.counters.received); }},
-    {{"send_errors", "serve_send_errors_total", "replies the kernel refused to send",
-      MetricKind::counter},
-     [](const S& s) { return static_cast<double>(s.counters.send_errors); }},
-    {{"truncated", "serve_truncated_packets_total", "datagrams larger than the receive buffer",
-      MetricKind::counter},
-     [](const S& s) { return static_cast<double>(s.counters.truncated); }},
-    {{"stratum", "serve_stratum", "stratum served (16: unsynchronized)", MetricKind::gauge},
-     [](const S& s) { return static_cast<double>(s.served.state.stratum.value); }},
-    {{"offset", "serve_offset_seconds", "served time minus system time", MetricKind::gauge, false},
-     [](const S& s) { return to_seconds(s.served.offset); }},
-    {{"root_delay", "serve_root_delay_seconds", "root delay served", MetricKind::gauge, false},
-     [](const S& s) { return to_seconds(s.served.state.root_delay); }},
-    {{"root_dispersion", "serve_root_dispersion_seconds", "root dispersion served",
-      MetricKind::gauge, false},
-     [](const S& s) { return to_seconds(s.served.state.root_dispersion); }},
-}};
-
 // The worker histograms' 80 buckets folded to 2 µs steps up to 16 µs, then their doublings. The
 // sum is taken at each bucket's upper bound (the workers keep counts, not sums): an upper bound.
 HistogramValue latency_histogram(const LatencyCounts& counts) {
@@ -93,7 +73,7 @@ void nts_metrics(web::PrometheusText& out, const S& r) {
 std::string serve_metrics_text(const ServeReport& report) {
   web::PrometheusText out;
   out.build_info("serve", CW_VERSION);
-  out.add(values_of<S>(kFields, report));
+  out.add(values_of(serve_fields(), report));
   out.family("serve_responses_total", "replies sent, by kind", MetricKind::counter);
   out.family("serve_dropped_packets_total", "requests not answered, by reason",
              MetricKind::counter);

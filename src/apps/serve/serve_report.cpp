@@ -1,12 +1,45 @@
-// apps/serve/serve_report.cpp — text and JSON forms of the server's counters (apps/serve_report.h).
+// apps/serve/serve_report.cpp — the server snapshot's field description, and its text and JSON
+// forms (apps/serve/serve_report.h).
 #include "apps/serve/serve_report.h"
 
 #include <fmt/format.h>
 
+#include <array>
 #include <nlohmann/json.hpp>
+
+#include "web/metrics.h"
 
 namespace cw::apps {
 namespace {
+
+using S = ServeReport;
+constexpr auto kCounter = MetricKind::counter;
+constexpr auto kGauge = MetricKind::gauge;
+
+const std::array<SnapshotField<S>, 10> kFields{{
+    {{"received", "serve_received_packets_total", "datagrams received", kCounter},
+     [](const S& s) { return static_cast<double>(s.counters.received); }},
+    {{"answered", "", "requests answered (every kind)", kCounter},
+     [](const S& s) { return static_cast<double>(s.counters.answered_total); }},
+    {{"dropped", "", "requests not answered (every reason)", kCounter},
+     [](const S& s) { return static_cast<double>(s.counters.dropped_total); }},
+    {{"send_errors", "serve_send_errors_total", "replies the kernel refused to send", kCounter},
+     [](const S& s) { return static_cast<double>(s.counters.send_errors); }},
+    {{"outcomes.truncated", "serve_truncated_packets_total",
+      "datagrams larger than the receive buffer", kCounter},
+     [](const S& s) { return static_cast<double>(s.counters.truncated); }},
+    {{"serving.stratum", "serve_stratum", "stratum served (16: unsynchronized)", kGauge},
+     [](const S& s) { return static_cast<double>(s.served.state.stratum.value); }},
+    {{"serving.root_delay", "serve_root_delay_seconds", "root delay served", kGauge, false},
+     [](const S& s) { return to_seconds(s.served.state.root_delay); }},
+    {{"serving.root_dispersion", "serve_root_dispersion_seconds", "root dispersion served", kGauge,
+      false},
+     [](const S& s) { return to_seconds(s.served.state.root_dispersion); }},
+    {{"serving.precision", "", "precision served (log2 seconds)", kGauge},
+     [](const S& s) { return static_cast<double>(s.served.state.precision.log2_seconds); }},
+    {{"serving.offset", "serve_offset_seconds", "served time minus system time", kGauge, false},
+     [](const S& s) { return to_seconds(s.served.offset); }},
+}};
 
 const char* leap_name(ntp::LeapIndicator leap) {
   switch (leap) {
@@ -24,8 +57,8 @@ const char* leap_name(ntp::LeapIndicator leap) {
 
 // Percentiles (µs) and the non-empty buckets as [upper bound ns, count] pairs, so that a reader
 // can subtract two reports and get the figures of the interval between them.
-nlohmann::json latency_json(const LatencyCounts& h) {
-  nlohmann::json buckets = nlohmann::json::array();
+nlohmann::ordered_json latency_json(const LatencyCounts& h) {
+  nlohmann::ordered_json buckets = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < kLatencyBuckets; ++i)
     if (h.counts[i] > 0) buckets.push_back({latency_bucket_upper_ns(i), h.counts[i]});
   return {{"count", h.total()},
@@ -43,7 +76,7 @@ std::string latency_text(const char* what, const LatencyCounts& h) {
       static_cast<double>(h.quantile_ns(0.999)) / 1000);
 }
 
-nlohmann::json nts_json(const ServeReport& r) {
+nlohmann::ordered_json nts_json(const ServeReport& r) {
   const auto& k = *r.nts;
   const auto& c = r.counters;
   return {{"ke",
@@ -63,6 +96,8 @@ nlohmann::json nts_json(const ServeReport& r) {
 }
 
 }  // namespace
+
+std::span<const SnapshotField<ServeReport>> serve_fields() { return kFields; }
 
 std::string format_nts_line(const ServeReport& r) {
   if (!r.nts) return "NTS-KE not started";
@@ -101,28 +136,13 @@ std::string format_report_text(const ServeReport& r) {
 
 std::string format_report_json(const ServeReport& r) {
   const auto& c = r.counters;
-  const auto& s = r.served.state;
-  nlohmann::json outcomes = nlohmann::json::object();
+  auto j = web::snapshot_json(values_of(serve_fields(), r));
+  j["event"] = r.event;
   for (std::size_t i = 0; i < ntp::kOutcomeCount; ++i)
-    outcomes[std::string(ntp::to_string(static_cast<ntp::Outcome>(i)))] = c.outcomes[i];
-  outcomes["truncated"] = c.truncated;
-  nlohmann::json j = {
-      {"event", r.event},
-      {"received", c.received},
-      {"answered", c.answered_total},
-      {"dropped", c.dropped_total},
-      {"send_errors", c.send_errors},
-      {"outcomes", outcomes},
-      {"latency", {{"t3_t2", latency_json(c.t3_t2)}, {"processing", latency_json(c.processing)}}},
-      {"serving",
-       {{"leap", leap_name(s.leap)},
-        {"stratum", s.stratum.value},
-        {"refid", s.reference_id.to_string()},
-        {"root_delay", to_seconds(s.root_delay)},
-        {"root_dispersion", to_seconds(s.root_dispersion)},
-        {"precision", s.precision.log2_seconds},
-        {"offset", to_seconds(r.served.offset)}}},
-  };
+    j["outcomes"][std::string(ntp::to_string(static_cast<ntp::Outcome>(i)))] = c.outcomes[i];
+  j["serving"]["leap"] = leap_name(r.served.state.leap);
+  j["serving"]["refid"] = r.served.state.reference_id.to_string();
+  j["latency"] = {{"t3_t2", latency_json(c.t3_t2)}, {"processing", latency_json(c.processing)}};
   if (r.nts) j["nts"] = nts_json(r);
   return j.dump();
 }

@@ -1,12 +1,16 @@
-// apps/serve/serve_report.h — the counters `chronowatch serve` prints on SIGUSR1 and on exit: a
-// table for people, one JSON object per report with --json.
+// apps/serve/serve_report.h — the server's snapshot (its counters and served state) and the one
+// description of its fields (core/snapshot.h) from which `serve --json` and /metrics are made, as
+// for the other daemons; printed on SIGUSR1 and on exit: a table for people, one JSON object per
+// report with --json (the described fields, then the outcomes, latencies and NTS by name).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "apps/serve/serve_runtime.h"
+#include "core/snapshot.h"
 
 namespace cw::apps {
 
@@ -24,6 +28,9 @@ struct ServeReport {
   std::string event;                 // "signal" (SIGUSR1) or "exit"
   std::optional<NtsKeCounts> nts{};  // with --nts-cert: the NTS-KE side (the NTP side is counters)
 };
+
+// JSON keys (dots nest: "serving.stratum") and Prometheus names of the report's numbers.
+std::span<const SnapshotField<ServeReport>> serve_fields();
 
 std::string format_report_text(const ServeReport& report);
 std::string format_report_json(const ServeReport& report);  // one line, no trailing newline

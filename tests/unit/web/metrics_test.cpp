@@ -44,6 +44,18 @@ TEST(Metrics, OneDescriptionGivesJsonLogAndPrometheus) {
             "chronowatch_test_agent_up{agent=\"a\\\"b\\\\c\\nd\"} 1\n");
 }
 
+TEST(Metrics, DottedKeysNestInTheJson) {
+  const std::array<SnapshotField<Snap>, 3> fields{{
+      {{"packets", "", "packets seen"},
+       [](const Snap& s) { return static_cast<double>(s.packets); }},
+      {{"served.uptime_s", "", "seconds up", MetricKind::gauge, false},
+       [](const Snap& s) { return s.seconds; }},
+      {{"served.stratum", "", "stratum"}, [](const Snap&) { return 3.0; }},
+  }};
+  EXPECT_EQ(snapshot_json(values_of<Snap>(fields, {42, 1.5})).dump(),
+            R"({"packets":42,"served":{"uptime_s":1.5,"stratum":3}})");
+}
+
 TEST(Metrics, HistogramBucketsAreCumulative) {
   PrometheusText text;
   text.histogram("lat_seconds", "latency", {{0.01, 0.1}, {3, 2, 1}, 0.5});
