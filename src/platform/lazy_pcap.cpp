@@ -15,18 +15,26 @@ cw::platform::LazyLibrary& libpcap() {
 // clang-format off
 CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_create, (const char* d, char* e), (d, e))
 CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_open_offline, (const char* f, char* e), (f, e))
-CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_open_offline_with_tstamp_precision, (const char* f, u_int p, char* e), (f, p, e))
-CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_open_live, (const char* d, int s, int p, int t, char* e), (d, s, p, t, e))
+CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_open_offline_with_tstamp_precision,
+                 (const char* f, u_int p, char* e),
+                 (f, p, e))
+CW_LAZY_FUNCTION(libpcap(), pcap_t*, pcap_open_live, (const char* d, int s, int p, int t, char* e),
+                 (d, s, p, t, e))
 CW_LAZY_FUNCTION(libpcap(), int, pcap_activate, (pcap_t* p), (p))
 CW_LAZY_FUNCTION(libpcap(), void, pcap_breakloop, (pcap_t* p), (p))
 CW_LAZY_FUNCTION(libpcap(), void, pcap_close, (pcap_t* p), (p))
-CW_LAZY_FUNCTION(libpcap(), int, pcap_compile, (pcap_t* p, struct bpf_program* b, const char* s, int o, bpf_u_int32 m), (p, b, s, o, m))
+CW_LAZY_FUNCTION(libpcap(), int, pcap_compile,
+                 (pcap_t* p, struct bpf_program* b, const char* s, int o, bpf_u_int32 m),
+                 (p, b, s, o, m))
 CW_LAZY_FUNCTION(libpcap(), void, pcap_freecode, (struct bpf_program* b), (b))
 CW_LAZY_FUNCTION(libpcap(), int, pcap_setfilter, (pcap_t* p, struct bpf_program* b), (p, b))
 CW_LAZY_FUNCTION(libpcap(), int, pcap_datalink, (pcap_t* p), (p))
 CW_LAZY_FUNCTION(libpcap(), const char*, pcap_datalink_val_to_name, (int d), (d))
-CW_LAZY_FUNCTION(libpcap(), int, pcap_dispatch, (pcap_t* p, int n, pcap_handler h, u_char* u), (p, n, h, u))
-CW_LAZY_FUNCTION(libpcap(), int, pcap_next_ex, (pcap_t* p, struct pcap_pkthdr** h, const u_char** d), (p, h, d))
+CW_LAZY_FUNCTION(libpcap(), int, pcap_dispatch, (pcap_t* p, int n, pcap_handler h, u_char* u),
+                 (p, n, h, u))
+CW_LAZY_FUNCTION(libpcap(), int, pcap_next_ex,
+                 (pcap_t* p, struct pcap_pkthdr** h, const u_char** d),
+                 (p, h, d))
 CW_LAZY_FUNCTION(libpcap(), char*, pcap_geterr, (pcap_t* p), (p))
 CW_LAZY_FUNCTION(libpcap(), const char*, pcap_statustostr, (int s), (s))
 CW_LAZY_FUNCTION(libpcap(), int, pcap_set_buffer_size, (pcap_t* p, int n), (p, n))

@@ -24,7 +24,8 @@ CW_LAZY_FUNCTION(libzmq(), int, zmq_ctx_set, (void* c, int o, int v), (c, o, v))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_ctx_get, (void* c, int o), (c, o))
 CW_LAZY_FUNCTION(libzmq(), void*, zmq_socket, (void* c, int t), (c, t))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_close, (void* s), (s))
-CW_LAZY_FUNCTION(libzmq(), int, zmq_setsockopt, (void* s, int o, const void* v, size_t n), (s, o, v, n))
+CW_LAZY_FUNCTION(libzmq(), int, zmq_setsockopt, (void* s, int o, const void* v, size_t n),
+                 (s, o, v, n))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_getsockopt, (void* s, int o, void* v, size_t* n), (s, o, v, n))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_bind, (void* s, const char* a), (s, a))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_connect, (void* s, const char* a), (s, a))
@@ -37,7 +38,9 @@ CW_LAZY_FUNCTION(libzmq(), int, zmq_socket_monitor, (void* s, const char* a, int
 CW_LAZY_FUNCTION(libzmq(), int, zmq_proxy, (void* f, void* b, void* c), (f, b, c))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_init, (zmq_msg_t* m), (m))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_init_size, (zmq_msg_t* m, size_t n), (m, n))
-CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_init_data, (zmq_msg_t* m, void* d, size_t n, zmq_free_fn* f, void* h), (m, d, n, f, h))
+CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_init_data,
+                 (zmq_msg_t* m, void* d, size_t n, zmq_free_fn* f, void* h),
+                 (m, d, n, f, h))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_send, (zmq_msg_t* m, void* s, int f), (m, s, f))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_recv, (zmq_msg_t* m, void* s, int f), (m, s, f))
 CW_LAZY_FUNCTION(libzmq(), int, zmq_msg_close, (zmq_msg_t* m), (m))

@@ -40,8 +40,8 @@ struct ReplayFlags {
 constexpr int kExitUnacknowledged = 3;
 
 constexpr const char* kFooter =
-    R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be given
-(--to 1h --to tcp://collector:5555; --until T is the same as a time --to). Several endpoints
+    R"(--to takes the end time, or an endpoint when it starts with tcp:// or ipc://; both may be
+given (--to 1h --to tcp://collector:5555; --until T is the same as a time --to). Several endpoints
 (--to tcp://a:5555 --to tcp://b:5555, or comma-separated) are collectors sharing one store: each
 agent starts at hash(id) mod N and fails over to the next when unanswered. --speed 2 replays twice
 as fast, --speed 0 without waiting. Times: "now", "30m", "1h", "7d" ago, or ISO 8601

@@ -21,9 +21,14 @@ CW_LAZY_FUNCTION(libpq(), void, PQfinish, (PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), char*, PQdb, (const PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), char*, PQhost, (const PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), char*, PQport, (const PGconn* c), (c))
-CW_LAZY_FUNCTION(libpq(), PQnoticeProcessor, PQsetNoticeProcessor, (PGconn* c, PQnoticeProcessor p, void* a), (c, p, a))
+CW_LAZY_FUNCTION(libpq(), PQnoticeProcessor, PQsetNoticeProcessor,
+                 (PGconn* c, PQnoticeProcessor p, void* a),
+                 (c, p, a))
 CW_LAZY_FUNCTION(libpq(), PGresult*, PQexec, (PGconn* c, const char* q), (c, q))
-CW_LAZY_FUNCTION(libpq(), PGresult*, PQexecParams, (PGconn* c, const char* q, int n, const Oid* t, const char* const* v, const int* l, const int* f, int r), (c, q, n, t, v, l, f, r))
+CW_LAZY_FUNCTION(libpq(), PGresult*, PQexecParams,
+                 (PGconn* c, const char* q, int n, const Oid* t, const char* const* v,
+                  const int* l, const int* f, int r),
+                 (c, q, n, t, v, l, f, r))
 CW_LAZY_FUNCTION(libpq(), ExecStatusType, PQresultStatus, (const PGresult* r), (r))
 CW_LAZY_FUNCTION(libpq(), char*, PQresultErrorMessage, (const PGresult* r), (r))
 CW_LAZY_FUNCTION(libpq(), char*, PQresultErrorField, (const PGresult* r, int f), (r, f))

@@ -40,8 +40,8 @@ TEST(JsonCodec, RoundTripsEveryDataKind) {
 }
 
 TEST(JsonCodec, AcceptsIsoTimestampWithoutNanoseconds) {
-  auto event = decode_json(
-      R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp":"2025-11-29T17:05:01.5Z"})");
+  auto event = decode_json(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info",)"
+                           R"("timestamp":"2025-11-29T17:05:01.5Z"})");
   ASSERT_TRUE(event.has_value());
   EXPECT_EQ(event->timestamp, at(1'764'435'901, 500'000'000));
   EXPECT_EQ(event->data.index(), 0u);
@@ -75,9 +75,9 @@ TEST(JsonCodec, RejectsWithAReason) {
          DecodeError::bad_event_type);
   expect(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"severe","timestamp_ns":5})",
          DecodeError::bad_severity);
-  expect(
-      R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info","timestamp":"yesterday"})",
-      DecodeError::bad_value);
+  expect(R"({"agent_id":"a","sequence":1,"type":"heartbeat","severity":"info",)"
+         R"("timestamp":"yesterday"})",
+         DecodeError::bad_value);
   expect("{" + base + R"(,"data_type":"clock"})", DecodeError::missing_field);
   expect("{" + base + R"(,"data_type":"weather","data":{}})", DecodeError::bad_flags);
   expect("{" + base + R"(,"data_type":"network","data":{"source":"999.1.1.1"}})",
