@@ -2,6 +2,7 @@
 // time moves only when the test says so, and can be stepped like `date -s` would.
 #pragma once
 
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -14,24 +15,25 @@ class FakeClock final : public Clock {
  public:
   explicit FakeClock(Timestamp start = from_unix_ns(1'700'000'000'000'000'000)) : wall_(start) {}
 
-  Timestamp now() override { return wall_; }
-  MonotonicTime monotonic_now() override { return monotonic_; }
-  MonotonicTime boot_now() override { return monotonic_ + suspended_; }
+  // Readable from other threads (a collector's loop) while the test moves it.
+  Timestamp now() override { return wall_.load(); }
+  MonotonicTime monotonic_now() override { return monotonic_.load(); }
+  MonotonicTime boot_now() override { return monotonic_.load() + suspended_.load(); }
 
   void advance(Duration d) {  // time passes: every clock moves
-    wall_ += d;
-    monotonic_ += d;
+    wall_.store(wall_.load() + d);
+    monotonic_.store(monotonic_.load() + d);
   }
-  void step_wall(Duration d) { wall_ += d; }  // someone set the wall clock
-  void suspend(Duration d) {                  // the machine slept: boot time and wall move
-    wall_ += d;
-    suspended_ += d;
+  void step_wall(Duration d) { wall_.store(wall_.load() + d); }  // someone set the wall clock
+  void suspend(Duration d) {  // the machine slept: boot time and wall move
+    wall_.store(wall_.load() + d);
+    suspended_.store(suspended_.load() + d);
   }
 
  private:
-  Timestamp wall_;
-  MonotonicTime monotonic_{Duration{1'000'000'000}};
-  Duration suspended_{0};
+  std::atomic<Timestamp> wall_;
+  std::atomic<MonotonicTime> monotonic_{MonotonicTime{Duration{1'000'000'000}}};
+  std::atomic<Duration> suspended_{Duration{0}};
 };
 
 // Returns the bytes 1, 2, 3, ... (wrapping), so every "random" value is known to the test.

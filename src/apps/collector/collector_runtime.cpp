@@ -72,7 +72,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   const auto opened = store::open_store(options.store);  // the writer thread's, once started
   auto& store = *opened;
   zmq::context_t context(options.io_threads);
-  transport::ZapHandler zap(context, options.authorized_keys);  // before any CURVE socket
+  transport::ZapHandler zap(context, options.authorized_keys, clock);  // before any CURVE socket
   transport::IngestQueue queue(options.queue_events);
   auto alert_options = alert_service_options(options.alerts, options.db);
   alert_options.state_store = options.store;  // its own connection (alert_state_store.h)
@@ -85,7 +85,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
     return zap.may_claim(key, agent);
   };
   transport::ZmqCollector collector(context, std::move(ingest), transport::binary_collector_codec(),
-                                    queue);
+                                    queue, clock);
   collector.seed(stored_sequences(store));
   CollectorWriter writer(
       alerting_store, queue,

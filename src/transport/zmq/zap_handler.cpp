@@ -41,8 +41,11 @@ std::filesystem::file_time_type allow_list_time(const std::filesystem::path& dir
 
 }  // namespace
 
-ZapHandler::ZapHandler(zmq::context_t& context, std::filesystem::path authorized_keys_dir)
-    : directory_(std::move(authorized_keys_dir)), socket_(context, zmq::socket_type::rep) {
+ZapHandler::ZapHandler(zmq::context_t& context, std::filesystem::path authorized_keys_dir,
+                       Clock& clock)
+    : directory_(std::move(authorized_keys_dir)),
+      clock_(clock),
+      socket_(context, zmq::socket_type::rep) {
   if (!std::filesystem::is_directory(directory_))
     throw std::runtime_error("authorized keys directory does not exist: " + directory_.string());
   socket_.set(zmq::sockopt::linger, 0);
@@ -61,12 +64,12 @@ ZapStats ZapHandler::stats() const {
 }
 
 void ZapHandler::run() {
-  auto last_check = std::chrono::steady_clock::now();
+  auto last_check = clock_.monotonic_now();
   while (!stop_) {
     std::array<zmq::pollitem_t, 1> items{{{socket_.handle(), 0, ZMQ_POLLIN, 0}}};
     try {
       zmq::poll(items, kPollInterval);
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = clock_.monotonic_now();
       if (now - last_check >= kPollInterval) {
         last_check = now;
         if (allow_list_time(directory_) != directory_mtime_) reload_requested_ = true;

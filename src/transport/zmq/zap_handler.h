@@ -16,6 +16,8 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "core/clock.h"
+
 namespace cw::transport {
 
 struct ZapStats {
@@ -30,7 +32,8 @@ struct ZapStats {
 // CURVE client in when no handler is bound, so the collector must create this first).
 class ZapHandler {
  public:
-  ZapHandler(zmq::context_t& context, std::filesystem::path authorized_keys_dir);
+  // `clock` paces the checks of the directory (the caller's; a fake one in tests).
+  ZapHandler(zmq::context_t& context, std::filesystem::path authorized_keys_dir, Clock& clock);
   ~ZapHandler();
   ZapHandler(const ZapHandler&) = delete;
   ZapHandler& operator=(const ZapHandler&) = delete;
@@ -47,6 +50,7 @@ class ZapHandler {
   void answer(zmq::socket_t& socket);
 
   std::filesystem::path directory_;
+  Clock& clock_;
   zmq::socket_t socket_;
   std::map<std::string, std::string> names_by_key_;  // owned by the handler thread
   std::set<std::string> warned_keys_;

@@ -30,8 +30,9 @@ std::string printable(const std::string& routing_id) {
 }  // namespace
 
 ZmqCollector::ZmqCollector(zmq::context_t& context, CollectorOptions options, CollectorCodec codec,
-                           IngestQueue& queue)
-    : socket_(make_collector_socket(context, options.server_key, options.timing)),
+                           IngestQueue& queue, Clock& clock)
+    : clock_(clock),
+      socket_(make_collector_socket(context, options.server_key, options.timing)),
       codec_(std::move(codec)),
       queue_(queue),
       wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
@@ -91,7 +92,7 @@ IngestStats ZmqCollector::stats() const {
 }
 
 void ZmqCollector::run() {
-  auto last_sweep = std::chrono::steady_clock::now();
+  auto last_sweep = clock_.monotonic_now();
   while (!stop_) {
     const bool can_receive = !queue_.full();  // full: leave frames in ZeroMQ/TCP (back-pressure)
     std::array<zmq::pollitem_t, 2> items{
@@ -105,8 +106,7 @@ void ZmqCollector::run() {
       if (error.num() == ETERM) break;
       spdlog::warn("collector: {}", error.what());
     }
-    if (const auto now = std::chrono::steady_clock::now();
-        now - last_sweep > std::chrono::seconds(10)) {
+    if (const auto now = clock_.monotonic_now(); now - last_sweep > std::chrono::seconds(10)) {
       last_sweep = now;
       forget_idle_connections();
     }
@@ -156,7 +156,7 @@ void ZmqCollector::handle(const std::string& routing_id, zmq::message_t& frame) 
     ++counters_.hello_required;
     return send(routing_id, pipeline::encode_message(pipeline::MessageKind::hello_required, 0));
   }
-  found->second.last_seen = std::chrono::steady_clock::now();
+  found->second.last_seen = clock_.monotonic_now();
   handle_batch(routing_id, found->second, message->next, message->body);
 }
 
@@ -182,8 +182,7 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
       previous != routing_by_agent_.end() && previous->second != routing_id)
     connections_.erase(previous->second);  // the agent reconnected: its old connection is dead
   routing_by_agent_[agent_id] = routing_id;
-  connections_[routing_id] = {agent_id, key_name, std::move(*identity),
-                              std::chrono::steady_clock::now()};
+  connections_[routing_id] = {agent_id, key_name, std::move(*identity), clock_.monotonic_now()};
   queue_.push({agent_id, {}, 0, connections_[routing_id].identity});  // the writer records it
   if (shared_store_)  // welcomed once the writer says what the store holds (hello_recorded)
     pending_hellos_[agent_id] = {routing_id, resume_from};
@@ -295,7 +294,7 @@ void ZmqCollector::welcome(const std::string& agent_id, const std::string& routi
 }
 
 void ZmqCollector::forget_idle_connections() {
-  const auto cutoff = std::chrono::steady_clock::now() - kIdleConnection;
+  const auto cutoff = clock_.monotonic_now() - kIdleConnection;
   std::erase_if(connections_, [&](const auto& entry) {
     if (entry.second.last_seen >= cutoff) return false;
     if (auto r = routing_by_agent_.find(entry.second.agent_id);

@@ -15,6 +15,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "core/unique_fd.h"
 #include "events/event.h"
@@ -59,8 +60,9 @@ class ZmqCollector {
  public:
   // Binds (throws zmq::error_t with the reason if the address is taken or invalid). The ZAP
   // handler must already exist in `context`.
+  // `clock` times the connections' last batch and the sweep of idle ones (a fake one in tests).
   ZmqCollector(zmq::context_t& context, CollectorOptions options, CollectorCodec codec,
-               IngestQueue& queue);
+               IngestQueue& queue, Clock& clock);
   ~ZmqCollector();
 
   void seed(const std::map<std::string, std::uint64_t>& stored_next);  // before start()
@@ -82,7 +84,7 @@ class ZmqCollector {
     std::string agent_id;
     std::string key_name;
     events::AgentIdentity identity;
-    std::chrono::steady_clock::time_point last_seen;
+    MonotonicTime last_seen;
   };
   void run();
   void receive_ready();
@@ -99,6 +101,7 @@ class ZmqCollector {
                std::uint64_t resume_from);
   void forget_idle_connections();
 
+  Clock& clock_;
   zmq::socket_t socket_;
   std::string endpoint_;
   CollectorCodec codec_;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/system_clock.h"
 #include "support/temp_dir.h"
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
@@ -21,7 +22,11 @@ namespace cw::transport::testing {
 
 class TestCollector {
  public:
-  explicit TestCollector(zmq::context_t& context) : context_(context), key_(generate_key_pair()) {
+  // `clock`: the collector's and the ZAP handler's (default: the system's).
+  explicit TestCollector(zmq::context_t& context, Clock* clock = nullptr)
+      : context_(context),
+        clock_(clock != nullptr ? *clock : system_clock_),
+        key_(generate_key_pair()) {
     std::filesystem::create_directories(authorized());
     write_key_pair(dir_.path(), "collector", key_);
   }
@@ -32,14 +37,14 @@ class TestCollector {
   // Reads the allow-list and binds (the endpoint is known from here on); start() receives.
   // check_claims: a key may speak only for the agent ids its .pub file grants (ZapHandler).
   void open(bool check_claims = false) {
-    zap_ = std::make_unique<ZapHandler>(context_, authorized());
+    zap_ = std::make_unique<ZapHandler>(context_, authorized(), clock_);
     CollectorOptions options{"tcp://127.0.0.1:*", key_, {}};
     if (check_claims)
       options.may_claim = [zap = zap_.get()](const std::string& key, const std::string& agent) {
         return zap->may_claim(key, agent);
       };
     collector_ = std::make_unique<ZmqCollector>(context_, std::move(options),
-                                                binary_collector_codec(), queue_);
+                                                binary_collector_codec(), queue_, clock_);
   }
   void start() {
     if (!collector_) open();
@@ -92,6 +97,8 @@ class TestCollector {
 
  private:
   zmq::context_t& context_;
+  platform::SystemClock system_clock_;
+  Clock& clock_;  // outlives the ZAP handler and the collector
   cw::testing::TempDir dir_{"cw-collector"};
   CurveKeyPair key_;
   IngestQueue queue_{100000};

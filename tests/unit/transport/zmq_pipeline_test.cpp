@@ -10,6 +10,7 @@
 
 #include "collector_fixture.h"
 #include "events/binary_codec.h"
+#include "support/fake_clock.h"
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
@@ -140,6 +141,34 @@ TEST_F(ZmqPipelineTest, AKeyCannotClaimAnotherAgentsId) {
 }
 
 // The agent restarted with events in its spool: sequences continue, every event arrives once.
+// The collector forgets a connection silent for 10 minutes (its next batch must say hello again),
+// by its injected clock: here a fake one, moved by the test while the collector's loop runs.
+TEST(ZmqCollectorClock, AnIdleConnectionIsForgottenAfterTenMinutesOfTheInjectedClock) {
+  cw::testing::FakeClock clock;
+  zmq::context_t context{1};
+  testing::TestCollector hub{context, &clock};
+  const auto pair = hub.add_agent("idle-1");
+  hub.start();
+  pipeline::MemoryOutbox outbox;
+  events::Event e;
+  e.sequence = outbox.next_id();
+  e.type = events::EventType::heartbeat;
+  outbox.append(encode_outbox_record(e));
+  ZmqAgentLink link(context, hub.endpoint(), pair, hub.key().public_key, outbox,
+                    encode_identity({"idle-1", {"host", {}}, "test"}), encode_records_as_batch);
+  hub.store_until([&] { return outbox.first_pending() == 2; }, 5ms,
+                  [&] {
+                    link.pump(mono_now());
+                    link.on_readable(mono_now());
+                  });
+  ASSERT_TRUE(testing::eventually([&] { return hub.collector().stats().connections == 1; }));
+  clock.advance(9min);  // not idle long enough: kept
+  EXPECT_FALSE(
+      testing::eventually([&] { return hub.collector().stats().connections == 0; }, 300ms));
+  clock.advance(2min);
+  EXPECT_TRUE(testing::eventually([&] { return hub.collector().stats().connections == 0; }));
+}
+
 TEST_F(ZmqPipelineTest, SenderSpoolsWhileTheCollectorIsAwayAndResendsAfterARestart) {
   hub_.add_agent("drift-1");
   SenderOptions options;
