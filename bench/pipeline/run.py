@@ -97,6 +97,11 @@ def wait_stats(stats_file, predicate, timeout):
     raise TimeoutError("collector counters never reached the expected state")
 
 
+# An ingest server's usual settings (docs/store.md, "Tuning"): a buffer pool that holds the run
+# (the default 128 MB made every backend write evicted pages), no checkpoint inside a minute.
+PG_SETTINGS = {"shared_buffers": "2GB", "max_wal_size": "8GB", "checkpoint_timeout": "15min"}
+
+
 class Store:
     """Where the collectors store: a SQLite file in the work directory, a PostgreSQL cluster this
     script starts (and stops), or a URL given."""
@@ -108,7 +113,7 @@ class Store:
             self.file = work / "events.db"
         elif kind == "postgres":
             from peers import Postgres
-            self.cluster = Postgres()
+            self.cluster = Postgres(PG_SETTINGS)
             self.url = self.cluster.create_database("bench")
         else:
             self.url = kind
@@ -126,6 +131,22 @@ class Store:
             return sum(p.stat().st_size for p in self.file.parent.glob("events.db*"))
         return self.sql("SELECT sum(pg_total_relation_size(i.inhrelid))::bigint FROM pg_inherits i "
                         "WHERE i.inhparent = 'events'::regclass")
+
+    def cpu_seconds(self):
+        """User + system CPU of the cluster's processes (postmaster and its children), now."""
+        if not self.cluster:
+            return 0.0
+        root = self.cluster.process.pid
+        total = 0.0
+        for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(stat.parent.name)
+            if pid == root or int(fields[1]) == root:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self):
         if self.cluster:
@@ -191,7 +212,7 @@ def run_config(args, cw, store_kind, collectors):
     group = Collectors(cw, work, store, collectors)
     result = {"store": store_kind, "collectors": collectors, "load_start": os.getloadavg()}
     try:
-        result.update(run_phases(args, cw, work, group))
+        result.update(run_phases(args, cw, work, group, store))
         if collectors >= 2:
             result.update(failover_phase(args, cw, work, group))
     finally:
@@ -248,7 +269,7 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_phases(args, cw, work, group):
+def run_phases(args, cw, work, group, store):
     wait_for_all = lambda what, predicate, timeout: wait_until(  # noqa: E731
         lambda: all(group.last(i) and predicate(group.last(i)) for i in group.alive()), timeout, what)
     wait_for_all("first counters", lambda s: True, 20)
@@ -268,6 +289,7 @@ def run_phases(args, cw, work, group):
     # 2. throughput
     before = group.total("events_stored")
     collector_cpu = sum(cpu_seconds(pid) for pid in pids)
+    store_cpu = store.cpu_seconds()
     t0 = time.monotonic()
     load = simulate(cw, work, endpoints, args.agents, args.rate, args.duration)
     samples = []
@@ -280,6 +302,7 @@ def run_phases(args, cw, work, group):
     stored = group.total("events_stored") - before
     elapsed = time.monotonic() - t0
     collector_cpu = sum(cpu_seconds(pid) for pid in pids) - collector_cpu
+    store_cpu = store.cpu_seconds() - store_cpu
     load_throughput = os.getloadavg()
     best = 0.0
     for i in range(len(samples)):
@@ -304,6 +327,7 @@ def run_phases(args, cw, work, group):
         "load_during_throughput": load_throughput,
         "collector_cpu_us_per_event": 1e6 * collector_cpu / max(stored, 1),
         "simulator_cpu_us_per_event": 1e6 * load.cpu_seconds / max(report["total_sent"], 1),
+        "postgres_cpu_us_per_event": 1e6 * store_cpu / max(stored, 1),
     })
 
 

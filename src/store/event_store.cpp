@@ -34,6 +34,10 @@ std::optional<StoredEvent> EventStore::find(const std::string&, std::uint64_t) {
 
 std::int64_t EventStore::last_position() { unsupported("store positions"); }
 
+bool EventStore::wait_for_commits(std::chrono::milliseconds) {
+  unsupported("commit notifications");
+}
+
 void EventStore::write_state(std::span<const StateRecord>) { unsupported("collector state"); }
 
 std::vector<StateRecord> EventStore::read_state(const std::string&) {

@@ -4,6 +4,7 @@
 // An implementation belongs to one thread (DESIGN.md: threading by ownership).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -140,6 +141,10 @@ class EventStore {
   virtual std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter);
   virtual std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence);
   virtual std::int64_t last_position();  // 0 when empty
+  // Shared stores (PostgreSQL): blocks up to `timeout` until a writer on this store, in any
+  // collector, may have committed (a NOTIFY); true when woken, false on timeout. The console's
+  // live stream then reads what was committed with read_after (web/console.h).
+  virtual bool wait_for_commits(std::chrono::milliseconds timeout);
 
   // The collector's own state (StateRecord): upserts and deletions in one transaction, and the
   // documents of one kind, by id. The table is made on first use (store/sqlite_state.cpp,

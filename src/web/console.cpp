@@ -52,6 +52,7 @@ Console::Console(ConsoleOptions options, std::unique_ptr<store::EventStore> read
 Console::~Console() { stop(); }
 
 void Console::start() {
+  if (listener_) start_following();
   thread_ = std::thread([this] {
     auto guard = boost::asio::make_work_guard(io_);
     io_.run();
@@ -59,6 +60,7 @@ void Console::start() {
 }
 
 void Console::stop() {
+  stop_following();
   if (!thread_.joinable()) return;
   boost::asio::post(io_, [this] {
     hub_.close_all();
@@ -83,6 +85,7 @@ std::string Console::url() const {
 // and its clients get one frame for the lot (stamped with the earliest commit's time).
 void Console::publish(std::vector<store::StoredEvent> events) {
   if (events.empty()) return;
+  if (listener_) return wake_follow();  // read back from the store, in its order
   const auto n = events.size();
   std::lock_guard lock{handover_mutex_};
   if (handover_.size() + n > options_.max_pending_events) {

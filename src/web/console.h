@@ -65,6 +65,13 @@ class Console {
   void agent_changed(std::string agent_id);
   ConsoleStats stats();  // any thread
 
+  // A store other collectors write to as well (PostgreSQL): the live stream then follows the
+  // store rather than this writer's hand-overs. Each notification `listener` receives (any
+  // collector's commit, web/console_follow.cpp), and each publish() of this writer, wakes the web
+  // thread, which reads what was committed after its cursor (read_after: in store order, never
+  // past the horizon) and hands it to the stream. Call before start().
+  void follow_store(std::unique_ptr<store::EventStore> listener);
+
  private:
   std::string metrics_text();
   nlohmann::ordered_json stats_json();
@@ -87,6 +94,16 @@ class Console {
   bool handover_posted_ = false;
   std::atomic<bool> dropped_{false};
   std::atomic<std::uint64_t> handover_dropped_{0};
+
+  void wake_follow();  // any thread
+  void follow();       // web thread: reads and publishes what was committed after the cursor
+  void listen();       // the listener thread
+  void start_following();
+  void stop_following();
+  std::unique_ptr<store::EventStore> listener_;
+  std::thread listener_thread_;
+  std::atomic<bool> listening_{false}, follow_posted_{false};
+  std::int64_t follow_cursor_ = 0;  // web thread
 };
 
 // The per-agent series of /metrics (up, last heartbeat, offset, error bound, spool depth), at most

@@ -226,8 +226,10 @@ class Postgres(Peer):
     the foreground on a unix socket there (listen_addresses=''), as the `postgres` user when we
     are root (setpriv execs it, so the PID we hold is the postmaster's). Never the system's
     cluster. Missing binaries raise: CI installs postgresql-15, so a test never skips for it."""
+    settings = {}  # subclasses that skip __init__ (a standby) start with none
 
-    def __init__(self):
+    def __init__(self, settings=None):
+        self.settings = dict(settings or {})  # more `-c name=value` for the server
         if not (PG_BIN / "initdb").exists():
             raise RuntimeError(f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing): "
                                "apt-get install postgresql-15")
@@ -245,7 +247,8 @@ class Postgres(Peer):
 
     def start(self):
         self.process = Process([*self._as, PG_BIN / "postgres", "-D", self.data, "-k", self.dir,
-                                "-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off"],
+                                "-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off",
+                                *[a for k, v in self.settings.items() for a in ("-c", f"{k}={v}")]],
                                name="postgres")
         wait_for(lambda: self._ready() or not self.process.alive(), timeout=30,
                  what="PostgreSQL to accept connections")

@@ -59,7 +59,13 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
     sources.routes = [alerts](const web::HttpRequest& request, const web::Target& target) {
       return alert_routes(*alerts, request, target);
     };
-  return std::make_unique<web::Console>(std::move(console), std::move(reads), std::move(sources));
+  const bool shared = reads->shared_by_collectors();
+  auto out =
+      std::make_unique<web::Console>(std::move(console), std::move(reads), std::move(sources));
+  // Other collectors write to this store too: the live stream follows the store's commits, on a
+  // third connection that only listens (docs/store.md, "Live stream across collectors").
+  if (shared) out->follow_store(store::open_store(options.store, {.read_only = true}));
+  return out;
 }
 
 }  // namespace cw::apps

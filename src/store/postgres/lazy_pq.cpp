@@ -41,4 +41,9 @@ CW_LAZY_FUNCTION(libpq(), int, PQputCopyData, (PGconn* c, const char* b, int n),
 CW_LAZY_FUNCTION(libpq(), int, PQputCopyEnd, (PGconn* c, const char* e), (c, e))
 CW_LAZY_FUNCTION(libpq(), PGresult*, PQgetResult, (PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), PGTransactionStatusType, PQtransactionStatus, (const PGconn* c), (c))
+CW_LAZY_FUNCTION(libpq(), char*, PQcmdTuples, (PGresult* r), (r))
+CW_LAZY_FUNCTION(libpq(), int, PQsocket, (const PGconn* c), (c))
+CW_LAZY_FUNCTION(libpq(), int, PQconsumeInput, (PGconn* c), (c))
+CW_LAZY_FUNCTION(libpq(), PGnotify*, PQnotifies, (PGconn* c), (c))
+CW_LAZY_FUNCTION(libpq(), void, PQfreemem, (void* p), (p))
 // clang-format on

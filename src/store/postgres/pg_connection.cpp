@@ -2,7 +2,9 @@
 #include "store/postgres/pg_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "core/bytes.h"
@@ -71,6 +73,11 @@ bool Result::boolean(int row, int column) const {
   return PQgetvalue(result_.get(), row, column)[0] != 0;
 }
 
+std::int64_t Result::affected() const {
+  const char* tag = PQcmdTuples(result_.get());
+  return tag && *tag ? std::strtoll(tag, nullptr, 10) : 0;
+}
+
 Connection::Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {
   conn_ = PQconnectdb(conninfo_.c_str());
   if (PQstatus(conn_) != CONNECTION_OK) {
@@ -122,6 +129,20 @@ Result Connection::exec(const std::string& sql, const Params& params) {
                             params.types_.data(), values.data(), lengths.data(), formats.data(),
                             /*resultFormat=*/1),
                sql.substr(0, 60));
+}
+
+bool Connection::wait_notification(int timeout_ms) {
+  const auto drain = [this] {
+    bool any = false;
+    while (auto* note = PQnotifies(conn_)) any = true, PQfreemem(note);
+    return any;
+  };
+  if (drain()) return true;
+  pollfd fd{PQsocket(conn_), POLLIN, 0};
+  if (fd.fd < 0) fail(nullptr, "LISTEN");
+  if (::poll(&fd, 1, timeout_ms) <= 0) return false;
+  if (PQconsumeInput(conn_) != 1) fail(nullptr, "LISTEN");
+  return drain();
 }
 
 void Connection::copy_in(const std::string& copy_sql, std::span<const std::byte> data) {

@@ -56,6 +56,7 @@ class Result {
   std::int64_t int64(int row, int column) const;
   std::int16_t int16(int row, int column) const;
   bool boolean(int row, int column) const;
+  std::int64_t affected() const;  // rows an INSERT/UPDATE/DELETE touched (its command tag)
 
  private:
   struct Clear {
@@ -76,6 +77,10 @@ class Connection {
   Result exec(const std::string& sql, const Params& params);
   // COPY … FROM STDIN (FORMAT binary) with `data` as the whole stream.
   void copy_in(const std::string& copy_sql, std::span<const std::byte> data);
+
+  // Waits up to `timeout_ms` for a NOTIFY on a channel this connection LISTENs to; true when one
+  // (or more) arrived, their payloads discarded. Throws PgError when the connection is lost.
+  bool wait_notification(int timeout_ms);
 
   bool healthy() const;  // the connection is up and not inside a failed transaction
   const std::string& name() const { return name_; }  // "dbname on host:port", for messages

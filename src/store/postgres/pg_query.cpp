@@ -159,7 +159,9 @@ std::vector<StoredEvent> PgEventStore::read_after(std::int64_t position,
   pg::Params p;
   std::string sql = kStoredColumns + where_clause(filter, p);
   p.int64(position);
-  sql += " AND position > $" + std::to_string(p.size()) + " ORDER BY position";
+  sql += " AND position > $" + std::to_string(p.size());
+  p.int64(horizon());  // not beyond: a smaller position may still commit above it
+  sql += " AND position <= $" + std::to_string(p.size()) + " ORDER BY position";
   sql += limit_clause(filter, p);
   return collect_stored(connection().exec(sql, p));
 }
@@ -173,9 +175,38 @@ std::optional<StoredEvent> PgEventStore::find(const std::string& agent_id, std::
   return std::move(found.front());
 }
 
-// The counter row: positions once given count even when their rows have been rolled away.
-std::int64_t PgEventStore::last_position() {
-  return connection().exec("SELECT last FROM store_positions", pg::Params{}).int64(0, 0);
+// Positions once given count even when their rows have been rolled away: the sequence keeps
+// them. First the sequence, then the locks (the order matters): a writer that took its block
+// before the first read holds its lock when the second runs, or has finished by then; one that
+// takes it later gets a block above the sequence's value read (pg_store.cpp, kTakeBlock).
+std::int64_t PgEventStore::horizon() {
+  auto& c = connection();
+  const auto last = c.exec("SELECT last_value FROM store_position_blocks", pg::Params{});
+  const auto pending = c.exec(
+      "SELECT min(((classid::bigint << 32) | objid::bigint) - 4611686018427387904) FROM pg_locks "
+      "WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= 1073741824 AND "
+      "database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+      pg::Params{});
+  auto out = last.int64(0, 0) + kPositionBlock - 1;
+  if (!pending.is_null(0, 0)) out = std::min(out, pending.int64(0, 0) - 1);
+  return out;
+}
+
+std::int64_t PgEventStore::last_position() { return horizon(); }
+
+bool PgEventStore::wait_for_commits(std::chrono::milliseconds timeout) {
+  try {
+    auto& c = connection();
+    if (listening_ != generation_) {
+      c.exec(std::string{"LISTEN "} + kStoredChannel);
+      listening_ = generation_;
+      return true;  // (re)connected: what was committed meanwhile is to be read
+    }
+    return c.wait_notification(static_cast<int>(timeout.count()));
+  } catch (const std::exception&) {
+    conn_.reset();  // the next call reconnects and listens again
+    throw;
+  }
 }
 
 std::vector<AgentRecord> PgEventStore::agents() {

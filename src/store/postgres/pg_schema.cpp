@@ -69,6 +69,13 @@ constexpr std::array<const char*, kPgSchemaVersion> kMigrations{
     );
     CREATE INDEX events_warm_by_hour ON events_warm (hour_ns);
     )sql",
+    // 3: store positions from a sequence, in blocks (pg_store.cpp, kTakeBlock), instead of the
+    // one counter row whose lock serialised every collector's flushes; they go on after it.
+    R"sql(
+    CREATE SEQUENCE store_position_blocks MINVALUE 0 INCREMENT BY 1048576;
+    SELECT setval('store_position_blocks', (SELECT last FROM store_positions), true);
+    DROP TABLE store_positions;
+    )sql",
 };
 
 int current_version(pg::Connection& c) {

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
 #include <stdexcept>
 
 #include "events/binary_codec.h"
@@ -23,7 +22,10 @@ Timestamp wall_now() {
   return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
 }
 
+// temp_buffers (set before the session's first temporary table) holds a whole flush of 100,000
+// events in memory: the default 8 MB spilled them to files.
 constexpr const char* kTempTables =
+    "SET temp_buffers = '160MB'; "
     "CREATE TEMP TABLE IF NOT EXISTS incoming_events (agent_id bytea, sequence bigint, "
     "  timestamp_ns bigint, type smallint, severity smallint, payload bytea, ord integer) "
     "  ON COMMIT DELETE ROWS; "
@@ -32,19 +34,26 @@ constexpr const char* kTempTables =
     "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint, heard_ns bigint) "
     "  ON COMMIT DELETE ROWS";
 
-// Store positions (the console's live stream resumes by them) must grow in commit order across
-// every writer: a batch takes its block from the one counter row, whose lock it holds until it
-// commits, so the next batch's block, from any collector, starts after it. $1: the batch size.
-constexpr const char* kTakePositions =
-    "UPDATE store_positions SET last = last + $1 RETURNING last - $1";
-
+// Usually nothing in a flush is stored already: a plain INSERT then skips ON CONFLICT's check of
+// the unique index before each row (a tenth of the server's time). A resend makes it fail with
+// unique_violation; the flush rolls back to its savepoint and stores the chunk with kInsertNew.
 // The order makes two collectors that write the same agents' resends take the rows' locks in
 // the same order, so they wait for each other instead of deadlocking. $1: the block's base.
-constexpr const char* kInsertEvents =
+// No RETURNING: the command tag says how many were new; when that is all of them (the usual case)
+// nothing else needs to come back.
+constexpr const char* kInsertAll =
     "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord + 1 "
-    "FROM incoming_events ORDER BY agent_id, sequence "
-    "ON CONFLICT DO NOTHING RETURNING agent_id, sequence, position";
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord "
+    "FROM incoming_events ORDER BY agent_id, sequence";
+constexpr const char* kInsertNew =
+    "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
+    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord "
+    "FROM incoming_events ORDER BY agent_id, sequence ON CONFLICT DO NOTHING";
+
+// A batch with events already stored: which positions of its block were taken (one of each
+// (agent, sequence), the INSERT's own rows, visible to its transaction).
+constexpr const char* kNewPositions =
+    "SELECT position FROM events WHERE position >= $1 AND position < $2 ORDER BY position";
 
 // store/agent_tally.h's merge(), in SQL.
 constexpr const char* kUpsertAgents =
@@ -96,24 +105,49 @@ void copy_tally(pg::CopyWriter& copy, const AgentTally& t, Timestamp heard) {
   t.from_agent ? copy.int64(unix_ns(heard)) : copy.null();  // agent_down/up: not a sign of life
 }
 
-// Which events the INSERT stored, ascending, with their positions: all of them (the usual case),
-// or those it returned (the one of each (agent, sequence) whose position it got).
-InsertOutcome new_events(std::span<const Event> events, const pg::Result& returned,
-                         std::int64_t base) {
-  InsertOutcome out;
-  if (returned.rows() == static_cast<int>(events.size())) {
-    for (std::size_t i = 0; i < events.size(); ++i)
-      out.new_indices.push_back(i),
-          out.positions.push_back(base + static_cast<std::int64_t>(i) + 1);
-    return out;
+// Which events of a chunk the INSERT stored, ascending, with their positions: all of them (the
+// usual case), or those whose position is in the table now.
+void new_events(pg::Connection& c, std::size_t first, std::size_t count, std::int64_t inserted,
+                std::int64_t base, InsertOutcome& out) {
+  if (inserted == static_cast<std::int64_t>(count)) {
+    for (std::size_t i = 0; i < count; ++i)
+      out.new_indices.push_back(first + i),
+          out.positions.push_back(base + static_cast<std::int64_t>(i));
+    return;
   }
-  std::set<std::int64_t> positions;
-  for (int r = 0; r < returned.rows(); ++r) positions.insert(returned.int64(r, 2));
-  for (const auto position : positions) {
-    out.new_indices.push_back(static_cast<std::size_t>(position - base - 1));
+  if (inserted == 0) return;
+  pg::Params range;
+  range.int64(base).int64(base + static_cast<std::int64_t>(count));
+  const auto rows = c.exec(kNewPositions, range);
+  for (int r = 0; r < rows.rows(); ++r) {
+    const auto position = rows.int64(r, 0);
+    out.new_indices.push_back(first + static_cast<std::size_t>(position - base));
     out.positions.push_back(position);
   }
-  return out;
+}
+
+// How many rows of incoming_events were new: all of them, or (a resend among them) those that
+// ON CONFLICT DO NOTHING kept. A plain INSERT that failed half-way leaves the rows it made as
+// dead tuples, so after a conflict (a failover: agents resend what was in flight) the next
+// flushes for `kConflictWindow` go straight to ON CONFLICT.
+constexpr auto kConflictWindow = std::chrono::seconds(10);
+
+std::int64_t insert_chunk(pg::Connection& c, const pg::Params& at,
+                          std::chrono::steady_clock::time_point& conflicts_until) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now >= conflicts_until) {
+    c.exec("SAVEPOINT chunk");
+    try {
+      const auto all = c.exec(kInsertAll, at).affected();
+      c.exec("RELEASE SAVEPOINT chunk");
+      return all;
+    } catch (const pg::PgError& error) {
+      if (error.sqlstate() != "23505" || error.connection_lost()) throw;  // not unique_violation
+    }
+    c.exec("ROLLBACK TO SAVEPOINT chunk");
+    conflicts_until = now + kConflictWindow;
+  }
+  return c.exec(kInsertNew, at).affected();
 }
 
 }  // namespace
@@ -170,28 +204,35 @@ InsertOutcome PgEventStore::insert_reporting(std::span<const Event> events) {
 InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
   auto& c = connection();
   if (temp_ready_ != generation_) c.exec(kTempTables), temp_ready_ = generation_;
-  pg::CopyWriter rows;
+  InsertOutcome outcome;
   std::vector<std::byte> payload;
-  for (std::size_t i = 0; i < events.size(); ++i)
-    copy_event(rows, events[i], payload, static_cast<std::int32_t>(i));
   c.exec("BEGIN");
-  c.copy_in("COPY incoming_events FROM STDIN (FORMAT binary)", rows.finish());
-  pg::Params size;
-  size.int64(static_cast<std::int64_t>(events.size()));
-  const auto base = c.exec(kTakePositions, size).int64(0, 0);
-  pg::Params at;
-  at.int64(base);
-  auto outcome = new_events(events, c.exec(kInsertEvents, at), base);
+  for (std::size_t first = 0; first < events.size(); first += kPositionBlock) {
+    const auto count = std::min<std::size_t>(kPositionBlock, events.size() - first);
+    pg::CopyWriter rows;
+    for (std::size_t i = 0; i < count; ++i)
+      copy_event(rows, events[first + i], payload, static_cast<std::int32_t>(i));
+    if (first > 0) c.exec("TRUNCATE incoming_events");
+    c.copy_in("COPY incoming_events FROM STDIN (FORMAT binary)", rows.finish());
+    const auto base = c.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
+    pg::Params at;
+    at.int64(base);
+    new_events(c, first, count, insert_chunk(c, at, conflicts_until_), base, outcome);
+  }
   AgentTallies tallies;
   for (const auto i : outcome.new_indices) tallies.add(events[i]);
+  std::string commit = "COMMIT";
   if (outcome.stored() > 0) {
     pg::CopyWriter agents;
     const auto heard = wall_now();
     for (const auto& tally : tallies.all()) copy_tally(agents, tally, heard);
     c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary)", agents.finish());
     c.exec(kUpsertAgents);
+    // Delivered at COMMIT to every LISTENing console: the newest position, a wake-up only.
+    commit = "SELECT pg_notify('" + std::string{kStoredChannel} + "', '" +
+             std::to_string(outcome.positions.back()) + "'); COMMIT";
   }
-  c.exec("COMMIT");
+  c.exec(commit);
   return outcome;
 }
 

@@ -16,6 +16,17 @@ namespace cw::store {
 namespace pg {
 class Connection;
 std::string day_name(std::int64_t day);  // the daily partition's name: events_YYYYMMDD
+
+// Store positions (the console's live stream resumes by them) come in blocks of kPositionBlock
+// from a sequence, with no row lock: writers overlap. Before taking its block a writer holds, to
+// its COMMIT, a shared advisory lock whose key (2^62 + last_value + kPositionBlock) is at most its
+// block's first position and beyond every block given before; readers stop short of the smallest
+// such key (PgEventStore::horizon): a position is read only when no transaction can still commit
+// a smaller one, and the horizon never moves back. One row: the block's first position.
+inline constexpr const char* kTakePositionBlock =
+    "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(last_value + "
+    "4611686018428436480) FROM store_position_blocks) "
+    "SELECT nextval('store_position_blocks') FROM l";
 }  // namespace pg
 
 struct PgOptions {
@@ -24,7 +35,10 @@ struct PgOptions {
   int days_behind = 14;    // and behind it (events spooled while an agent was away)
 };
 
-inline constexpr int kPgSchemaVersion = 2;
+inline constexpr int kPgSchemaVersion = 3;
+// Store positions are given in blocks of this many, one block per 2^20 events of a transaction.
+inline constexpr std::int64_t kPositionBlock = 1 << 20;
+inline constexpr const char* kStoredChannel = "chronowatch_stored";  // NOTIFY after each ingest
 
 class PgEventStore final : public EventStore, private WarmSource {
  public:
@@ -48,7 +62,8 @@ class PgEventStore final : public EventStore, private WarmSource {
   std::vector<StoredEvent> page(const PageRequest& request) override;
   std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
   std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
-  std::int64_t last_position() override;
+  std::int64_t last_position() override;  // the horizon: every position up to it is settled
+  bool wait_for_commits(std::chrono::milliseconds timeout) override;  // LISTEN kStoredChannel
 
   void write_state(std::span<const StateRecord> records) override;
   std::vector<StateRecord> read_state(const std::string& kind) override;
@@ -68,6 +83,8 @@ class PgEventStore final : public EventStore, private WarmSource {
  private:
   pg::Connection& connection();  // reconnects when the last one broke; rolls back a failed one
   void migrate();
+  // The largest position below which no transaction, in any collector, can still commit one.
+  std::int64_t horizon();
   InsertOutcome insert_batch(std::span<const events::Event> events);
   std::vector<StoredEvent> query_raw(const EventFilter& filter, bool descending);
   std::vector<StoredEvent> page_raw(const PageRequest& request);
@@ -83,7 +100,9 @@ class PgEventStore final : public EventStore, private WarmSource {
   PgOptions options_;
   std::unique_ptr<pg::Connection> conn_;
   std::uint64_t generation_ = 0;  // connections made (temp tables and locks are per connection)
-  std::uint64_t temp_ready_ = 0, lock_held_ = 0;  // on which generation
+  std::uint64_t temp_ready_ = 0, lock_held_ = 0;             // on which generation
+  std::chrono::steady_clock::time_point conflicts_until_{};  // ON CONFLICT until then
+  std::uint64_t listening_ = 0;  // LISTEN kStoredChannel, on which generation
   std::int64_t partitions_day_ = INT64_MIN;
   bool in_pass_ = false;                        // a retention pass's transaction is open on conn_
   std::int64_t rolled_before_day_ = INT64_MIN;  // retention dropped the days before: not remade

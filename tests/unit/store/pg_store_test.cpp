@@ -114,6 +114,48 @@ TEST(PgStore, TwoWritersOnTheSameAgentsStoreEachEventOnce) {
   }
 }
 
+// A transaction that took its block of positions and has not committed holds every reader's
+// horizon below that block, whatever commits after it: the live stream never skips its events.
+TEST(PgStore, AWriterInFlightHoldsTheHorizonBackUntilItCommits) {
+  PostgresEngine db;
+  PgEventStore writer{db.url()};
+  PgEventStore reader{db.url(), {.read_only = true}};
+  const auto first = writer.insert_reporting(std::vector{simple("a", 1, kNoon)});
+  pg::Connection slow{db.url()};  // a collector's flush, stopped between its block and COMMIT
+  slow.exec("BEGIN");
+  const auto base = slow.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
+  pg::Params row;
+  row.bytes("b").int64(1).int64(unix_ns(kNoon)).int64(base);
+  slow.exec(
+      "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
+      "VALUES ($1, $2, $3, 1, 0, '', $4)",
+      row);
+  const auto later = writer.insert_reporting(std::vector{simple("a", 2, kNoon)});
+  ASSERT_EQ(later.stored(), 1u);
+  EXPECT_GT(later.positions[0], base);
+  EXPECT_LT(reader.last_position(), base);
+  EXPECT_TRUE(reader.read_after(first.positions[0], {}).empty());  // 'a' 2 is held back too
+  slow.exec("COMMIT");
+  const auto after = reader.read_after(first.positions[0], {});
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].event.agent_id, "b");
+  EXPECT_EQ(after[1].position, later.positions[0]);
+  EXPECT_GE(reader.last_position(), later.positions[0]);
+}
+
+// Each ingest commit notifies the store's listeners (the console's live stream wakes on it).
+TEST(PgStore, ACommitWakesAListener) {
+  PostgresEngine db;
+  PgEventStore writer{db.url()};
+  PgEventStore listener{db.url(), {.read_only = true}};
+  EXPECT_TRUE(listener.wait_for_commits(std::chrono::milliseconds(0)));  // first call: LISTEN
+  EXPECT_FALSE(listener.wait_for_commits(std::chrono::milliseconds(50)));
+  writer.insert(std::vector{simple("a", 1, kNoon)});
+  EXPECT_TRUE(listener.wait_for_commits(std::chrono::seconds(10)));
+  writer.insert(std::vector{simple("a", 1, kNoon)});  // a resend stores nothing: no wake-up
+  EXPECT_FALSE(listener.wait_for_commits(std::chrono::milliseconds(200)));
+}
+
 TEST(PgStore, OneStoreLeadsLivenessAndAnotherTakesOverWhenItCloses) {
   PostgresEngine db;
   auto first = std::make_unique<PgEventStore>(db.url());
