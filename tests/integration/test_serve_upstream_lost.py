@@ -108,7 +108,8 @@ def test_max_poll_below_min_poll_is_refused_from_flags_environment_and_config(tm
     assert flags.returncode == 2, flags
     assert flags.stderr.strip().splitlines() == [
         "chronowatch serve: --max-poll 3 is below --min-poll 6: the longest interval (2^3 s) cannot be "
-        "shorter than the shortest (2^6 s); raise --max-poll or lower --min-poll"], flags.stderr
+        "shorter than the shortest (2^6 s); raise --max-poll or lower --min-poll (flag --max-poll, "
+        "environment CW_SERVE_MAX_POLL, YAML serve.max_poll)"], flags.stderr
     env = run_serve("--min-poll", "4", env={"CW_SERVE_MAX_POLL": "2"})
     assert env.returncode == 2 and "--max-poll 2 is below --min-poll 4" in env.stderr, env
     config = tmp_path / "serve.yaml"

@@ -19,10 +19,6 @@ namespace {
 
 int run_collector(CollectorCommandOptions options) {
   options.store = store::store_url(options.store, options.db);
-  if (const auto problem = store::check_policy(retention_policy(options)); !problem.empty()) {
-    std::fprintf(stderr, "chronowatch collector: %s\n", problem.c_str());
-    return kExitUsage;
-  }
   try {
     return run_collector_until_stopped(options);
   } catch (const std::invalid_argument& error) {  // flags or alert rules that do not fit
@@ -117,6 +113,9 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
       ->envname("CW_COLLECTOR_ARCHIVE_DIR");
   add_alert_options(*cmd, options->alerts);
   cmd->callback([options, &run, &app] {
+    // The retention days together, while parsing: exit 2, main naming the flag's places.
+    if (const auto problem = store::check_policy(retention_policy(*options)); !problem.empty())
+      throw CLI::ValidationError(problem);
     if (const auto* config = app.get_config_ptr(); config && config->count() > 0)
       options->alerts.config_file = config->as<std::string>();
     run = [options] { return run_collector(*options); };

@@ -197,6 +197,8 @@ void add_serve_command(CLI::App& app, CommandBody& run) {
       ->envname("CW_SERVE_NO_SECCOMP");
   cmd->parse_complete_callback([cmd, options, &run] {
     options->upstream_given = cmd->count("--upstream") > 0 || !options->upstream.empty();
+    if (const auto problem = serve_usage_problem(*options))
+      throw CLI::ValidationError(*problem);  // main names the flag's places
     run = [options] { return run_serve(*options); };
   });
 }

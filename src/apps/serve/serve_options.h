@@ -50,4 +50,9 @@ struct ServeOptions {
   int nts_ke_port = 4460;             // their NTS-KE port
 };
 
+// Why serve cannot use a value of --listen, --allow, --deny or --min-poll/--max-poll (one line that
+// starts with the flag), or nullopt; checked while parsing, so that serve exits 2 with the flag,
+// its variable and its key named.
+std::optional<std::string> serve_usage_problem(const ServeOptions& options);
+
 }  // namespace cw::apps

@@ -66,8 +66,8 @@ std::vector<platform::SocketAddress> listen_endpoints(const ServeOptions& o) {
   return out;
 }
 
-ntp::ResponderConfig responder_config(const ServeOptions& o) {
-  ntp::ResponderConfig c;
+// --allow and --deny as the responder's access list.
+void access_rules(const ServeOptions& o, ntp::ResponderConfig& c) {
   for (const auto& text : o.allow) {
     auto p = IpPrefix::parse(text);
     if (!p) throw UsageError("--allow '" + text + "' is not a CIDR prefix (e.g. 10.0.0.0/8)");
@@ -78,6 +78,11 @@ ntp::ResponderConfig responder_config(const ServeOptions& o) {
     if (!p) throw UsageError("--deny '" + text + "' is not a CIDR prefix (e.g. 192.0.2.0/24)");
     c.access.deny(*p);
   }
+}
+
+ntp::ResponderConfig responder_config(const ServeOptions& o) {
+  ntp::ResponderConfig c;
+  access_rules(o, c);
   c.rate_limit.interval = from_seconds(o.rate_interval);
   c.rate_limit.burst = static_cast<std::uint32_t>(o.rate_burst);
   c.rate_limit.kod_interval = from_seconds(o.kod_interval);
@@ -287,6 +292,18 @@ int serve(const ServeOptions& o) {
 }
 
 }  // namespace
+
+std::optional<std::string> serve_usage_problem(const ServeOptions& options) {
+  try {
+    poll_policy(options);
+    listen_endpoints(options);
+    ntp::ResponderConfig access;
+    access_rules(options, access);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return std::nullopt;
+}
 
 int run_serve(const ServeOptions& options) {
   try {
