@@ -10,7 +10,7 @@ find_package(nlohmann_json REQUIRED)
 find_package(msgpack REQUIRED)  # target msgpackc-cxx
 find_package(yaml-cpp REQUIRED)
 find_package(cppzmq REQUIRED)
-find_package(PahoMqttCpp REQUIRED)
+find_path(CW_PAHO_MQTT_INCLUDE MQTTAsync.h REQUIRED)  # Paho C headers; the library is dlopened
 find_package(SQLiteCpp REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCAP REQUIRED IMPORTED_TARGET libpcap)

@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <mutex>
+#include <tuple>
 
 namespace cw::platform {
 
@@ -43,4 +44,44 @@ class LazyLibrary {
   extern "C" ret name params {                                       \
     static const auto real = (library).symbol<ret(*) params>(#name); \
     return real args;                                                \
+  }
+
+namespace cw::platform::lazy {
+// The return and parameter types of a C function, from its header's own declaration.
+template <typename F>
+struct Signature;
+template <typename R, typename... A>
+struct Signature<R (*)(A...)> {
+  using Return = R;
+  template <std::size_t I>
+  using Arg = std::tuple_element_t<I, std::tuple<A...>>;
+};
+}  // namespace cw::platform::lazy
+
+// CW_LAZY_FORWARD(library, name, N): the same forwarder as CW_LAZY_FUNCTION for a function of N
+// parameters (0..8), its types taken from the declaration in scope (for long lists of calls).
+#define CW_LAZY_SIG(name) ::cw::platform::lazy::Signature<decltype(&name)>
+#define CW_LAZY_P(name, i) typename CW_LAZY_SIG(name)::template Arg<i> a##i
+#define CW_LAZY_PARAMS_0(n)
+#define CW_LAZY_PARAMS_1(n) CW_LAZY_P(n, 0)
+#define CW_LAZY_PARAMS_2(n) CW_LAZY_PARAMS_1(n), CW_LAZY_P(n, 1)
+#define CW_LAZY_PARAMS_3(n) CW_LAZY_PARAMS_2(n), CW_LAZY_P(n, 2)
+#define CW_LAZY_PARAMS_4(n) CW_LAZY_PARAMS_3(n), CW_LAZY_P(n, 3)
+#define CW_LAZY_PARAMS_5(n) CW_LAZY_PARAMS_4(n), CW_LAZY_P(n, 4)
+#define CW_LAZY_PARAMS_6(n) CW_LAZY_PARAMS_5(n), CW_LAZY_P(n, 5)
+#define CW_LAZY_PARAMS_7(n) CW_LAZY_PARAMS_6(n), CW_LAZY_P(n, 6)
+#define CW_LAZY_PARAMS_8(n) CW_LAZY_PARAMS_7(n), CW_LAZY_P(n, 7)
+#define CW_LAZY_ARGS_0
+#define CW_LAZY_ARGS_1 a0
+#define CW_LAZY_ARGS_2 CW_LAZY_ARGS_1, a1
+#define CW_LAZY_ARGS_3 CW_LAZY_ARGS_2, a2
+#define CW_LAZY_ARGS_4 CW_LAZY_ARGS_3, a3
+#define CW_LAZY_ARGS_5 CW_LAZY_ARGS_4, a4
+#define CW_LAZY_ARGS_6 CW_LAZY_ARGS_5, a5
+#define CW_LAZY_ARGS_7 CW_LAZY_ARGS_6, a6
+#define CW_LAZY_ARGS_8 CW_LAZY_ARGS_7, a7
+#define CW_LAZY_FORWARD(library, name, n)                               \
+  extern "C" CW_LAZY_SIG(name)::Return name(CW_LAZY_PARAMS_##n(name)) { \
+    static const auto real = (library).symbol<decltype(&name)>(#name);  \
+    return real(CW_LAZY_ARGS_##n);                                      \
   }

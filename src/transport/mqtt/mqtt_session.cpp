@@ -1,21 +1,116 @@
 // transport/mqtt/mqtt_session.cpp — see transport/mqtt_session.h.
 #include "transport/mqtt/mqtt_session.h"
 
+#include <MQTTAsync.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
-#include <mutex>
+#include <optional>
+#include <stdexcept>
+
+#include "platform/lazy_library.h"
 
 namespace cw::transport {
+
+// The MQTTAsync calls we make, resolved in one of Paho's two builds (same API and names).
+struct PahoApi {
+  decltype(&MQTTAsync_global_init) global_init;
+  decltype(&MQTTAsync_createWithOptions) create;
+  decltype(&MQTTAsync_connect) connect;
+  decltype(&MQTTAsync_sendMessage) send;
+  decltype(&MQTTAsync_isConnected) is_connected;
+  decltype(&MQTTAsync_disconnect) disconnect;
+  decltype(&MQTTAsync_destroy) destroy;
+  decltype(&MQTTAsync_strerror) strerror;
+};
+
 namespace {
 
 constexpr const char* kOnline = "online";
 constexpr const char* kOffline = "offline";
 
+PahoApi resolve(platform::LazyLibrary& library) {
+  PahoApi api{library.symbol<decltype(&MQTTAsync_global_init)>("MQTTAsync_global_init"),
+              library.symbol<decltype(&MQTTAsync_createWithOptions)>("MQTTAsync_createWithOptions"),
+              library.symbol<decltype(&MQTTAsync_connect)>("MQTTAsync_connect"),
+              library.symbol<decltype(&MQTTAsync_sendMessage)>("MQTTAsync_sendMessage"),
+              library.symbol<decltype(&MQTTAsync_isConnected)>("MQTTAsync_isConnected"),
+              library.symbol<decltype(&MQTTAsync_disconnect)>("MQTTAsync_disconnect"),
+              library.symbol<decltype(&MQTTAsync_destroy)>("MQTTAsync_destroy"),
+              library.symbol<decltype(&MQTTAsync_strerror)>("MQTTAsync_strerror")};
+  // Paho must not initialise OpenSSL itself (strings, all algorithms, config file: ~1.4 MB
+  // resident); OpenSSL 3 initialises itself when a TLS connection first needs it.
+  MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
+  init.do_openssl_init = 0;
+  api.global_init(&init);
+  return api;
+}
+
+const PahoApi& paho(bool tls) {
+  static platform::LazyLibrary plain{"libpaho-mqtt3a.so.1", "libpaho-mqtt1.3"};
+  static platform::LazyLibrary with_tls{"libpaho-mqtt3as.so.1", "libpaho-mqtt1.3"};
+  if (tls) {
+    static const PahoApi api = resolve(with_tls);
+    return api;
+  }
+  static const PahoApi api = resolve(plain);
+  return api;
+}
+
+// One command's completion (connect, publish, disconnect), signalled from Paho's thread. The
+// callbacks own a reference, so a completion that comes after we stopped waiting is harmless.
+struct Completion {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false, ok = false;
+  int code = 0;
+  std::string message;
+
+  void finish(bool success, int rc, const char* text) {
+    std::lock_guard lock(mutex);
+    done = true, ok = success, code = rc, message = text ? text : "";
+    done_cv.notify_all();
+  }
+  bool wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex);
+    return done_cv.wait_for(lock, timeout, [this] { return done; });
+  }
+};
+using CompletionRef = std::shared_ptr<Completion>;
+
+void on_success(void* context, MQTTAsync_successData*) {
+  std::unique_ptr<CompletionRef> ref(static_cast<CompletionRef*>(context));
+  (*ref)->finish(true, 0, nullptr);
+}
+
+void on_failure(void* context, MQTTAsync_failureData* response) {
+  std::unique_ptr<CompletionRef> ref(static_cast<CompletionRef*>(context));
+  (*ref)->finish(false, response ? response->code : -1, response ? response->message : nullptr);
+}
+
+template <typename Options>
+CompletionRef expect(Options& options) {
+  auto completion = std::make_shared<Completion>();
+  options.onSuccess = on_success;
+  options.onFailure = on_failure;
+  options.context = new CompletionRef(completion);
+  return completion;
+}
+
+// A command Paho refused to queue: its callbacks will never run.
+void forget(void* context) { delete static_cast<CompletionRef*>(context); }
+
+int on_tls_error(const char* text, size_t length, void* session) {
+  static_cast<MqttSession*>(session)->tls_error(std::string(text, length));
+  return 0;
+}
+
 // MQTT 3.1.1 §3.2.2.3: why a broker refused the connection (Paho says only "CONNACK return code").
-std::string connack_reason(const mqtt::exception& error) {
-  if (error.get_message().find("CONNACK") == std::string::npos) return {};
-  switch (error.get_return_code()) {
+std::string connack_reason(const Completion& failure) {
+  if (failure.message.find("CONNACK") == std::string::npos) return {};
+  switch (failure.code) {
     case 1:
       return " (the broker refused: unacceptable protocol version)";
     case 2:
@@ -31,6 +126,8 @@ std::string connack_reason(const mqtt::exception& error) {
   }
 }
 
+const char* or_null(const std::string& text) { return text.empty() ? nullptr : text.c_str(); }
+
 }  // namespace
 
 std::string MqttOptions::uri() const {
@@ -39,101 +136,121 @@ std::string MqttOptions::uri() const {
                      v6 ? "]" : "", port);
 }
 
-MqttSession::PahoGlobalInit::PahoGlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    MQTTAsync_init_options init = MQTTAsync_init_options_initializer;
-    init.do_openssl_init = 0;
-    MQTTAsync_global_init(&init);
-  });
-}
-
 MqttSession::MqttSession(MqttOptions options)
-    : options_(std::move(options)),
-      client_(options_.uri(), options_.client_id, mqtt::create_options(MQTTVERSION_3_1_1)) {}
+    : options_(std::move(options)), paho_(paho(options_.tls.enabled())) {
+  MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
+  create.MQTTVersion = MQTTVERSION_3_1_1;
+  const int rc = paho_.create(&client_, options_.uri().c_str(), options_.client_id.c_str(),
+                              MQTTCLIENT_PERSISTENCE_NONE, nullptr, &create);
+  if (rc != MQTTASYNC_SUCCESS)
+    throw std::invalid_argument(
+        fmt::format("MQTT broker {}: {}", options_.uri(), paho_.strerror(rc)));
+}
 
 MqttSession::~MqttSession() {
-  try {
-    if (client_.is_connected()) client_.disconnect()->wait_for(options_.connect_timeout);
-  } catch (const mqtt::exception&) {
-  }
+  if (connected()) close_connection();
+  paho_.destroy(&client_);
 }
 
-bool MqttSession::connected() const { return client_.is_connected(); }
-
-mqtt::connect_options MqttSession::connect_options() {
-  auto builder = mqtt::connect_options_builder()
-                     .clean_session(true)
-                     .keep_alive_interval(options_.keep_alive)
-                     .connect_timeout(options_.connect_timeout)
-                     .will(mqtt::message(options_.effective_status_topic(), kOffline, 1, true));
-  if (!options_.username.empty()) builder.user_name(options_.username);
-  if (!options_.password.empty()) builder.password(options_.password);
-  if (options_.tls.enabled()) {
-    auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(true).error_handler(
-        [this](const std::string& message) {
-          std::lock_guard lock(tls_error_mutex_);
-          tls_error_ = message;
-        });
-    if (!options_.tls.ca_file.empty()) ssl.trust_store(options_.tls.ca_file);
-    if (!options_.tls.cert_file.empty()) ssl.key_store(options_.tls.cert_file);
-    if (!options_.tls.key_file.empty()) ssl.private_key(options_.tls.key_file);
-    builder.ssl(ssl.finalize());
-  }
-  return builder.finalize();
+void MqttSession::close_connection() {
+  MQTTAsync_disconnectOptions options = MQTTAsync_disconnectOptions_initializer;
+  auto done = expect(options);
+  if (paho_.disconnect(client_, &options) == MQTTASYNC_SUCCESS)
+    done->wait(options_.connect_timeout);
+  else
+    forget(options.context);
 }
 
-std::string MqttSession::describe(const mqtt::exception& error) {
-  std::string text = fmt::format("cannot reach MQTT broker {}: {}{}", options_.uri(), error.what(),
-                                 connack_reason(error));
+bool MqttSession::connected() const { return paho_.is_connected(client_) != 0; }
+
+void MqttSession::tls_error(std::string message) {
   std::lock_guard lock(tls_error_mutex_);
-  if (!tls_error_.empty()) {
-    text += fmt::format(" (TLS: {}; check --mqtt-tls-ca and the broker's certificate)", tls_error_);
-    tls_error_.clear();
-  }
-  return text;
+  tls_error_ = std::move(message);
 }
 
 Result<void, std::string> MqttSession::connect() {
-  if (options_.tls.enabled()) {
-    for (const auto& file : {options_.tls.ca_file, options_.tls.cert_file, options_.tls.key_file})
+  const auto& tls = options_.tls;
+  if (tls.enabled()) {
+    for (const auto& file : {tls.ca_file, tls.cert_file, tls.key_file})
       if (!file.empty() && !std::filesystem::is_regular_file(file))
         return fail(fmt::format("MQTT TLS file {} does not exist or is not a file", file));
   }
-  try {
-    auto token = client_.connect(connect_options());
-    if (!token->wait_for(options_.connect_timeout + std::chrono::seconds{1}))
-      return fail(fmt::format("cannot reach MQTT broker {}: connect timed out", options_.uri()));
-  } catch (const mqtt::exception& error) {
-    return fail(describe(error));
+  const std::string status = options_.effective_status_topic();
+  MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+  will.topicName = status.c_str();
+  will.message = kOffline;
+  will.retained = 1;
+  will.qos = 1;
+  MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+  ssl.trustStore = or_null(tls.ca_file);
+  ssl.keyStore = or_null(tls.cert_file);
+  ssl.privateKey = or_null(tls.key_file);
+  ssl.enableServerCertAuth = 1;
+  ssl.verify = 1;
+  ssl.ssl_error_cb = on_tls_error;
+  ssl.ssl_error_context = this;
+  MQTTAsync_connectOptions options = MQTTAsync_connectOptions_initializer;
+  options.keepAliveInterval = static_cast<int>(options_.keep_alive.count());
+  options.cleansession = 1;
+  options.connectTimeout =
+      static_cast<int>(std::max<std::int64_t>(1, (options_.connect_timeout.count() + 999) / 1000));
+  options.will = &will;
+  options.username = or_null(options_.username);
+  options.password = or_null(options_.password);
+  if (tls.enabled()) options.ssl = &ssl;
+  auto done = expect(options);
+  if (const int rc = paho_.connect(client_, &options); rc != MQTTASYNC_SUCCESS) {
+    forget(options.context);
+    return fail(fmt::format("cannot reach MQTT broker {}: {}", options_.uri(), paho_.strerror(rc)));
+  }
+  if (!done->wait(options_.connect_timeout + std::chrono::seconds{1}))
+    return fail(fmt::format("cannot reach MQTT broker {}: connect timed out", options_.uri()));
+  if (!done->ok) {
+    std::string text = fmt::format("cannot reach MQTT broker {}: {} [{}]{}", options_.uri(),
+                                   done->message.empty() ? "connect failed" : done->message,
+                                   done->code, connack_reason(*done));
+    std::lock_guard lock(tls_error_mutex_);
+    if (!tls_error_.empty()) {
+      text +=
+          fmt::format(" (TLS: {}; check --mqtt-tls-ca and the broker's certificate)", tls_error_);
+      tls_error_.clear();
+    }
+    return fail(text);
   }
   const std::string online = kOnline;
-  return publish(options_.effective_status_topic(), std::as_bytes(std::span{online}), 1, true);
+  return publish(status, std::as_bytes(std::span{online}), 1, true);
 }
 
 Result<void, std::string> MqttSession::publish(const std::string& topic,
                                                std::span<const std::byte> payload, int qos,
                                                bool retained) {
-  try {
-    auto message = mqtt::make_message(topic, payload.data(), payload.size(), qos, retained);
-    auto token = client_.publish(message);
-    if (!token->wait_for(options_.publish_timeout))
-      return fail(fmt::format("MQTT broker {} did not acknowledge within {} ms", options_.uri(),
-                              options_.publish_timeout.count()));
-    return {};
-  } catch (const mqtt::exception& error) {
-    return fail(fmt::format("publish to MQTT broker {} failed: {}", options_.uri(), error.what()));
+  MQTTAsync_message message = MQTTAsync_message_initializer;
+  message.payload = const_cast<std::byte*>(payload.data());  // Paho copies it
+  message.payloadlen = static_cast<int>(payload.size());
+  message.qos = qos;
+  message.retained = retained ? 1 : 0;
+  MQTTAsync_responseOptions options = MQTTAsync_responseOptions_initializer;
+  auto done = expect(options);
+  if (const int rc = paho_.send(client_, topic.c_str(), &message, &options);
+      rc != MQTTASYNC_SUCCESS) {
+    forget(options.context);
+    return fail(
+        fmt::format("publish to MQTT broker {} failed: {}", options_.uri(), paho_.strerror(rc)));
   }
+  if (!done->wait(options_.publish_timeout))
+    return fail(fmt::format("MQTT broker {} did not acknowledge within {} ms", options_.uri(),
+                            options_.publish_timeout.count()));
+  if (!done->ok)
+    return fail(fmt::format("publish to MQTT broker {} failed: {} [{}]", options_.uri(),
+                            done->message.empty() ? "not delivered" : done->message, done->code));
+  return {};
 }
 
 void MqttSession::disconnect() {
-  try {
-    if (!client_.is_connected()) return;
-    const std::string offline = kOffline;
-    (void)publish(options_.effective_status_topic(), std::as_bytes(std::span{offline}), 1, true);
-    client_.disconnect()->wait_for(options_.connect_timeout);
-  } catch (const mqtt::exception&) {
-  }
+  if (!connected()) return;
+  const std::string offline = kOffline;
+  (void)publish(options_.effective_status_topic(), std::as_bytes(std::span{offline}), 1, true);
+  close_connection();
 }
 
 }  // namespace cw::transport

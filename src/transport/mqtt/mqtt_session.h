@@ -1,12 +1,11 @@
-// transport/mqtt/mqtt_session.h — one Paho MQTT C++ connection used by one thread: connect (with
-// TLS, credentials, clean session and the last will "offline" on the status topic), publish and
-// wait for the broker's acknowledgement, disconnect cleanly. Failures come back as text for the
-// log, including OpenSSL's reason when TLS fails ("certificate verify failed").
+// transport/mqtt/mqtt_session.h — one MQTT connection (Paho's C MQTTAsync API) used by one thread:
+// connect (with TLS, credentials, clean session and the last will "offline" on the status topic),
+// publish and wait for the broker's acknowledgement, disconnect cleanly. Failures come back as
+// text for the log, including OpenSSL's reason when TLS fails ("certificate verify failed").
+// Paho is opened on first use (platform/lazy_library.h): libpaho-mqtt3a without TLS, so an agent
+// that does not use TLS never maps libssl and libcrypto; libpaho-mqtt3as with --mqtt-tls-*.
 #pragma once
 
-#include <mqtt/async_client.h>
-
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -16,6 +15,8 @@
 #include "transport/mqtt/mqtt_options.h"
 
 namespace cw::transport {
+
+struct PahoApi;  // the MQTTAsync functions of the library in use (mqtt_session.cpp)
 
 class MqttSession {
  public:
@@ -34,20 +35,15 @@ class MqttSession {
   void disconnect();
   const MqttOptions& options() const { return options_; }
 
- private:
-  // Paho's process-wide setup, before the first client: Paho must not initialise OpenSSL itself
-  // (strings, all algorithms, config file: ~1.4 MB resident in an agent without TLS); OpenSSL 3
-  // initialises itself when a TLS connection first needs it.
-  struct PahoGlobalInit {
-    PahoGlobalInit();
-  };
+  // OpenSSL's reason for a failed TLS handshake, from Paho's TLS error callback.
+  void tls_error(std::string message);
 
-  mqtt::connect_options connect_options();
-  std::string describe(const mqtt::exception& error);
+ private:
+  void close_connection();  // MQTTAsync_disconnect, waited for up to connect_timeout
 
   MqttOptions options_;
-  PahoGlobalInit paho_init_;  // before client_
-  mqtt::async_client client_;
+  const PahoApi& paho_;
+  void* client_ = nullptr;  // MQTTAsync
   std::mutex tls_error_mutex_;
   std::string tls_error_;  // the last OpenSSL error Paho reported
 };
