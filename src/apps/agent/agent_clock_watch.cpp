@@ -6,18 +6,27 @@
 #include <thread>
 
 namespace cw::apps {
+namespace {
+
+PollerOptions poller_options(const AgentSettings& settings) {
+  return PollerOptions{from_seconds(settings.ntp_timeout),
+                       std::chrono::milliseconds{250},
+                       settings.kernel_timestamps,
+                       settings.nts,
+                       settings.nts_ca,
+                       static_cast<std::uint16_t>(settings.nts_ke_port)};
+}
+
+}  // namespace
 
 ClockWatch::ClockWatch(const AgentSettings& settings, Clock& clock, Random& random,
                        EventRouter& router)
     : clock_(clock),
+      random_(random),
       router_(router),
       burst_(settings.burst),
-      poller_(server_specs(settings),
-              PollerOptions{from_seconds(settings.ntp_timeout), std::chrono::milliseconds{250},
-                            settings.kernel_timestamps, settings.nts, settings.nts_ca,
-                            static_cast<std::uint16_t>(settings.nts_ke_port)},
-              clock, random),
-      monitor_(monitor_config(settings), poller_.labels(), clock.monotonic_now()) {}
+      poller_(std::in_place, server_specs(settings), poller_options(settings), clock, random),
+      monitor_(monitor_config(settings), poller_->labels(), clock.monotonic_now()) {}
 
 ClockWatch::~ClockWatch() {
   if (in_flight_.valid()) in_flight_.wait();
@@ -25,7 +34,7 @@ ClockWatch::~ClockWatch() {
 
 void ClockWatch::publish(std::vector<events::Event> events) {
   for (auto& event : events) {
-    if (event.type == events::EventType::clock_step) poller_.forget_history();
+    if (event.type == events::EventType::clock_step) poller_->forget_history();
     router_.publish(std::move(event));
   }
 }
@@ -53,7 +62,7 @@ void ClockWatch::tick() {
   const int exchanges = first_poll_ ? burst_ : 1;
   first_poll_ = false;
   in_flight_ = std::async(std::launch::async,
-                          [this, labels, exchanges] { return poller_.poll(labels, exchanges); });
+                          [this, labels, exchanges] { return poller_->poll(labels, exchanges); });
 }
 
 void ClockWatch::wait(std::chrono::milliseconds at_most) {
@@ -67,7 +76,20 @@ void ClockWatch::wait(std::chrono::milliseconds at_most) {
 
 void ClockWatch::poll_once() {
   monitor_.on_tick(clock_.now(), clock_.boot_now(), clock_.monotonic_now());  // baseline
-  judge(poller_.poll(poller_.labels(), burst_));
+  judge(poller_->poll(poller_->labels(), burst_));
+}
+
+void ClockWatch::reconfigure(const AgentSettings& settings, bool servers_changed,
+                             bool schedule_changed) {
+  if (in_flight_.valid()) judge(in_flight_.get());  // started under the old settings
+  burst_ = settings.burst;
+  if (servers_changed) {
+    poller_.emplace(server_specs(settings), poller_options(settings), clock_, random_);
+    first_poll_ = true;
+  }
+  std::optional<std::vector<std::string>> schedule;
+  if (servers_changed || schedule_changed) schedule = poller_->labels();
+  monitor_.reconfigure(monitor_config(settings), schedule, clock_.monotonic_now());
 }
 
 }  // namespace cw::apps

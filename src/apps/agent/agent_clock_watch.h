@@ -7,6 +7,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 
 #include "apps/agent/agent_poller.h"
 #include "apps/agent/agent_router.h"
@@ -29,6 +30,10 @@ class ClockWatch {
   void wait(std::chrono::milliseconds at_most);
   // --once: one blocking poll of every server (a burst each), judged and published.
   void poll_once();
+  // A reload (apps/agent/agent_reload.h): the poll in flight is judged first; new NTP servers (or
+  // their NTS, timeout, timestamp settings) get a new poller and a first burst; thresholds and
+  // limits apply from the next poll, the drift state stays.
+  void reconfigure(const AgentSettings& settings, bool servers_changed, bool schedule_changed);
 
   const detect::ClockMonitor& monitor() const { return monitor_; }
   const detect::PollRound& last_round() const { return last_round_; }
@@ -38,9 +43,10 @@ class ClockWatch {
   void publish(std::vector<events::Event> events);
 
   Clock& clock_;
+  Random& random_;
   EventRouter& router_;
   int burst_;
-  NtpPoller poller_;
+  std::optional<NtpPoller> poller_;
   detect::ClockMonitor monitor_;
   detect::PollRound last_round_;
   std::future<detect::PollRound> in_flight_;

@@ -13,6 +13,7 @@
 #include "apps/agent/agent_clock_watch.h"
 #include "apps/agent/agent_metrics.h"
 #include "apps/agent/agent_netmon.h"
+#include "apps/agent/agent_reload.h"
 #include "apps/agent/agent_router.h"
 #include "apps/agent/agent_settings.h"
 #include "apps/agent/agent_tamper_watch.h"
@@ -43,8 +44,9 @@ the other MQTT_* settings, and CW_AGENT_<OPTION> for the rest; each option's var
 beside it. Precedence: flags > environment > --config FILE (section `agent:`, keys in
 snake_case; `zeromq: publisher: {endpoint, high_water_mark}` and `network_monitor:` as in the
 networked agent's agent_config.yaml). --check-config prints what was read and exits.
-The daemon stops on SIGTERM/SIGINT; SIGHUP reloads nothing yet (it says so in the log):
-restart it to apply a changed config, server list or key.
+The daemon stops on SIGTERM/SIGINT. SIGHUP reads flags, environment and --config again and
+applies the thresholds, limits, poll interval and NTP servers (with their NTS settings); other
+changes (sinks, MQTT, collector, keys, spool, interface, metrics) are named in the log: restart.
 Offsets are server minus local clock (RFC 5905): a local clock 10 minutes ahead reads -600.
 Exit status of --once: 0 within the threshold, 3 drift found (alert delivered), 4 no NTP server
 answered, 5 drift found but not acknowledged by the broker in time (kept in the spool),
@@ -153,7 +155,8 @@ int run_daemon(const AgentSettings& settings) {
   EventRouter router;
   add_sinks(settings, router);
   keep_sequence(settings, router);
-  ClockWatch watch(settings, clock, random, router);
+  AgentSettings running = settings;  // a reload changes what it can of it
+  ClockWatch watch(running, clock, random, router);
   std::unique_ptr<AgentNetworkWatch> network;
   if (!settings.interface.empty())
     network = std::make_unique<AgentNetworkWatch>(settings.interface, settings.netmon_filter,
@@ -183,10 +186,7 @@ int run_daemon(const AgentSettings& settings) {
   // Relative sleeps: immune to a faked (libfaketime) or stepped clock. More watchers (the
   // network monitor) tick here beside the clock.
   while (!signals.stop) {
-    if (signals.reload.exchange(false))  // systemctl reload: said plainly, never a silent no-op
-      spdlog::warn(
-          "agent: SIGHUP: this version reloads nothing; restart it (systemctl restart "
-          "chronowatch-agent) to apply a changed --config, NTP servers or keys");
+    if (signals.reload.exchange(false)) reload_agent(running, watch);  // systemctl reload
     watch.tick();
     if (network) network->drain(router, monitor_config(settings).agent_id);
     snapshot.store(take_agent_snapshot(watch, router, uptime()));
@@ -215,16 +215,21 @@ int print_settings(const AgentSettings& settings) {
 
 }  // namespace
 
-void add_agent_command(CLI::App& app, CommandBody& run) {
+CLI::App* add_agent_subcommand(CLI::App& app, AgentSettings& settings) {
   auto* agent = app.add_subcommand(
       "agent",
       "Clock drift agent: measure the local clock against NTP servers and publish alerts "
       "(time_drift, clock_step, frequency_drift, ntp_unreachable, ...) to MQTT or stdout");
   agent->footer(kFooter);
-  auto settings = std::make_shared<AgentSettings>();
   CommandOptions options(*agent);
-  add_agent_options(options, *settings);
+  add_agent_options(options, settings);
   read_netmon_section(*agent);
+  return agent;
+}
+
+void add_agent_command(CLI::App& app, CommandBody& run) {
+  auto settings = std::make_shared<AgentSettings>();
+  auto* agent = add_agent_subcommand(app, *settings);
   agent->callback([settings, &run, agent] {
     finish_agent_settings(*settings, *agent);  // usage errors (exit 2) before anything starts
     run = [settings] {

@@ -69,6 +69,9 @@ struct AgentSettings {
 
 // Registers the options on the `agent` subcommand.
 void add_agent_options(CommandOptions& agent, AgentSettings& settings);
+// Adds the `agent` subcommand to `app` with its options into `settings`, without a callback
+// (agent_command.cpp; also used by a reload to read the command line again).
+CLI::App* add_agent_subcommand(CLI::App& app, AgentSettings& settings);
 // From the parse callback: the checks that involve several options (a sink and what it needs),
 // the default sink (zmq when a collector is given without --sink), and the `network_monitor:`
 // section. Throws CLI::ValidationError naming the flags, variables and keys to add (exit 2).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <utility>
 
 namespace cw::detect {
@@ -23,6 +24,18 @@ ClockMonitor::ClockMonitor(ClockMonitorConfig config, const std::vector<std::str
       steps_(config_.step_threshold),
       frequency_(config_.frequency_window, config_.frequency_min_samples,
                  config_.frequency_min_span) {}
+
+void ClockMonitor::reconfigure(ClockMonitorConfig config,
+                               const std::optional<std::vector<std::string>>& servers,
+                               MonotonicTime now) {
+  if (config.step_threshold != config_.step_threshold)
+    steps_ = ClockStepDetector(config.step_threshold);
+  config_ = std::move(config);  // servers_ reads config_ by reference
+  if (servers) {
+    std::destroy_at(&servers_);
+    std::construct_at(&servers_, config_, *servers, now);
+  }
+}
 
 std::vector<events::Event> ClockMonitor::on_poll(const PollRound& round, Timestamp wall,
                                                  MonotonicTime now) {

@@ -49,6 +49,12 @@ class ClockMonitor {
   const ServerTracker& servers() const { return servers_; }
   const ClockMonitorConfig& config() const { return config_; }
 
+  // A reload (the agent's SIGHUP): new thresholds, hysteresis, repeats and limits, judged from the
+  // next poll on; the drift state, steps and frequency history stay. With `servers`, the poll
+  // schedule starts again for that list (every server due at `now`).
+  void reconfigure(ClockMonitorConfig config,
+                   const std::optional<std::vector<std::string>>& servers, MonotonicTime now);
+
  private:
   void judge_offset(const ClockSample& sample, Timestamp wall, MonotonicTime now,
                     std::vector<events::Event>& out);
