@@ -114,8 +114,8 @@ struct Exchange {
     nts::SessionKeys keys;
     keys.c2s.fill(std::byte{1});
     keys.s2c.fill(std::byte{2});
-    client.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s));
-    client.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c));
+    client.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s).first(nts::key_size(keys.aead)));
+    client.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c).first(nts::key_size(keys.aead)));
     client.cookie.resize(nts::cookie_size(keys.aead));
     cookies->seal(keys, kNonce, client.cookie);
   }

@@ -61,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // As a reply to an NTS request (the same header bytes, mode 4, origin = our transmit).
   nts::SessionKeys keys;
   nts::ClientRequest request;
-  request.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s));
-  request.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c));
+  request.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s).first(nts::key_size(keys.aead)));
+  request.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c).first(nts::key_size(keys.aead)));
   request.cookie.assign(104, std::byte{1});
   Counting random;
   const auto pending = make_request(random, ClientAuth::nts(request)).value();

@@ -409,8 +409,10 @@ void key_exchange(Options& o) {
       apps::nts::key_exchange(hp->host, *hp->port, {o.nts_ca, std::chrono::seconds{5}}, clock);
   if (!ke) usage(ke.error().c_str());
   ntp::nts::ClientRequest r;
-  r.c2s = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.c2s).first(32));
-  r.s2c = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.s2c).first(32));
+  r.c2s = *ntp::nts::Aead::make(ke->keys.aead,
+                                std::span(ke->keys.c2s).first(ntp::nts::key_size(ke->keys.aead)));
+  r.s2c = *ntp::nts::Aead::make(ke->keys.aead,
+                                std::span(ke->keys.s2c).first(ntp::nts::key_size(ke->keys.aead)));
   r.cookie = ke->cookies.front();
   if (o.nts_cookies > 0) {
     platform::SystemRandom random;

@@ -6,6 +6,8 @@ import shutil
 import socket
 import subprocess
 
+import pytest
+
 from peers import Chronyd, free_port, wait_for
 
 
@@ -24,6 +26,29 @@ def make_certificate(directory):
         shutil.chown(path, "_chrony", "_chrony")
         path.chmod(0o640)
     return cert, key
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    """A module's certificate (make_certificate in a directory _chrony can read): (cert, key).
+    A test module uses it with `from nts_support import certificate  # noqa: F401`."""
+    import tempfile
+    directory = pathlib.Path(tempfile.mkdtemp(prefix="cw-nts-cert-"))
+    shutil.chown(directory, "_chrony", "_chrony")
+    yield make_certificate(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def nts_server(certificate, *args, port=None, ke_port=None):
+    """Our serve with NTS (stratum 2, no upstream) on free ports, its NTS-KE listening."""
+    from serve_support import Server
+    cert, key = certificate
+    ke_port = ke_port or free_port(socket.SOCK_STREAM)
+    server = Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key",
+                    key, "--nts-ke-listen", f"127.0.0.1:{ke_port}", *args, port=port)
+    server.ke_port = ke_port
+    wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE listener")
+    return server
 
 
 def tcp_accepts(port, host="127.0.0.1"):

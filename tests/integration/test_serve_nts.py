@@ -13,10 +13,9 @@ import time
 import ntplib
 import pytest
 
-from nts_support import (ChronydNtsClient, chronyd_nts_measure, make_certificate, tcp_accepts)
+from nts_support import ChronydNtsClient, chronyd_nts_measure, make_certificate, nts_server
 from peers import free_port, wait_for
 from query_helpers import EXIT_OK, query_json
-from serve_support import Server
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +24,6 @@ def certificate():
     shutil.chown(directory, "_chrony", "_chrony")
     yield make_certificate(directory)
     shutil.rmtree(directory, ignore_errors=True)
-
-
-def nts_server(certificate, *args, port=None, ke_port=None):
-    cert, key = certificate
-    ke_port = ke_port or free_port(socket.SOCK_STREAM)
-    server = Server("--upstream", "none", "--local-stratum", 2, "--nts-cert", cert, "--nts-key",
-                    key, "--nts-ke-listen", f"127.0.0.1:{ke_port}", *args, port=port)
-    server.ke_port = ke_port
-    wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE listener")
-    return server
 
 
 def outcome(server, name):

@@ -47,8 +47,10 @@ int main(int argc, char** argv) {
   int status = 0;
   for (std::size_t k = 0; k < count; ++k) {
     ntp::nts::ClientRequest nts;
-    nts.c2s = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.c2s).first(32));
-    nts.s2c = *ntp::nts::Aead::make(ke->keys.aead, std::span(ke->keys.s2c).first(32));
+    nts.c2s = *ntp::nts::Aead::make(
+        ke->keys.aead, std::span(ke->keys.c2s).first(ntp::nts::key_size(ke->keys.aead)));
+    nts.s2c = *ntp::nts::Aead::make(
+        ke->keys.aead, std::span(ke->keys.s2c).first(ntp::nts::key_size(ke->keys.aead)));
     if (cookies.empty()) {
       std::printf("{\"placeholders\": %zu, \"error\": \"no cookie left\"}\n", k);
       return 1;

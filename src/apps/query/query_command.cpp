@@ -41,6 +41,7 @@ struct QueryFlags {
   bool nts = false;
   std::string nts_ca;
   std::uint16_t nts_ke_port = ntp::nts::kDefaultKePort;
+  unsigned nts_aead = 15;  // offered first (15 alone, or 17 then 15)
   // Checked and resolved while parsing (resolve()):
   std::vector<Target> targets;
   std::optional<ntp::Key> resolved_key;
@@ -111,6 +112,7 @@ void resolve(QueryFlags& f, const CLI::App& cmd) {
   if (f.nts && (f.auth || f.key || !f.keyfile.empty()))
     throw_usage(cmd, "--nts",
                 "--nts and a symmetric key (--auth, --keyfile, --key-id) exclude each other");
+  if (!f.nts && f.nts_aead != 15) throw_usage(cmd, "--nts-aead", "--nts-aead needs --nts");
   if (!f.nts && (!f.nts_ca.empty() || f.nts_ke_port != ntp::nts::kDefaultKePort))
     throw_usage(cmd, f.nts_ca.empty() ? "--nts-ke-port" : "--nts-ca",
                 "--nts-ca and --nts-ke-port need --nts");
@@ -137,6 +139,8 @@ int run_query(const QueryFlags& f) {
   options.kernel_timestamps = f.kernel_timestamps;
   options.key = key;
   if (f.nts) options.nts = apps::nts::KeClientOptions{f.nts_ca, from_seconds(f.timeout + 3.0)};
+  if (f.nts && f.nts_aead == 17)
+    options.nts->aeads = {ntp::nts::AeadId::aes_siv_cmac_512, ntp::nts::AeadId::aes_siv_cmac_256};
   options.nts_ke_port = f.nts_ke_port;
   options.local_precision = ntp::precision_duration(platform::measure_precision(clock));
   auto report = conclude(run_session(f.targets, options, clock, random), clock.now());
@@ -202,6 +206,11 @@ void add_query_command(CLI::App& app, CommandBody& run) {
         "PEM file of the certificates to trust for NTS-KE (default: the system store)");
   o.add("--nts-ke-port", f->nts_ke_port, "the servers' NTS-KE port")
       .integer_range(1, 65535)
+      .show_default();
+  o.add("--nts-aead", f->nts_aead,
+        "the AEAD to offer first: 15 (AEAD_AES_SIV_CMAC_256, alone, what every NTS server has) or "
+        "17 (AEAD_AES_SIV_CMAC_512, then 15 for servers without it)")
+      .one_of({"15", "17"})
       .show_default();
   o.flag("--json", f->json, "print one JSON object instead of the table");
   o.flag("--adjust", f->adjust,

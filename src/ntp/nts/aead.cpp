@@ -1,4 +1,5 @@
-// ntp/nts/aead.cpp — AEAD_AES_SIV_CMAC_256 over nettle's siv_cmac_aes128 (see aead.h).
+// ntp/nts/aead.cpp — AEAD_AES_SIV_CMAC_256 and _512 over nettle's siv_cmac_aes128 and
+// siv_cmac_aes256 (see aead.h).
 #include "ntp/nts/aead.h"
 
 #include <algorithm>
@@ -18,6 +19,7 @@ std::uint8_t* u8(std::span<std::byte> bytes) {
 
 std::optional<AeadId> aead_from_id(std::uint16_t id) {
   if (id == static_cast<std::uint16_t>(AeadId::aes_siv_cmac_256)) return AeadId::aes_siv_cmac_256;
+  if (id == static_cast<std::uint16_t>(AeadId::aes_siv_cmac_512)) return AeadId::aes_siv_cmac_512;
   return std::nullopt;
 }
 
@@ -25,6 +27,8 @@ std::string_view name(AeadId id) {
   switch (id) {
     case AeadId::aes_siv_cmac_256:
       return "AEAD_AES_SIV_CMAC_256";
+    case AeadId::aes_siv_cmac_512:
+      return "AEAD_AES_SIV_CMAC_512";
   }
   return "?";
 }
@@ -33,25 +37,42 @@ std::size_t key_size(AeadId id) {
   switch (id) {
     case AeadId::aes_siv_cmac_256:
       return kSivKeySize;
+    case AeadId::aes_siv_cmac_512:
+      return kSiv512KeySize;
   }
   return 0;
 }
 
 std::optional<Aead> Aead::make(AeadId id, std::span<const std::byte> key) {
-  if (key.size() != key_size(id)) return std::nullopt;
   Aead aead;
-  aead.id_ = id;
-  aead.key_size_ = key.size();
-  std::copy(key.begin(), key.end(), aead.key_.begin());
-  siv_cmac_aes128_fast_set_key(&aead.siv_, u8(key));  // nettle's contexts, AES-NI key expansion
+  if (!aead.assign(id, key)) return std::nullopt;
   return aead;
+}
+
+bool Aead::assign(AeadId id, std::span<const std::byte> key) {
+  key_size_ = 0;
+  if (key.size() != key_size(id)) return false;
+  id_ = id;
+  std::copy(key.begin(), key.end(), key_.begin());
+  if (id == AeadId::aes_siv_cmac_512)
+    siv_cmac_aes256_set_key(&siv_.aes256, u8(key));
+  else  // nettle's context, AES-NI key expansion
+    siv_cmac_aes128_fast_set_key(&siv_.aes128, u8(key));
+  key_size_ = key.size();
+  return true;
 }
 
 bool Aead::encrypt(std::span<const std::byte> nonce, std::span<const std::byte> associated,
                    std::span<const std::byte> plaintext, std::span<std::byte> out) const {
   if (key_size_ == 0 || nonce.empty() || out.size() < plaintext.size() + kSivTagSize) return false;
-  siv_cmac_aes128_encrypt_message(&siv_, nonce.size(), u8(nonce), associated.size(), u8(associated),
-                                  plaintext.size() + kSivTagSize, u8(out), u8(plaintext));
+  if (id_ == AeadId::aes_siv_cmac_512)
+    siv_cmac_aes256_encrypt_message(&siv_.aes256, nonce.size(), u8(nonce), associated.size(),
+                                    u8(associated), plaintext.size() + kSivTagSize, u8(out),
+                                    u8(plaintext));
+  else
+    siv_cmac_aes128_encrypt_message(&siv_.aes128, nonce.size(), u8(nonce), associated.size(),
+                                    u8(associated), plaintext.size() + kSivTagSize, u8(out),
+                                    u8(plaintext));
   return true;
 }
 
@@ -60,9 +81,12 @@ bool Aead::decrypt(std::span<const std::byte> nonce, std::span<const std::byte> 
   if (key_size_ == 0 || nonce.empty() || ciphertext.size() < kSivTagSize ||
       out.size() < ciphertext.size() - kSivTagSize)
     return false;
-  return siv_cmac_aes128_decrypt_message(&siv_, nonce.size(), u8(nonce), associated.size(),
-                                         u8(associated), ciphertext.size() - kSivTagSize, u8(out),
-                                         u8(ciphertext)) == 1;
+  const std::size_t length = ciphertext.size() - kSivTagSize;
+  if (id_ == AeadId::aes_siv_cmac_512)
+    return siv_cmac_aes256_decrypt_message(&siv_.aes256, nonce.size(), u8(nonce), associated.size(),
+                                           u8(associated), length, u8(out), u8(ciphertext)) == 1;
+  return siv_cmac_aes128_decrypt_message(&siv_.aes128, nonce.size(), u8(nonce), associated.size(),
+                                         u8(associated), length, u8(out), u8(ciphertext)) == 1;
 }
 
 }  // namespace cw::ntp::nts

@@ -1,5 +1,7 @@
-// ntp/nts/aead.h — the AEAD of NTS (RFC 8915 §5.1): AEAD_AES_SIV_CMAC_256 (RFC 5297, IANA AEAD id
-// 15), the algorithm every NTS implementation must offer and the only one chrony 4.3 offers.
+// ntp/nts/aead.h — the AEADs of NTS (RFC 8915 §5.1): AEAD_AES_SIV_CMAC_256 (RFC 5297, IANA AEAD id
+// 15), the algorithm every NTS implementation must offer and the only one chrony 4.3 offers, and
+// AEAD_AES_SIV_CMAC_512 (id 17: AES-256, a 64-byte key). AEAD_AES_SIV_CMAC_384 (id 16, AES-192) is
+// not offered: nettle has no SIV-CMAC over AES-192.
 // nettle's SIV-CMAC does the work: it handles an empty plaintext (every chrony request is
 // tag-only), unlike OpenSSL 3.0's AES-SIV, and is several times faster. The associated data is
 // S2V's first component and the nonce its second, exactly the two of RFC 8915 §5.6.
@@ -19,6 +21,7 @@ namespace cw::ntp::nts {
 // IANA "AEAD Algorithms" registry ids that NTS-KE negotiates (RFC 8915 §4.1.5).
 enum class AeadId : std::uint16_t {
   aes_siv_cmac_256 = 15,  // AEAD_AES_SIV_CMAC_256: 32-byte key, 16-byte tag
+  aes_siv_cmac_512 = 17,  // AEAD_AES_SIV_CMAC_512: 64-byte key, 16-byte tag
 };
 std::optional<AeadId> aead_from_id(std::uint16_t id);  // only the algorithms we implement
 std::string_view name(AeadId id);                      // "AEAD_AES_SIV_CMAC_256"
@@ -26,7 +29,8 @@ std::string_view name(AeadId id);                      // "AEAD_AES_SIV_CMAC_256
 inline constexpr std::size_t kSivKeySize = 32;
 inline constexpr std::size_t kSivTagSize = 16;
 inline constexpr std::size_t kNonceSize = 16;  // what we send; RFC 8915 §5.6 asks ≥ 16 of a client
-inline constexpr std::size_t kMaxKeySize = 32;
+inline constexpr std::size_t kSiv512KeySize = 64;
+inline constexpr std::size_t kMaxKeySize = 64;
 
 std::size_t key_size(AeadId id);
 
@@ -37,6 +41,9 @@ class Aead {
   Aead() = default;  // no key: encrypt() and decrypt() fail
   // nullopt when the key's length is not key_size(id).
   static std::optional<Aead> make(AeadId id, std::span<const std::byte> key);
+  // The same in place (a cache slot's context is keyed where it lives, not copied there); false,
+  // and no key, when the key's length is not key_size(id).
+  bool assign(AeadId id, std::span<const std::byte> key);
 
   AeadId id() const { return id_; }
   std::span<const std::byte> key() const { return std::span(key_).first(key_size_); }
@@ -53,7 +60,10 @@ class Aead {
   AeadId id_ = AeadId::aes_siv_cmac_256;
   std::array<std::byte, kMaxKeySize> key_{};
   std::size_t key_size_ = 0;  // 0: no key
-  siv_cmac_aes128_ctx siv_{};
+  union Contexts {
+    siv_cmac_aes128_ctx aes128;  // id 15
+    siv_cmac_aes256_ctx aes256;  // id 17
+  } siv_{};
 };
 
 }  // namespace cw::ntp::nts

@@ -48,11 +48,9 @@ const CachedSession* SessionCache::insert(std::span<const std::byte> cookie,
   CachedSession& s = slots_[slot];
   s.stamp = 0;  // empty until both contexts are made
   const std::size_t n = key_size(keys.aead);
-  auto c2s = Aead::make(keys.aead, std::span(keys.c2s).first(n));
-  auto s2c = Aead::make(keys.aead, std::span(keys.s2c).first(n));
-  if (!c2s || !s2c) return nullptr;
-  s.c2s = *c2s;
-  s.s2c = *s2c;
+  if (!s.c2s.assign(keys.aead, std::span(keys.c2s).first(n)) ||
+      !s.s2c.assign(keys.aead, std::span(keys.s2c).first(n)))
+    return nullptr;
   s.generation = generation;
   s.cookie_size = static_cast<std::uint16_t>(cookie.size());
   std::copy(cookie.begin(), cookie.end(), s.cookie.begin());

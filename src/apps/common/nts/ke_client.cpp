@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <span>
 
 #include "apps/common/nts/tls.h"
 #include "core/unique_fd.h"
@@ -105,12 +106,12 @@ Result<std::vector<std::byte>, std::string> read_message(SSL* ssl, int fd,
 }
 
 Result<KeOutcome, std::string> exchange(SSL* ssl, int fd, const std::string& host,
+                                        std::span<const ntp::nts::AeadId> aeads,
                                         const Deadline& deadline) {
   if (auto r = drive(ssl, fd, deadline, "handshake", [&] { return SSL_connect(ssl); }); !r)
     return fail(r.error());
   if (!negotiated_ntske(ssl))
     return fail(std::string("the server did not agree to ALPN ntske/1: not an NTS-KE server"));
-  const ntp::nts::AeadId aeads[] = {ntp::nts::AeadId::aes_siv_cmac_256};
   const auto request = ntp::nts::write_request(aeads);
   if (auto r =
           drive(ssl, fd, deadline, "write",
@@ -126,6 +127,9 @@ Result<KeOutcome, std::string> exchange(SSL* ssl, int fd, const std::string& hos
                               ntp::nts::error_code(*message).value_or(0)));
     return fail("malformed NTS-KE response: " + std::string(ntp::nts::to_string(response.error())));
   }
+  if (std::find(aeads.begin(), aeads.end(), response->aead) == aeads.end())
+    return fail(fmt::format("the server chose AEAD {}, which we did not offer",
+                            static_cast<unsigned>(response->aead)));
   auto keys = export_keys(ssl, response->aead);
   if (!keys) return fail(keys.error());
   SSL_shutdown(ssl);  // best effort: the keys are ours whether or not the close_notify goes out
@@ -147,7 +151,8 @@ struct KeClient::Context {
 Result<KeClient, std::string> KeClient::make(const KeClientOptions& options) {
   auto ctx = client_context(options.ca_file);
   if (!ctx) return fail("NTS-KE: " + ctx.error());
-  return KeClient(std::make_shared<Context>(Context{std::move(*ctx)}), options.timeout);
+  if (options.aeads.empty()) return fail(std::string("NTS-KE: no AEAD algorithm to offer"));
+  return KeClient(std::make_shared<Context>(Context{std::move(*ctx)}), options);
 }
 
 Result<KeOutcome, std::string> key_exchange(const std::string& host, std::uint16_t port,
@@ -176,7 +181,7 @@ Result<KeOutcome, std::string> KeClient::key_exchange(const std::string& host, s
     Ssl ssl(SSL_new(ctx.get()));
     if (!ssl || SSL_set_fd(ssl.get(), fd->get()) != 1 || !expect_server_name(ssl.get(), host))
       return fail(where("cannot set up TLS: " + ssl_error_text()));
-    auto outcome = exchange(ssl.get(), fd->get(), host, deadline);
+    auto outcome = exchange(ssl.get(), fd->get(), host, aeads_, deadline);
     if (!outcome) return fail(where(outcome.error()));
     return outcome;
   }

@@ -20,6 +20,8 @@ namespace cw::apps::nts {
 struct KeClientOptions {
   std::string ca_file;                         // PEM trust store; empty = the system's
   Duration timeout = std::chrono::seconds{5};  // for the whole exchange
+  // The AEAD algorithms offered, preferred first (the server picks one of them).
+  std::vector<ntp::nts::AeadId> aeads{ntp::nts::AeadId::aes_siv_cmac_256};
 };
 
 struct KeOutcome {
@@ -45,10 +47,11 @@ class KeClient {
 
  private:
   struct Context;
-  explicit KeClient(std::shared_ptr<Context> context, Duration timeout)
-      : context_(std::move(context)), timeout_(timeout) {}
+  explicit KeClient(std::shared_ptr<Context> context, const KeClientOptions& options)
+      : context_(std::move(context)), timeout_(options.timeout), aeads_(options.aeads) {}
   std::shared_ptr<Context> context_;
   Duration timeout_;
+  std::vector<ntp::nts::AeadId> aeads_;
 };
 
 }  // namespace cw::apps::nts

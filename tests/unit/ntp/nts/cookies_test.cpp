@@ -14,9 +14,10 @@ MasterKey key(std::uint32_t id) {
   return k;
 }
 
-SessionKeys session() {
+SessionKeys session(AeadId aead = AeadId::aes_siv_cmac_256) {
   SessionKeys s;
-  for (std::size_t i = 0; i < kMaxKeySize; ++i) {
+  s.aead = aead;
+  for (std::size_t i = 0; i < key_size(aead); ++i) {
     s.c2s[i] = std::byte(i);
     s.s2c[i] = std::byte(0x80 + i);
   }
@@ -41,6 +42,20 @@ TEST(Cookies, AreAMultipleOfFourWithTheKeyIdInClear) {
   EXPECT_EQ(opened.c2s, session().c2s);
   EXPECT_EQ(opened.s2c, session().s2c);
   EXPECT_EQ(opened.aead, AeadId::aes_siv_cmac_256);
+}
+
+TEST(Cookies, CarryTheKeysOfAes512) {
+  const SessionKeys keys = session(AeadId::aes_siv_cmac_512);
+  ServerCookies cookies({key(7)});
+  std::vector<std::byte> out(cookie_size(AeadId::aes_siv_cmac_512));
+  EXPECT_EQ(out.size(), 168u);  // 4 key id + 16 nonce + 16 tag + 4 + 2 x 64 keys: 4 n
+  ASSERT_EQ(cookies.seal(keys, kNonce, out), out.size());
+  const auto opened = cookies.open(out).value();
+  EXPECT_EQ(opened.aead, AeadId::aes_siv_cmac_512);
+  EXPECT_EQ(opened.c2s, keys.c2s);
+  EXPECT_EQ(opened.s2c, keys.s2c);
+  out[40] ^= std::byte{1};
+  EXPECT_FALSE(cookies.open(out));
 }
 
 TEST(Cookies, AnyFlippedByteOrWrongLengthIsRefused) {

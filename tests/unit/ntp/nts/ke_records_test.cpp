@@ -55,8 +55,12 @@ TEST(KeRecords, RefusesRequestsThatBreakTheRules) {
   EXPECT_EQ(choose(parse_request(hex("8001 0002 0000 8000 0000")).value()).error(),
             KeRejection::missing_aead);
   EXPECT_EQ(
-      choose(parse_request(hex("8001 0002 0000 8004 0004 0010 0011 8000 0000")).value()).error(),
-      KeRejection::no_common_aead);
+      choose(parse_request(hex("8001 0002 0000 8004 0004 0010 001e 8000 0000")).value()).error(),
+      KeRejection::no_common_aead);  // 16 (AES-SIV-CMAC-384) and 30 (AES-128-GCM-SIV)
+  // The client's order: 16 is skipped, 17 (AES-SIV-CMAC-512) comes before 15.
+  EXPECT_EQ(choose(parse_request(hex("8001 0002 0000 8004 0006 0010 0011 000f 8000 0000")).value())
+                .value(),
+            AeadId::aes_siv_cmac_512);
   EXPECT_EQ(error_for(KeRejection::unrecognized_critical),
             KeErrorCode::unrecognized_critical_record);
   EXPECT_EQ(error_for(KeRejection::missing_aead), KeErrorCode::bad_request);

@@ -52,8 +52,8 @@ struct Fixture {
   }
   nts::ClientRequest client(std::size_t placeholders) {
     nts::ClientRequest r;
-    r.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s));
-    r.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c));
+    r.c2s = *nts::Aead::make(keys.aead, std::span(keys.c2s).first(nts::key_size(keys.aead)));
+    r.s2c = *nts::Aead::make(keys.aead, std::span(keys.s2c).first(nts::key_size(keys.aead)));
     r.cookie = cookie();
     r.placeholders = placeholders;
     return r;

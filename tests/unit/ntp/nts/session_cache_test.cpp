@@ -39,8 +39,8 @@ struct Fixture {
   }
   PendingRequest request(const SessionKeys& k) {
     ClientRequest r;
-    r.c2s = *Aead::make(k.aead, std::span(k.c2s));
-    r.s2c = *Aead::make(k.aead, std::span(k.s2c));
+    r.c2s = *Aead::make(k.aead, std::span(k.c2s).first(nts::key_size(k.aead)));
+    r.s2c = *Aead::make(k.aead, std::span(k.s2c).first(nts::key_size(k.aead)));
     r.cookie.resize(cookie_size(k.aead));
     cookies.seal(k, nonces.next(), r.cookie);
     return make_request(random, ClientAuth::nts(std::move(r))).value();
