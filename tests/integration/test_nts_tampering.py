@@ -101,7 +101,10 @@ def test_chronyd_refuses_what_a_flipped_byte_did_to_our_exchange(certificate, di
             wait_for(lambda: tcp_accepts(ke_port), what="our NTS-KE")
             offset_seen, log = chronyd_nts_measure(relay.port, ke_port, cert, timeout=6)
             if direction == "none":
-                assert offset_seen is not None and abs(offset_seen) < 0.001, log
+                # The control: measured through the Python relay, whose two directions wait for
+                # it unevenly on a loaded machine (1.7-2.0 ms seen at load 5); the 1 ms bound
+                # without a relay is test_serve_nts.py's.
+                assert offset_seen is not None and abs(offset_seen) < 0.005, log
                 return
             assert offset_seen is None, log  # no measurement from a tampered exchange
             assert relay.relayed["request"] >= 1, log
