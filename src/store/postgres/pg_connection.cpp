@@ -100,12 +100,13 @@ bool Connection::healthy() const {
 }
 
 void Connection::fail(pg_result* result, const std::string& what) {
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const char* field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string state = field ? field : "";  // copied: PQclear frees it
   auto message = trimmed(result ? PQresultErrorMessage(result) : nullptr);
   if (message.empty()) message = trimmed(PQerrorMessage(conn_));
   const bool lost = PQstatus(conn_) != CONNECTION_OK;
   if (result) PQclear(result);
-  throw PgError(name_ + ": " + what + ": " + message, state ? state : "", lost);
+  throw PgError(name_ + ": " + what + ": " + message, state, lost);
 }
 
 Result Connection::check(pg_result* result, const std::string& what) {
