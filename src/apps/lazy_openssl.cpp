@@ -2,8 +2,9 @@
 // (platform/lazy_library.h explains how). Linked into chronowatch-agent only, whose link then
 // records no libssl/libcrypto (--as-needed): an agent without NTS, MQTT over TLS or symmetric keys
 // never maps them (~2 MB resident of relocations alone). The full `chronowatch` (serve's MAC hot
-// path) links OpenSSL directly. A new OpenSSL call in the agent's code fails to link the agent
-// with "undefined reference": add one line below (its number of parameters after the name).
+// path) links OpenSSL directly. A new OpenSSL call in the agent's code fails the agent's build
+// (src/apps/CMakeLists.txt checks its NEEDED entries): add one line below (its number of
+// parameters after the name).
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
