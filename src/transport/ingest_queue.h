@@ -22,6 +22,7 @@ struct IngestBatch {
   std::vector<events::Event> events;  // sequences increasing; all new to the collector
   std::uint64_t next = 0;             // storing these makes the agent's committed next this
   std::optional<events::AgentIdentity> hello;  // a hello to record (events then empty)
+  Timestamp received{};  // wall clock when the ingest thread read it (0: not measured)
 };
 
 class IngestQueue {

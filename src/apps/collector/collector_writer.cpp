@@ -13,6 +13,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::size_t kLatencySamples = 100000;
+constexpr std::size_t kTransactionSamples = 1000;
 
 }  // namespace
 
@@ -24,9 +25,10 @@ CollectorWriter::CollectorWriter(store::EventStore& store, transport::IngestQueu
       report_(std::move(report)),
       liveness_(std::move(liveness)),
       max_transaction_events_(max_transaction_events),
-      clock_(clock) {
-  latencies_.reserve(kLatencySamples);
-}
+      clock_(clock),
+      latencies_(kLatencySamples),
+      received_(kLatencySamples),
+      transactions_(kTransactionSamples) {}
 
 CollectorWriter::~CollectorWriter() { join(); }
 
@@ -38,20 +40,21 @@ void CollectorWriter::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+// The rings are copied under the lock and sorted outside it: the writer records into them after
+// every commit and must not wait for a scrape's sorting.
 WriterStats CollectorWriter::stats() const {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto out = stats_;
-  std::vector<std::int64_t> sorted = latencies_;
-  if (!sorted.empty()) {
-    const auto at = [&](double q) {
-      auto nth =
-          sorted.begin() + static_cast<std::ptrdiff_t>(q * static_cast<double>(sorted.size() - 1));
-      std::nth_element(sorted.begin(), nth, sorted.end());
-      return *nth;
-    };
-    out.latency_p50_ns = at(0.50);
-    out.latency_p99_ns = at(0.99);
-  }
+  auto latencies = latencies_.values(), received = received_.values();
+  auto transactions = transactions_.values();
+  lock.unlock();
+  out.latency_p50_ns = LatencyRing::quantile(latencies, 0.50);
+  out.latency_p99_ns = LatencyRing::quantile(latencies, 0.99);
+  out.received_p50_ns = LatencyRing::quantile(received, 0.50);
+  out.received_p99_ns = LatencyRing::quantile(received, 0.99);
+  out.transaction_p50_ns = LatencyRing::quantile(transactions, 0.50);
+  out.transaction_p99_ns = LatencyRing::quantile(transactions, 0.99);
+  out.transaction_max_ns = LatencyRing::quantile(transactions, 1.0);
   return out;
 }
 
@@ -102,6 +105,7 @@ void CollectorWriter::sweep_liveness() {
 }
 
 void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
+  record_received(batches);
   std::vector<events::Event> events;
   std::map<std::string, std::uint64_t> next_by_agent;
   for (auto& batch : batches) {
@@ -125,6 +129,7 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
   }
   if (events.empty()) return;
   std::size_t stored = 0;
+  const auto began = clock_.monotonic_now();
   for (int attempt = 0;; ++attempt) {
     try {
       stored = insert_batch(events);
@@ -141,10 +146,12 @@ void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
     }
   }
   const auto committed_at = clock_.now();
+  const auto took = clock_.monotonic_now() - began;
   if (liveness_.observe) observe_liveness(events);
   report_({next_by_agent.begin(), next_by_agent.end()}, true);
   record_latencies(events, committed_at);
   std::lock_guard lock(mutex_);
+  transactions_.push(took.count());
   ++stats_.transactions;
   stats_.events_stored += stored;
   stats_.events_duplicate += events.size() - stored;
@@ -181,13 +188,17 @@ void CollectorWriter::record_latencies(std::span<const events::Event> events,
         std::lower_bound(kLatencyBoundsSeconds.begin(), kLatencyBoundsSeconds.end(), seconds);
     ++stats_.latency_buckets[static_cast<std::size_t>(bound - kLatencyBoundsSeconds.begin())];
     stats_.latency_sum_seconds += seconds;
-    if (latencies_.size() < kLatencySamples) {
-      latencies_.push_back(latency);
-    } else {
-      latencies_[latency_next_] = latency;
-      latency_next_ = (latency_next_ + 1) % kLatencySamples;
-    }
+    latencies_.push(latency);
     ++stats_.latency_samples;
+  }
+}
+
+void CollectorWriter::record_received(std::span<const transport::IngestBatch> batches) {
+  std::lock_guard lock(mutex_);
+  for (const auto& batch : batches) {
+    if (batch.received == Timestamp{}) continue;
+    for (const auto& event : batch.events)
+      received_.push((batch.received - event.timestamp).count());
   }
 }
 

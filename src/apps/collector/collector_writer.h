@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "apps/collector/latency_ring.h"
 #include "core/clock.h"
 #include "store/event_store.h"
 #include "transport/ingest_queue.h"
@@ -26,6 +27,11 @@ struct WriterStats {
   std::uint64_t liveness_events = 0;   // agent_down / agent_up raised
   bool liveness_leader = true;         // this collector sweeps liveness (several on one store)
   std::int64_t latency_p50_ns = 0, latency_p99_ns = 0;  // over the last kLatencySamples events
+  // Its first stage: event timestamp → read by the ingest thread (the agent's batching and the
+  // network); the rest is the wait in the queue and the transaction.
+  std::int64_t received_p50_ns = 0, received_p99_ns = 0;
+  // Store transactions (insert and commit), over the last kTransactionSamples.
+  std::int64_t transaction_p50_ns = 0, transaction_p99_ns = 0, transaction_max_ns = 0;
   std::uint64_t latency_samples = 0;
   // End-to-end latency (event timestamp → committed) of every stored event, by upper bound.
   std::array<std::uint64_t, 13> latency_buckets{};  // kLatencyBoundsSeconds + overflow
@@ -81,6 +87,7 @@ class CollectorWriter {
   void observe_liveness(std::span<const events::Event> events);
   void sweep_liveness();
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
+  void record_received(std::span<const transport::IngestBatch> batches);
   std::size_t insert_batch(std::vector<events::Event>& events);  // throws what the store throws
 
   store::EventStore& store_;
@@ -92,8 +99,9 @@ class CollectorWriter {
   std::size_t max_transaction_events_;
   Clock& clock_;
   MonotonicTime last_refresh_{};
-  std::vector<std::int64_t> latencies_;  // ring of recent end-to-end latencies
-  std::size_t latency_next_ = 0;
+  LatencyRing latencies_;     // recent end-to-end latencies
+  LatencyRing received_;      // recent event → ingest latencies
+  LatencyRing transactions_;  // recent transaction durations
   mutable std::mutex mutex_;
   WriterStats stats_;
   std::thread thread_;

@@ -214,7 +214,8 @@ void ZmqCollector::handle_batch(const std::string& routing_id, Connection& conne
                                                      ledger_.committed_next(connection.agent_id)));
   counters_.events_accepted += events.size();
   const std::uint64_t next = events.back().sequence + 1;
-  queue_.push({connection.agent_id, std::move(events), next, std::nullopt});
+  const auto received = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  queue_.push({connection.agent_id, std::move(events), next, std::nullopt, received});
 }
 
 void ZmqCollector::malformed(const std::string& routing_id, std::string_view reason) {
