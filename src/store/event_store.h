@@ -164,6 +164,9 @@ class EventStore {
 
 struct StoreOptions {
   bool read_only = false;  // queries only: never creates nor migrates anything
+  // SQLite: the connection that takes the ingest's writes copies the WAL back into the database
+  // on a thread of its own, not in its commits (store/sqlite_checkpointer.h). Ignored elsewhere.
+  bool checkpoint_thread = false;
 };
 
 // Opens the store a URL names (docs/store.md):

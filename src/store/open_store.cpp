@@ -16,6 +16,10 @@ bool is_postgres(const std::string& url) {
          std::regex_search(url, keywords);
 }
 
+SqliteOptions sqlite_options(const StoreOptions& options) {
+  return {.read_only = options.read_only, .checkpoint_thread = options.checkpoint_thread};
+}
+
 std::string env(const char* name) {
   const char* value = std::getenv(name);
   return value ? value : "";
@@ -29,7 +33,7 @@ std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions opti
     auto path = url.substr(7);
     if (path.starts_with("//")) path = path.substr(2);
     if (path.empty()) throw std::runtime_error("store " + url + ": sqlite: needs a file path");
-    return std::make_unique<SqliteEventStore>(path, SqliteOptions{.read_only = options.read_only});
+    return std::make_unique<SqliteEventStore>(path, sqlite_options(options));
   }
   if (is_postgres(url)) {
     const auto conninfo =
@@ -39,7 +43,7 @@ std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions opti
   if (url.find("://") != std::string::npos)
     throw std::runtime_error("store " + describe_store(url) +
                              ": unknown kind (use sqlite:PATH or postgresql://…)");
-  return std::make_unique<SqliteEventStore>(url, SqliteOptions{.read_only = options.read_only});
+  return std::make_unique<SqliteEventStore>(url, sqlite_options(options));
 }
 
 std::string store_url(const std::string& store, const std::string& db) {

@@ -4,12 +4,14 @@
 #include "store/sqlite_store.h"
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <stdexcept>
 
 #include "events/binary_codec.h"
 #include "store/agent_tally.h"
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_statements.h"
 
 namespace cw::store {
@@ -110,8 +112,11 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
                                " is not this chronowatch's (" + std::to_string(kSchemaVersion) +
                                ")");
     }
-    db_.exec("PRAGMA cache_size = -65536");                                 // 64 MiB
-    if (!options.read_only) db_.exec("PRAGMA wal_autocheckpoint = 32768");  // 128 MiB of WAL
+    db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+    if (options.checkpoint_thread)
+      checkpoint_elsewhere(file, options.checkpoint_pages);
+    else if (!options.read_only)
+      db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.checkpoint_pages));
     statements_ = std::make_unique<Statements>(db_);
   } catch (const std::exception& error) {
     throw std::runtime_error("event database " + file.string() + ": " + error.what());
@@ -119,6 +124,32 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
 }
 
 SqliteEventStore::~SqliteEventStore() = default;
+
+// Replaces SQLite's automatic checkpoint (in the COMMIT that crosses its threshold) with the
+// checkpoint thread's: the hook runs after each commit with the WAL's length.
+void SqliteEventStore::checkpoint_elsewhere(const std::filesystem::path& file, int pages) {
+  checkpointer_ = std::make_unique<SqliteCheckpointer>(file, pages);
+  sqlite3_wal_hook(
+      db_.getHandle(),
+      [](void* self, sqlite3* db, const char*, int wal_pages) {
+        if (static_cast<SqliteCheckpointer*>(self)->on_commit(wal_pages))
+          sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+      },
+      checkpointer_.get());
+}
+
+std::uint64_t SqliteEventStore::background_checkpoints() const {
+  return checkpointer_ ? checkpointer_->checkpoints() : 0;
+}
+
+std::uint64_t SqliteEventStore::wal_restarts() const {
+  return checkpointer_ ? checkpointer_->wal_restarts() : 0;
+}
+
+std::unique_lock<std::mutex> SqliteEventStore::write_gate() {
+  return checkpointer_ ? std::unique_lock{checkpointer_->gate()} : std::unique_lock<std::mutex>{};
+}
 
 int SqliteEventStore::schema_version() { return db_.execAndGet("PRAGMA user_version").getInt(); }
 
@@ -155,6 +186,7 @@ void SqliteEventStore::note_new(InsertOutcome* outcome, std::size_t index, std::
 }
 
 bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOutcome* outcome) {
+  const auto gate = write_gate();
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   auto& many = statements_->insert_events;
   std::vector<std::byte> payloads;
@@ -192,6 +224,7 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOu
 
 std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events,
                                                 InsertOutcome* outcome) {
+  const auto gate = write_gate();
   SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   AgentTallies tallies;
   std::vector<std::byte> payload;

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "store/event_store.h"
 #include "store/warm_tier.h"
@@ -19,9 +20,15 @@ struct SqliteOptions {
   bool synchronous_full = false;  // fsync every commit (default NORMAL: safe against a crash of
                                   // the process, may lose the last commits on power loss)
   int busy_timeout_ms = 5000;
+  // The collector's writer: its WAL is copied back into the database by a thread of its own
+  // (store/sqlite_checkpointer.h); otherwise by SQLite in the commit that finds it long enough.
+  bool checkpoint_thread = false;
+  int checkpoint_pages = 32768;  // WAL length (4 KiB pages) that starts a checkpoint: 128 MiB
 };
 
 inline constexpr int kSchemaVersion = 2;
+
+class SqliteCheckpointer;
 
 class SqliteEventStore final : public EventStore, private WarmSource {
  public:
@@ -53,9 +60,13 @@ class SqliteEventStore final : public EventStore, private WarmSource {
   std::vector<StoredEvent> read_tier(Tier tier, const EventFilter& filter) override;
 
   int schema_version();
+  std::uint64_t background_checkpoints() const;  // passes of the checkpoint thread that copied
+  std::uint64_t wal_restarts() const;            // commits that found the WAL started over
 
  private:
   struct Statements;
+  void checkpoint_elsewhere(const std::filesystem::path& file, int pages);
+  std::unique_lock<std::mutex> write_gate();  // held around each insert (sqlite_checkpointer.h)
   // false: nothing stored. `outcome` (may be null) gets what was new.
   bool insert_if_all_new(std::span<const events::Event> events, InsertOutcome* outcome);
   std::size_t insert_one_by_one(std::span<const events::Event> events, InsertOutcome* outcome);
@@ -72,6 +83,7 @@ class SqliteEventStore final : public EventStore, private WarmSource {
                    RetentionOutcome& outcome);
   SQLite::Database db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // writable: stops before db_ closes
 };
 
 // $CW_DATA_DIR/events.db when CW_DATA_DIR is set, else /var/lib/chronowatch/events.db.

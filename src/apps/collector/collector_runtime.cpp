@@ -69,7 +69,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   DaemonStart daemon;
   platform::SystemClock clock;
   const auto server_key = transport::read_secret_key_file(options.key);
-  const auto opened = store::open_store(options.store);  // the writer thread's, once started
+  // The writer thread's, once started.
+  const auto opened = store::open_store(options.store, {.checkpoint_thread = true});
   auto& store = *opened;
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys, clock);  // before any CURVE socket

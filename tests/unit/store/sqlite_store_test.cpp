@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "support/temp_dir.h"
 #include "unit/events/sample_events.h"
 
@@ -86,6 +88,31 @@ TEST(SqliteStore, ReadOnlyOpenOfAMissingFileSaysWhatToDo) {
     EXPECT_NE(std::string{error.what()}.find("--db"), std::string::npos);
   }
   EXPECT_FALSE(std::filesystem::exists(dir.file("none.db")));
+}
+
+// The WAL is copied back by the checkpoint thread, not in the writer's COMMIT, and is then reused
+// from its start while the writer keeps committing (a WAL checkpointed while it is appended to is
+// never started over unless the last pass runs between two transactions).
+TEST(SqliteStore, TheCheckpointThreadCopiesTheWalBackAndItStartsOver) {
+  TempDir dir;
+  SqliteEventStore store{dir.file("events.db"),
+                         {.checkpoint_thread = true, .checkpoint_pages = 16}};
+  std::uint64_t sequence = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (store.background_checkpoints() < 3 || store.wal_restarts() < 3) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << store.background_checkpoints() << " passes, " << store.wal_restarts() << " restarts";
+    std::vector<Event> batch;
+    for (int i = 0; i < 20; ++i) {
+      ++sequence;
+      batch.push_back(simple("agent-" + std::to_string(sequence % 50), sequence, at(1)));
+    }
+    ASSERT_EQ(store.insert(batch), batch.size());
+  }
+  EXPECT_EQ(store.query({}).size(), sequence);
+  SqliteEventStore automatic{dir.file("other.db")};  // SQLite's own checkpoint: no thread
+  automatic.insert(std::vector{simple("a", 1, at(1))});
+  EXPECT_EQ(automatic.background_checkpoints(), 0u);
 }
 
 }  // namespace
