@@ -22,7 +22,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kTurn = 10ms;  // events are generated, sent and acknowledged in turns this long
+constexpr auto kTurn = 10ms;      // events are generated and sent in turns this long
+constexpr auto kAnswerGap = 1ms;  // acknowledgements are read at most this often
 
 // Memory outbox that keeps only each event's creation time; its records carry no payload (the
 // encoder asks the outbox for the time and synthesizes the event from (sequence, time)). Without
@@ -186,17 +187,23 @@ SimulateResult run_simulation(const SimulateOptions& options,
     if (!generating && (drained(agents) || now > give_up)) break;
     for (auto& agent : agents)
       if (agent->link->pump(mono)) agent->link->on_readable(mono);
-    // One turn per kTurn at most, so that acknowledgements are read in bulk.
+    // Events are made once per kTurn; acknowledgements are answered as they come (the next
+    // batch of that agent leaves then), at most every kAnswerGap so that they are read in bulk.
     const auto turn_end = now + kTurn;
-    readiness.wait(std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::max(turn_end - std::chrono::steady_clock::now(), Duration{0})),
-                   ready);
-    for (const auto index : ready) agents[index]->link->on_readable(mono);
+    for (auto at = now; at < turn_end; at = std::chrono::steady_clock::now()) {
+      readiness.wait(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::ceil<std::chrono::milliseconds>(turn_end - at)),
+                     ready);
+      const auto woke = MonotonicTime{std::chrono::duration_cast<Duration>(
+          std::chrono::steady_clock::now().time_since_epoch())};
+      for (const auto index : ready) agents[index]->link->on_readable(woke);
+      std::this_thread::sleep_until(
+          std::min(turn_end, std::chrono::steady_clock::now() + kAnswerGap));
+    }
     if (now - last_sweep > 1s) {  // ZMQ_FD is a hint: read every socket now and then
       last_sweep = now;
       for (auto& agent : agents) agent->link->on_readable(mono);
     }
-    std::this_thread::sleep_until(turn_end);
   }
   SimulateResult result;
   result.elapsed_seconds =
