@@ -157,6 +157,28 @@ describe('the console against a real collector', () => {
     await noErrors(page);
   });
 
+  test('a collector event (sequence beyond 2^53) links to itself, not to a rounded neighbour', async () => {
+    await fleet.inject({ agent_id: 'gone-0001' });  // one event, no heartbeat: it goes down
+    const api = `${fleet.url}api/v1/events?agent=gone-0001&type=agent_down&limit=1`;
+    let digits = null;
+    const deadline = Date.now() + 20000;
+    while (!digits && Date.now() < deadline) {
+      const text = await (await fetch(api, { headers: { Authorization: `Bearer ${fleet.token}` } })).text();
+      digits = /"sequence":\s*(\d+)/.exec(text)?.[1] ?? null;
+      if (!digits) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(digits, 'no agent_down for gone-0001 within 20 s');
+    assert.ok(BigInt(digits) > BigInt(Number.MAX_SAFE_INTEGER), `sequence ${digits} is a collector's`);
+    const page = await signedIn();
+    await show(page, '#/agent?id=gone-0001');
+    const link = await page.waitForSelector(`main a[href$="seq=${digits}"]`, { timeout: 10000 });
+    await link.click();
+    await page.waitForFunction(() => /agent_down/.test(document.querySelector('main')?.textContent), null, { timeout: 10000 });
+    assert.doesNotMatch(await page.textContent('main'), /No such event/);
+    await screenshot(page, 'collector-event');
+    await noErrors(page);
+  });
+
   test('event strings holding markup render as text: no element made, no script run', async () => {
     const page = await signedIn();
     await show(page, '#/live');

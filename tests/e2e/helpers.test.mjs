@@ -37,3 +37,22 @@ test('axis labels and percentile rows never print two different values alike', (
   assert.equal(new Set(row.map(fmt)).size, row.length);
   assert.match(fmt(row[0]), / s$/);
 });
+
+test('event sequences beyond 2^53 (the collector\'s own events) stay exact, and their links too', async () => {
+  const { parseJson, quoteBigSequences } = await import('../../ui/static/js/json.js');
+  const { eventHref } = await import('../../ui/static/js/dom.js');
+  const text = '{"events":[{"agent_id":"a b","sequence":9223372036854775809,"timestamp_ns":1764676800123456789,'
+    + '"data":{"note":"\\"sequence\\": 9223372036854775809, x","first_sequence":18446744073709551615}},'
+    + '{"agent_id":"a","sequence":42,"offset":-1.5e300,"last_sequence":-9007199254740993}]}';
+  const { events } = parseJson(text);
+  assert.equal(events[0].sequence, '9223372036854775809');
+  assert.equal(events[0].data.first_sequence, '18446744073709551615');
+  assert.equal(events[0].data.note, '"sequence": 9223372036854775809, x');  // text untouched
+  assert.equal(typeof events[0].timestamp_ns, 'number');  // only sequences become strings
+  assert.equal(events[1].sequence, 42);
+  assert.equal(events[1].offset, -1.5e300);
+  assert.equal(events[1].last_sequence, '-9007199254740993');
+  assert.equal(eventHref(events[0]), '#/event?agent=a%20b&seq=9223372036854775809');
+  assert.equal(JSON.parse(text).events[0].sequence, 9223372036854775808);  // what JSON.parse gave
+  assert.equal(quoteBigSequences('{"sequence":7}'), '{"sequence":7}');
+});

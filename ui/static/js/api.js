@@ -1,6 +1,7 @@
 // ui/static/js/api.js — the collector's REST API v1 and its WebSocket stream. The session is an
 // HttpOnly cookie (POST /api/v1/session); any 401 raises `Unauthorized` and tells the app to show
 // the login form.
+import { parseJson } from './json.js';
 
 export class Unauthorized extends Error {
   name = 'Unauthorized';
@@ -38,7 +39,7 @@ export async function get(path, params, { signal } = {}) {
     } catch (_) { /* not JSON */ }
     throw new ApiError(response.status, message);
   }
-  return response.json();
+  return parseJson(await response.text());
 }
 
 // Trades the token for the session cookie. True when the collector accepted it.
@@ -89,7 +90,7 @@ export function subscribe(params, handlers) {
     socket.onmessage = (message) => {
       let frame;
       try {
-        frame = JSON.parse(message.data);
+        frame = parseJson(message.data);
       } catch (_) {
         return;
       }

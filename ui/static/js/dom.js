@@ -164,7 +164,11 @@ export function eventSummary(event) {
   return '';
 }
 
+// The event view's link; `sequence` may be a string of digits (json.js: beyond 2^53).
+export function eventHref(event) {
+  return `#/event?agent=${encodeURIComponent(event.agent_id)}&seq=${encodeURIComponent(String(event.sequence))}`;
+}
+
 export function eventLink(event, label) {
-  const href = `#/event?agent=${encodeURIComponent(event.agent_id)}&seq=${encodeURIComponent(event.sequence)}`;
-  return h('a', { href }, label);
+  return h('a', { href: eventHref(event) }, label);
 }
