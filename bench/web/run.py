@@ -43,7 +43,8 @@ def free_port():
 def quantiles(samples):
     samples = sorted(samples)
     return {"p50_ms": round(samples[len(samples) // 2] * 1e3, 2),
-            "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1e3, 2)}
+            "p99_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1e3, 2),
+            "max_ms": round(samples[-1] * 1e3, 2)}
 
 
 class Setup:
@@ -152,13 +153,16 @@ def fill(db, rows, agents):
     return start
 
 
-def timed(get, path, n):
+def timed(get, path, n, each=False):
     samples = []
     for _ in range(n):
         t0 = time.perf_counter()
         get(path)
         samples.append(time.perf_counter() - t0)
-    return quantiles(samples)
+    out = quantiles(samples)
+    if each:  # in order: an outlier's place says whether it is the first scrape or a later one
+        out["each_ms"] = [round(s * 1e3, 1) for s in samples]
+    return out
 
 
 def bench_events(args, setup):
@@ -208,7 +212,7 @@ def bench_events(args, setup):
             connection.execute(sql, params).fetchall()
             floor.append(time.perf_counter() - t)
         out["queries"][name] = {"api": timed(setup.get, path, 200), "sqlite3_floor": quantiles(floor)}
-    out["metrics_10000_agents"] = timed(setup.get, "/metrics", 50)
+    out["metrics_10000_agents"] = timed(setup.get, "/metrics", 50, each=True)
     out["metrics_bytes"] = len(setup.get("/metrics"))
     setup.stop()
     return out
