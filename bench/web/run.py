@@ -68,7 +68,8 @@ class Setup:
             [self.binary, "collector", "--listen", f"tcp://127.0.0.1:{self.zmq}", "--db", db,
              "--key", self.keys / "server" / "collector.key", "--authorized-keys",
              self.keys / "authorized", "--http", f"127.0.0.1:{self.http}", "--json",
-             "--stats-interval", "1"], stdout=self.log, stderr=subprocess.STDOUT)
+             "--stats-interval", "1", *ARGS.collector_arg], stdout=self.log,
+            stderr=subprocess.STDOUT)
         token_file = pathlib.Path(db).parent / "web-token"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -228,6 +229,8 @@ def main():
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--events-per-second", type=int, default=10_000)
     parser.add_argument("--binary", default=str(REPO / "build" / "src" / "apps" / "chronowatch"))
+    parser.add_argument("--collector-arg", action="append", default=[],
+                        help="one more argument for the collector (repeat: --collector-arg=--x)")
     parser.add_argument("--clients-binary",
                         default=str(REPO / "build" / "bench" / "web" / "bench_web_stream_clients"))
     ARGS = args = parser.parse_args()
