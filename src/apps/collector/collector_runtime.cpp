@@ -94,6 +94,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
         stored ? collector.committed(agents_next) : collector.failed(agents_next);
       },
       make_liveness_hooks(options, store, clock), clock);
+  writer.on_idle([&alerting_store] { alerting_store.idle(); });
   if (store.shared_by_collectors())
     writer.on_hello_recorded([&collector](const std::string& agent, std::uint64_t stored_next) {
       collector.hello_recorded(agent, stored_next);
@@ -143,9 +144,10 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   spdlog::info("collector: stopping: storing what was received");
   retention.stop();
   collector.stop();
-  alerts.stop();  // its last incidents go into the queue before it closes
+  alerts.drain(std::chrono::seconds(10));  // its incidents go into the queue before it closes
   queue.close();
   writer.join();
+  alerts.stop();  // evaluates what the writer stored last (notifications wait in the outbox)
   if (console) console->stop();
   print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
   return kExitOk;

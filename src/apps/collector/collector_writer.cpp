@@ -61,7 +61,11 @@ WriterStats CollectorWriter::stats() const {
 void CollectorWriter::run() {
   while (!queue_.closed_and_empty()) {
     auto batches = queue_.pop(max_transaction_events_, std::chrono::milliseconds(200));
-    if (!batches.empty()) write(batches);
+    if (!batches.empty()) {
+      write(batches);
+    } else if (idle_) {
+      idle_();
+    }
     if (liveness_.tick) sweep_liveness();
   }
 }

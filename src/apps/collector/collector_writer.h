@@ -80,6 +80,8 @@ class CollectorWriter {
   void on_hello_recorded(std::function<void(const std::string&, std::uint64_t)> hook) {
     hello_recorded_ = std::move(hook);
   }
+  // Called on the writer thread when a wait for batches found none (before start()).
+  void on_idle(std::function<void()> hook) { idle_ = std::move(hook); }
 
  private:
   void run();
@@ -96,6 +98,7 @@ class CollectorWriter {
   LivenessHooks liveness_;
   StoreHooks hooks_;
   std::function<void(const std::string&, std::uint64_t)> hello_recorded_;
+  std::function<void()> idle_;
   std::size_t max_transaction_events_;
   Clock& clock_;
   MonotonicTime last_refresh_{};

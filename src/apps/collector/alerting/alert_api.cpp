@@ -274,6 +274,14 @@ void alert_metrics(AlertService& service, web::PrometheusText& out) {
   for (const auto& r : receivers)
     out.sample("alert_outbox_waiting", {{"receiver", r.name}, {"kind", r.kind}},
                static_cast<double>(r.waiting));
+  const auto feed = service.feed().stats();
+  out.family("alert_evaluation_queued_events", "stored events waiting for the alerting thread",
+             MetricKind::gauge);
+  out.sample("alert_evaluation_queued_events", {}, static_cast<double>(feed.queued_events));
+  out.family("alert_evaluation_gap_events_total",
+             "stored events the full alerting feed skipped (read back from the store)",
+             MetricKind::counter);
+  out.sample("alert_evaluation_gap_events_total", {}, static_cast<double>(feed.gap_events));
 }
 
 }  // namespace cw::apps

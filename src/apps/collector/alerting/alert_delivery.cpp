@@ -122,6 +122,7 @@ nlohmann::ordered_json AlertService::stats() {
     const auto& counters = engine.counters();
     const std::size_t open = engine.firing();
     out["events_seen"] = counters.events_seen;
+    out["events_duplicate"] = counters.events_duplicate;
     out["notifications"] = counters.notifications;
     out["open"] = open;
     out["folded_into_incidents"] = alerting_.folded();
@@ -140,6 +141,14 @@ nlohmann::ordered_json AlertService::stats() {
     out["lost"] = lost_notifications_;
     out["rules_error"] = rules_error_;
   }
+  const auto feed = feed_.stats();
+  out["evaluation"] = {{"queued_events", feed.queued_events},
+                       {"batches", feed.batches},
+                       {"gaps", feed.gaps},
+                       {"gap_events", feed.gap_events},
+                       {"read_back", read_back_.load()},
+                       {"read_back_lost", read_back_lost_.load()},
+                       {"behind", feed.behind}};
   auto receivers = nlohmann::ordered_json::array();
   for (const auto& r : receiver_counters())
     receivers.push_back({{"name", r.name},

@@ -88,6 +88,12 @@ void add_alert_options(CLI::App& cmd, CollectorAlertOptions& o) {
   cmd.add_option("--alert-external-url", o.external_url,
                  "the console's URL, for links in notifications")
       ->group(group);
+  cmd.add_option("--alert-queue-events", o.queue_events,
+                 "stored events waiting for the alerting thread before it reads the rest back "
+                 "from the store (the ingest never waits for alerting)")
+      ->group(group)
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
 }
 
 AlertServiceOptions alert_service_options(const CollectorAlertOptions& o,
@@ -105,6 +111,7 @@ AlertServiceOptions alert_service_options(const CollectorAlertOptions& o,
   out.retry_max = from_seconds(o.retry_max);
   out.repost_interval = from_seconds(o.repost_interval);
   out.external_url = o.external_url;
+  out.queue_events = o.queue_events;
   for (std::size_t i = 0; i < o.webhooks.size(); ++i) {
     auto receiver = url_receiver(alerts::ReceiverKind::webhook, o.webhooks[i], i);
     receiver.secret_file = o.webhook_secret_file;

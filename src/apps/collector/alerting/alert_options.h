@@ -30,6 +30,7 @@ struct CollectorAlertOptions {
   double retry_max = 60;
   double repost_interval = 60;
   std::string external_url;
+  std::size_t queue_events = AlertServiceOptions{}.queue_events;
 };
 
 void add_alert_options(CLI::App& command, CollectorAlertOptions& options);

@@ -33,7 +33,10 @@ alerts::AlertsConfig config_with_flags(alerts::AlertsConfig config,
 
 AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& incidents_to,
                            const std::vector<store::AgentRecord>& stored_agents, Clock& clock)
-    : options_(std::move(options)), incidents_to_(incidents_to), clock_(clock) {
+    : options_(std::move(options)),
+      feed_(options_.queue_events),
+      incidents_to_(incidents_to),
+      clock_(clock) {
   restore_state();
   load_rules(true);
   for (const auto& agent : stored_agents)
@@ -112,9 +115,11 @@ void AlertService::start() {
     for (auto& worker : workers_) launch(*worker);
   }
   ticker_ = std::thread([this] { tick_loop(); });
+  evaluator_ = std::thread([this] { evaluate_loop(); });
 }
 
 void AlertService::stop() {
+  finish_evaluation();
   stopping_ = true;
   std::vector<std::unique_ptr<Worker>> workers;
   {
@@ -129,25 +134,6 @@ void AlertService::stop() {
   for (auto& worker : workers)
     if (worker->thread.joinable()) worker->thread.join();
   save_state();
-}
-
-void AlertService::on_stored(std::span<const events::Event> events) {
-  try {
-    const auto now = wall_now();
-    alerts::AlertingOutput out;
-    {
-      std::lock_guard lock(engine_mutex_);
-      for (const auto& event : events) {
-        auto one = alerting_.observe(event, now);
-        std::move(one.notifications.begin(), one.notifications.end(),
-                  std::back_inserter(out.notifications));
-        std::move(one.incidents.begin(), one.incidents.end(), std::back_inserter(out.incidents));
-      }
-    }
-    apply(std::move(out), now);
-  } catch (const std::exception& error) {
-    spdlog::error("alerts: cannot process stored events: {}", error.what());
-  }
 }
 
 // Notifications into the outbox, one row per receiver that wants them; incidents to the writer.

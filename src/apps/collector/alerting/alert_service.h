@@ -1,9 +1,10 @@
-// apps/collector/alerting/alert_service.h — the collector's alerting shell: feeds every stored
-// event to the pure core (alerts::Alerting) with the wall clock, writes what it says to notify
-// into the durable outbox, hands the incidents it raises to the writer (they are stored and
-// streamed like any event), and runs one delivery thread per receiver (retries with exponential
-// back-off, in order) plus a ticker (resolve timeouts, Alertmanager re-posts, rules reload on
-// SIGHUP and when the file changes).
+// apps/collector/alerting/alert_service.h — the collector's alerting shell: its own thread takes
+// every committed batch from the writer through a bounded feed (alert_feed.h; what overflowed it
+// is read back from the store), feeds the events to the pure core (alerts::Alerting) with the
+// wall clock, writes what it says to notify into the durable outbox and hands the incidents it
+// raises to the writer (they are stored and streamed like any event); one delivery thread per
+// receiver (retries with exponential back-off, in order) plus a ticker (resolve timeouts,
+// Alertmanager re-posts, rules reload on SIGHUP and when the file changes).
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "alerts/alerting.h"
+#include "apps/collector/alerting/alert_feed.h"
 #include "apps/collector/alerting/alert_outbox.h"
 #include "apps/collector/alerting/alert_receivers.h"
 #include "apps/collector/alerting/alert_state_store.h"
@@ -42,6 +44,8 @@ struct AlertServiceOptions {
   // across restarts (alert_state_store.h); empty: in memory only.
   std::string state_store;
   std::string state_listen;  // the collector's --listen: whose state it is on a shared store
+  // Committed events waiting for evaluation before the feed skips (and later reads back) batches.
+  std::size_t queue_events = 100'000;
 };
 
 struct ReceiverCounters {
@@ -65,10 +69,16 @@ class AlertService {
   AlertService& operator=(const AlertService&) = delete;
 
   void start();
-  void stop();  // joins the threads (a delivery in progress finishes or times out first)
+  // At shutdown, before the writer stops: waits (up to `timeout`) until what it handed over so
+  // far is evaluated, so the incidents that raises are still stored.
+  void drain(std::chrono::milliseconds timeout);
+  // After the writer has stopped: evaluates the rest of the feed (incidents raised now are not
+  // stored), then joins the ticker and the delivery threads (a delivery in progress finishes or
+  // times out first) and saves the state.
+  void stop();
 
-  // The writer thread, after a commit. Never throws, never blocks on the network.
-  void on_stored(std::span<const events::Event> events);
+  // The writer thread hands each committed batch over here (alerting_store.h). Never waits.
+  AlertFeed& feed() { return feed_; }
   void request_reload() { reload_ = true; }
 
   // The operator's side (REST API): runs `action` on the engine under its lock, with `now`;
@@ -103,12 +113,21 @@ class AlertService {
   void launch(Worker& worker);
   void restore_state();
   void apply(alerts::AlertingOutput out, Timestamp now);
+  // The evaluation thread (alert_evaluation.cpp): batches from the feed, gaps from the store.
+  void evaluate_loop();
+  void finish_evaluation();  // closes the feed, evaluates the rest, joins the thread
+  void evaluate(std::span<const events::Event> events);
+  void read_back(const FeedGap& gap);
   void tick_loop();
   void deliver_loop(Worker& worker);
   bool deliver_one(Worker& worker);
   void repost(Worker& worker, Timestamp now);
 
   AlertServiceOptions options_;
+  AlertFeed feed_;
+  std::unique_ptr<store::EventStore> reader_;  // the evaluation thread's, for gaps (made on use)
+  std::atomic<std::uint64_t> read_back_{0}, read_back_lost_{0};
+  std::thread evaluator_;
   transport::IngestQueue& incidents_to_;
   Clock& clock_;
   std::mutex engine_mutex_;

@@ -1,8 +1,12 @@
-// apps/collector/alerting/alerting_store.h — the writer's store, with the alerting service told
-// of every batch right after it is committed (the agents' events and the collector's own:
-// agent_down/agent_up, incidents). Resent events reach the service too; it knows each agent's
-// last sequence and ignores them. Same thread as the writer: the service never blocks it.
+// apps/collector/alerting/alerting_store.h — the writer's store, which hands every batch over to
+// the alerting thread's feed right after it is committed (the agents' events and the collector's
+// own: agent_down/agent_up, incidents). Resent events go too; the engine knows each agent's last
+// sequence and ignores them. On the writer thread, which the feed never blocks: when the feed is
+// full, it reads the store's last position (before the commit) so the skipped batches can be
+// read back from the store.
 #pragma once
+
+#include <spdlog/spdlog.h>
 
 #include "apps/collector/alerting/alert_service.h"
 #include "store/event_store.h"
@@ -15,15 +19,27 @@ class AlertingEventStore final : public store::EventStore {
       : inner_(inner), alerts_(alerts) {}
 
   std::size_t insert(std::span<const events::Event> events) override {
+    const auto before = position_if_needed(events.size());
     const auto stored = inner_.insert(events);
-    alerts_.on_stored(events);
+    alerts_.feed().push({events.begin(), events.end()}, stored, before);
     return stored;
   }
   store::InsertOutcome insert_reporting(std::span<const events::Event> events) override {
+    const auto before = position_if_needed(events.size());
     auto outcome = inner_.insert_reporting(events);
-    alerts_.on_stored(events);
+    alerts_.feed().push({events.begin(), events.end()}, outcome.stored(), before);
     return outcome;
   }
+  // The writer, when it has nothing to commit: a gap left open by its last commits is closed.
+  void idle() {
+    if (!alerts_.feed().gap_open()) return;
+    try {
+      alerts_.feed().close_gap(inner_.last_position());
+    } catch (const std::exception& error) {
+      spdlog::error("alerts: cannot read the store's last position: {}", error.what());
+    }
+  }
+
   std::vector<store::StoredEvent> page(const store::PageRequest& request) override {
     return inner_.page(request);
   }
@@ -59,6 +75,15 @@ class AlertingEventStore final : public store::EventStore {
   bool shared_by_collectors() const override { return inner_.shared_by_collectors(); }
 
  private:
+  std::optional<std::int64_t> position_if_needed(std::size_t count) {
+    if (!alerts_.feed().needs_position(count)) return std::nullopt;
+    try {
+      return inner_.last_position();
+    } catch (const std::exception&) {  // an engine without positions: the feed keeps the batch
+      return std::nullopt;
+    }
+  }
+
   store::EventStore& inner_;
   AlertService& alerts_;
 };

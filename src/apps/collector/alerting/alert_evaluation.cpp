@@ -1,0 +1,102 @@
+// apps/collector/alerting/alert_evaluation.cpp — the evaluation thread: committed batches from
+// the feed through the core, and the gaps of a feed that overflowed read back from the store.
+#include <spdlog/spdlog.h>
+
+#include "apps/collector/alerting/alert_service.h"
+
+namespace cw::apps {
+namespace {
+
+// Events evaluated under one hold of the engine's lock: the API waits at most this many.
+constexpr std::size_t kEventsPerLock = 2048;
+constexpr std::size_t kReadBackPage = 10'000;
+
+}  // namespace
+
+void AlertService::evaluate_loop() {
+  while (!feed_.closed_and_empty()) {
+    for (auto& entry : feed_.pop(std::chrono::milliseconds(200))) {
+      if (entry.gap)
+        read_back(*entry.gap);
+      else
+        evaluate(entry.events);
+    }
+    feed_.done();
+  }
+}
+
+void AlertService::evaluate(std::span<const events::Event> events) {
+  try {
+    for (std::size_t first = 0; first < events.size(); first += kEventsPerLock) {
+      const auto now = wall_now();
+      alerts::AlertingOutput out;
+      {
+        std::lock_guard lock(engine_mutex_);
+        for (const auto& event :
+             events.subspan(first, std::min(kEventsPerLock, events.size() - first))) {
+          auto one = alerting_.observe(event, now);
+          std::move(one.notifications.begin(), one.notifications.end(),
+                    std::back_inserter(out.notifications));
+          std::move(one.incidents.begin(), one.incidents.end(), std::back_inserter(out.incidents));
+        }
+      }
+      apply(std::move(out), now);
+    }
+  } catch (const std::exception& error) {
+    spdlog::error("alerts: cannot process stored events: {}", error.what());
+  }
+}
+
+// In store order, only the gap's agents' events (a shared store holds other collectors' too).
+void AlertService::read_back(const FeedGap& gap) {
+  std::int64_t position = gap.after;
+  std::uint64_t found = 0;
+  try {
+    if (!reader_) reader_ = store::open_store(options_.state_store, {.read_only = true});
+    store::EventFilter filter;
+    filter.limit = kReadBackPage;
+    for (bool more = true; more && position < gap.through;) {
+      auto page = reader_->read_after(position, filter);
+      more = page.size() == kReadBackPage;
+      std::vector<events::Event> mine;
+      for (auto& stored : page) {
+        if (stored.position > gap.through) {
+          more = false;
+          break;
+        }
+        position = stored.position;
+        if (gap.agents.contains(stored.event.agent_id)) mine.push_back(std::move(stored.event));
+      }
+      found += mine.size();
+      evaluate(mine);
+    }
+  } catch (const std::exception& error) {
+    if (found < gap.events) read_back_lost_ += gap.events - found;
+    spdlog::error(
+        "alerts: cannot read back the events stored after position {} from {}: {}; "
+        "they are not evaluated",
+        position, store::describe_store(options_.state_store), error.what());
+  }
+  read_back_ += found;
+  spdlog::info(
+      "alerts: evaluated {} events read back from the store ({} new events skipped by "
+      "the feed, positions {} to {})",
+      found, gap.events, gap.after, position);
+}
+
+void AlertService::drain(std::chrono::milliseconds timeout) {
+  if (evaluator_.joinable() && !feed_.wait_idle(timeout))
+    spdlog::warn("alerts: still evaluating {} events at shutdown; going on",
+                 feed_.stats().queued_events);
+}
+
+void AlertService::finish_evaluation() {
+  feed_.close();
+  if (evaluator_.joinable()) {
+    evaluator_.join();
+    return;
+  }
+  evaluate_loop();  // never started: what was handed over is evaluated here
+}
+
+}  // namespace cw::apps
