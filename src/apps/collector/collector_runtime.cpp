@@ -144,7 +144,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   spdlog::info("collector: stopping: storing what was received");
   retention.stop();
   collector.stop();
-  alerts.drain(std::chrono::seconds(10));  // its incidents go into the queue before it closes
+  alerts.drain(std::chrono::seconds(5));  // its incidents go into the queue before it closes
   queue.close();
   writer.join();
   alerts.stop();  // evaluates what the writer stored last (notifications wait in the outbox)

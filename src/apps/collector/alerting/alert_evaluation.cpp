@@ -10,19 +10,26 @@ namespace {
 // Events evaluated under one hold of the engine's lock: the API waits at most this many.
 constexpr std::size_t kEventsPerLock = 2048;
 constexpr std::size_t kReadBackPage = 10'000;
+constexpr std::chrono::seconds kFinishTime{10};
 
 }  // namespace
 
 void AlertService::evaluate_loop() {
   while (!feed_.closed_and_empty()) {
     for (auto& entry : feed_.pop(std::chrono::milliseconds(200))) {
-      if (entry.gap)
+      if (past_deadline())
+        unevaluated_ += entry.gap ? entry.gap->events : entry.events.size();
+      else if (entry.gap)
         read_back(*entry.gap);
       else
         evaluate(entry.events);
     }
     feed_.done();
   }
+}
+
+bool AlertService::past_deadline() {
+  return clock_.monotonic_now().time_since_epoch().count() > evaluate_until_;
 }
 
 void AlertService::evaluate(std::span<const events::Event> events) {
@@ -56,6 +63,10 @@ void AlertService::read_back(const FeedGap& gap) {
     store::EventFilter filter;
     filter.limit = kReadBackPage;
     for (bool more = true; more && position < gap.through;) {
+      if (past_deadline()) {
+        if (found < gap.events) unevaluated_ += gap.events - found;
+        return;
+      }
       auto page = reader_->read_after(position, filter);
       more = page.size() == kReadBackPage;
       std::vector<events::Event> mine;
@@ -90,13 +101,21 @@ void AlertService::drain(std::chrono::milliseconds timeout) {
                  feed_.stats().queued_events);
 }
 
+// At most kFinishTime more: a collector far behind under a saturating load must still stop.
 void AlertService::finish_evaluation() {
+  const auto until = clock_.monotonic_now() + kFinishTime;
+  evaluate_until_ =
+      std::min(evaluate_until_.load(), std::int64_t{until.time_since_epoch().count()});
   feed_.close();
-  if (evaluator_.joinable()) {
+  if (evaluator_.joinable())
     evaluator_.join();
-    return;
-  }
-  evaluate_loop();  // never started: what was handed over is evaluated here
+  else
+    evaluate_loop();  // never started: what was handed over is evaluated here
+  if (const auto left = unevaluated_.exchange(0); left > 0)
+    spdlog::warn(
+        "alerts: stopping: {} stored events were not evaluated (alerting was that far behind); "
+        "they are in the store, but raise no alert",
+        left);
 }
 
 }  // namespace cw::apps

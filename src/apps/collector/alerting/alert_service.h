@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -72,9 +73,9 @@ class AlertService {
   // At shutdown, before the writer stops: waits (up to `timeout`) until what it handed over so
   // far is evaluated, so the incidents that raises are still stored.
   void drain(std::chrono::milliseconds timeout);
-  // After the writer has stopped: evaluates the rest of the feed (incidents raised now are not
-  // stored), then joins the ticker and the delivery threads (a delivery in progress finishes or
-  // times out first) and saves the state.
+  // After the writer has stopped: evaluates the rest of the feed for at most 10 s (incidents
+  // raised now are not stored; what is left then is counted and said), then joins the ticker and
+  // the delivery threads (a delivery in progress finishes or times out first) and saves the state.
   void stop();
 
   // The writer thread hands each committed batch over here (alerting_store.h). Never waits.
@@ -115,7 +116,8 @@ class AlertService {
   void apply(alerts::AlertingOutput out, Timestamp now);
   // The evaluation thread (alert_evaluation.cpp): batches from the feed, gaps from the store.
   void evaluate_loop();
-  void finish_evaluation();  // closes the feed, evaluates the rest, joins the thread
+  void finish_evaluation();  // closes the feed, evaluates the rest (10 s at most), joins
+  bool past_deadline();
   void evaluate(std::span<const events::Event> events);
   void read_back(const FeedGap& gap);
   void tick_loop();
@@ -127,6 +129,8 @@ class AlertService {
   AlertFeed feed_;
   std::unique_ptr<store::EventStore> reader_;  // the evaluation thread's, for gaps (made on use)
   std::atomic<std::uint64_t> read_back_{0}, read_back_lost_{0};
+  std::atomic<std::uint64_t> unevaluated_{0};  // left at shutdown
+  std::atomic<std::int64_t> evaluate_until_{std::numeric_limits<std::int64_t>::max()};
   std::thread evaluator_;
   transport::IngestQueue& incidents_to_;
   Clock& clock_;

@@ -6,19 +6,14 @@
 
 #include <thread>
 
+#include "alert_test_events.h"
+
 namespace cw::apps {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<events::Event> batch(const std::string& agent, std::uint64_t first, std::size_t n) {
-  std::vector<events::Event> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    out[i].agent_id = agent;
-    out[i].sequence = first + i;
-  }
-  return out;
-}
+using testing::batch;
 
 TEST(AlertFeed, HandsBatchesOverInCommitOrder) {
   AlertFeed feed(100);

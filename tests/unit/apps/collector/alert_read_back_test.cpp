@@ -4,6 +4,7 @@
 // feed that never overflowed.
 #include <gtest/gtest.h>
 
+#include "alert_test_events.h"
 #include "apps/collector/alerting/alert_service.h"
 #include "apps/collector/alerting/alerting_store.h"
 #include "platform/system_clock.h"
@@ -14,23 +15,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<events::Event> batch(const std::string& agent, std::uint64_t first, std::size_t n) {
-  std::vector<events::Event> out(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    auto& e = out[i];
-    e.timestamp = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-    e.agent_id = agent;
-    e.sequence = first + i;
-    if (e.sequence % 7 == 0) {  // a drift every 7th event: alerts (high)
-      e.type = events::EventType::time_drift;
-      e.severity = events::Severity::high;
-      e.data = events::ClockData{};
-    } else {
-      e.data = events::HeartbeatData{};
-    }
-  }
-  return out;
-}
+using testing::batch;
 
 struct Outcome {
   nlohmann::ordered_json stats;
@@ -40,7 +25,7 @@ struct Outcome {
 // Stores 3 agents × `batches` × 5 events through the alerting store; the service starts after
 // `start_after` batches (until then nothing is evaluated and its feed overflows).
 Outcome store_and_evaluate(std::size_t queue_events, std::size_t start_after, std::size_t batches) {
-  testing::TempDir dir("cw-alert-feed");
+  cw::testing::TempDir dir("cw-alert-feed");
   const auto url = "sqlite:" + (dir / "events.db").string();
   auto store = store::open_store(url);
   transport::IngestQueue incidents(1000);
