@@ -60,9 +60,13 @@ alerts::EngineState AlertStateStore::load() {
   return state;
 }
 
-void AlertStateStore::collect(alerts::AlertEngine& engine,
-                              std::vector<store::StateRecord>& records) {
-  auto changes = engine.take_changes();
+AlertStateStore::Snapshot AlertStateStore::take(alerts::AlertEngine& engine) {
+  return {engine.take_changes(), engine.silences(), engine.suppressions(), engine.counters(),
+          engine.next_id()};
+}
+
+void AlertStateStore::encode(Snapshot snapshot, std::vector<store::StateRecord>& records) {
+  const auto& changes = snapshot.changes;
   auto& alerts = written_[kind(kAlert)];
   for (const auto& alert : changes.changed) {
     auto body = alerts::encode_alert(alert);
@@ -74,13 +78,13 @@ void AlertStateStore::collect(alerts::AlertEngine& engine,
   for (const auto& id : changes.forgotten)
     if (alerts.erase(id) > 0) records.push_back({kind(kAlert), id, ""});
   std::map<std::string, std::string> silences, suppressions;
-  for (const auto& silence : engine.silences())
+  for (const auto& silence : snapshot.silences)
     silences[silence.id] = alerts::encode_silence(silence);
-  for (const auto& suppression : engine.suppressions())
+  for (const auto& suppression : snapshot.suppressions)
     suppressions[suppression.id] = alerts::encode_suppression(suppression);
   diff(kind(kSilence), std::move(silences), records);
   diff(kind(kSuppression), std::move(suppressions), records);
-  diff(kind(kEngine), {{"totals", alerts::encode_totals({engine.counters(), engine.next_id()})}},
+  diff(kind(kEngine), {{"totals", alerts::encode_totals({snapshot.counters, snapshot.next_id})}},
        records);
 }
 

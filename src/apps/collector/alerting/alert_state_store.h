@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "alerts/state.h"
 #include "store/event_store.h"
@@ -27,22 +28,34 @@ class AlertStateStore {
   alerts::EngineState load();
 
   // Writes what changed in `engine` since the last save. `lock_engine` gives the engine's lock:
-  // it is held while the changes are collected, not while they are written.
+  // it is held while the changes are copied out, not while they are encoded or written (the API
+  // and /metrics wait on that lock: encoding 10 000 alerts under it made scrapes take seconds).
   template <typename Lock>
   void save(alerts::AlertEngine& engine, Lock&& lock_engine) {
     std::lock_guard saving(mutex_);
-    std::vector<store::StateRecord> records;
+    Snapshot snapshot;
     {
       auto held = lock_engine();
-      collect(engine, records);
+      snapshot = take(engine);
     }
+    std::vector<store::StateRecord> records;
+    encode(std::move(snapshot), records);
     write(records);
   }
   std::uint64_t failures() const { return failures_; }
 
  private:
   std::string kind(const char* base) const;  // "alert", or "alert@HOST LISTEN" when shared
-  void collect(alerts::AlertEngine& engine, std::vector<store::StateRecord>& records);
+  // What a save copies out of the engine under its lock.
+  struct Snapshot {
+    alerts::AlertChanges changes;
+    std::vector<alerts::Silence> silences;
+    std::vector<alerts::Suppression> suppressions;
+    alerts::EngineCounters counters;
+    std::uint64_t next_id = 0;
+  };
+  static Snapshot take(alerts::AlertEngine& engine);
+  void encode(Snapshot snapshot, std::vector<store::StateRecord>& records);
   void write(const std::vector<store::StateRecord>& records);
   // Records for the documents of `kind` whose text differs from what was last written.
   void diff(const std::string& kind, std::map<std::string, std::string> now,
