@@ -25,8 +25,11 @@ constexpr std::uint64_t kRequestLimit = 8 * 1024;  // a scrape's GET is a few hu
 
 // One connection: read one request, answer it, close.
 struct Exchange : std::enable_shared_from_this<Exchange> {
-  Exchange(tcp::socket socket, const std::function<std::string()>& producer)
-      : stream(std::move(socket)), text(producer) {}
+  Exchange(tcp::socket socket, const std::function<std::string()>& producer, std::size_t& open)
+      : stream(std::move(socket)), text(producer), open_count(open) {
+    ++open_count;
+  }
+  ~Exchange() { --open_count; }
 
   void start() {
     parser.body_limit(kRequestLimit);
@@ -66,6 +69,7 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
 
   boost::beast::tcp_stream stream;
   const std::function<std::string()>& text;
+  std::size_t& open_count;
   boost::beast::flat_buffer buffer;
   http::request_parser<http::string_body> parser;
   http::response<http::string_body> response{http::status::ok, 11};
@@ -74,7 +78,7 @@ struct Exchange : std::enable_shared_from_this<Exchange> {
 }  // namespace
 
 MetricsServer::MetricsServer(const std::string& listen, std::function<std::string()> text)
-    : acceptor_(io_), text_(std::move(text)) {
+    : text_(std::move(text)), acceptor_(io_) {
   const auto address = parse_listen_address(listen);
   if (!address) throw std::runtime_error("--metrics " + listen + ": not ADDR:PORT");
   const tcp::endpoint endpoint{boost::asio::ip::make_address(address->first), address->second};
@@ -96,8 +100,15 @@ MetricsServer::~MetricsServer() {
 
 void MetricsServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code error, tcp::socket socket) {
-    if (!error) std::make_shared<Exchange>(std::move(socket), text_)->start();
-    if (acceptor_.is_open()) accept();
+    if (!acceptor_.is_open()) return;
+    if (error) {  // out of descriptors, most likely: try again shortly instead of at once
+      retry_.expires_after(std::chrono::milliseconds{100});
+      retry_.async_wait([this](boost::system::error_code) { accept(); });
+      return;
+    }
+    if (open_ < kMaxConnections)
+      std::make_shared<Exchange>(std::move(socket), text_, open_)->start();
+    accept();  // a connection beyond the cap is closed here, as `socket` goes
   });
 }
 
