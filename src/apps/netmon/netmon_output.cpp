@@ -59,6 +59,7 @@ std::string summary_json_line(const detect::NetmonStats& s, const RunFacts& f) {
       {"detectors", detector_counts(s)},
       {"probes", s.detectors.value("probes")},
       {"handshakes", s.detectors.value("handshakes")},
+      {"modbus_resyncs", s.detectors.value("modbus_resyncs")},
       {"table_evictions", s.detectors.table_evictions},
       {"capture_seconds", capture_seconds},
       {"elapsed_seconds", f.elapsed_seconds},

@@ -190,3 +190,78 @@ TEST(Modbus, ASplitWriteIsStillSeenAndAnOrphanAfterRequestsIsReported) {
 
 }  // namespace
 }  // namespace cw::detect
+
+namespace cw::detect {
+namespace {
+using namespace test;
+using namespace tcp_flag;
+
+// A segment of 10.0.0.66's connection to the slave, as the capture saw it.
+struct GapHarness : Harness {
+  GapHarness() : Harness(with_unauthorized_master()) {}
+  static NetmonConfig with_unauthorized_master() {
+    NetmonConfig c;
+    c.modbus.authorized_masters.push_back(*IpPrefix::parse("10.0.0.20"));
+    return c;
+  }
+  void segment(const Frame& payload, std::uint32_t seq, double t) {
+    send(ethernet(ipv4("10.0.0.66", "10.0.0.10", 6, tcp(41000, 502, psh | ack, payload, seq))), t);
+  }
+  std::uint64_t resyncs() const { return detectors.stats().detectors.value("modbus_resyncs"); }
+};
+
+Frame first(const Frame& f, std::size_t n) { return Frame(f.begin(), f.begin() + n); }
+Frame after(const Frame& f, std::size_t n) { return Frame(f.begin() + n, f.end()); }
+
+// Under load the capture dropped the first 5 bytes of a split request: the next segment begins
+// mid-ADU. As at Zeek's content gap, that is no malformed ADU: the reader resynchronises.
+TEST(ModbusGap, TheRestOfASplitRequestAfterAGapIsNoMalformedAdu) {
+  GapHarness h;
+  const auto read = modbus(1, 3, bytes({0, 0, 0, 4}));  // 12 bytes
+  h.segment(read, 100, 1);
+  h.segment(after(read, 5), 117, 1.1);  // bytes 112..116 never captured
+  EXPECT_TRUE(h.events.empty()) << h.modbus_kinds().front();
+  h.segment(modbus(2, 6, bytes({0, 1, 0, 42})), 124, 1.2);  // in sequence: read as usual
+  EXPECT_EQ(h.modbus_kinds(), std::vector<std::string>{"write_unauthorized"});
+  EXPECT_EQ(h.resyncs(), 1u);
+}
+
+TEST(ModbusGap, ASegmentThatBeginsOnAnAduAfterAGapIsReadAsUsual) {
+  GapHarness h;
+  const auto read = modbus(1, 3, bytes({0, 0, 0, 4}));
+  h.segment(read, 100, 1);
+  auto two = modbus(2, 3, bytes({0, 0, 0, 4}));  // a whole ADU, then a bad protocol id
+  const auto bad = modbus(3, 3, bytes({0, 0, 0, 1}), 7);
+  two.insert(two.end(), bad.begin(), bad.end());
+  h.segment(two, 500, 2);  // a gap: 112..499 never captured
+  EXPECT_EQ(h.modbus_kinds(), std::vector<std::string>{"malformed"});
+  EXPECT_EQ(h.resyncs(), 0u);
+}
+
+TEST(ModbusGap, GarbageThatGoesOnAfterAGapIsReportedOnceTheResyncIsSpent) {
+  GapHarness h;
+  h.segment(modbus(1, 3, bytes({0, 0, 0, 4})), 100, 1);
+  const auto garbage = modbus(9, 3, bytes({0, 0, 0, 1}), 7);  // 12 bytes, protocol 7
+  std::uint32_t seq = 200;                                    // a gap first
+  for (std::uint8_t i = 0; i < ModbusDetector::kResyncSegments; ++i, seq += 12)
+    h.segment(garbage, seq, 2 + i * 0.1);
+  EXPECT_TRUE(h.events.empty()) << h.modbus_kinds().front();
+  EXPECT_EQ(h.resyncs(), ModbusDetector::kResyncSegments);
+  h.segment(garbage, seq, 3);
+  EXPECT_EQ(h.modbus_kinds(), std::vector<std::string>{"malformed"});
+}
+
+TEST(ModbusGap, ARetransmissionIsNoGapAndABeginningCutShortIsHeldAcrossIt) {
+  GapHarness h;
+  const auto write = modbus(1, 6, bytes({0, 1, 0, 42}));
+  h.segment(first(write, 5), 100, 1);
+  h.segment(first(write, 5), 100, 1.01);  // the same bytes again: no gap, held bytes dropped
+  h.segment(after(write, 5), 105, 1.02);
+  EXPECT_EQ(h.modbus_kinds(), std::vector<std::string>{"write_unauthorized"});
+  EXPECT_EQ(h.resyncs(), 0u);
+  h.segment(modbus(2, 3, bytes({0, 0, 0, 1}), 7), 100, 1.5);  // old bytes, and malformed
+  EXPECT_EQ(h.modbus_kinds(), (std::vector<std::string>{"write_unauthorized", "malformed"}));
+}
+
+}  // namespace
+}  // namespace cw::detect

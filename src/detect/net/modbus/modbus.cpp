@@ -109,6 +109,7 @@ std::uint64_t ModbusDetector::total() const {
 
 void ModbusDetector::counters(DetectorCounters& out) const {
   out.events.push_back({"modbus_anomaly", total()});
+  out.extra.push_back({"modbus_resyncs", resyncs_});
   out.table_evictions += pairs_.evictions() + transactions_.evictions();
 }
 
@@ -130,13 +131,52 @@ std::span<const std::byte> ModbusDetector::with_held(Stream& stream, const Decod
   return joined_;
 }
 
+// A segment that begins beyond the bytes seen so far in its direction follows a gap: bytes the
+// capture did not get (a retransmission or an overlap, which begins before, is no gap).
+void ModbusDetector::follow_sequence(Stream& stream, const DecodedPacket& p) {
+  const auto end = p.tcp_seq + static_cast<std::uint32_t>(p.payload.size());
+  if (stream.seq_known && static_cast<std::int32_t>(p.tcp_seq - stream.seen_end) > 0)
+    stream.resync = kResyncSegments;
+  if (!stream.seq_known || static_cast<std::int32_t>(end - stream.seen_end) > 0)
+    stream.seen_end = end;
+  stream.seq_known = true;
+}
+
+// After a gap: the data is read from the first segment that begins with a valid MBAP header (held
+// bytes joined to this one, or this one alone); failing that, one that begins with a header cut
+// short is held as usual; any other is skipped without a malformed report, for at most
+// kResyncSegments segments (garbage that goes on after them is reported again).
+std::span<const std::byte> ModbusDetector::resynchronise(Stream& stream,
+                                                         std::span<const std::byte> joined,
+                                                         std::span<const std::byte> payload) {
+  --stream.resync;
+  std::span<const std::byte> cut_short;
+  for (const auto candidate : {joined, payload}) {
+    ModbusAdu adu;
+    std::size_t consumed = 0;
+    const auto status = parse_mbap(candidate, adu, consumed);
+    if (status == MbapStatus::ok) {
+      stream.resync = 0;
+      if (candidate.data() != joined.data()) ++resyncs_;  // the held bytes were dropped
+      return candidate;
+    }
+    if ((status == MbapStatus::short_header || status == MbapStatus::exceeds_segment) &&
+        candidate.size() < stream.held.size() && cut_short.empty())
+      cut_short = candidate;  // held by on_segment; the next segment is checked again
+  }
+  if (cut_short.empty()) ++resyncs_;
+  return cut_short;
+}
+
 void ModbusDetector::on_segment(const DecodedPacket& p, Timestamp now) {
   const bool request = ports_.contains(p.destination_port);
   const auto& client = request ? p.source : p.destination;
   const auto& server = request ? p.destination : p.source;
   const auto client_port = request ? p.source_port : p.destination_port;
   Stream& stream = streams_.get_or_insert({client, server, client_port, !request}).value;
+  follow_sequence(stream, p);
   auto rest = with_held(stream, p);
+  if (stream.resync > 0) rest = resynchronise(stream, rest, p.payload);
   for (int adus = 0; !rest.empty() && adus < 64; ++adus) {
     ModbusAdu adu;
     std::size_t consumed = 0;

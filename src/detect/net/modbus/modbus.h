@@ -5,7 +5,9 @@
 // "force listen only", sub-function 1 "restart communications"; Modbus Application Protocol v1.1b3
 // §6.8), function-code sweeps (exception responses for many distinct codes in a window), writes (FC
 // 5, 6, 15, 16, 22, 23) from a master not in authorized_masters, and responses without a request.
-// One event per (client, server, kind) per dedupe window.
+// One event per (client, server, kind) per dedupe window. After a gap in a direction's TCP
+// sequence (the capture dropped a segment), the next data may begin inside an ADU: as Zeek does
+// at a content gap, the reader resynchronises instead of reporting malformed (see on_segment).
 #pragma once
 
 #include <array>
@@ -75,6 +77,11 @@ class ModbusDetector final : public NetDetector {
 
   std::uint64_t count(ModbusKind kind) const { return reported_[static_cast<std::size_t>(kind)]; }
   std::uint64_t total() const;
+  // Segments (or held bytes) skipped after a sequence gap to find the next ADU's beginning.
+  std::uint64_t resyncs() const { return resyncs_; }
+
+  // Segments after a gap checked for an ADU boundary before malformed is reported again.
+  static constexpr std::uint8_t kResyncSegments = 4;
 
  private:
   struct Pair {
@@ -111,8 +118,11 @@ class ModbusDetector final : public NetDetector {
   struct Stream {
     std::array<std::byte, 260> held{};
     std::uint16_t held_size = 0;
-    std::uint32_t next_seq = 0;
+    std::uint32_t next_seq = 0;  // where the segment after the held bytes begins
+    std::uint32_t seen_end = 0;  // the sequence number after the furthest byte seen
+    bool seq_known = false;
     bool requests_seen = false;  // the client's side: its requests were seen
+    std::uint8_t resync = 0;     // segments left to find an ADU boundary in, after a gap
   };
   struct Transaction {
     Timestamp sent{};
@@ -120,6 +130,9 @@ class ModbusDetector final : public NetDetector {
   };
 
   std::span<const std::byte> with_held(Stream& stream, const DecodedPacket& p);
+  static void follow_sequence(Stream& stream, const DecodedPacket& p);
+  std::span<const std::byte> resynchronise(Stream& stream, std::span<const std::byte> joined,
+                                           std::span<const std::byte> payload);
   void on_request(const DecodedPacket& p, const ModbusAdu& adu, Timestamp now);
   void on_response(const DecodedPacket& p, const ModbusAdu& adu, Timestamp now);
   void raise(ModbusKind kind, const IpAddress& source, const IpAddress& destination,
@@ -134,6 +147,7 @@ class ModbusDetector final : public NetDetector {
   LruTable<StreamKey, Stream, StreamHash> streams_;
   std::vector<std::byte> joined_;  // held bytes + the next segment (reused)
   std::array<std::uint64_t, kModbusKinds> reported_{};
+  std::uint64_t resyncs_ = 0;
 };
 
 }  // namespace cw::detect
