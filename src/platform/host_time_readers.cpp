@@ -78,6 +78,14 @@ std::optional<std::uint64_t> parse_stat_start_time(std::string_view stat) {
   return value;
 }
 
+std::optional<std::string_view> parse_stat_command(std::string_view stat) {
+  const auto open = stat.find('(');
+  const auto close = stat.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+    return std::nullopt;
+  return stat.substr(open + 1, close - open - 1);
+}
+
 std::optional<std::uint32_t> parse_status_uid(std::string_view status) {
   const auto at = status.find("\nUid:");
   if (at == std::string_view::npos) return std::nullopt;
@@ -102,7 +110,9 @@ std::vector<ProcessId> list_processes(const std::string& proc_root) {
     if (std::from_chars(name, end, pid).ptr != end || pid <= 0) continue;
     const auto stat = read_text_file(proc_root + "/" + name + "/stat", 4096);
     if (!stat) continue;  // gone meanwhile
-    if (const auto start = parse_stat_start_time(*stat)) out.push_back({pid, *start});
+    const auto start = parse_stat_start_time(*stat);
+    const auto command = parse_stat_command(*stat);
+    if (start && command) out.push_back({pid, *start, std::string(*command)});
   }
   ::closedir(dir);
   return out;

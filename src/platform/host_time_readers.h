@@ -1,5 +1,5 @@
 // platform/host_time_readers.h — what the tamper scan reads from the host, and only reads: the
-// processes under /proc (pid, start time, comm, uid, and for new ones maps, environ and
+// processes under /proc (pid, start time and command from stat; for new ones uid, maps, environ and
 // timens_offsets), /etc/ld.so.preload, the kernel's frequency and tick (adjtimex with modes = 0:
 // read-only, never a set), the real-time clock through libc and through the raw system call
 // (an inline `syscall` instruction, which libfaketime cannot intercept), and a timerfd armed with
@@ -17,11 +17,16 @@
 
 namespace cw::platform {
 
+// A process as the tamper scan knows it: an exec keeps the pid and the start time but changes the
+// command (faketime forks, then execs the command with LD_PRELOAD), and makes it another process
+// to judge.
 struct ProcessId {
   int pid = 0;
   std::uint64_t start_time = 0;  // /proc/PID/stat field 22 (clock ticks since boot)
+  std::string command;           // /proc/PID/stat field 2 (comm, at most 15 bytes)
   bool operator<(const ProcessId& o) const {
-    return pid != o.pid ? pid < o.pid : start_time < o.start_time;
+    if (pid != o.pid) return pid < o.pid;
+    return start_time != o.start_time ? start_time < o.start_time : command < o.command;
   }
   bool operator==(const ProcessId&) const = default;
 };
@@ -42,6 +47,8 @@ std::optional<std::string> read_text_file(const std::string& path, std::size_t l
 
 // Pure parsers (tested and fuzzed on literal text).
 std::optional<std::uint64_t> parse_stat_start_time(std::string_view proc_pid_stat);
+// The command between the first '(' and the last ')' (comm may hold both), or nothing.
+std::optional<std::string_view> parse_stat_command(std::string_view proc_pid_stat);
 std::optional<std::uint32_t> parse_status_uid(std::string_view proc_pid_status);
 
 struct KernelFrequencyReading {

@@ -20,6 +20,13 @@ TEST(HostTimeReaders, StatStartTimeSurvivesOddCommandNames) {
   EXPECT_FALSE(parse_stat_start_time("garbage"));
 }
 
+TEST(HostTimeReaders, StatCommandKeepsParenthesesInTheName) {
+  EXPECT_EQ(parse_stat_command("1234 (a (weird) name) S 1 1234"), "a (weird) name");
+  EXPECT_EQ(parse_stat_command("7 () S 1"), "");
+  EXPECT_FALSE(parse_stat_command("7 )sleep( S 1"));
+  EXPECT_FALSE(parse_stat_command("garbage"));
+}
+
 TEST(HostTimeReaders, StatusUid) {
   EXPECT_EQ(parse_status_uid("Name:\tsleep\nUmask:\t0022\nUid:\t1000\t1000\t1000\t1000\n"), 1000u);
   EXPECT_FALSE(parse_status_uid("Name:\tsleep\n"));
@@ -30,6 +37,10 @@ TEST(HostTimeReaders, ReadsThisProcessAndItsClocks) {
   const auto all = list_processes();
   EXPECT_TRUE(
       std::any_of(all.begin(), all.end(), [&](const ProcessId& p) { return p.pid == self; }));
+  const auto me =
+      std::find_if(all.begin(), all.end(), [&](const auto& p) { return p.pid == self; });
+  ASSERT_NE(me, all.end());
+  EXPECT_EQ(me->command, read_process(self)->command);
   const auto texts = read_process(self);
   ASSERT_TRUE(texts);
   EXPECT_FALSE(texts->command.empty());
