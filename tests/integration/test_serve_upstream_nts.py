@@ -10,7 +10,7 @@ import pytest
 
 from nts_support import ChronydNts, make_certificate
 from peers import wait_for
-from serve_support import Server
+from serve_support import Server, best_of
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +32,19 @@ def test_serve_follows_an_nts_upstream(certificate):
                  what="our server to synchronize through NTS")
         log = ours.process.log()
         assert f"NTP on port {chronyd.port}" in log, log
-        reply = ours.query()
+        reply = best_of(ours)  # the least delayed of 8 queries
         assert reply.stratum == 3 and reply.leap == 0  # chronyd's stratum 2, plus one
-        assert abs(reply.offset) < 0.001
+        # chronyd, our server and this test read one clock: the true offset is 0, and our time
+        # is right within the error bound RFC 5905 gives it (half this query's delay, half the
+        # root delay, which holds the delay of our last NTS sample of chronyd, plus the root
+        # dispersion, each to the 2^-16 s of their wire format). A late wakeup of either server
+        # widens a delay, and the bound with it; a time that did not come from chronyd through NTS
+        # is seconds off. The dispersion is bounded too, so that the bound means something (it was
+        # 48 µs in a run here, at load 10).
+        bound = reply.delay / 2 + reply.root_delay / 2 + reply.root_dispersion + 2 * 2**-16
+        assert abs(reply.offset) <= bound, (reply.offset, reply.delay, reply.root_delay,
+                                            reply.root_dispersion)
+        assert reply.root_dispersion < 0.1, reply.root_dispersion
 
 
 def test_an_untrusted_nts_upstream_gives_no_time(certificate, tmp_path):
