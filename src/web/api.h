@@ -1,7 +1,7 @@
 // web/api.h — the console's routes: /healthz, POST /api/v1/session, the REST API v1 (agents,
 // events with keyset pages, one event, offset series, stats), /metrics, and the embedded
 // dashboard files. Everything but /healthz, the session login and the dashboard's static files
-// needs the token. Runs on the web thread, reading the store on the web's own connection.
+// needs the token. Runs on the console's loop, reading the store on the web's own connection.
 // Routes and bodies: docs/api.md, docs/openapi.yaml.
 #pragma once
 

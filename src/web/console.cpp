@@ -1,10 +1,9 @@
-// web/console.cpp — the console's object graph and its thread (web/console.h).
+// web/console.cpp — the console's object graph on the caller's loop (web/console.h).
 #include "web/console.h"
 
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
-#include <future>
 
 namespace cw::web {
 namespace {
@@ -19,10 +18,11 @@ bool is_loopback(const std::string& address) {
 
 }  // namespace
 
-Console::Console(ConsoleOptions options, std::unique_ptr<store::EventStore> reads,
-                 CollectorSources sources)
+Console::Console(boost::asio::io_context& loop, ConsoleOptions options,
+                 std::unique_ptr<store::EventStore> reads, CollectorSources sources)
     : options_(std::move(options)),
       sources_(std::move(sources)),
+      io_(loop),
       reads_(std::move(reads)),
       auth_(load_or_create_token(options_.token_file)),
       hub_(*reads_, views_),
@@ -49,27 +49,19 @@ Console::Console(ConsoleOptions options, std::unique_ptr<store::EventStore> read
         options_.listen.address);
 }
 
-Console::~Console() { stop(); }
+Console::~Console() { stop_following(); }
 
 void Console::start() {
   if (listener_) start_following();
-  thread_ = std::thread([this] {
-    auto guard = boost::asio::make_work_guard(io_);
-    io_.run();
-  });
 }
 
 void Console::stop() {
   stop_following();
-  if (!thread_.joinable()) return;
+  if (std::exchange(stopped_, true)) return;
   boost::asio::post(io_, [this] {
     hub_.close_all();
     server_->stop();
   });
-  // Let the close frames go out, then end whatever is still open.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  io_.stop();
-  thread_.join();
 }
 
 std::uint16_t Console::port() const { return server_->port(); }
@@ -81,7 +73,7 @@ std::string Console::url() const {
          std::to_string(port()) + "/#token=" + auth_.token();
 }
 
-// Commits handed over while the web thread is busy are merged: it wakes once for all of them,
+// Commits handed over while the loop is busy are merged: it wakes once for all of them,
 // and its clients get one frame for the lot (stamped with the earliest commit's time).
 void Console::publish(std::vector<store::StoredEvent> events) {
   if (events.empty()) return;
@@ -89,7 +81,7 @@ void Console::publish(std::vector<store::StoredEvent> events) {
   const auto n = events.size();
   std::lock_guard lock{handover_mutex_};
   if (handover_.size() + n > options_.max_pending_events) {
-    dropped_ = true;  // the web thread's clients catch up from the store instead
+    dropped_ = true;  // the stream's clients catch up from the store instead
     handover_dropped_ += n;
   } else if (handover_.empty()) {
     handover_ = std::move(events);
@@ -128,17 +120,6 @@ void Console::take_handover() {
 void Console::agent_changed(std::string agent_id) {
   if (views_.is_pseudo_agent(agent_id)) return;
   boost::asio::post(io_, [this, agent_id = std::move(agent_id)] { hub_.agent_changed(agent_id); });
-}
-
-ConsoleStats Console::stats() {
-  std::promise<ConsoleStats> result;
-  auto future = result.get_future();
-  if (!thread_.joinable()) return {};
-  boost::asio::post(io_, [&] {
-    result.set_value({hub_.stats(), api_.requests(), api_.unauthorized(), handover_dropped_});
-  });
-  if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) return {};
-  return future.get();
 }
 
 nlohmann::ordered_json Console::stats_json() {

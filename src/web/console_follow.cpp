@@ -1,6 +1,6 @@
 // web/console_follow.cpp — the live stream on a store several collectors write to (PostgreSQL):
 // a listener thread waits on its own connection for the commits' notifications (the payload, the
-// newest position, is only a wake-up), the web thread reads what was committed after its cursor
+// newest position, is only a wake-up), the loop's thread reads what was committed after its cursor
 // and publishes it to the stream's clients (web/console.h, docs/store.md).
 #include <spdlog/spdlog.h>
 

@@ -4,7 +4,7 @@
 // queue drains, then the live events after it (no gap, no repeat: positions are compared). A
 // client whose bounded queue is full is disconnected with a counted reason. Events travel in
 // batches: one `events` frame per commit (or per page read back), each event serialized once and
-// each distinct batch once, shared by every client it matches. Runs on the web thread only.
+// each distinct batch once, shared by every client it matches. Runs on the console's loop only.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,8 @@ constexpr std::size_t kStreamQueueFrames = 4096;
 
 }  // namespace
 
-std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& options,
+std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop,
+                                           const CollectorCommandOptions& options,
                                            std::function<CollectorSnapshot()> snapshot,
                                            AlertService* alerts) {
   if (options.http.empty()) return nullptr;
@@ -60,8 +61,8 @@ std::unique_ptr<web::Console> make_console(const CollectorCommandOptions& option
       return alert_routes(*alerts, request, target);
     };
   const bool shared = reads->shared_by_collectors();
-  auto out =
-      std::make_unique<web::Console>(std::move(console), std::move(reads), std::move(sources));
+  auto out = std::make_unique<web::Console>(loop, std::move(console), std::move(reads),
+                                            std::move(sources));
   // Other collectors write to this store too: the live stream follows the store's commits, on a
   // third connection that only listens (docs/store.md, "Live stream across collectors").
   if (shared) out->follow_store(store::open_store(options.store, {.read_only = true}));

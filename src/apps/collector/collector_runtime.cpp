@@ -5,11 +5,11 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
-#include <thread>
 #include <zmq.hpp>
 
 #include "apps/collector/alerting/alerting_store.h"
 #include "apps/collector/collector_console.h"
+#include "apps/collector/collector_loop.h"
 #include "apps/collector/collector_retention.h"
 #include "apps/collector/collector_snapshot.h"
 #include "apps/collector/collector_writer.h"
@@ -68,6 +68,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   auto& signals = install_signal_flags();
   DaemonStart daemon;
   platform::SystemClock clock;
+  CollectorLoop loop;  // the console and the signals' and report's timer (collector_loop.h)
   const auto server_key = transport::read_secret_key_file(options.key);
   // The writer thread's, once started.
   const auto opened = store::open_store(options.store, {.checkpoint_thread = true});
@@ -102,7 +103,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   const auto started = clock.monotonic_now();
   const auto uptime = [&] { return to_seconds(clock.monotonic_now() - started); };
   auto console = make_console(
-      options, [&] { return snapshot(collector, writer, zap, queue, uptime()); }, &alerts);
+      loop.io(), options, [&] { return snapshot(collector, writer, zap, queue, uptime()); },
+      &alerts);
   if (console) {
     writer.set_hooks({[&console](std::vector<store::StoredEvent> stored) {
                         console->publish(std::move(stored));
@@ -126,20 +128,23 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
                server_key.public_key, store::describe_store(options.store));
   daemon.started("listening on " + collector.endpoint(), std::nullopt);
   auto last_report = started;
-  while (!signals.stop) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (signals.reload.exchange(false)) {
-      spdlog::info("collector: SIGHUP: re-reading {}", options.authorized_keys);
-      zap.request_reload();
-      alerts.request_reload();
-    }
-    const auto now = clock.monotonic_now();
-    if (options.stats_interval > 0 &&
-        now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
-      last_report = now;
-      print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
-    }
-  }
+  loop.run(
+      [&] {
+        if (signals.stop) return false;
+        if (signals.reload.exchange(false)) {
+          spdlog::info("collector: SIGHUP: re-reading {}", options.authorized_keys);
+          zap.request_reload();
+          alerts.request_reload();
+        }
+        const auto now = clock.monotonic_now();
+        if (options.stats_interval > 0 &&
+            now - last_report >= std::chrono::duration<double>(options.stats_interval)) {
+          last_report = now;
+          print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
+        }
+        return true;
+      },
+      std::chrono::milliseconds(100));
   daemon.stopping();
   spdlog::info("collector: stopping: storing what was received");
   retention.stop();
@@ -148,7 +153,10 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   queue.close();
   writer.join();
   alerts.stop();  // evaluates what the writer stored last (notifications wait in the outbox)
-  if (console) console->stop();
+  if (console) {  // the stream's clients get what the writer stored last, then a close frame
+    console->stop();
+    loop.finish(std::chrono::milliseconds(50));
+  }
   print(snapshot(collector, writer, zap, queue, uptime()), options.json, alerts.stats());
   return kExitOk;
 }
