@@ -387,9 +387,13 @@ def failover_phase(args, cw, work, group):
 
 
 def sequence_gaps(store):
+    agent = "agent_id"  # SQLite, and PostgreSQL before schema 4; since, the agent's key
+    if store.kind != "sqlite" and store.sql("SELECT count(*) FROM information_schema.columns WHERE "
+                                            "table_name = 'events' AND column_name = 'agent_key'"):
+        agent = "agent_key"
     return store.sql(
         "SELECT COALESCE(SUM(n), 0) FROM (SELECT MAX(sequence) - MIN(sequence) + 1 - COUNT(*) AS n "
-        "FROM events WHERE sequence < 9223372036854775807 AND sequence >= 0 GROUP BY agent_id) g")
+        f"FROM events WHERE sequence < 9223372036854775807 AND sequence >= 0 GROUP BY {agent}) g")
 
 
 if __name__ == "__main__":

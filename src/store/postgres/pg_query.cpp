@@ -1,5 +1,6 @@
 // store/postgres/pg_query.cpp — reading the PostgreSQL event store: filtered queries, the replay
-// order (timestamp, agent_id, sequence) by keyset pages, and the agents table. Every query reads
+// order (timestamp, agent_id, sequence) by keyset pages, and the agents table. Events name their
+// agent by agents.agent_key: every read joins `agents` for the id. Every query reads
 // the parent table `events`, so far-off timestamps (partition events_far) are served too.
 #include <algorithm>
 
@@ -48,8 +49,11 @@ std::string where_clause(const EventFilter& f, pg::Params& p) {
   return sql;
 }
 
+// Rows name their agent by its key; its id comes from `agents` (the replay order's ties are by
+// id, as on SQLite). Unqualified column names below are those of one table or the other.
 constexpr const char* kStoredColumns =
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, position FROM events";
+    "SELECT a.agent_id, e.sequence, e.timestamp_ns, e.type, e.severity, e.payload, e.position "
+    "FROM events e JOIN agents a ON a.agent_key = e.agent_key";
 
 std::vector<StoredEvent> collect_stored(const pg::Result& rows) {
   std::vector<StoredEvent> out;
@@ -121,7 +125,7 @@ std::vector<Event> PgEventStore::read_replay(Timestamp from,
   std::string sql = kStoredColumns;
   if (after) {
     p.bytes(after->agent_id).int64(static_cast<std::int64_t>(after->sequence));
-    sql += " WHERE (timestamp_ns, agent_id, sequence) > ($1, $2, $3)";
+    sql += " WHERE timestamp_ns >= $1 AND (timestamp_ns, agent_id, sequence) > ($1, $2, $3)";
   } else {
     sql += " WHERE timestamp_ns >= $1";
   }
@@ -140,9 +144,10 @@ std::vector<StoredEvent> PgEventStore::page_raw(const PageRequest& request) {
     p.int64(unix_ns(request.after->timestamp)).bytes(request.after->agent_id);
     p.int64(static_cast<std::int64_t>(request.after->sequence));
     const auto n = p.size();
-    sql += std::string{" AND (timestamp_ns, agent_id, sequence) "} +
-           (request.descending ? "<" : ">") + " ($" + std::to_string(n - 2) + ", $" +
-           std::to_string(n - 1) + ", $" + std::to_string(n) + ")";
+    const auto at = "$" + std::to_string(n - 2);
+    sql += std::string{" AND timestamp_ns "} + (request.descending ? "<= " : ">= ") + at +
+           " AND (timestamp_ns, agent_id, sequence) " + (request.descending ? "<" : ">") + " (" +
+           at + ", $" + std::to_string(n - 1) + ", $" + std::to_string(n) + ")";
   }
   sql += request.descending ? " ORDER BY timestamp_ns DESC, agent_id DESC, sequence DESC"
                             : " ORDER BY timestamp_ns, agent_id, sequence";

@@ -1,5 +1,6 @@
-// store/postgres/pg_store.cpp — connecting to PostgreSQL and writing to it: per batch, binary
-// COPY into a temporary table, one INSERT … SELECT … ORDER BY agent_id, sequence ON CONFLICT DO
+// store/postgres/pg_store.cpp — connecting to PostgreSQL and writing to it: per batch, the keys of
+// agents new to this collector, binary COPY into a temporary table, one INSERT … SELECT … ORDER BY
+// agent_key, sequence ON CONFLICT DO
 // NOTHING RETURNING what was new, the agents' tallies (store/agent_tally.h) upserted the same
 // way, one COMMIT (store/postgres/pg_store.h, docs/store.md).
 #include "store/postgres/pg_store.h"
@@ -7,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "events/binary_codec.h"
 #include "store/agent_tally.h"
@@ -26,29 +29,42 @@ Timestamp wall_now() {
 // events in memory: the default 8 MB spilled them to files.
 constexpr const char* kTempTables =
     "SET temp_buffers = '160MB'; "
-    "CREATE TEMP TABLE IF NOT EXISTS incoming_events (agent_id bytea, sequence bigint, "
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_events (agent_key integer, sequence bigint, "
     "  timestamp_ns bigint, type smallint, severity smallint, payload bytea, ord integer) "
     "  ON COMMIT DELETE ROWS; "
     "CREATE TEMP TABLE IF NOT EXISTS incoming_agents (agent_id bytea, first_seen_ns bigint, "
     "  last_seen_ns bigint, last_sequence bigint, event_count bigint, alert_count bigint, "
     "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint, heard_ns bigint) "
+    "  ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_ids (agent_id bytea, first_ns bigint) "
     "  ON COMMIT DELETE ROWS";
+
+// Agents this collector has no key for: their rows made if the store has none (in the order of
+// their ids, as the tallies' upsert, so that two collectors wait for each other instead of
+// deadlocking), then every one's key read back (a row another collector is making is waited for).
+constexpr const char* kNewAgents =
+    "INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns) "
+    "SELECT agent_id, first_ns, first_ns, first_ns FROM incoming_ids ORDER BY agent_id "
+    "ON CONFLICT (agent_id) DO NOTHING";
+constexpr const char* kAgentKeys =
+    "SELECT a.agent_id, a.agent_key::bigint FROM agents a JOIN incoming_ids i USING (agent_id)";
 
 // Usually nothing in a flush is stored already: a plain INSERT then skips ON CONFLICT's check of
 // the unique index before each row (a tenth of the server's time). A resend makes it fail with
 // unique_violation; the flush rolls back to its savepoint and stores the chunk with kInsertNew.
-// The order makes two collectors that write the same agents' resends take the rows' locks in
+// The order (agent keys are the same in every collector) makes two collectors that write the
+// same agents' resends take the rows' locks in
 // the same order, so they wait for each other instead of deadlocking. $1: the block's base.
 // No RETURNING: the command tag says how many were new; when that is all of them (the usual case)
 // nothing else needs to come back.
 constexpr const char* kInsertAll =
-    "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord "
-    "FROM incoming_events ORDER BY agent_id, sequence";
+    "INSERT INTO events (agent_key, sequence, timestamp_ns, type, severity, payload, position) "
+    "SELECT agent_key, sequence, timestamp_ns, type, severity, payload, $1 + ord "
+    "FROM incoming_events ORDER BY agent_key, sequence";
 constexpr const char* kInsertNew =
-    "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
-    "SELECT agent_id, sequence, timestamp_ns, type, severity, payload, $1 + ord "
-    "FROM incoming_events ORDER BY agent_id, sequence ON CONFLICT DO NOTHING";
+    "INSERT INTO events (agent_key, sequence, timestamp_ns, type, severity, payload, position) "
+    "SELECT agent_key, sequence, timestamp_ns, type, severity, payload, $1 + ord "
+    "FROM incoming_events ORDER BY agent_key, sequence ON CONFLICT DO NOTHING";
 
 // A batch with events already stored: which positions of its block were taken (one of each
 // (agent, sequence), the INSERT's own rows, visible to its transaction).
@@ -76,13 +92,13 @@ constexpr const char* kUpsertAgents =
     "  last_offset_at_ns = greatest(a.last_offset_at_ns, excluded.last_offset_at_ns), "
     "  heard_ns = greatest(a.heard_ns, excluded.heard_ns)";
 
-void copy_event(pg::CopyWriter& copy, const Event& event, std::vector<std::byte>& payload,
-                std::int32_t ord) {
+void copy_event(pg::CopyWriter& copy, const Event& event, std::int32_t agent_key,
+                std::vector<std::byte>& payload, std::int32_t ord) {
   payload.clear();
   if (event.data.index() != 0 || !event.attributes.empty())
     events::encode_batch(std::span{&event, 1}, payload);
   copy.row(7);
-  copy.bytes(event.agent_id);
+  copy.int32(agent_key);
   copy.int64(static_cast<std::int64_t>(event.sequence));
   copy.int64(unix_ns(event.timestamp));
   copy.int16(static_cast<std::int16_t>(event.type));
@@ -204,14 +220,28 @@ InsertOutcome PgEventStore::insert_reporting(std::span<const Event> events) {
 InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
   auto& c = connection();
   if (temp_ready_ != generation_) c.exec(kTempTables), temp_ready_ = generation_;
+  if (keys_generation_ != generation_) keys_.clear(), keys_generation_ = generation_;
   InsertOutcome outcome;
   std::vector<std::byte> payload;
   c.exec("BEGIN");
+  AgentKeys fresh;  // given or read in this transaction: kept once it commits
+  resolve_keys(c, events, fresh);
+  const std::string* last_id = nullptr;
+  std::int32_t last_key = 0;
+  const auto key_of = [&](const std::string& id) {
+    if (last_id && *last_id == id) return last_key;  // a batch is mostly runs of one agent
+    const auto known = keys_.find(id);
+    last_key = known != keys_.end() ? known->second : fresh.at(id);
+    last_id = &id;
+    return last_key;
+  };
   for (std::size_t first = 0; first < events.size(); first += kPositionBlock) {
     const auto count = std::min<std::size_t>(kPositionBlock, events.size() - first);
     pg::CopyWriter rows;
-    for (std::size_t i = 0; i < count; ++i)
-      copy_event(rows, events[first + i], payload, static_cast<std::int32_t>(i));
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& event = events[first + i];
+      copy_event(rows, event, key_of(event.agent_id), payload, static_cast<std::int32_t>(i));
+    }
     if (first > 0) c.exec("TRUNCATE incoming_events");
     c.copy_in("COPY incoming_events FROM STDIN (FORMAT binary)", rows.finish());
     const auto base = c.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
@@ -233,7 +263,29 @@ InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
              std::to_string(outcome.positions.back()) + "'); COMMIT";
   }
   c.exec(commit);
+  keys_.merge(fresh);
   return outcome;
+}
+
+void PgEventStore::resolve_keys(pg::Connection& c, std::span<const Event> events,
+                                AgentKeys& fresh) {
+  std::unordered_map<std::string_view, std::int64_t> unknown;  // id → its earliest timestamp
+  for (const auto& event : events) {
+    if (keys_.contains(event.agent_id)) continue;
+    const auto ns = unix_ns(event.timestamp);
+    const auto [at, added] = unknown.try_emplace(event.agent_id, ns);
+    if (!added) at->second = std::min(at->second, ns);
+  }
+  if (unknown.empty()) return;
+  pg::CopyWriter ids;
+  for (const auto& [id, ns] : unknown) ids.row(2), ids.bytes(id), ids.int64(ns);
+  c.copy_in("COPY incoming_ids FROM STDIN (FORMAT binary)", ids.finish());
+  c.exec(kNewAgents);
+  const auto rows = c.exec(kAgentKeys, pg::Params{});
+  for (int r = 0; r < rows.rows(); ++r)
+    fresh.emplace(rows.bytes(r, 0), static_cast<std::int32_t>(rows.int64(r, 1)));
+  if (fresh.size() != unknown.size())
+    throw std::runtime_error("agents without a key after inserting them");  // cannot happen
 }
 
 void PgEventStore::record_agent(const events::AgentIdentity& identity, Timestamp seen) {

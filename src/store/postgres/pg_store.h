@@ -1,12 +1,14 @@
 // store/postgres/pg_store.h — the EventStore on PostgreSQL 15 (libpq): versioned migrations,
 // events partitioned by day on the agent's timestamp (made ahead; far-off timestamps go to the
-// default partition `events_far`, still read by every query), unique on (agent_id, sequence,
-// timestamp_ns), ingest by binary COPY into a temporary table and one INSERT … ON CONFLICT DO
-// NOTHING. Layout: docs/store.md. One instance per thread; any number of processes may write.
+// default partition `events_far`, still read by every query), unique on (agent_key, sequence,
+// timestamp_ns) where agent_key is the agent's small integer in `agents`, ingest by binary COPY
+// into a temporary table and one INSERT … ON CONFLICT DO NOTHING. Layout: docs/store.md. One
+// instance per thread; any number of processes may write.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "store/event_store.h"
 #include "store/warm_tier.h"
@@ -29,13 +31,17 @@ inline constexpr const char* kTakePositionBlock =
     "SELECT nextval('store_position_blocks') FROM l";
 }  // namespace pg
 
+inline constexpr int kPgSchemaVersion = 4;
+
 struct PgOptions {
   bool read_only = false;  // never migrates nor creates partitions
   int days_ahead = 7;      // daily partitions made ahead of the collector's clock
   int days_behind = 14;    // and behind it (events spooled while an agent was away)
+  // Migrates up to this version only (an older one makes the schema a past release left, for
+  // the migrations' tests; such a store is then only for SQL, not for this build's methods).
+  int migrate_to = kPgSchemaVersion;
 };
 
-inline constexpr int kPgSchemaVersion = 3;
 // Store positions are given in blocks of this many, one block per 2^20 events of a transaction.
 inline constexpr std::int64_t kPositionBlock = 1 << 20;
 inline constexpr const char* kStoredChannel = "chronowatch_stored";  // NOTIFY after each ingest
@@ -86,6 +92,10 @@ class PgEventStore final : public EventStore, private WarmSource {
   // The largest position below which no transaction, in any collector, can still commit one.
   std::int64_t horizon();
   InsertOutcome insert_batch(std::span<const events::Event> events);
+  using AgentKeys = std::unordered_map<std::string, std::int32_t>;
+  // The agents.agent_key of every agent in `events` not in keys_, into `fresh`: read, or given
+  // to agents new to the store by inserting their rows in the caller's transaction.
+  void resolve_keys(pg::Connection& c, std::span<const events::Event> events, AgentKeys& fresh);
   std::vector<StoredEvent> query_raw(const EventFilter& filter, bool descending);
   std::vector<StoredEvent> page_raw(const PageRequest& request);
   std::vector<std::int64_t> warm_hours(const std::optional<std::string>& agent, std::int64_t lo_ns,
@@ -102,7 +112,9 @@ class PgEventStore final : public EventStore, private WarmSource {
   std::uint64_t generation_ = 0;  // connections made (temp tables and locks are per connection)
   std::uint64_t temp_ready_ = 0, lock_held_ = 0;             // on which generation
   std::chrono::steady_clock::time_point conflicts_until_{};  // ON CONFLICT until then
-  std::uint64_t listening_ = 0;  // LISTEN kStoredChannel, on which generation
+  std::uint64_t listening_ = 0;        // LISTEN kStoredChannel, on which generation
+  AgentKeys keys_;                     // agent id → agents.agent_key, committed (never changes)
+  std::uint64_t keys_generation_ = 0;  // the connection they were read on (a new one: read again)
   std::int64_t partitions_day_ = INT64_MIN;
   bool in_pass_ = false;                        // a retention pass's transaction is open on conn_
   std::int64_t rolled_before_day_ = INT64_MIN;  // retention dropped the days before: not remade

@@ -127,8 +127,10 @@ TEST(PgStore, AWriterInFlightHoldsTheHorizonBackUntilItCommits) {
   pg::Params row;
   row.bytes("b").int64(1).int64(unix_ns(kNoon)).int64(base);
   slow.exec(
-      "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
-      "VALUES ($1, $2, $3, 1, 0, '', $4)",
+      "WITH b AS (INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns) "
+      "VALUES ($1, $3, $3, $3) RETURNING agent_key) INSERT INTO events (agent_key, sequence, "
+      "timestamp_ns, type, severity, payload, position) SELECT agent_key, $2, $3, 1, 0, '', $4 "
+      "FROM b",
       row);
   const auto later = writer.insert_reporting(std::vector{simple("a", 2, kNoon)});
   ASSERT_EQ(later.stored(), 1u);
@@ -141,6 +143,50 @@ TEST(PgStore, AWriterInFlightHoldsTheHorizonBackUntilItCommits) {
   EXPECT_EQ(after[0].event.agent_id, "b");
   EXPECT_EQ(after[1].position, later.positions[0]);
   EXPECT_GE(reader.last_position(), later.positions[0]);
+}
+
+// Schema 3 keyed events by the agent's binary id; schema 4 by agents.agent_key. A database a
+// schema-3 collector left (rows in a daily partition and in events_far, one agent with no row in
+// `agents`) is migrated on open: the same events, counters kept, resends still ignored.
+TEST(PgStore, ASchema3DatabaseIsMigratedAndStillIgnoresResends) {
+  PostgresEngine db;
+  { PgEventStore old{db.url(), {.migrate_to = 3}}; }
+  const auto today = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const auto ns = [](Timestamp t) { return std::to_string(unix_ns(t)); };
+  test_cluster().psql(
+      "INSERT INTO events (agent_id, sequence, timestamp_ns, type, severity, payload, position) "
+      "VALUES ('a'::bytea, 1, " +
+          ns(today) + ", 41, 0, '', 1), ('a'::bytea, 2, " + ns(kNoon) +
+          ", 41, 0, '', 2), ('b'::bytea, 7, " + ns(today) +
+          ", 41, 0, '', 3); "
+          "INSERT INTO agents (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
+          "last_sequence, event_count) VALUES ('a'::bytea, 1, 2, 1, 2, 2)",
+      db.database);
+  ASSERT_EQ(count(db, "events_far"), 1);
+  PgEventStore store{db.url()};
+  EXPECT_EQ(store.schema_version(), 4);
+  EXPECT_EQ(count(db,
+                  "information_schema.columns WHERE table_name = 'events' AND "
+                  "column_name = 'agent_id'"),
+            0);
+  EXPECT_EQ(count(db, "events_far"), 1);
+  const auto stored = store.query({});
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0].agent_id, "a");  // kNoon is older than today
+  EXPECT_EQ(stored[0].sequence, 2u);
+  EXPECT_EQ(stored[0].type, EventType::agent_start);
+  EXPECT_EQ(store.agent("a")->event_count, 2u);
+  ASSERT_TRUE(store.agent("b"));  // given a row (and a key) by the migration
+  EXPECT_EQ(store.find("b", 7)->event.timestamp, today);
+  EXPECT_EQ(store.insert(
+                std::vector{simple("a", 1, today), simple("a", 2, kNoon), simple("b", 7, today)}),
+            0u);  // resends, in a daily partition and in events_far
+  EXPECT_EQ(store.insert(std::vector{simple("a", 3, today), simple("c", 1, today)}), 2u);
+  EXPECT_EQ(store.query({}).size(), 5u);
+  EXPECT_EQ(store.agent("a")->event_count, 3u);
+  PgEventStore again{db.url()};  // a second collector: keys from the store, not its own
+  EXPECT_EQ(again.insert(std::vector{simple("c", 1, today), simple("b", 8, today)}), 1u);
+  EXPECT_EQ(store.agent("b")->last_sequence, 8u);
 }
 
 // Each ingest commit notifies the store's listeners (the console's live stream wakes on it).
