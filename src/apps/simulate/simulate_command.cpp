@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -50,8 +51,25 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
                              {"rewinds", agent.rewinds},
                              {"resends", agent.resends},
                              {"failovers", agent.failovers},
-                             {"collector", agent.collector}});
+                             {"collector", agent.collector},
+                             {"heartbeats", agent.heartbeats},
+                             {"stopped", agent.stopped}});
   std::printf("%s\n", out.dump().c_str());
+}
+
+// Each agent holds two descriptors (its TCP connection, its socket's mailbox): the usual soft
+// limit of 1 024 is raised to the hard one, and too few for --agents is said before connecting.
+void raise_open_files_limit(int agents) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = limit.rlim_max;
+  (void)setrlimit(RLIMIT_NOFILE, &limit);
+  const auto needed = static_cast<rlim_t>(agents) * 2 + 64;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < needed)
+    spdlog::warn(
+        "simulate: {} agents need about {} descriptors, the limit is {}: some will fail to "
+        "connect (raise it: ulimit -n, or LimitNOFILE= in a unit)",
+        agents, needed, limit.rlim_max);
 }
 
 int run_simulate(SimulateOptions options, const std::vector<std::string>& collectors,
@@ -61,6 +79,7 @@ int run_simulate(SimulateOptions options, const std::vector<std::string>& collec
   options.timing.failover_after =
       std::chrono::milliseconds(static_cast<std::int64_t>(failover_after * 1000));
   platform::keep_freed_heap_memory();
+  raise_open_files_limit(options.agents);
   SimulateResult result;
   result.keys_created = ensure_simulated_keys(options);
   if (result.keys_created > 0)
@@ -74,7 +93,7 @@ int run_simulate(SimulateOptions options, const std::vector<std::string>& collec
   result.keys_created = keys_created;
   print_result(options, result);
   for (const auto& agent : result.agents)
-    if (agent.acknowledged != agent.sent) return kExitUnacknowledged;
+    if (!agent.stopped && agent.acknowledged != agent.sent) return kExitUnacknowledged;
   return kExitOk;
 }
 
@@ -128,8 +147,29 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
   cmd->add_option("--window", options->window, "batches in flight per agent")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--heartbeat-interval", options->heartbeat_interval,
+                  "seconds between each agent's heartbeat events, as a real agent sends them "
+                  "(0: none); agents' first ones are spread over one interval")
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
+  cmd->add_option("--stop-agents", options->stop_agents,
+                  "stop the last N agents at --stop-at, as if killed (no agent_stop; what they "
+                  "had not had acknowledged is lost and not counted against the exit code)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
+  cmd->add_option("--stop-at", options->stop_at, "seconds into the run to stop --stop-agents")
+      ->capture_default_str()
+      ->check(in_range(0, 86400, "seconds"));
+  cmd->add_option("--source", options->sources,
+                  "source addresses to connect from, agent i from the i-th (round robin; "
+                  "repeated or comma-separated, e.g. 127.0.0.2,127.0.0.3): one address runs out "
+                  "of ephemeral ports at ~28 000 connections to one collector")
+      ->delimiter(',')
+      ->check(CLI::ValidIPV4);
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
   cmd->callback([options, collectors, failover_after, &run, cmd] {
+    if (options->stop_agents > options->agents)
+      throw_usage(*cmd, "--stop-agents", "at most --agents agents can be stopped");
     if (options->duration > 0 && options->collector_key.empty())
       throw_usage(*cmd, "--collector-key", "the collector's public key F.pub is needed to connect");
     run = [options, collectors, failover_after] {
