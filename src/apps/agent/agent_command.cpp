@@ -190,7 +190,10 @@ int run_daemon(const AgentSettings& settings) {
     watch.tick();
     if (network) network->drain(router, monitor_config(settings).agent_id);
     snapshot.store(take_agent_snapshot(watch, router, uptime()));
-    if (tamper) tamper->tick(router, from_seconds(settings.tamper_interval));
+    // The first tamper scan waits for the first poll round (answered or not): reading every
+    // process's /proc files takes 20-150 ms on a busy host, which delayed the first poll's result.
+    if (tamper && !watch.last_round().servers.empty())
+      tamper->tick(router, from_seconds(settings.tamper_interval));
     if (watch.monitor().all_servers_denied()) {
       spdlog::error("every NTP server told us to go away (Kiss-o'-Death DENY/RSTR); stopping");
       break;
