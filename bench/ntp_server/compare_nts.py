@@ -25,6 +25,8 @@ certificate; what a stock OpenSSL client negotiates with each (suite, group) is 
 
 Run (as root, from the repository, after building chronowatch, ntp_loadgen and echo_responder):
   /usr/bin/python3 bench/ntp_server/compare_nts.py --build build [--rounds 3] [--seconds 2] [--json]
+With --baseline BINARY (a chronowatch built before a change), that one is measured too, as
+"baseline", in the same interleaved rounds: before and after in one run.
 """
 import argparse
 import json
@@ -82,9 +84,9 @@ def phase(args, name, pid, argv, seconds, rate=None):
             "server_busy": cpu / r.get("seconds", seconds), "load": load_average(), "raw": r}
 
 
-def start_ours(args, cert, key):
+def start_ours(args, cert, key, binary=None):
     port, ke_port = free_port(), free_port(socket.SOCK_STREAM)
-    argv = [args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
+    argv = [binary or args.chronowatch, "serve", "--listen", f"127.0.0.1:{port}", "--local-stratum", "2",
             "--upstream", "none", "--rate-interval", "0", "--threads", "1", "--log-level", "warn",
             "--nts-cert", cert, "--nts-key", key, "--nts-ke-listen", f"127.0.0.1:{ke_port}",
             "--nts-ke-rate-interval", "0"]  # the KE flood comes from one address
@@ -212,7 +214,10 @@ def print_ratios(m):
                         ("plain, chronyd", ours_plain, get("chronyd", "plain")),
                         ("NTS, our plain", ours_nts, ours_plain),
                         ("plain, bare echo", ours_plain, echo),
-                        ("KE, chronyd", ours_ke, chrony_ke)):
+                        ("KE, chronyd", ours_ke, chrony_ke),
+                        ("NTS, baseline", ours_nts, get("baseline", "NTS")),
+                        ("NTS-d, baseline", ours_d, get("baseline", "NTS-d")),
+                        ("plain, baseline", ours_plain, get("baseline", "plain"))):
         print(f"  {label:<28}{a.get('per_s') or 0:>10.1f} / {b.get('per_s') or 0:<10.1f}"
               f"{a.get('cpu_us_each') or 0:>9.1f} / {b.get('cpu_us_each') or 0:.1f}")
     per_s, cpu = "per_s", "cpu_us_each"
@@ -223,7 +228,10 @@ def print_ratios(m):
             ("NTS-d responses/s, ours / chronyd", ours_d, chrony_d, "(>= 1.2x)"),
             ("NTS-d / plain responses/s, ours", ours_d, ours_plain, "(>= 0.6x)"),
             ("plain responses/s, ours / bare echo", ours_plain, echo, ""),
-            ("NTS-KE handshakes/s, ours / chronyd", ours_ke, chrony_ke, ">= 1.0x")):
+            ("NTS-KE handshakes/s, ours / chronyd", ours_ke, chrony_ke, ">= 1.0x"),
+            ("NTS responses/s, ours / baseline", ours_nts, get("baseline", "NTS"), ""),
+            ("NTS-d responses/s, ours / baseline", ours_d, get("baseline", "NTS-d"), ""),
+            ("NTS / plain, baseline", get("baseline", "NTS"), get("baseline", "plain"), "")):
         measured = ratio(a.get(per_s), b.get(per_s))
         bound = ratio(b.get(cpu), a.get(cpu))
         print(f"  {label:<40}{measured:>7.2f}x {bound:>14.2f}x      {target}")
@@ -238,6 +246,9 @@ def main():
     parser.add_argument("--rate-seconds", type=float, default=2, help="each fixed-rate run")
     parser.add_argument("--ke-seconds", type=float, default=2, help="each NTS-KE flood")
     parser.add_argument("--ke-threads", type=int, default=2, help="load generator KE threads")
+    parser.add_argument("--baseline", metavar="CHRONOWATCH",
+                        help="another chronowatch binary (e.g. a copy built before a change), "
+                        "measured in the same rounds as 'baseline'")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     build = pathlib.Path(args.build)
@@ -252,6 +263,7 @@ def main():
           "client negotiates:")
     rows = []
     ours, port, ke_port = start_ours(args, cert, key)
+    base = start_ours(args, cert, key, args.baseline) if args.baseline else None
     echo, echo_port = start_echo(args)
     try:
         with ChronydNts(cert, key) as chronyd:
@@ -260,6 +272,8 @@ def main():
             servers = [("bare echo", echo.pid, echo_port, None),
                        ("chronowatch", ours.pid, port, ke_port),
                        ("chronyd", chronyd.process.pid, chronyd.port, chronyd.ke_port)]
+            if base:
+                servers.insert(2, ("baseline", base[0].pid, base[1], base[2]))
             for n in range(args.rounds):
                 for r in one_round(args, servers, cert):
                     rows.append({**r, "round": n + 1})
@@ -270,6 +284,8 @@ def main():
                                       args.rate_seconds, rate))
     finally:
         ours.stop()
+        if base:
+            base[0].stop()
         echo.stop()
     shutil.rmtree(workdir, ignore_errors=True)
     print_rows(rows)

@@ -54,9 +54,12 @@ bool Aead::assign(AeadId id, std::span<const std::byte> key) {
   if (key.size() != key_size(id)) return false;
   id_ = id;
   std::copy(key.begin(), key.end(), key_.begin());
+  aesni_ = id == AeadId::aes_siv_cmac_256 && siv_aesni_usable();
   if (id == AeadId::aes_siv_cmac_512)
     siv_cmac_aes256_set_key(&siv_.aes256, u8(key));
-  else  // nettle's context, AES-NI key expansion
+  else if (aesni_)
+    siv_aesni_set_key(siv_.aesni, u8(key));
+  else  // nettle's context, AES-NI key expansion if the CPU has it
     siv_cmac_aes128_fast_set_key(&siv_.aes128, u8(key));
   key_size_ = key.size();
   return true;
@@ -65,7 +68,9 @@ bool Aead::assign(AeadId id, std::span<const std::byte> key) {
 bool Aead::encrypt(std::span<const std::byte> nonce, std::span<const std::byte> associated,
                    std::span<const std::byte> plaintext, std::span<std::byte> out) const {
   if (key_size_ == 0 || nonce.empty() || out.size() < plaintext.size() + kSivTagSize) return false;
-  if (id_ == AeadId::aes_siv_cmac_512)
+  if (aesni_)
+    siv_aesni_encrypt(siv_.aesni, nonce, associated, plaintext, out.data());
+  else if (id_ == AeadId::aes_siv_cmac_512)
     siv_cmac_aes256_encrypt_message(&siv_.aes256, nonce.size(), u8(nonce), associated.size(),
                                     u8(associated), plaintext.size() + kSivTagSize, u8(out),
                                     u8(plaintext));
@@ -82,6 +87,7 @@ bool Aead::decrypt(std::span<const std::byte> nonce, std::span<const std::byte> 
       out.size() < ciphertext.size() - kSivTagSize)
     return false;
   const std::size_t length = ciphertext.size() - kSivTagSize;
+  if (aesni_) return siv_aesni_decrypt(siv_.aesni, nonce, associated, ciphertext, out.data());
   if (id_ == AeadId::aes_siv_cmac_512)
     return siv_cmac_aes256_decrypt_message(&siv_.aes256, nonce.size(), u8(nonce), associated.size(),
                                            u8(associated), length, u8(out), u8(ciphertext)) == 1;

@@ -16,6 +16,8 @@
 #include <span>
 #include <string_view>
 
+#include "ntp/nts/siv_aesni.h"
+
 namespace cw::ntp::nts {
 
 // IANA "AEAD Algorithms" registry ids that NTS-KE negotiates (RFC 8915 §4.1.5).
@@ -60,8 +62,10 @@ class Aead {
   AeadId id_ = AeadId::aes_siv_cmac_256;
   std::array<std::byte, kMaxKeySize> key_{};
   std::size_t key_size_ = 0;  // 0: no key
+  bool aesni_ = false;        // id 15 on our AES-NI SIV (siv_aesni.h) rather than nettle's
   union Contexts {
-    siv_cmac_aes128_ctx aes128;  // id 15
+    siv_cmac_aes128_ctx aes128;  // id 15 without AES-NI
+    SivAesNiKey aesni;           // id 15 with it
     siv_cmac_aes256_ctx aes256;  // id 17
   } siv_{};
 };

@@ -29,23 +29,7 @@ __attribute__((target("aes,sse2"))) __m128i expand_step(__m128i key, __m128i ass
 // The 11 round keys in FIPS-197 byte order, which is nettle's layout on little-endian x86
 // (checked against nettle at first use, see usable()).
 __attribute__((target("aes,sse2"))) void expand_aesni(aes128_ctx* ctx, const std::uint8_t* key) {
-  auto* out = reinterpret_cast<__m128i*>(ctx->keys);
-  __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
-  _mm_storeu_si128(out, k);
-#define CW_AES_STEP(i, rcon)                                \
-  k = expand_step(k, _mm_aeskeygenassist_si128(k, (rcon))); \
-  _mm_storeu_si128(out + (i), k)
-  CW_AES_STEP(1, 0x01);
-  CW_AES_STEP(2, 0x02);
-  CW_AES_STEP(3, 0x04);
-  CW_AES_STEP(4, 0x08);
-  CW_AES_STEP(5, 0x10);
-  CW_AES_STEP(6, 0x20);
-  CW_AES_STEP(7, 0x40);
-  CW_AES_STEP(8, 0x80);
-  CW_AES_STEP(9, 0x1b);
-  CW_AES_STEP(10, 0x36);
-#undef CW_AES_STEP
+  aes128_expand_aesni(key, reinterpret_cast<std::uint8_t*>(ctx->keys));
 }
 #endif
 
@@ -83,6 +67,29 @@ bool usable() {
 }
 
 }  // namespace
+
+#ifdef CW_HAVE_AESNI
+__attribute__((target("aes,sse2"))) void aes128_expand_aesni(const std::uint8_t* key,
+                                                             std::uint8_t* round_keys) {
+  auto* out = reinterpret_cast<__m128i*>(round_keys);
+  __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
+  _mm_storeu_si128(out, k);
+#define CW_AES_STEP(i, rcon)                                \
+  k = expand_step(k, _mm_aeskeygenassist_si128(k, (rcon))); \
+  _mm_storeu_si128(out + (i), k)
+  CW_AES_STEP(1, 0x01);
+  CW_AES_STEP(2, 0x02);
+  CW_AES_STEP(3, 0x04);
+  CW_AES_STEP(4, 0x08);
+  CW_AES_STEP(5, 0x10);
+  CW_AES_STEP(6, 0x20);
+  CW_AES_STEP(7, 0x40);
+  CW_AES_STEP(8, 0x80);
+  CW_AES_STEP(9, 0x1b);
+  CW_AES_STEP(10, 0x36);
+#undef CW_AES_STEP
+}
+#endif
 
 bool fast_aes_key_setup() {
   static const bool fast = usable();

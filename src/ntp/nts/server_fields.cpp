@@ -3,12 +3,18 @@
 #include "ntp/nts/server_fields.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <optional>
 
 #include "core/bytes.h"
 
 namespace cw::ntp::nts {
 namespace {
+
+std::uint64_t to_big_endian(std::uint64_t v) {
+  return std::endian::native == std::endian::little ? __builtin_bswap64(v) : v;
+}
 
 struct RequestFields {
   std::optional<ExtensionField> unique_id;
@@ -53,11 +59,9 @@ std::array<std::byte, kNonceSize> NonceCounter::next() {
   const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
   // seed ‖ n, big-endian, written directly: two per reply, ByteWriter's checks cost ~200
   // instructions each here.
+  const std::uint64_t wire[2] = {to_big_endian(seed_), to_big_endian(n)};
   std::array<std::byte, kNonceSize> nonce;
-  for (std::size_t i = 0; i < 8; ++i) {
-    nonce[i] = static_cast<std::byte>(seed_ >> (56 - 8 * i));
-    nonce[8 + i] = static_cast<std::byte>(n >> (56 - 8 * i));
-  }
+  std::memcpy(nonce.data(), wire, sizeof wire);
   return nonce;
 }
 
