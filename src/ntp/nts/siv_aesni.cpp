@@ -91,10 +91,10 @@ struct Lane {
   CW_AESNI Block input(std::size_t s) const { return s < middle ? load(data + 16 * s) : last; }
 };
 
-// The final block of a message's CMAC from its last 1..16 bytes (RFC 4493 §2.4 steps 3–4).
+// The final block of a message's CMAC from its last 0..16 bytes (RFC 4493 §2.4 steps 3–4).
 CW_AESNI Block final_block(const SivAesNiKey& key, const std::uint8_t* tail, std::size_t size) {
   alignas(16) std::uint8_t block[16] = {};
-  std::memcpy(block, tail, size);
+  if (size > 0) std::memcpy(block, tail, size);  // an empty message may have no address
   if (size == 16) return _mm_xor_si128(load(block), load(key.k1.data()));
   block[size] = 0x80;
   return _mm_xor_si128(load(block), load(key.k2.data()));
@@ -140,7 +140,7 @@ CW_AESNI Block s2v(const SivAesNiKey& key, const Rounds& rk, std::span<const std
   d = xor_bytes(dbl(bytes_of(d)), iv.x);
   if (size < 16) {  // T = dbl(D) xor pad(P), one complete block
     alignas(16) std::uint8_t padded[16] = {};
-    std::memcpy(padded, plain, size);
+    if (size > 0) std::memcpy(padded, plain, size);  // an empty plaintext may have no address
     padded[size] = 0x80;
     const Block t = xor_bytes(dbl(bytes_of(d)), load(padded));
     return aes(rk, _mm_xor_si128(t, load(key.k1.data())));
