@@ -1,6 +1,7 @@
 // apps/agent/agent_tamper_watch.cpp — the tamper scan of apps/agent/agent_tamper_watch.h.
 #include "apps/agent/agent_tamper_watch.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <time.h>
 
@@ -107,6 +108,9 @@ TamperScanStats TamperWatch::scan(EventRouter& router) {
   last_scan_ = clock_.monotonic_now();
   scanned_ = true;
   stats.cpu_seconds = thread_cpu_seconds() - cpu_start;
+  // The scan's /proc texts (one buffer per file read, ~1000 on a busy host) are freed by now but
+  // their pages stay in the heap: give them back (~100 kB of the agent's resident memory).
+  ::malloc_trim(0);
   return stats;
 }
 
