@@ -8,27 +8,24 @@
 namespace cw::web {
 namespace {
 
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 bool is_loopback(const std::string& address) {
   return address.starts_with("127.") || address == "::1" || address == "localhost";
 }
 
 }  // namespace
 
-Console::Console(boost::asio::io_context& loop, ConsoleOptions options,
+Console::Console(boost::asio::io_context& loop, Clock& clock, ConsoleOptions options,
                  std::unique_ptr<store::EventStore> reads, CollectorSources sources)
     : options_(std::move(options)),
       sources_(std::move(sources)),
       io_(loop),
+      clock_(clock),
       reads_(std::move(reads)),
       auth_(load_or_create_token(options_.token_file)),
-      hub_(*reads_, views_),
+      hub_(*reads_, views_, clock_),
       api_(*reads_, views_, auth_,
            ApiSources{[this] { return stats_json(); }, [this] { return metrics_text(); },
-                      [] { return wall_now(); }, sources_.routes}) {
+                      [this] { return clock_.now(); }, sources_.routes}) {
   views_.set_pseudo_agent(options_.pseudo_agent);
   views_.seed(*reads_, reads_->agents());
   server_ = std::make_unique<HttpServer>(
@@ -85,7 +82,7 @@ void Console::publish(std::vector<store::StoredEvent> events) {
     handover_dropped_ += n;
   } else if (handover_.empty()) {
     handover_ = std::move(events);
-    handover_at_ = wall_now();
+    handover_at_ = clock_.now();
   } else {
     handover_.insert(handover_.end(), std::make_move_iterator(events.begin()),
                      std::make_move_iterator(events.end()));

@@ -48,7 +48,8 @@ class Console {
   // accepts once `loop` runs, and everything of the console but its store listener
   // (follow_store) happens on the thread that runs `loop` ("the loop's thread" below).
   // Throws std::runtime_error on any of those failures.
-  Console(boost::asio::io_context& loop, ConsoleOptions options,
+  // `clock` stamps the hand-overs, the stream's hello and the routes' "now".
+  Console(boost::asio::io_context& loop, Clock& clock, ConsoleOptions options,
           std::unique_ptr<store::EventStore> reads, CollectorSources sources);
   ~Console();
   void start();  // the store listener's thread, with follow_store
@@ -79,6 +80,7 @@ class Console {
   ConsoleOptions options_;
   CollectorSources sources_;
   boost::asio::io_context& io_;
+  Clock& clock_;
   std::unique_ptr<store::EventStore> reads_;
   AgentViews views_;
   TokenAuth auth_;

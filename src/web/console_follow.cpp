@@ -15,10 +15,6 @@ constexpr std::size_t kFollowPage = 10000;             // events per read; more:
 constexpr std::chrono::milliseconds kListenWait{500};  // a wake-up at least this often
 constexpr std::chrono::milliseconds kRetryWait{1000};  // after the listener's store failed
 
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 }  // namespace
 
 void Console::follow_store(std::unique_ptr<store::EventStore> listener) {
@@ -76,7 +72,7 @@ void Console::follow() {
   for (const auto& stored : page)
     if (!views_.is_pseudo_agent(stored.event.agent_id) && views_.observe(stored.event))
       changed.push_back(stored.event.agent_id);
-  hub_.publish(page, wall_now());
+  hub_.publish(page, clock_.now());
   for (const auto& agent : changed) hub_.agent_changed(agent);
   if (page.size() == kFollowPage) wake_follow();
 }

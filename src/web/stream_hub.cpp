@@ -18,14 +18,6 @@ struct StreamHub::Client {
   bool catching_up = false;
 };
 
-namespace {
-
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
-}  // namespace
-
 bool event_matches(const store::EventFilter& f, const events::Event& e) {
   if (f.since && e.timestamp < *f.since) return false;
   if (f.until && e.timestamp >= *f.until) return false;
@@ -72,8 +64,9 @@ std::string hello_frame(Timestamp server_time) {
   return frame.dump();
 }
 
-StreamHub::StreamHub(store::EventStore& reads, const AgentViews& views, std::size_t backfill_page)
-    : reads_(reads), views_(views), backfill_page_(backfill_page) {}
+StreamHub::StreamHub(store::EventStore& reads, const AgentViews& views, Clock& clock,
+                     std::size_t backfill_page)
+    : reads_(reads), views_(views), clock_(clock), backfill_page_(backfill_page) {}
 
 std::optional<HttpResponse> StreamHub::upgrade(
     const HttpRequest& request, std::function<void(std::shared_ptr<StreamClient>)>& accept) {
@@ -109,7 +102,7 @@ void StreamHub::add(std::shared_ptr<Client> client) {
   clients_.push_back(client);
   // Without a cursor the client starts at the present: what is stored from now on.
   if (!client->catching_up) client->position = reads_.last_position();
-  deliver(*client, std::make_shared<const std::string>(hello_frame(wall_now())), 0);
+  deliver(*client, std::make_shared<const std::string>(hello_frame(clock_.now())), 0);
   if (client->catching_up) catch_up(client);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/event_store.h"
 #include "web/agent_view.h"
 #include "web/http_server.h"
@@ -42,7 +43,9 @@ std::string hello_frame(Timestamp server_time);
 
 class StreamHub {
  public:
-  StreamHub(store::EventStore& reads, const AgentViews& views, std::size_t backfill_page = 500);
+  // `clock` gives the hello frame's server time (the browser compares its own clock with it).
+  StreamHub(store::EventStore& reads, const AgentViews& views, Clock& clock,
+            std::size_t backfill_page = 500);
   // The upgrade of GET /api/v1/stream: 400 for bad parameters, else takes the client.
   std::optional<HttpResponse> upgrade(const HttpRequest& request,
                                       std::function<void(std::shared_ptr<StreamClient>)>& accept);
@@ -67,6 +70,7 @@ class StreamHub {
 
   store::EventStore& reads_;
   const AgentViews& views_;
+  Clock& clock_;
   std::size_t backfill_page_;
   std::vector<std::shared_ptr<Client>> clients_;
   StreamStats stats_;

@@ -57,13 +57,14 @@ std::chrono::milliseconds millis(double seconds) {
   return std::chrono::milliseconds{static_cast<std::int64_t>(seconds * 1000)};
 }
 
-void add_sinks(const AgentSettings& settings, EventRouter& router) {
+void add_sinks(const AgentSettings& settings, EventRouter& router, Clock& clock) {
   for (const auto& name : settings.sinks) {
     if (name == "stdout") router.add(std::make_unique<transport::StdoutSink>());
     if (name == "mqtt")
       router.add(
           std::make_unique<transport::MqttSink>(mqtt_options(settings), spool_options(settings)));
-    if (name == "zmq") router.add(std::make_unique<transport::ZmqSink>(sender_options(settings)));
+    if (name == "zmq")
+      router.add(std::make_unique<transport::ZmqSink>(sender_options(settings), clock));
   }
 }
 
@@ -132,7 +133,7 @@ int run_once(const AgentSettings& settings) {
                  combined->server, settings.threshold, drift ? "DRIFT" : "within threshold");
   bool delivered = true;
   if (router.held() > 0) {  // the seed's one-shot: nothing to say, no connection to the broker
-    add_sinks(settings, router);
+    add_sinks(settings, router, clock);
     keep_sequence(settings, router);
     router.release();
     delivered = router.drain(millis(settings.mqtt_timeout));
@@ -153,7 +154,7 @@ int run_daemon(const AgentSettings& settings) {
   platform::SystemClock clock;
   platform::SystemRandom random;
   EventRouter router;
-  add_sinks(settings, router);
+  add_sinks(settings, router, clock);
   keep_sequence(settings, router);
   AgentSettings running = settings;  // a reload changes what it can of it
   ClockWatch watch(running, clock, random, router);

@@ -19,7 +19,7 @@ constexpr std::size_t kStreamQueueFrames = 4096;
 
 }  // namespace
 
-std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop,
+std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop, Clock& clock,
                                            const CollectorCommandOptions& options,
                                            std::function<CollectorSnapshot()> snapshot,
                                            AlertService* alerts) {
@@ -61,7 +61,7 @@ std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop,
       return alert_routes(*alerts, request, target);
     };
   const bool shared = reads->shared_by_collectors();
-  auto out = std::make_unique<web::Console>(loop, std::move(console), std::move(reads),
+  auto out = std::make_unique<web::Console>(loop, clock, std::move(console), std::move(reads),
                                             std::move(sources));
   // Other collectors write to this store too: the live stream follows the store's commits, on a
   // third connection that only listens (docs/store.md, "Live stream across collectors").

@@ -15,7 +15,7 @@ namespace cw::apps {
 // Null without --http. Throws std::runtime_error for a bad address, token file or TLS files.
 // `alerts`: its routes and counters join the console's (null: none). It runs on `loop` (the
 // collector's event loop, collector_loop.h).
-std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop,
+std::unique_ptr<web::Console> make_console(boost::asio::io_context& loop, Clock& clock,
                                            const CollectorCommandOptions& options,
                                            std::function<CollectorSnapshot()> snapshot,
                                            AlertService* alerts = nullptr);

@@ -103,7 +103,7 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   const auto started = clock.monotonic_now();
   const auto uptime = [&] { return to_seconds(clock.monotonic_now() - started); };
   auto console = make_console(
-      loop.io(), options, [&] { return snapshot(collector, writer, zap, queue, uptime()); },
+      loop.io(), clock, options, [&] { return snapshot(collector, writer, zap, queue, uptime()); },
       &alerts);
   if (console) {
     writer.set_hooks({[&console](std::vector<store::StoredEvent> stored) {

@@ -214,7 +214,7 @@ void ZmqCollector::handle_batch(const std::string& routing_id, Connection& conne
                                                      ledger_.committed_next(connection.agent_id)));
   counters_.events_accepted += events.size();
   const std::uint64_t next = events.back().sequence + 1;
-  const auto received = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const auto received = clock_.now();
   queue_.push({connection.agent_id, std::move(events), next, std::nullopt, received});
 }
 

@@ -16,21 +16,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-MonotonicTime mono_now() {
-  return MonotonicTime{
-      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
-}
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
-
 }  // namespace
 
 // Everything the sender thread owns: spool, rate limiter, socket.
 class ZmqEventSender::Worker {
  public:
-  explicit Worker(const SenderOptions& options)
+  Worker(const SenderOptions& options, Clock& clock)
       : options_(options),
+        clock_(clock),
         spool_(options.spool),
         outbox_(spool_),
         limiter_(options.rate),
@@ -38,7 +31,7 @@ class ZmqEventSender::Worker {
               read_key_file(options.collector_key_file), outbox_, encode_identity(options.identity),
               encode_records_as_batch, with_renumbering(options.session), options.timing,
               options.identity.agent_id),
-        started_(mono_now()),
+        started_(clock.monotonic_now()),
         last_sample_(platform::sample_process()) {
     const auto stats = spool_.stats();
     if (stats.pending_records > 0)
@@ -85,7 +78,7 @@ class ZmqEventSender::Worker {
 
   void lifecycle(events::EventType type) {
     events::Event event;
-    event.timestamp = wall_now();
+    event.timestamp = clock_.now();
     event.type = type;
     event.attributes.push_back({"version", options_.identity.version});
     spool(std::move(event));
@@ -96,7 +89,7 @@ class ZmqEventSender::Worker {
     const auto session = link_.stats().session;
     const auto spool_stats = spool_.stats();
     events::HeartbeatData data;
-    data.uptime = sample.at - started_;
+    data.uptime = clock_.monotonic_now() - started_;
     data.events_sent = session.events_sent;
     data.events_dropped =
         limiter_.stats().suppressed + inbox_dropped + spool_stats.dropped_when_full;
@@ -107,7 +100,7 @@ class ZmqEventSender::Worker {
     data.connected = session.connected;
     last_sample_ = sample;
     events::Event event;
-    event.timestamp = wall_now();
+    event.timestamp = clock_.now();
     event.type = events::EventType::heartbeat;
     event.data = data;
     event.attributes.push_back({"version", options_.identity.version});
@@ -123,10 +116,10 @@ class ZmqEventSender::Worker {
 
   // One turn: admit what the rate limiter allows, heartbeat when due, send, receive.
   void turn(std::deque<events::Event>& incoming, std::uint64_t inbox_dropped, bool final) {
-    const auto now = mono_now();
+    const auto now = clock_.monotonic_now();
     for (auto& event : incoming) limiter_.offer(std::move(event), now);
     incoming.clear();
-    for (auto& event : limiter_.take(now, wall_now())) spool(std::move(event));
+    for (auto& event : limiter_.take(now, clock_.now())) spool(std::move(event));
     if (final)  // stopping: what waits for tokens is spooled too, nothing submitted is lost
       for (auto& event : limiter_.drain()) spool(std::move(event));
     if (now >= next_heartbeat_) {
@@ -138,7 +131,7 @@ class ZmqEventSender::Worker {
     link_.pump(now);
     std::array<zmq::pollitem_t, 1> items{{{link_.socket().handle(), 0, ZMQ_POLLIN, 0}}};
     zmq::poll(items, 20ms);
-    if (items[0].revents & ZMQ_POLLIN) link_.on_readable(mono_now());
+    if (items[0].revents & ZMQ_POLLIN) link_.on_readable(clock_.monotonic_now());
   }
 
   bool drained() const { return outbox_.first_pending() == outbox_.next_id(); }
@@ -154,6 +147,7 @@ class ZmqEventSender::Worker {
 
  private:
   SenderOptions options_;
+  Clock& clock_;
   zmq::context_t context_{1};
   Spool spool_;
   SpoolOutbox outbox_;
@@ -165,8 +159,8 @@ class ZmqEventSender::Worker {
   std::uint64_t heartbeats_ = 0, spool_failures_ = 0;
 };
 
-ZmqEventSender::ZmqEventSender(SenderOptions options)
-    : options_(std::move(options)), worker_(std::make_unique<Worker>(options_)) {
+ZmqEventSender::ZmqEventSender(SenderOptions options, Clock& clock)
+    : options_(std::move(options)), worker_(std::make_unique<Worker>(options_, clock)) {
   worker_->lifecycle(events::EventType::agent_start);
   thread_ = std::thread([this] {
     std::deque<events::Event> incoming;

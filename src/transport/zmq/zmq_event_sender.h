@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "core/clock.h"
 #include "events/event.h"
 #include "events/rate_limiter.h"
 #include "pipeline/agent_session.h"
@@ -44,8 +45,10 @@ struct SenderStats {
 class ZmqEventSender {
  public:
   // Reads the keys and opens the spool (throws std::runtime_error naming what is wrong), then
-  // starts the sender thread, which spools an agent_start event.
-  explicit ZmqEventSender(SenderOptions options);
+  // starts the sender thread, which spools an agent_start event. `clock` (readable from the
+  // sender thread) times the rate limit, the heartbeats, the link's timeouts and stamps the
+  // events the sender makes.
+  ZmqEventSender(SenderOptions options, Clock& clock);
   // Spools an agent_stop event, gives in-flight batches up to `linger` to be acknowledged, stops.
   ~ZmqEventSender();
   ZmqEventSender(const ZmqEventSender&) = delete;

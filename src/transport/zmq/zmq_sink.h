@@ -13,7 +13,8 @@ namespace cw::transport {
 class ZmqSink final : public EventSink {
  public:
   // Throws std::runtime_error naming the key file or spool directory that cannot be used.
-  explicit ZmqSink(SenderOptions options) : sender_(std::move(options)) {}
+  // `clock`: the sender's (ZmqEventSender).
+  ZmqSink(SenderOptions options, Clock& clock) : sender_(std::move(options), clock) {}
 
   std::string_view name() const override { return "zmq"; }
   void publish(const events::Event& event) override;

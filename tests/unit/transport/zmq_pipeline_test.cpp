@@ -181,7 +181,8 @@ TEST_F(ZmqPipelineTest, SenderSpoolsWhileTheCollectorIsAwayAndResendsAfterAResta
   options.rate.burst = 10000;
   options.heartbeat_interval = std::chrono::hours(1);
   {
-    ZmqEventSender sender(options);  // the collector is not running yet
+    platform::SystemClock clock;
+    ZmqEventSender sender(options, clock);  // the collector is not running yet
     for (int i = 0; i < 100; ++i) {
       events::Event e;
       e.type = events::EventType::clock_step;
@@ -192,7 +193,8 @@ TEST_F(ZmqPipelineTest, SenderSpoolsWhileTheCollectorIsAwayAndResendsAfterAResta
     ASSERT_TRUE(testing::eventually([&] { return sender.stats().spool.pending_records >= 102; }));
   }  // stopped: agent_start, heartbeat, 100 events, agent_stop are in the spool
   hub_.start();
-  ZmqEventSender restarted(options);
+  platform::SystemClock clock;
+  ZmqEventSender restarted(options, clock);
   auto& stored = hub_.stored;
   hub_.store_until([&] { return stored.size() >= 104; });
   // First run: start, heartbeat, 100 steps, stop; second: start, heartbeat (may still be coming).

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "collector_fixture.h"
+#include "support/fake_clock.h"
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
@@ -29,24 +30,31 @@ const events::Attribute* attribute(const events::Event& event, const std::string
   return nullptr;
 }
 
+// An agent's sender options against `hub`: its keys there, its spool in the hub's directory.
+SenderOptions sender_for(testing::TestCollector& hub, const std::string& agent) {
+  SenderOptions options;
+  options.collector = hub.endpoint();
+  options.key_file = hub.dir() / (agent + ".key");
+  options.collector_key_file = hub.public_key_file();
+  options.spool.directory = hub.dir() / "spool";
+  options.identity = {agent, {"host", {}}, "test"};
+  return options;
+}
+
 TEST(ZmqSender, ABurstIsSummarizedCountedAndCriticalGoesFirst) {
   zmq::context_t context(1);
   testing::TestCollector hub(context);
   hub.add_agent("burst-1");
   hub.start();
-  SenderOptions options;
-  options.collector = hub.endpoint();
-  options.key_file = hub.dir() / "burst-1.key";
-  options.collector_key_file = hub.public_key_file();
-  options.spool.directory = hub.dir() / "spool";
-  options.identity = {"burst-1", {"host", {}}, "test"};
+  auto options = sender_for(hub, "burst-1");
   // One token every 2 s: the 41 submissions take far less even under ASan on a loaded machine, so
   // exactly one scan is admitted before the critical event arrives.
   options.rate = {.events_per_second = 0.5, .burst = 1, .backlog = 10, .summary_interval = 200ms};
   options.heartbeat_interval = 1s;
   auto& stored = hub.stored;
   {
-    ZmqEventSender sender(options);
+    platform::SystemClock clock;
+    ZmqEventSender sender(options, clock);
     for (int i = 0; i < 40; ++i) {
       events::Event e;
       e.type = events::EventType::port_scan;
@@ -109,16 +117,12 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
   hub.open();
   // The store holds 1..499 from before the spool was wiped.
   hub.collector().seed({{"reset-1", 500}});
-  SenderOptions options;
-  options.collector = hub.endpoint();
-  options.key_file = hub.dir() / "reset-1.key";
-  options.collector_key_file = hub.public_key_file();
-  options.spool.directory = hub.dir() / "spool";
-  options.identity = {"reset-1", {"host", {}}, "test"};
+  auto options = sender_for(hub, "reset-1");
   options.heartbeat_interval = std::chrono::hours(1);
   auto& stored = hub.stored;
   {
-    ZmqEventSender sender(options);  // spools agent_start (1), heartbeat (2), 5 steps (3-7)
+    platform::SystemClock clock;
+    ZmqEventSender sender(options, clock);  // spools agent_start (1), heartbeat (2), 5 steps (3-7)
     for (int i = 0; i < 5; ++i) {
       events::Event e;
       e.type = events::EventType::clock_step;
@@ -138,6 +142,34 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
   // The jump is durable: the spool reopened continues after what was renumbered.
   Spool reopened(options.spool);
   EXPECT_GE(reopened.next_id(), 507u);
+}
+
+// The heartbeat is due by the injected clock: on a fake clock the sender keeps turning (the events
+// submitted meanwhile reach the spool) without a second heartbeat until 30 s of that clock passed.
+TEST(ZmqSender, HeartbeatsFollowTheInjectedClock) {
+  zmq::context_t context(1);
+  testing::TestCollector hub(context);  // never started: everything stays in the spool
+  hub.add_agent("beat-1");
+  hub.open();
+  auto options = sender_for(hub, "beat-1");
+  options.heartbeat_interval = 30s;
+  cw::testing::FakeClock clock;
+  ZmqEventSender sender(options, clock);
+  const auto spooled = [&](std::uint64_t n) {
+    return testing::eventually([&] { return sender.stats().spool.pending_records >= n; });
+  };
+  ASSERT_TRUE(spooled(2));  // agent_start, the first heartbeat
+  EXPECT_EQ(sender.stats().heartbeats, 1u);
+  clock.advance(29s);
+  events::Event step;
+  step.type = events::EventType::clock_step;
+  sender.submit(step);
+  ASSERT_TRUE(spooled(3));  // a later turn ran, 29 s on: no heartbeat yet
+  EXPECT_EQ(sender.stats().heartbeats, 1u);
+  EXPECT_EQ(sender.stats().spool.pending_records, 3u);
+  clock.advance(1s);
+  EXPECT_TRUE(testing::eventually([&] { return sender.stats().heartbeats == 2; }));
+  ASSERT_TRUE(spooled(4));
 }
 
 }  // namespace
