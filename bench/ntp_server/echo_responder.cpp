@@ -1,7 +1,8 @@
 // bench/ntp_server/echo_responder.cpp — the machine's own limit for a UDP NTP responder: a bare
 // batched echo (recvmmsg → answer in place → sendmmsg, nothing else), one thread, one socket.
 //
-// Each 48-byte request is turned into the smallest reply the load generator accepts (mode 4,
+// Each request is turned, in place and at its own length (48 bytes, or an NTS-sized one from
+// ntp_loadgen --pad), into the smallest reply the load generator accepts (mode 4,
 // stratum 2, origin = the request's transmit timestamp, receive = transmit = one clock reading per
 // batch); no parsing, no checks, no counters, no MAC. It drains the socket without blocking and
 // blocks only when it is empty, as serve's workers do, with the same receive buffer and batch size.
@@ -90,7 +91,7 @@ void serve(int fd) {
     for (int i = 0; i < received; ++i) {
       if (messages[i].msg_len < kPacket) messages[i].msg_len = kPacket;  // answered anyway
       answer_in_place(buffers[i].data(), now);
-      iovecs[i].iov_len = kPacket;
+      iovecs[i].iov_len = messages[i].msg_len;  // the request's length, as serve's NTS replies
     }
     ::sendmmsg(fd, messages.data(), static_cast<unsigned>(received), 0);
   }

@@ -22,6 +22,9 @@
 //   ntp_loadgen ... --nts-ke ... --nts-cookies N   # N distinct cookies (asked of the server
 //                   first, 8 a reply), request k of the pools carrying cookie k mod N: with N at
 //                   least --sockets × --nts-pool, every request in flight has its own cookie
+//   ntp_loadgen ... --pad N          # plain requests of 48 + N bytes: one extension field of an
+//                                    unassigned type (RFC 7822: ignored), N a multiple of 4 ≥ 16;
+//                                    with the echo responder, the kernel's cost of NTS-sized UDP
 //   ntp_loadgen --ke-flood 127.0.0.1:4460 --nts-ca cert.pem --seconds 5 [--sockets N]
 //                   NTS-KE handshakes/s: N threads each making KEs back to back
 #include <arpa/inet.h>
@@ -68,6 +71,7 @@ struct Options {
   bool paced = false;  // fixed rate: one request at a time, each when due (busy-waits a core)
   int sockets = 32;
   int window = 8;
+  std::size_t pad = 0;  // --pad: bytes of one unassigned extension field after a plain header
   const ntp::Key* key = nullptr;
   ntp::KeyStore keys;
   std::string source = "127.0.0.1";
@@ -103,13 +107,14 @@ void unique_id_for(std::uint64_t transmit, std::span<std::byte> out) {
 }
 
 [[noreturn]] void usage(const char* message) {
-  std::fprintf(stderr,
-               "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
-               "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID]\n"
-               "       [--nts-ke HOST:PORT --nts-ca FILE [--nts-pool N] [--verify-every N]\n"
-               "        [--nts-cookies N]]\n"
-               "       --ke-flood HOST:PORT --nts-ca FILE [--seconds S] [--sockets N]\n",
-               message);
+  std::fprintf(
+      stderr,
+      "ntp_loadgen: %s\nusage: ntp_loadgen --server ADDR:PORT [--seconds S] [--rate R] "
+      "[--paced 0|1] [--sockets N] [--window W] [--source ADDR] [--keyfile F --key ID] [--pad N]\n"
+      "       [--nts-ke HOST:PORT --nts-ca FILE [--nts-pool N] [--verify-every N]\n"
+      "        [--nts-cookies N]]\n"
+      "       --ke-flood HOST:PORT --nts-ca FILE [--seconds S] [--sockets N]\n",
+      message);
   std::exit(2);
 }
 
@@ -152,6 +157,8 @@ Options parse_options(int argc, char** argv) {
       o.paced = v != "0";
     else if (a == "--sockets")
       o.sockets = std::atoi(v.c_str());
+    else if (a == "--pad")
+      o.pad = static_cast<std::size_t>(std::atoi(v.c_str()));
     else if (a == "--window")
       o.window = std::atoi(v.c_str());
     else if (a == "--source")
@@ -176,6 +183,9 @@ Options parse_options(int argc, char** argv) {
       usage(("unknown option " + a).c_str());
   }
   if (o.server_length == 0 && o.ke_flood.empty()) usage("--server is required");
+  if (o.pad != 0 &&
+      (o.pad % 4 != 0 || o.pad < 16 || o.pad > 1024 || !keyfile.empty() || !o.nts_ke.empty()))
+    usage("--pad takes a multiple of 4 from 16 to 1024, for plain requests only");
   if (!o.nts_ke.empty() && o.nts_pool < static_cast<std::uint32_t>(o.window))
     usage("--nts-pool must be at least --window");
   if (!keyfile.empty()) {
@@ -229,6 +239,10 @@ std::size_t build_request(const Options& o, std::size_t index, std::uint32_t seq
   p.transmit_time = NtpTimestamp{kMagic | std::uint64_t{index & 0xffff} << 32 | seq};
   ntp::serialize(p, out);
   std::size_t size = ntp::kHeaderSize;
+  if (o.pad != 0) {  // type 0xF00D: not assigned by IANA, so every server ignores it
+    const std::vector<std::byte> body(o.pad - 4, std::byte{0});
+    size += ntp::write_extension_field(out.subspan(size), 0xF00D, body);
+  }
   if (o.key) size = ntp::append_mac(*o.key, out, ntp::kHeaderSize);
   if (o.nts) {
     nts_random.transmit = p.transmit_time.raw();
