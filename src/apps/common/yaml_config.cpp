@@ -143,19 +143,38 @@ bool YamlConfig::set_by_environment(const CLI::ConfigItem& item) const {
   return value != nullptr && *value != '\0';
 }
 
+// CLI11's config writer (App::config_to_str), written by hand: yaml-cpp's emitter is ~85 kB of
+// code that every program mapped for this one function. Values are YAML double-quoted scalars
+// (YAML 1.2, 7.3.1): quote and backslash escaped, control characters as \xXX.
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + '"';
+}
+
 std::string YamlConfig::to_config(const CLI::App* app, bool default_also,
                                   bool /*write_description*/, std::string /*prefix*/) const {
-  YAML::Emitter out;
-  out << YAML::BeginMap;
+  std::string out;
   for (const auto* option : app->get_options()) {
     if (option->get_lnames().empty() || !option->get_configurable()) continue;
     const auto results = option->results();
     if (results.empty() && !default_also) continue;
-    out << YAML::Key << option->get_lnames().front();
-    out << YAML::Value << (results.empty() ? option->get_default_str() : results.front());
+    out += option->get_lnames().front() + ": " +
+           yaml_quoted(results.empty() ? option->get_default_str() : results.front()) + "\n";
   }
-  out << YAML::EndMap;
-  return out.c_str();
+  return out;
 }
 
 }  // namespace cw::apps

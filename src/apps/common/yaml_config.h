@@ -18,6 +18,9 @@
 
 namespace cw::apps {
 
+// `text` as a YAML double-quoted scalar (what YamlConfig::to_config writes values as).
+std::string yaml_quoted(const std::string& text);
+
 class YamlConfig : public CLI::Config {
  public:
   explicit YamlConfig(const CLI::App& root) : root_(root) {}

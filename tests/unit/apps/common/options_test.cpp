@@ -91,5 +91,16 @@ TEST(YamlConfig, AliasesMapAndTheDocumentIsKeptForStructuredReaders) {
   EXPECT_EQ(document["network_monitor"]["detection"]["port_scan_threshold"].as<int>(), 5);
 }
 
+TEST(YamlConfig, WrittenValuesReadBackAsGiven) {
+  for (const std::string value :
+       {"plain", "a: b # c", "quote \" and \\ back", "tab\tline\nend", "", "- 1", "\x01\x7f", "é"})
+    EXPECT_EQ(YAML::Load("k: " + yaml_quoted(value))["k"].as<std::string>(), value) << value;
+  App app;
+  EXPECT_EQ(app.error_of({"agent", "--threshold", "7", "--collector", "tcp://h:1"}), "");
+  const auto written = YamlConfig(app.root).to_config(app.agent, false, false, "");
+  EXPECT_EQ(YAML::Load(written)["threshold"].as<double>(), 7) << written;
+  EXPECT_EQ(YAML::Load(written)["collector"].as<std::string>(), "tcp://h:1") << written;
+}
+
 }  // namespace
 }  // namespace cw::apps
