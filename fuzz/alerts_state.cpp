@@ -1,4 +1,5 @@
-// Fuzz target: alerts/state.h's stored documents — any bytes either decode or are refused (never
+// Fuzz target: alerts/state.h's stored documents (alerts, silences, suppressions, totals, the
+// evaluation progress, the correlation windows) — any bytes either decode or are refused (never
 // a crash), and what decodes encodes to a text that decodes to the same document.
 #include <cstddef>
 #include <cstdint>
@@ -27,5 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip(text, decode_silence, encode_silence);
   round_trip(text, decode_suppression, encode_suppression);
   round_trip(text, decode_totals, encode_totals);
+  round_trip(text, decode_progress, encode_progress);
+  round_trip(text, decode_windows, encode_windows);
   return 0;
 }

@@ -17,6 +17,11 @@ void Alerting::seed_sequence(const std::string& agent_id, std::uint64_t sequence
     incident_sequence_ = std::max(incident_sequence_, sequence & ~events::kCollectorSequenceBit);
 }
 
+void Alerting::resume(CorrelationWindows windows, std::uint64_t incident_sequence) {
+  correlator_.restore(std::move(windows));
+  incident_sequence_ = incident_sequence;
+}
+
 void Alerting::take_incidents(std::vector<events::Event> raised, Timestamp now,
                               AlertingOutput& out) {
   for (auto& incident : raised) {

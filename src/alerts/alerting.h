@@ -26,6 +26,13 @@ class Alerting {
   AlertingOutput observe(const events::Event& event, Timestamp now);
   AlertingOutput tick(Timestamp now);
 
+  // Kept across restarts with the engine's state (alerts/state.h): the correlation windows and
+  // the last incident number, so that a campaign spanning a restart stays one incident and an
+  // incident raised again from the same events gets the number it was stored under.
+  const CorrelationWindows& windows() const { return correlator_.windows(); }
+  std::uint64_t incident_sequence() const { return incident_sequence_; }
+  void resume(CorrelationWindows windows, std::uint64_t incident_sequence);
+
   AlertEngine& engine() { return engine_; }
   const AlertEngine& engine() const { return engine_; }
   std::uint64_t folded() const { return folded_; }

@@ -56,8 +56,14 @@ std::vector<events::Event> Correlator::observe(const events::Event& event, Times
   return out;
 }
 
+void Correlator::restore(CorrelationWindows windows) {
+  w_ = std::move(windows);
+  agents_up_ = static_cast<std::size_t>(
+      std::count_if(w_.up.begin(), w_.up.end(), [](const auto& entry) { return entry.second; }));
+}
+
 void Correlator::set_up(const std::string& agent, bool up) {
-  const auto [it, added] = up_.try_emplace(agent, up);
+  const auto [it, added] = w_.up.try_emplace(agent, up);
   if (added) {
     agents_up_ += up ? 1 : 0;
   } else if (it->second != up) {
@@ -68,21 +74,21 @@ void Correlator::set_up(const std::string& agent, bool up) {
 
 // Removes the agent's open drift and its place in the per-key index.
 void Correlator::forget_drift(const std::string& agent) {
-  const auto found = drifting_.find(agent);
-  if (found == drifting_.end()) return;
+  const auto found = w_.drifting.find(agent);
+  if (found == w_.drifting.end()) return;
   const auto key = fleet_key(found->second.server, found->second.direction);
-  if (auto index = drifting_by_key_.find(key); index != drifting_by_key_.end()) {
+  if (auto index = w_.drifting_by_key.find(key); index != w_.drifting_by_key.end()) {
     index->second.erase(agent);
-    if (index->second.empty()) drifting_by_key_.erase(index);
+    if (index->second.empty()) w_.drifting_by_key.erase(index);
   }
-  drifting_.erase(found);
+  w_.drifting.erase(found);
 }
 
 // The agents that drifted this way through this server within the window; older entries are
-// dropped from the index as they are met (their drift stays open in drifting_).
+// dropped from the index as they are met (their drift stays open in w_.drifting).
 std::size_t Correlator::drifting_within_window(const std::string& key, Timestamp now) {
-  const auto index = drifting_by_key_.find(key);
-  if (index == drifting_by_key_.end()) return 0;
+  const auto index = w_.drifting_by_key.find(key);
+  if (index == w_.drifting_by_key.end()) return 0;
   std::erase_if(index->second,
                 [&](const auto& entry) { return now - entry.second > config_.fleet_window; });
   return index->second.size();
@@ -91,13 +97,13 @@ std::size_t Correlator::drifting_within_window(const std::string& key, Timestamp
 void Correlator::observe_clock(const events::Event& event, Timestamp now,
                                std::vector<events::Event>& out) {
   const auto& clock = std::get<events::ClockData>(event.data);
-  if (!clock.server.empty()) users_[clock.server].insert(event.agent_id);
+  if (!clock.server.empty()) w_.users[clock.server].insert(event.agent_id);
   if (event.type == EventType::time_drift_cleared) {
-    const auto found = drifting_.find(event.agent_id);
-    if (found == drifting_.end()) return;
+    const auto found = w_.drifting.find(event.agent_id);
+    if (found == w_.drifting.end()) return;
     const auto key = fleet_key(found->second.server, found->second.direction);
     forget_drift(event.agent_id);
-    if (auto open = fleet_.find(key); open != fleet_.end()) {
+    if (auto open = w_.fleet.find(key); open != w_.fleet.end()) {
       open->second.agents.erase(event.agent_id);
       if (open->second.agents.empty()) end_fleet(key, now, out);
     }
@@ -106,8 +112,8 @@ void Correlator::observe_clock(const events::Event& event, Timestamp now,
   if (event.type != EventType::time_drift || clock.offset.count() == 0) return;
   const int direction = clock.offset.count() > 0 ? 1 : -1;
   forget_drift(event.agent_id);  // it may have drifted another way, or through another server
-  drifting_[event.agent_id] = {clock.server, direction, now, event_id(event)};
-  drifting_by_key_[fleet_key(clock.server, direction)][event.agent_id] = now;
+  w_.drifting[event.agent_id] = {clock.server, direction, now, event_id(event)};
+  w_.drifting_by_key[fleet_key(clock.server, direction)][event.agent_id] = now;
   check_fleet(event.agent_id, clock.server, direction, now, out);
 }
 
@@ -118,7 +124,7 @@ void Correlator::observe_clock(const events::Event& event, Timestamp now,
 void Correlator::check_fleet(const std::string& agent, const std::string& server, int direction,
                              Timestamp now, std::vector<events::Event>& out) {
   const auto key = fleet_key(server, direction);
-  if (auto open = fleet_.find(key); open != fleet_.end()) {
+  if (auto open = w_.fleet.find(key); open != w_.fleet.end()) {
     open->second.agents.insert(agent);
     return;
   }
@@ -128,12 +134,12 @@ void Correlator::check_fleet(const std::string& agent, const std::string& server
       count >= config_.fleet_min_agents ||
       (count >= config_.fleet_fraction_floor &&
        static_cast<double>(count) >= config_.fleet_fraction * static_cast<double>(up));
-  const auto users = users_.find(server);
+  const auto users = w_.users.find(server);
   const bool all_users = !server.empty() && count >= config_.fleet_fraction_floor &&
-                         users != users_.end() && count == users->second.size() && count < up;
+                         users != w_.users.end() && count == users->second.size() && count < up;
   if (!many && !all_users) return;
   std::vector<const std::pair<const std::string, Drift>*> same;
-  for (const auto& [name, at] : drifting_by_key_[key]) same.push_back(&*drifting_.find(name));
+  for (const auto& [name, at] : w_.drifting_by_key[key]) same.push_back(&*w_.drifting.find(name));
   FleetIncident fleet;
   std::vector<std::string> agents;
   for (const auto* entry : same) {
@@ -154,7 +160,7 @@ void Correlator::check_fleet(const std::string& agent, const std::string& server
   event.attributes.push_back({"agent_count", static_cast<std::int64_t>(count)});
   event.attributes.push_back({"agents_up", static_cast<std::int64_t>(up)});
   out.push_back(std::move(event));
-  fleet_.emplace(key, std::move(fleet));
+  w_.fleet.emplace(key, std::move(fleet));
 }
 
 void Correlator::end_fleet(const std::string& key, Timestamp now, std::vector<events::Event>& out) {
@@ -166,14 +172,14 @@ void Correlator::end_fleet(const std::string& key, Timestamp now, std::vector<ev
   event.data = std::move(clock);
   add_text(event, "server", server);
   add_text(event, "phase", "ended");
-  add_text(event, "members", join(fleet_.at(key).members));
+  add_text(event, "members", join(w_.fleet.at(key).members));
   out.push_back(std::move(event));
-  fleet_.erase(key);
+  w_.fleet.erase(key);
 }
 
 bool Correlator::folded(const events::Event& event) const {
   if (event.type != EventType::time_drift) return false;
-  for (const auto& [key, fleet] : fleet_)
+  for (const auto& [key, fleet] : w_.fleet)
     if (fleet.agents.contains(event.agent_id)) return true;
   return false;
 }
@@ -182,7 +188,7 @@ void Correlator::observe_attack(const events::Event& event, Timestamp now,
                                 std::vector<events::Event>& out) {
   const auto& network = std::get<events::NetworkData>(event.data);
   if (network.source == IpAddress{}) return;
-  auto& campaign = campaigns_[network.source.to_string()];
+  auto& campaign = w_.campaigns[network.source.to_string()];
   campaign.source = network.source;
   std::erase_if(campaign.agents,
                 [&](const auto& entry) { return now - entry.second > config_.campaign_window; });
@@ -221,13 +227,13 @@ events::Event Correlator::campaign_event(const IpAddress& source, const Campaign
 
 std::vector<events::Event> Correlator::tick(Timestamp now) {
   std::vector<events::Event> out;
-  for (auto it = campaigns_.begin(); it != campaigns_.end();) {
+  for (auto it = w_.campaigns.begin(); it != w_.campaigns.end();) {
     if (now - it->second.last <= config_.campaign_window) {
       ++it;
       continue;
     }
     if (it->second.open) out.push_back(campaign_event(it->second.source, it->second, now, "ended"));
-    it = campaigns_.erase(it);
+    it = w_.campaigns.erase(it);
   }
   return out;
 }

@@ -148,6 +148,9 @@ nlohmann::ordered_json AlertService::stats() {
                        {"gap_events", feed.gap_events},
                        {"read_back", read_back_.load()},
                        {"read_back_lost", read_back_lost_.load()},
+                       {"resumed", resumed_.load()},
+                       {"evaluated_through", evaluated_through()},
+                       {"saved_through", state_ ? state_->saved_through() : 0},
                        {"behind", feed.behind}};
   auto receivers = nlohmann::ordered_json::array();
   for (const auto& r : receiver_counters())

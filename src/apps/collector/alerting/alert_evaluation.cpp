@@ -22,7 +22,7 @@ void AlertService::evaluate_loop() {
       else if (entry.gap)
         read_back(*entry.gap);
       else
-        evaluate(entry.events);
+        evaluate(entry.events, entry.positions);
     }
     feed_.done();
   }
@@ -32,15 +32,20 @@ bool AlertService::past_deadline() {
   return clock_.monotonic_now().time_since_epoch().count() > evaluate_until_;
 }
 
-void AlertService::evaluate(std::span<const events::Event> events) {
+void AlertService::evaluate(std::span<const events::Event> events,
+                            std::span<const std::int64_t> positions) {
   try {
     for (std::size_t first = 0; first < events.size(); first += kEventsPerLock) {
       const auto now = wall_now();
+      const auto count = std::min(kEventsPerLock, events.size() - first);
       alerts::AlertingOutput out;
       {
         std::lock_guard lock(engine_mutex_);
-        for (const auto& event :
-             events.subspan(first, std::min(kEventsPerLock, events.size() - first))) {
+        const auto slice = events.subspan(first, count);
+        note_evaluated(first < positions.size()
+                           ? positions.subspan(first, std::min(count, positions.size() - first))
+                           : std::span<const std::int64_t>{});
+        for (const auto& event : slice) {
           auto one = alerting_.observe(event, now);
           std::move(one.notifications.begin(), one.notifications.end(),
                     std::back_inserter(out.notifications));
@@ -70,16 +75,20 @@ void AlertService::read_back(const FeedGap& gap) {
       auto page = reader_->read_after(position, filter);
       more = page.size() == kReadBackPage;
       std::vector<events::Event> mine;
+      std::vector<std::int64_t> positions;
       for (auto& stored : page) {
         if (stored.position > gap.through) {
           more = false;
           break;
         }
         position = stored.position;
-        if (gap.agents.contains(stored.event.agent_id)) mine.push_back(std::move(stored.event));
+        if (gap.every_agent || gap.agents.contains(stored.event.agent_id)) {
+          mine.push_back(std::move(stored.event));
+          positions.push_back(stored.position);
+        }
       }
       found += mine.size();
-      evaluate(mine);
+      evaluate(mine, positions);
     }
   } catch (const std::exception& error) {
     if (found < gap.events) read_back_lost_ += gap.events - found;
@@ -88,11 +97,28 @@ void AlertService::read_back(const FeedGap& gap) {
         "they are not evaluated",
         position, store::describe_store(options_.state_store), error.what());
   }
-  read_back_ += found;
+  finish_read_back(gap, found, position);
+}
+
+void AlertService::finish_read_back(const FeedGap& gap, std::uint64_t found,
+                                    std::int64_t position) {
+  if (!gap.restart) {
+    read_back_ += found;
+    spdlog::info(
+        "alerts: evaluated {} events read back from the store ({} new events skipped by "
+        "the feed, positions {} to {})",
+        found, gap.events, gap.after, position);
+    return;
+  }
+  resumed_ += found;
+  {
+    std::lock_guard lock(engine_mutex_);
+    seed(std::exchange(deferred_seeds_, {}));
+  }
   spdlog::info(
-      "alerts: evaluated {} events read back from the store ({} new events skipped by "
-      "the feed, positions {} to {})",
-      found, gap.events, gap.after, position);
+      "alerts: evaluated {} events stored after position {} that were not evaluated before "
+      "the collector stopped (positions {} to {})",
+      found, gap.after, gap.after, position);
 }
 
 void AlertService::drain(std::chrono::milliseconds timeout) {
@@ -114,7 +140,7 @@ void AlertService::finish_evaluation() {
   if (const auto left = unevaluated_.exchange(0); left > 0)
     spdlog::warn(
         "alerts: stopping: {} stored events were not evaluated (alerting was that far behind); "
-        "they are in the store, but raise no alert",
+        "they are in the store, and evaluated first at the next start",
         left);
 }
 

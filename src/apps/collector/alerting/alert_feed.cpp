@@ -16,13 +16,14 @@ bool AlertFeed::needs_position(std::size_t count) const {
   return !has_room(count);
 }
 
-void AlertFeed::push(std::vector<events::Event> events, std::size_t stored,
-                     std::optional<std::int64_t> position_before) {
+void AlertFeed::push(std::vector<events::Event> events, std::vector<std::int64_t> positions,
+                     std::size_t stored, std::optional<std::int64_t> position_before) {
   std::lock_guard lock(mutex_);
   const auto count = events.size();
   if (!open_gap_) {
     // Without a position nothing can be read back: the batch is queued beyond the capacity.
-    if (has_room(count) || !position_before) return enqueue({std::move(events), {}}, count);
+    if (has_room(count) || !position_before)
+      return enqueue({std::move(events), std::move(positions), {}}, count);
     open_gap_.emplace();
     open_gap_->after = *position_before;
     ++stats_.gaps;
@@ -34,14 +35,20 @@ void AlertFeed::push(std::vector<events::Event> events, std::size_t stored,
   }
   if (held() > capacity_ / 2 || !position_before) return skip(events, stored);
   end_gap(*position_before);
-  enqueue({std::move(events), {}}, count);
+  enqueue({std::move(events), std::move(positions), {}}, count);
+}
+
+void AlertFeed::push_restart(FeedGap gap) {
+  std::lock_guard lock(mutex_);
+  entries_.push_front({{}, {}, std::move(gap)});
+  ready_.notify_one();
 }
 
 void AlertFeed::end_gap(std::int64_t through) {
   open_gap_->through = through;
   spdlog::info("alerts: {} events of {} agents to read back from the store (gap {})",
                open_gap_->events, open_gap_->agents.size(), stats_.gaps);
-  enqueue({{}, std::move(open_gap_)}, 0);
+  enqueue({{}, {}, std::move(open_gap_)}, 0);
   open_gap_.reset();
 }
 
@@ -80,7 +87,7 @@ std::vector<FeedEntry> AlertFeed::pop(std::chrono::milliseconds wait) {
   std::unique_lock lock(mutex_);
   ready_.wait_for(lock, wait, [this] { return !entries_.empty() || closed_; });
   if (closed_ && open_gap_) {
-    entries_.push_back({{}, std::move(open_gap_)});
+    entries_.push_back({{}, {}, std::move(open_gap_)});
     open_gap_.reset();
   }
   std::vector<FeedEntry> out(std::make_move_iterator(entries_.begin()),

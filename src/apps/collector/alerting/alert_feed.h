@@ -29,11 +29,17 @@ struct FeedGap {
   std::int64_t through = std::numeric_limits<std::int64_t>::max();  // still open: to the end
   std::set<std::string> agents;
   std::uint64_t events = 0;  // new events stored in the gap
+  // At startup: what was stored after the saved state's position and not evaluated before the
+  // collector stopped (every agent's, on a store of its own; `agents` on a shared one).
+  bool restart = false;
+  bool every_agent = false;
 };
 
-// One hand-over: a committed batch, or a gap to read back from the store.
+// One hand-over: a committed batch (with each event's store position, 0 for a resend the store
+// already had), or a gap to read back from the store.
 struct FeedEntry {
   std::vector<events::Event> events;
+  std::vector<std::int64_t> positions;
   std::optional<FeedGap> gap;
 };
 
@@ -57,8 +63,10 @@ class AlertFeed {
   // Writer thread, after the commit: the batch, how many of its events were new (the others
   // were resends), and the store's last position read before the commit when needs_position
   // asked for it (empty if it could not be read). Never waits.
-  void push(std::vector<events::Event> events, std::size_t stored,
-            std::optional<std::int64_t> position_before);
+  void push(std::vector<events::Event> events, std::vector<std::int64_t> positions,
+            std::size_t stored, std::optional<std::int64_t> position_before);
+  // At startup, before the writer starts: a gap evaluated before anything pushed.
+  void push_restart(FeedGap gap);
 
   // Writer thread, idle (nothing to commit): a gap still open is closed at `last_position`, so
   // the alerting thread reads it back without waiting for the next commit.

@@ -37,10 +37,13 @@ AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& 
       feed_(options_.queue_events),
       incidents_to_(incidents_to),
       clock_(clock) {
-  restore_state();
+  deferred_seeds_ = stored_agents;
+  restore_state();  // may queue a restart gap, after which the seeds apply
   load_rules(true);
-  for (const auto& agent : stored_agents)
-    alerting_.seed_sequence(agent.identity.agent_id, agent.last_sequence);
+  if (!restart_gap_) seed(std::exchange(deferred_seeds_, {}));
+  // At once, not in a second: a collector killed before its first save would find no position
+  // and take what it had stored for evaluated.
+  save_state();
   set_receivers(alerting_.engine().config().receivers, false);
 }
 
@@ -92,20 +95,27 @@ void AlertService::restore_state() {
   if (options_.state_store.empty()) return;
   state_ = std::make_unique<AlertStateStore>(options_.state_store, options_.state_listen);
   auto state = state_->load();
-  std::erase_if(state.silences,
+  std::erase_if(state.engine.silences,
                 [](const alerts::Silence& s) { return s.id.starts_with("config-"); });
   std::size_t open = 0;
-  for (const auto& alert : state.alerts) open += alert.status == alerts::AlertStatus::firing;
+  for (const auto& alert : state.engine.alerts) open += alert.status == alerts::AlertStatus::firing;
   spdlog::info("alerts: resumed {} open alerts ({} kept), {} silences, {} suppressions from {}",
-               open, state.alerts.size(), state.silences.size(), state.suppressions.size(),
-               store::describe_store(options_.state_store));
+               open, state.engine.alerts.size(), state.engine.silences.size(),
+               state.engine.suppressions.size(), store::describe_store(options_.state_store));
   std::lock_guard lock(engine_mutex_);
-  alerting_.engine().restore(std::move(state));
+  alerting_.engine().restore(std::move(state.engine));
+  resume_from(state);
+}
+
+void AlertService::seed(const std::vector<store::AgentRecord>& agents) {
+  for (const auto& agent : agents)
+    alerting_.seed_sequence(agent.identity.agent_id, agent.last_sequence);
 }
 
 void AlertService::save_state() {
   if (!state_) return;
-  state_->save(alerting_.engine(), [this] { return std::unique_lock(engine_mutex_); });
+  state_->save(
+      alerting_, [this] { return std::unique_lock(engine_mutex_); }, [this] { return mark(); });
 }
 
 void AlertService::start() {

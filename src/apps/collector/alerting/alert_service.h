@@ -14,6 +14,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -81,6 +82,10 @@ class AlertService {
   // The writer thread hands each committed batch over here (alerting_store.h). Never waits.
   AlertFeed& feed() { return feed_; }
   void request_reload() { reload_ = true; }
+  // A shared store: the kind of the per-agent documents the writer records before it first
+  // stores an agent's events, and those recorded before this start (alert_state_store.h).
+  std::string agents_kind() const { return state_ ? state_->agents_kind() : std::string(); }
+  const std::vector<std::string>& recorded_agents() const { return stored_agents_; }
 
   // The operator's side (REST API): runs `action` on the engine under its lock, with `now`;
   // whatever it makes the engine notify goes out at the next tick.
@@ -113,13 +118,24 @@ class AlertService {
   void set_receivers(const std::vector<alerts::ReceiverConfig>& configs, bool remake_all);
   void launch(Worker& worker);
   void restore_state();
+  // At startup: what was stored after the saved position goes first (a restart gap), and the
+  // agents' stored sequences are applied once it is evaluated (not before: its events would look
+  // resent).
+  void resume_from(const StoredAlerting& stored);
+  void seed(const std::vector<store::AgentRecord>& agents);
+  EvaluationMark mark();  // under engine_mutex_
+  std::int64_t evaluated_through();
   void apply(alerts::AlertingOutput out, Timestamp now);
   // The evaluation thread (alert_evaluation.cpp): batches from the feed, gaps from the store.
   void evaluate_loop();
   void finish_evaluation();  // closes the feed, evaluates the rest (10 s at most), joins
   bool past_deadline();
-  void evaluate(std::span<const events::Event> events);
+  // Under the engine's lock with each slice of events: evaluated_through_ moves past their
+  // positions (0: a resend, no position), so a save between two slices is exact.
+  void evaluate(std::span<const events::Event> events, std::span<const std::int64_t> positions);
+  void note_evaluated(std::span<const std::int64_t> positions);
   void read_back(const FeedGap& gap);
+  void finish_read_back(const FeedGap& gap, std::uint64_t found, std::int64_t position);
   void tick_loop();
   void deliver_loop(Worker& worker);
   bool deliver_one(Worker& worker);
@@ -128,7 +144,13 @@ class AlertService {
   AlertServiceOptions options_;
   AlertFeed feed_;
   std::unique_ptr<store::EventStore> reader_;  // the evaluation thread's, for gaps (made on use)
-  std::atomic<std::uint64_t> read_back_{0}, read_back_lost_{0};
+  std::atomic<std::uint64_t> read_back_{0}, read_back_lost_{0}, resumed_{0};
+  // Under engine_mutex_: the store position through which every stored event was evaluated (kept
+  // with the state), and the stored sequences to seed once the restart gap is evaluated.
+  std::int64_t evaluated_through_ = 0;
+  bool restart_gap_ = false;
+  std::vector<std::string> stored_agents_;  // shared store: whose events this collector stored
+  std::vector<store::AgentRecord> deferred_seeds_;
   std::atomic<std::uint64_t> unevaluated_{0};  // left at shutdown
   std::atomic<std::int64_t> evaluate_until_{std::numeric_limits<std::int64_t>::max()};
   std::thread evaluator_;

@@ -18,8 +18,8 @@ using testing::batch;
 TEST(AlertFeed, HandsBatchesOverInCommitOrder) {
   AlertFeed feed(100);
   EXPECT_FALSE(feed.needs_position(10));
-  feed.push(batch("a", 1, 10), 10, std::nullopt);
-  feed.push(batch("b", 1, 5), 5, std::nullopt);
+  feed.push(batch("a", 1, 10), {}, 10, std::nullopt);
+  feed.push(batch("b", 1, 5), {}, 5, std::nullopt);
   auto out = feed.pop(0ms);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].events.front().agent_id, "a");
@@ -31,18 +31,18 @@ TEST(AlertFeed, HandsBatchesOverInCommitOrder) {
 
 TEST(AlertFeed, WhenFullSkipsBatchesIntoAGapThatComesBackInOrder) {
   AlertFeed feed(10);
-  feed.push(batch("a", 1, 8), 8, std::nullopt);
+  feed.push(batch("a", 1, 8), {}, 8, std::nullopt);
   ASSERT_TRUE(feed.needs_position(5));  // 13 > 10: it opens a gap after position 8
-  feed.push(batch("a", 9, 5), 5, 8);
+  feed.push(batch("a", 9, 5), {}, 5, 8);
   EXPECT_TRUE(feed.stats().behind);
   EXPECT_FALSE(feed.needs_position(3));  // 8 queued > half: still behind, no position needed
-  feed.push(batch("b", 1, 3), 2, std::nullopt);  // one of three was a resend
+  feed.push(batch("b", 1, 3), {}, 2, std::nullopt);  // one of three was a resend
   auto first = feed.pop(0ms);  // the alerting thread takes the batch before the gap
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].events.size(), 8u);
   feed.done();
   ASSERT_TRUE(feed.needs_position(4));  // room again: the gap closes at the position before
-  feed.push(batch("a", 14, 4), 4, 16);
+  feed.push(batch("a", 14, 4), {}, 4, 16);
   auto next = feed.pop(0ms);
   ASSERT_EQ(next.size(), 2u);
   ASSERT_TRUE(next[0].gap);
@@ -59,8 +59,8 @@ TEST(AlertFeed, WhenFullSkipsBatchesIntoAGapThatComesBackInOrder) {
 
 TEST(AlertFeed, WithoutAPositionTheBatchIsKeptBeyondTheCapacity) {
   AlertFeed feed(4);
-  feed.push(batch("a", 1, 4), 4, std::nullopt);
-  feed.push(batch("a", 5, 4), 4, std::nullopt);  // the store could not say where it was
+  feed.push(batch("a", 1, 4), {}, 4, std::nullopt);
+  feed.push(batch("a", 5, 4), {}, 4, std::nullopt);  // the store could not say where it was
   EXPECT_EQ(feed.stats().queued_events, 8u);
   EXPECT_EQ(feed.stats().gaps, 0u);
 }
@@ -68,14 +68,14 @@ TEST(AlertFeed, WithoutAPositionTheBatchIsKeptBeyondTheCapacity) {
 TEST(AlertFeed, OneBatchLargerThanTheCapacityGoesIntoAnEmptyFeed) {
   AlertFeed feed(4);
   EXPECT_FALSE(feed.needs_position(50));
-  feed.push(batch("a", 1, 50), 50, std::nullopt);
+  feed.push(batch("a", 1, 50), {}, 50, std::nullopt);
   EXPECT_EQ(feed.pop(0ms).size(), 1u);
 }
 
 TEST(AlertFeed, AGapStillOpenAtCloseIsReadToTheEnd) {
   AlertFeed feed(2);
-  feed.push(batch("a", 1, 2), 2, std::nullopt);
-  feed.push(batch("a", 3, 2), 2, 2);
+  feed.push(batch("a", 1, 2), {}, 2, std::nullopt);
+  feed.push(batch("a", 3, 2), {}, 2, 2);
   feed.close();
   EXPECT_FALSE(feed.closed_and_empty());
   auto out = feed.pop(0ms);
@@ -89,8 +89,8 @@ TEST(AlertFeed, AGapStillOpenAtCloseIsReadToTheEnd) {
 
 TEST(AlertFeed, AnIdleWriterClosesTheGapItLeftOpen) {
   AlertFeed feed(2);
-  feed.push(batch("a", 1, 2), 2, std::nullopt);
-  feed.push(batch("a", 3, 2), 2, 2);  // nothing more comes: no commit would close it
+  feed.push(batch("a", 1, 2), {}, 2, std::nullopt);
+  feed.push(batch("a", 3, 2), {}, 2, 2);  // nothing more comes: no commit would close it
   ASSERT_TRUE(feed.gap_open());
   feed.close_gap(4);
   EXPECT_FALSE(feed.gap_open());
@@ -104,7 +104,7 @@ TEST(AlertFeed, AnIdleWriterClosesTheGapItLeftOpen) {
 
 TEST(AlertFeed, WaitIdleReturnsOnceTheAlertingThreadIsDone) {
   AlertFeed feed(100);
-  feed.push(batch("a", 1, 3), 3, std::nullopt);
+  feed.push(batch("a", 1, 3), {}, 3, std::nullopt);
   EXPECT_FALSE(feed.wait_idle(0ms));
   std::thread alerting([&] {
     auto out = feed.pop(1s);
@@ -134,7 +134,7 @@ TEST(AlertFeed, AWriterAndAnAlertingThreadLoseNothing) {
     std::optional<std::int64_t> before;
     if (feed.needs_position(7)) before = position;
     position += 7;
-    feed.push(batch("a", 1 + 7 * i, 7), 7, before);
+    feed.push(batch("a", 1 + 7 * i, 7), {}, 7, before);
   }
   feed.close();
   alerting.join();
