@@ -245,7 +245,7 @@ std::size_t ensure_simulated_keys(const SimulateOptions& options) {
 
 SimulateResult run_simulation(const SimulateOptions& options,
                               const std::atomic<bool>& stop_requested) {
-  zmq::context_t context(1);
+  zmq::context_t context(options.io_threads);
   context.set(zmq::ctxopt::max_sockets, options.agents + 64);  // libzmq's default: 1023
   const auto collector_key = transport::read_key_file(options.collector_key);
   std::vector<std::unique_ptr<SimulatedAgent>> agents;

@@ -33,6 +33,7 @@ struct SimulateOptions {
   int stop_agents = 0;               // the last N agents stop (sockets closed, as if killed) ...
   double stop_at = 0;                // ... this many seconds into the run
   std::vector<std::string> sources;  // agent i connects from sources[(i - 1) % size] (TCP)
+  int io_threads = 1;                // ZeroMQ I/O threads (CURVE, and each one's timers)
 };
 
 struct SimulatedAgentResult {

@@ -166,6 +166,11 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
                   "of ephemeral ports at ~28 000 connections to one collector")
       ->delimiter(',')
       ->check(CLI::ValidIPV4);
+  cmd->add_option("--io-threads", options->io_threads,
+                  "ZeroMQ I/O threads: CURVE, and the connections' timers (libzmq cancels a "
+                  "timer by walking all of its thread's, once per message with heartbeats on)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
   cmd->callback([options, collectors, failover_after, &run, cmd] {
     if (options->stop_agents > options->agents)
