@@ -13,8 +13,10 @@
 //
 // The CURVE buffer cache (transport/zmq/curve_memory.h) replaces libsodium.so's allocator for a
 // collector's thousands of handshakes; the agent makes one connection and uses libsodium.a's.
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "transport/zmq/curve_memory.h"
 
@@ -59,8 +61,19 @@ CW_ABSENT(NormStopSender) CW_ABSENT(NormStreamFlush) CW_ABSENT(NormStreamOpen)
 CW_ABSENT(NormStreamRead) CW_ABSENT(NormStreamSeekMsgStart) CW_ABSENT(NormStreamWrite)
     // clang-format on
 
-    // OpenPGM's bool pgm_init(pgm_error_t**) and bool pgm_shutdown(void): nothing to set up.
-    extern "C" bool pgm_init(void*) {
-  return true;
+    // libzmq.a takes strlcpy from libbsd (glibc 2.36 has none). Defined here rather than linked
+    // from
+    // libbsd.a, whose other objects ld.lld fetches too (getentropy.o, needing libmd's SHA-512).
+    extern "C" std::size_t strlcpy(char* destination, const char* source, std::size_t size) {
+  const std::size_t length = std::strlen(source);
+  if (size > 0) {
+    const std::size_t copied = length < size - 1 ? length : size - 1;
+    std::memcpy(destination, source, copied);
+    destination[copied] = '\0';
+  }
+  return length;  // BSD: the length it tried to create
 }
+
+// OpenPGM's bool pgm_init(pgm_error_t**) and bool pgm_shutdown(void): nothing to set up.
+extern "C" bool pgm_init(void*) { return true; }
 extern "C" bool pgm_shutdown() { return true; }
