@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/time.h"
 #include "events/event.h"
 #include "store/retention.h"
@@ -167,6 +168,9 @@ struct StoreOptions {
   // SQLite: the connection that takes the ingest's writes copies the WAL back into the database
   // on a thread of its own, not in its commits (store/sqlite_checkpointer.h). Ignored elsewhere.
   bool checkpoint_thread = false;
+  // The clock an engine decides by (PostgreSQL: its partitions' days, when agents were heard);
+  // null: the system's.
+  Clock* clock = nullptr;
 };
 
 // Opens the store a URL names (docs/store.md):

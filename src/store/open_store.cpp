@@ -38,7 +38,8 @@ std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions opti
   if (is_postgres(url)) {
     const auto conninfo =
         url.starts_with("postgresql:") && !url.starts_with("postgresql://") ? url.substr(11) : url;
-    return std::make_unique<PgEventStore>(conninfo, PgOptions{.read_only = options.read_only});
+    return std::make_unique<PgEventStore>(
+        conninfo, PgOptions{.read_only = options.read_only, .clock = options.clock});
   }
   if (url.find("://") != std::string::npos)
     throw std::runtime_error("store " + describe_store(url) +

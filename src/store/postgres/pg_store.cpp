@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "events/binary_codec.h"
+#include "platform/system_clock.h"
 #include "store/agent_tally.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_copy.h"
@@ -20,10 +21,6 @@ namespace cw::store {
 namespace {
 
 using events::Event;
-
-Timestamp wall_now() {
-  return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-}
 
 // temp_buffers (set before the session's first temporary table) holds a whole flush of 100,000
 // events in memory: the default 8 MB spilled them to files.
@@ -148,9 +145,8 @@ void new_events(pg::Connection& c, std::size_t first, std::size_t count, std::in
 // flushes for `kConflictWindow` go straight to ON CONFLICT.
 constexpr auto kConflictWindow = std::chrono::seconds(10);
 
-std::int64_t insert_chunk(pg::Connection& c, const pg::Params& at,
-                          std::chrono::steady_clock::time_point& conflicts_until) {
-  const auto now = std::chrono::steady_clock::now();
+std::int64_t insert_chunk(pg::Connection& c, const pg::Params& at, MonotonicTime now,
+                          MonotonicTime& conflicts_until) {
   if (now >= conflicts_until) {
     c.exec("SAVEPOINT chunk");
     try {
@@ -169,7 +165,10 @@ std::int64_t insert_chunk(pg::Connection& c, const pg::Params& at,
 }  // namespace
 
 PgEventStore::PgEventStore(std::string conninfo, PgOptions options)
-    : conninfo_(std::move(conninfo)), options_(options) {
+    : conninfo_(std::move(conninfo)),
+      options_(options),
+      system_clock_(options.clock ? nullptr : std::make_unique<platform::SystemClock>()),
+      clock_(options.clock ? *options.clock : *system_clock_) {
   try {
     if (options_.read_only) {
       const int version = schema_version();
@@ -183,7 +182,7 @@ PgEventStore::PgEventStore(std::string conninfo, PgOptions options)
       return;
     }
     migrate();
-    ensure_partitions(wall_now());
+    ensure_partitions(clock_.now());
   } catch (const std::exception& error) {
     const auto where = conn_ ? conn_->name() : std::string{"PostgreSQL"};
     throw std::runtime_error("event store " + where + ": " + error.what());
@@ -209,7 +208,7 @@ std::size_t PgEventStore::insert(std::span<const Event> events) {
 InsertOutcome PgEventStore::insert_reporting(std::span<const Event> events) {
   if (events.empty()) return {};
   try {
-    ensure_partitions(wall_now());
+    ensure_partitions(clock_.now());
     return insert_batch(events);
   } catch (...) {
     conn_.reset();  // a transaction that failed half-way is rolled back by disconnecting
@@ -247,14 +246,15 @@ InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
     const auto base = c.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
     pg::Params at;
     at.int64(base);
-    new_events(c, first, count, insert_chunk(c, at, conflicts_until_), base, outcome);
+    new_events(c, first, count, insert_chunk(c, at, clock_.monotonic_now(), conflicts_until_), base,
+               outcome);
   }
   AgentTallies tallies;
   for (const auto i : outcome.new_indices) tallies.add(events[i]);
   std::string commit = "COMMIT";
   if (outcome.stored() > 0) {
     pg::CopyWriter agents;
-    const auto heard = wall_now();
+    const auto heard = clock_.now();
     for (const auto& tally : tallies.all()) copy_tally(agents, tally, heard);
     c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary)", agents.finish());
     c.exec(kUpsertAgents);

@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "store/event_store.h"
 #include "store/warm_tier.h"
 
@@ -40,6 +41,9 @@ struct PgOptions {
   // Migrates up to this version only (an older one makes the schema a past release left, for
   // the migrations' tests; such a store is then only for SQL, not for this build's methods).
   int migrate_to = kPgSchemaVersion;
+  // The collector's clock: the partitions' days, when agents were heard, the ON CONFLICT window
+  // after a conflict. Null: the system's.
+  Clock* clock = nullptr;
 };
 
 // Store positions are given in blocks of this many, one block per 2^20 events of a transaction.
@@ -110,8 +114,10 @@ class PgEventStore final : public EventStore, private WarmSource {
   PgOptions options_;
   std::unique_ptr<pg::Connection> conn_;
   std::uint64_t generation_ = 0;  // connections made (temp tables and locks are per connection)
-  std::uint64_t temp_ready_ = 0, lock_held_ = 0;             // on which generation
-  std::chrono::steady_clock::time_point conflicts_until_{};  // ON CONFLICT until then
+  std::uint64_t temp_ready_ = 0, lock_held_ = 0;  // on which generation
+  std::unique_ptr<Clock> system_clock_;           // when PgOptions::clock is null
+  Clock& clock_;
+  MonotonicTime conflicts_until_{};    // ON CONFLICT until then
   std::uint64_t listening_ = 0;        // LISTEN kStoredChannel, on which generation
   AgentKeys keys_;                     // agent id → agents.agent_key, committed (never changes)
   std::uint64_t keys_generation_ = 0;  // the connection they were read on (a new one: read again)

@@ -10,6 +10,7 @@
 
 #include "store/postgres/pg_connection.h"
 #include "store_engines.h"
+#include "support/fake_clock.h"
 #include "unit/events/sample_events.h"
 
 namespace cw::store {
@@ -55,6 +56,25 @@ TEST(PgStore, FarOffEventsWaitInEventsFarAndMoveWhenTheirDayComes) {
   EXPECT_EQ(count(db, "events_20251212"), 1);
   EXPECT_EQ(store.insert(std::vector{simple("a", 2, later)}), 0u);  // a resend meets it there
   EXPECT_EQ(store.query({}).size(), 2u);
+}
+
+// The store decides by the collector's clock, not the machine's: the partitions it opens with
+// and makes on an insert ten days on, and when the agent was heard.
+TEST(PgStore, PartitionsAndHeardFollowTheInjectedClock) {
+  PostgresEngine db;
+  cw::testing::FakeClock clock{kNoon};
+  PgEventStore store{db.url(), {.days_ahead = 1, .days_behind = 0, .clock = &clock}};
+  auto names = store.partitions();
+  EXPECT_NE(std::find(names.begin(), names.end(), "events_20251203"), names.end());
+  EXPECT_EQ(std::find(names.begin(), names.end(), "events_20251212"), names.end());
+  clock.advance(std::chrono::seconds(10 * kDay));
+  EXPECT_EQ(store.insert(std::vector{simple("a", 1, clock.now())}), 1u);
+  names = store.partitions();
+  EXPECT_NE(std::find(names.begin(), names.end(), "events_20251212"), names.end());
+  EXPECT_EQ(count(db, "events_20251212"), 1);
+  const auto agent = store.agent("a");
+  ASSERT_TRUE(agent && agent->heard);
+  EXPECT_EQ(*agent->heard, clock.now());
 }
 
 TEST(PgStore, RefusesASchemaNewerThanItself) {
