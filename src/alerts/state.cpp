@@ -11,6 +11,11 @@ namespace {
 using nlohmann::json;
 
 std::int64_t ns(Timestamp t) { return unix_ns(t); }
+// Labels, members and summaries carry what agents sent: bytes that are not UTF-8 become U+FFFD
+// rather than an exception on the thread that saves the state.
+std::string text_of(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 Timestamp at(const json& j, const char* key) { return from_unix_ns(j.at(key).get<std::int64_t>()); }
 
 Labels labels_from(const json& j) {
@@ -79,7 +84,7 @@ std::string encode_alert(const Alert& a) {
             {"changed", a.changed},
             {"last_notified", ns(a.last_notified)}};
   if (a.resolved_at) j["resolved_at"] = ns(*a.resolved_at);
-  return j.dump();
+  return text_of(j);
 }
 
 Result<Alert, std::string> decode_alert(std::string_view text) {
@@ -121,14 +126,13 @@ Result<Alert, std::string> decode_alert(std::string_view text) {
 }
 
 std::string encode_silence(const Silence& s) {
-  return json{{"id", s.id},
-              {"match", to_string(s.match)},
-              {"starts", ns(s.starts)},
-              {"ends", ns(s.ends)},
-              {"comment", s.comment},
-              {"created_by", s.created_by},
-              {"silenced", s.silenced}}
-      .dump();
+  return text_of(json{{"id", s.id},
+                      {"match", to_string(s.match)},
+                      {"starts", ns(s.starts)},
+                      {"ends", ns(s.ends)},
+                      {"comment", s.comment},
+                      {"created_by", s.created_by},
+                      {"silenced", s.silenced}});
 }
 
 Result<Silence, std::string> decode_silence(std::string_view text) {
@@ -158,7 +162,7 @@ std::string encode_suppression(const Suppression& s) {
             {"created", ns(s.created)},
             {"suppressed", s.suppressed}};
   if (s.expires) j["expires"] = ns(*s.expires);
-  return j.dump();
+  return text_of(j);
 }
 
 Result<Suppression, std::string> decode_suppression(std::string_view text) {
@@ -185,13 +189,12 @@ std::string encode_totals(const EngineTotals& t) {
   json by_rule = json::object(), by_detector = json::object();
   for (const auto& [name, row] : c.by_rule) by_rule[name] = counters_json(row);
   for (const auto& [name, row] : c.by_detector) by_detector[name] = counters_json(row);
-  return json{
+  return text_of(json{
       {"next_id", t.next_id},
       {"by_rule", by_rule},
       {"by_detector", by_detector},
       {"totals",
-       {c.events_seen, c.events_duplicate, c.notifications, c.below_min_severity, c.incidents}}}
-      .dump();
+       {c.events_seen, c.events_duplicate, c.notifications, c.below_min_severity, c.incidents}}});
 }
 
 Result<EngineTotals, std::string> decode_totals(std::string_view text) {

@@ -74,7 +74,9 @@ int run_agents(const AgentsFlags& f) {
   auto& store = *opened;
   const auto agents = store.agents();
   if (f.json) {
-    for (const auto& a : agents) std::puts(agent_json(a).dump().c_str());
+    for (const auto& a : agents)
+      std::puts(
+          agent_json(a).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return kExitOk;
   }
   if (agents.empty()) {

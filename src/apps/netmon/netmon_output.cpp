@@ -32,7 +32,9 @@ std::string event_text_line(const events::Event& event) {
     line += fmt::format(" count={} duration={:.3f}s", net->count, to_seconds(net->duration));
   }
   for (const auto& attribute : event.attributes)
-    line += " " + attribute.key + "=" + attribute_value(attribute.value).dump();
+    line += " " + attribute.key + "=" +
+            attribute_value(attribute.value)
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return line;
 }
 

@@ -49,6 +49,18 @@ TEST_F(StateTest, AnAlertRoundTrips) {
   EXPECT_EQ(back.members, alert.members);
 }
 
+// An agent's name and an event's fields are whatever the agent sent: bytes that are not UTF-8 are
+// saved as U+FFFD instead of throwing on the thread that saves the state.
+TEST_F(StateTest, BytesThatAreNotUtf8AreSavedReplaced) {
+  feed(engine, drift("node-\xff\xfe", 1));
+  const auto alert = engine.alerts().front();
+  std::string text;
+  ASSERT_NO_THROW(text = encode_alert(alert));
+  const auto back = decode_alert(text).value();
+  EXPECT_NE(back.group_key.find("\xef\xbf\xbd"), std::string::npos) << back.group_key;
+  ASSERT_NO_THROW(encode_totals({engine.counters(), engine.next_id()}));
+}
+
 TEST_F(StateTest, DamagedDocumentsAreErrorsNamingWhatIsWrong) {
   EXPECT_EQ(decode_alert("not json").error().rfind("alert state: ", 0), 0u);
   EXPECT_FALSE(decode_alert("[]").has_value());

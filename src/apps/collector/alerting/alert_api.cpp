@@ -11,7 +11,9 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-web::HttpResponse ok(const json& body) { return web::json_response(200, body.dump()); }
+web::HttpResponse ok(const json& body) {
+  return web::json_response(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
 
 json labels_json(const alerts::Labels& labels) {
   json out = json::object();
