@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "store/sqlite_store.h"
 
@@ -93,5 +95,64 @@ void insert_from_agents(benchmark::State& state) {
 }
 
 BENCHMARK(insert_from_agents)->Arg(20000)->Arg(100000)->UseRealTime()->MinTime(3);
+
+// Bytes this process has written so far (/proc/self/io's wchar): the WAL, mostly.
+std::uint64_t bytes_written() {
+  std::ifstream io{"/proc/self/io"};
+  std::string key;
+  std::uint64_t value = 0;
+  while (io >> key >> value)
+    if (key == "wchar:") return value;
+  return 0;
+}
+
+// The collector at 10 % load: transactions of a few hundred events, each from a different one of
+// 1,000 agents (each agent's batch holds one or two events). Reports the bytes written per event
+// (the WAL: every agent's pages the transaction touches are written whole). Second argument 1:
+// the agents' counters kept in memory (defer_agent_tallies) and flushed every 50 transactions,
+// about once a second at this load, as the collector's writer does.
+void insert_spread(benchmark::State& state) {
+  constexpr std::uint64_t kAgents = 1000;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("cw-bench-store-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    const bool deferred = state.range(1) != 0;
+    store::SqliteEventStore db{dir / "events.db",
+                               {.checkpoint_thread = true, .defer_agent_tallies = deferred}};
+    const auto size = static_cast<std::uint64_t>(state.range(0));
+    std::vector<std::string> names;
+    for (std::uint64_t a = 0; a < kAgents; ++a) names.push_back("sim-" + std::to_string(1000 + a));
+    std::vector<std::uint64_t> sequences(kAgents, 0);
+    std::vector<Event> batch;
+    std::uint64_t next_agent = 0, round = 0, transactions = 0;
+    // Warm up: every agent has a few thousand events, as after minutes of load.
+    for (std::uint64_t i = 0; i < 200; ++i) {
+      batch.clear();
+      for (std::uint64_t a = 0; a < kAgents; ++a)
+        for (int k = 0; k < 10; ++k) batch.push_back(drift(++sequences[a], names[a]));
+      db.insert(batch);
+    }
+    const auto written_before = bytes_written();
+    for (auto _ : state) {
+      state.PauseTiming();
+      batch.clear();
+      for (std::uint64_t i = 0; i < size; ++i, next_agent = (next_agent + 1) % kAgents) {
+        batch.push_back(drift(++sequences[next_agent], names[next_agent]));
+        batch.back().timestamp += std::chrono::nanoseconds(++round * 1'000'000);
+      }
+      state.ResumeTiming();
+      benchmark::DoNotOptimize(db.insert(batch));
+      if (++transactions % 50 == 0) db.flush_agent_tallies();
+    }
+    const auto events = static_cast<double>(state.iterations() * state.range(0));
+    state.counters["written_bytes_per_event"] =
+        static_cast<double>(bytes_written() - written_before) / events;
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+BENCHMARK(insert_spread)->Args({200, 0})->Args({200, 1})->UseRealTime()->MinTime(3);
 
 }  // namespace

@@ -12,6 +12,8 @@ void AgentTally::add(const events::Event& e) {
   if ((e.sequence & events::kCollectorSequenceBit) == 0) {
     last_sequence = std::max(last_sequence, e.sequence);
     from_agent = true;
+  } else {
+    from_collector = true;
   }
   ++events;
   if (e.severity >= events::Severity::high) ++alerts;
@@ -23,6 +25,21 @@ void AgentTally::add(const events::Event& e) {
     offset = clock->offset.count();
     offset_at = t;
   }
+}
+
+void AgentTally::absorb(const AgentTally& later) {
+  first_seen = std::min(first_seen, later.first_seen);
+  last_seen = std::max(last_seen, later.last_seen);
+  last_sequence = std::max(last_sequence, later.last_sequence);
+  events += later.events;
+  alerts += later.alerts;
+  heartbeats += later.heartbeats;
+  if (later.offset_at && (!offset_at || *later.offset_at >= *offset_at)) {
+    offset = later.offset;
+    offset_at = later.offset_at;
+  }
+  from_agent = from_agent || later.from_agent;
+  from_collector = from_collector || later.from_collector;
 }
 
 AgentTally& AgentTallies::operator[](std::string_view agent_id) {

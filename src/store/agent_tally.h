@@ -20,9 +20,12 @@ struct AgentTally {
   std::uint64_t last_sequence = 0;  // the agent's own sequences only (not collector-made ones)
   std::uint64_t events = 0, alerts = 0, heartbeats = 0;
   std::optional<std::int64_t> offset, offset_at;  // the newest time_drift(_cleared) offset
-  bool from_agent = false;  // some were the agent's own (not agent_down/up): it was heard
+  bool from_agent = false;      // some were the agent's own (not agent_down/up): it was heard
+  bool from_collector = false;  // some were collector-made (agent_down/up)
 
   void add(const events::Event& event);
+  // Folds in a later transaction's tally of the same agent (the rules of merge() below).
+  void absorb(const AgentTally& later);
 };
 
 // The tallies of one transaction, by agent, in the order agents first appear. A batch's events

@@ -142,6 +142,10 @@ class EventStore {
   virtual std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter);
   virtual std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence);
   virtual std::int64_t last_position();  // 0 when empty
+  // Engines that keep the agents' counters in memory between transactions (SQLite with
+  // StoreOptions::defer_agent_tallies) write them now; the collector's writer calls this about
+  // once a second and when idle. Reads of agents on the same instance see them anyway.
+  virtual void flush_agent_tallies() {}
   // Shared stores (PostgreSQL): blocks up to `timeout` until a writer on this store, in any
   // collector, may have committed (a NOTIFY); true when woken, false on timeout. The console's
   // live stream then reads what was committed with read_after (web/console.h).
@@ -171,6 +175,10 @@ struct StoreOptions {
   // The clock an engine decides by (PostgreSQL: its partitions' days, when agents were heard);
   // null: the system's.
   Clock* clock = nullptr;
+  // SQLite: the agents table's counters (event counts, last seen, last sequence, offset) are kept
+  // in memory and written by flush_agent_tallies(), not in every transaction; after a crash they
+  // are rebuilt from the events stored after each agent's last_sequence. Ignored elsewhere.
+  bool defer_agent_tallies = false;
 };
 
 // Opens the store a URL names (docs/store.md):

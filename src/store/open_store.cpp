@@ -17,7 +17,9 @@ bool is_postgres(const std::string& url) {
 }
 
 SqliteOptions sqlite_options(const StoreOptions& options) {
-  return {.read_only = options.read_only, .checkpoint_thread = options.checkpoint_thread};
+  return {.read_only = options.read_only,
+          .checkpoint_thread = options.checkpoint_thread,
+          .defer_agent_tallies = options.defer_agent_tallies};
 }
 
 std::string env(const char* name) {

@@ -1,5 +1,8 @@
 // store/sqlite_query.cpp — reading the SQLite event store: filtered queries, the replay order
-// (timestamp, agent_id, sequence) by keyset pages, and the agents table.
+// (timestamp, agent_id, sequence) by keyset pages, the agents table, and the rebuild of its
+// counters after a crash.
+#include <SQLiteCpp/Transaction.h>
+
 #include <algorithm>
 #include <string>
 
@@ -195,6 +198,7 @@ std::int64_t SqliteEventStore::last_position() {
 }
 
 std::vector<AgentRecord> SqliteEventStore::agents() {
+  flush_agent_tallies();
   SQLite::Statement statement{db_, std::string{kAgentColumns} + " ORDER BY agent_id"};
   std::vector<AgentRecord> out;
   while (statement.executeStep()) out.push_back(agent_from_row(statement));
@@ -202,10 +206,39 @@ std::vector<AgentRecord> SqliteEventStore::agents() {
 }
 
 std::optional<AgentRecord> SqliteEventStore::agent(const std::string& agent_id) {
+  flush_agent_tallies();
   SQLite::Statement statement{db_, std::string{kAgentColumns} + " WHERE agent_id = ?1"};
   statement.bind(1, agent_id);
   if (!statement.executeStep()) return std::nullopt;
   return agent_from_row(statement);
+}
+
+// After a crash of a writer that kept the agents' counters in memory (sqlite_tallies.cpp): each
+// agent's own events after its last_sequence were stored but not counted. They are counted now,
+// in one transaction; per agent, by its (agent_id, sequence) index. Collector-made events have
+// sequences with the top bit set (negative here) and were counted when they were stored.
+void SqliteEventStore::recover_tallies() {
+  std::vector<std::pair<std::string, std::int64_t>> stored;
+  {
+    SQLite::Statement select{db_, "SELECT agent_id, last_sequence FROM agents"};
+    while (select.executeStep())
+      stored.emplace_back(select.getColumn(0).getString(), select.getColumn(1).getInt64());
+  }
+  SQLite::Statement after{db_, std::string{kStoredColumns} +
+                                   " WHERE agent_id = ?1 AND sequence > ?2 ORDER BY sequence"};
+  std::vector<Event> uncounted;
+  for (const auto& [agent, last_sequence] : stored) {
+    after.bind(1, agent);
+    after.bind(2, last_sequence);
+    while (after.executeStep()) uncounted.push_back(event_from_row(after));
+    after.reset();
+  }
+  if (uncounted.empty()) return;
+  AgentTallies tallies;
+  for (const auto& event : uncounted) tallies.add(event);
+  SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
+  for (const auto& tally : tallies.all()) write_tally(tally);
+  transaction.commit();
 }
 
 }  // namespace cw::store

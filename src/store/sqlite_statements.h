@@ -22,6 +22,20 @@ inline std::string insert_events_sql(std::size_t rows) {
   return sql;
 }
 
+// Runs a bound statement and resets it for its next use, also when it fails: a statement left
+// stepped refuses every later bind (SQLITE_MISUSE), so one failed write (disk full) would
+// otherwise fail every write after it until the collector restarted.
+inline int exec_and_reset(SQLite::Statement& statement) {
+  try {
+    const int changed = statement.exec();
+    statement.reset();
+    return changed;
+  } catch (...) {
+    statement.tryReset();
+    throw;
+  }
+}
+
 struct SqliteEventStore::Statements {
   explicit Statements(SQLite::Database& db)
       : insert_event(db,

@@ -60,43 +60,6 @@ void bind_event(SQLite::Statement& insert, int first, const Event& event,
                     static_cast<int>(payload.size()));
 }
 
-void bind_optional(SQLite::Statement& statement, int index, const std::optional<std::int64_t>& v) {
-  if (v)
-    statement.bind(index, static_cast<std::int64_t>(*v));
-  else
-    statement.bind(index);
-}
-
-// Runs a bound statement and resets it for its next use, also when it fails: a statement left
-// stepped refuses every later bind (SQLITE_MISUSE), so one failed write (disk full) would
-// otherwise fail every write after it until the collector restarted.
-int exec_and_reset(SQLite::Statement& statement) {
-  try {
-    const int changed = statement.exec();
-    statement.reset();
-    return changed;
-  } catch (...) {
-    statement.tryReset();
-    throw;
-  }
-}
-
-// Adds each agent's tally of this transaction to its row of the agents table.
-void write_tallies(SQLite::Statement& update, const AgentTallies& tallies) {
-  for (const auto& tally : tallies.all()) {
-    update.bind(1, std::string{tally.agent_id});
-    update.bind(2, static_cast<std::int64_t>(tally.first_seen));
-    update.bind(3, static_cast<std::int64_t>(tally.last_seen));
-    update.bind(4, static_cast<std::int64_t>(tally.last_sequence));
-    update.bind(5, static_cast<std::int64_t>(tally.events));
-    update.bind(6, static_cast<std::int64_t>(tally.alerts));
-    update.bind(7, static_cast<std::int64_t>(tally.heartbeats));
-    bind_optional(update, 8, tally.offset);
-    bind_optional(update, 9, tally.offset_at);
-    exec_and_reset(update);
-  }
-}
-
 }  // namespace
 
 SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOptions options)
@@ -118,12 +81,22 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
     else if (!options.read_only)
       db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.checkpoint_pages));
     statements_ = std::make_unique<Statements>(db_);
+    if (!options.read_only) {
+      recover_tallies();  // a writer that kept them in memory may have crashed
+      defer_tallies_ = options.defer_agent_tallies;
+      if (defer_tallies_) load_known_agents();
+    }
   } catch (const std::exception& error) {
     throw std::runtime_error("event database " + file.string() + ": " + error.what());
   }
 }
 
-SqliteEventStore::~SqliteEventStore() = default;
+SqliteEventStore::~SqliteEventStore() {
+  try {
+    flush_agent_tallies();
+  } catch (const std::exception&) {  // rebuilt from the events at the next start
+  }
+}
 
 // Replaces SQLite's automatic checkpoint (in the COMMIT that crosses its threshold) with the
 // checkpoint thread's: the hook runs after each commit with the WAL's length.
@@ -217,8 +190,9 @@ bool SqliteEventStore::insert_if_all_new(std::span<const Event> events, InsertOu
   }
   AgentTallies tallies;
   for (const auto& event : events) tallies.add(event);
-  write_tallies(statements_->tally_agent, tallies);
+  const bool written = write_tallies_now(tallies);
   transaction.commit();
+  keep_tallies(tallies, written);
   return true;
 }
 
@@ -240,8 +214,9 @@ std::size_t SqliteEventStore::insert_one_by_one(std::span<const Event> events,
     ++inserted;
     tallies.add(event);
   }
-  write_tallies(statements_->tally_agent, tallies);
+  const bool written = write_tallies_now(tallies);
   transaction.commit();
+  keep_tallies(tallies, written);
   return inserted;
 }
 
@@ -258,6 +233,7 @@ void SqliteEventStore::record_agent(const events::AgentIdentity& identity, Times
   statement.bind(4, identity.version);
   statement.bind(5, static_cast<std::int64_t>(unix_ns(seen)));
   exec_and_reset(statement);
+  known_agents_.insert(identity.agent_id);
 }
 
 void SqliteEventStore::set_agent_up(const std::string& agent_id, bool up, Timestamp at) {
@@ -266,6 +242,7 @@ void SqliteEventStore::set_agent_up(const std::string& agent_id, bool up, Timest
   statement.bind(2, up ? 1 : 0);
   statement.bind(3, static_cast<std::int64_t>(unix_ns(at)));
   exec_and_reset(statement);
+  known_agents_.insert(agent_id);
 }
 
 }  // namespace cw::store

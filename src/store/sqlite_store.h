@@ -9,7 +9,11 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
 
+#include "store/agent_tally.h"
 #include "store/event_store.h"
 #include "store/warm_tier.h"
 
@@ -24,6 +28,9 @@ struct SqliteOptions {
   // (store/sqlite_checkpointer.h); otherwise by SQLite in the commit that finds it long enough.
   bool checkpoint_thread = false;
   int checkpoint_pages = 32768;  // WAL length (4 KiB pages) that starts a checkpoint: 128 MiB
+  // The collector's writer: the agents table's counters are kept in memory and written by
+  // flush_agent_tallies() (store/sqlite_tallies.cpp), not in every transaction.
+  bool defer_agent_tallies = false;
 };
 
 inline constexpr int kSchemaVersion = 2;
@@ -36,7 +43,7 @@ class SqliteEventStore final : public EventStore, private WarmSource {
   // std::runtime_error with a message naming the file on any failure, or when the file's schema
   // is newer than this build.
   explicit SqliteEventStore(const std::filesystem::path& file, SqliteOptions options = {});
-  ~SqliteEventStore() override;
+  ~SqliteEventStore() override;  // flushes the agents' counters kept in memory
 
   std::size_t insert(std::span<const events::Event> events) override;
   void record_agent(const events::AgentIdentity& identity, Timestamp seen) override;
@@ -52,6 +59,7 @@ class SqliteEventStore final : public EventStore, private WarmSource {
   std::vector<StoredEvent> read_after(std::int64_t position, const EventFilter& filter) override;
   std::optional<StoredEvent> find(const std::string& agent_id, std::uint64_t sequence) override;
   std::int64_t last_position() override;
+  void flush_agent_tallies() override;
 
   void write_state(std::span<const StateRecord> records) override;
   std::vector<StateRecord> read_state(const std::string& kind) override;
@@ -71,6 +79,14 @@ class SqliteEventStore final : public EventStore, private WarmSource {
   bool insert_if_all_new(std::span<const events::Event> events, InsertOutcome* outcome);
   std::size_t insert_one_by_one(std::span<const events::Event> events, InsertOutcome* outcome);
   void note_new(InsertOutcome* outcome, std::size_t index, std::size_t rows);
+  // The agents' counters of a transaction about to commit: written now (in it), or returned as
+  // false to be kept in memory once it has committed (keep_tallies).
+  bool write_tallies_now(const AgentTallies& tallies);
+  void keep_tallies(const AgentTallies& tallies, bool written);
+  void write_tally(const AgentTally& tally);
+  void write_pending_tallies();
+  void load_known_agents();
+  void recover_tallies();  // a crash lost the counters of events after an agent's last_sequence
   std::vector<StoredEvent> query_raw(const EventFilter& filter, bool descending);
   std::vector<StoredEvent> page_raw(const PageRequest& request);
   std::vector<std::int64_t> warm_hours(const std::optional<std::string>& agent, std::int64_t lo_ns,
@@ -84,6 +100,9 @@ class SqliteEventStore final : public EventStore, private WarmSource {
   SQLite::Database db_;
   std::unique_ptr<Statements> statements_;
   std::unique_ptr<SqliteCheckpointer> checkpointer_;  // writable: stops before db_ closes
+  bool defer_tallies_ = false;
+  std::unordered_map<std::string, AgentTally> pending_tallies_;  // not yet in the agents table
+  std::unordered_set<std::string> known_agents_;                 // have a row in the agents table
 };
 
 // $CW_DATA_DIR/events.db when CW_DATA_DIR is set, else /var/lib/chronowatch/events.db.

@@ -71,8 +71,8 @@ int run_collector_until_stopped(const CollectorCommandOptions& options) {
   CollectorLoop loop;  // the console and the signals' and report's timer (collector_loop.h)
   const auto server_key = transport::read_secret_key_file(options.key);
   // The writer thread's, once started.
-  const auto opened =
-      store::open_store(options.store, {.checkpoint_thread = true, .clock = &clock});
+  const auto opened = store::open_store(
+      options.store, {.checkpoint_thread = true, .clock = &clock, .defer_agent_tallies = true});
   auto& store = *opened;
   zmq::context_t context(options.io_threads);
   transport::ZapHandler zap(context, options.authorized_keys, clock);  // before any CURVE socket

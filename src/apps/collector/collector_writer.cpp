@@ -58,16 +58,39 @@ WriterStats CollectorWriter::stats() const {
   return out;
 }
 
+// After a write, a shorter wait: when no batch follows within 20 ms, the agents' counters kept
+// in memory are written, so that they lag the events only while events keep coming.
 void CollectorWriter::run() {
+  bool unflushed = false;
   while (!queue_.closed_and_empty()) {
-    auto batches = queue_.pop(max_transaction_events_, std::chrono::milliseconds(200));
+    auto batches = queue_.pop(max_transaction_events_, unflushed ? 20ms : 200ms);
     if (!batches.empty()) {
       write(batches);
-    } else if (idle_) {
-      idle_();
+      unflushed = true;
+    } else {
+      if (unflushed) flush_agent_tallies(true);
+      unflushed = false;
+      if (idle_) idle_();
     }
+    if (flush_agent_tallies(false)) unflushed = false;
     if (liveness_.tick) sweep_liveness();
   }
+  flush_agent_tallies(true);
+}
+
+// The agents' counters the store keeps in memory (StoreOptions::defer_agent_tallies) are written
+// at most once a second while events arrive, and when none are waiting (run()).
+bool CollectorWriter::flush_agent_tallies(bool now) {
+  const auto at = clock_.monotonic_now();
+  if (!now && at - last_tally_flush_ < 1s) return false;
+  last_tally_flush_ = at;
+  try {
+    store_.flush_agent_tallies();
+  } catch (const std::exception& error) {  // kept in memory: tried again at the next flush
+    spdlog::error("collector: cannot write the agents' counters: {}", error.what());
+    return false;
+  }
+  return true;
 }
 
 void CollectorWriter::sweep_liveness() {

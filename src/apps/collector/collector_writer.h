@@ -88,6 +88,7 @@ class CollectorWriter {
   void write(std::vector<transport::IngestBatch>& batches);
   void observe_liveness(std::span<const events::Event> events);
   void sweep_liveness();
+  bool flush_agent_tallies(bool now);  // true: written
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
   void record_received(std::span<const transport::IngestBatch> batches);
   std::size_t insert_batch(std::vector<events::Event>& events);  // throws what the store throws
@@ -102,6 +103,7 @@ class CollectorWriter {
   std::size_t max_transaction_events_;
   Clock& clock_;
   MonotonicTime last_refresh_{};
+  MonotonicTime last_tally_flush_{};
   LatencyRing latencies_;     // recent end-to-end latencies
   LatencyRing received_;      // recent event → ingest latencies
   LatencyRing transactions_;  // recent transaction durations
