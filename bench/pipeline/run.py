@@ -83,7 +83,7 @@ def simulate(cw, work, endpoint, agents, rate, duration, drain=60, failover_afte
     argv = [cw, "simulate", "--agents", str(agents), "--rate", str(rate), "--duration", str(duration),
             "--drain", str(drain), "--keys", str(work / "agents"), "--collector", endpoint,
             "--collector-key", str(work / "server" / "collector.pub"), "--json",
-            "--failover-after", str(failover_after)]
+            "--failover-after", str(failover_after), *ARGS.simulate_arg]
     return Simulation(argv, work / f"simulate-{simulate.runs}.json")
 
 
@@ -237,6 +237,9 @@ def main():
                         help="seconds of the 10 %% load phase")
     parser.add_argument("--collector-arg", action="append", default=[],
                         help="one more argument for each collector (repeat: --collector-arg=--x)")
+    parser.add_argument("--simulate-arg", action="append", default=[],
+                        help="one more argument for `chronowatch simulate` (repeat: "
+                             "--simulate-arg=--partial-window --simulate-arg=1)")
     parser.add_argument("--latency-rate", type=float, default=0,
                         help="events/s per agent: skip the throughput phase, measure latency only")
     parser.add_argument("--store", default="sqlite", help="sqlite, postgres, or a store URL")
@@ -343,6 +346,12 @@ def latency_phase(args, cw, work, endpoints, group, light_rate, out):
         # Each collector's percentiles cover its own last 100,000 events: the worst one is given.
         "latency_p50_ms": max(s["latency_p50_ms"] for s in latencies),
         "latency_p99_ms": max(s["latency_p99_ms"] for s in latencies),
+        # By stage: event → read by the ingest thread (the agent's batching and its wait for the
+        # batch in flight, the network), and the store transactions.
+        "latency_received_p50_ms": max(s.get("latency_received_p50_ms", 0) for s in latencies),
+        "latency_received_p99_ms": max(s.get("latency_received_p99_ms", 0) for s in latencies),
+        "transaction_p99_ms": max(s.get("transaction_p99_ms", 0) for s in latencies),
+        "transaction_max_ms": max(s.get("transaction_max_ms", 0) for s in latencies),
         "malformed_frames": sum(s["malformed_frames"] for s in latencies),
         "rewinds": sum(s["rewinds"] for s in latencies),
     }

@@ -56,12 +56,12 @@ void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::b
     // Pending ids are contiguous (outbox.h): the count is known before reading anything.
     const auto waiting = outbox_.next_id() - std::min(cursor_, outbox_.next_id());
     if (waiting == 0) break;
-    if (waiting < options_.batch_max_events && !in_flight_ends_.empty()) break;  // Nagle, below
+    if (waiting < options_.batch_max_events && partial_waits()) break;  // Nagle, below
     const auto records = outbox_.read_from(cursor_, options_.batch_max_events);
     if (records.empty()) break;
-    // Nagle: a partial batch goes only when nothing is in flight, so batches grow with the load
-    // while a quiet agent's events leave at once.
-    if (records.size() < options_.batch_max_events && !in_flight_ends_.empty()) break;
+    // Nagle: a partial batch goes only while fewer than partial_window are in flight, so batches
+    // grow with the load while a quiet agent's events leave at once.
+    if (records.size() < options_.batch_max_events && partial_waits()) break;
     auto body = encode_batch_(records);
     if (body.empty()) {  // no event in these records: never send (or resend) an empty batch
       if (!in_flight_ends_.empty() || records.front().id != outbox_.first_pending()) break;

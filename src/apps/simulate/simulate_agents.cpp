@@ -138,6 +138,7 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   pipeline::SessionOptions session;
   session.batch_max_events = options.batch;
   session.window = options.window;
+  session.partial_window = options.partial_window;
   session.on_first_welcome = [outbox = &agent->outbox](std::uint64_t next) {
     outbox->rebase(next);
   };

@@ -27,7 +27,8 @@ struct SimulateOptions {
   std::string prefix = "sim";
   std::size_t batch = 500;
   std::size_t window = 4;
-  transport::LinkTiming timing;  // failover_after: with several collectors
+  std::size_t partial_window = 1;  // batches in flight that hold back a partial one (Nagle)
+  transport::LinkTiming timing;    // failover_after: with several collectors
   bool json = false;
   double heartbeat_interval = 0;     // seconds between an agent's heartbeat events (0: none)
   int stop_agents = 0;               // the last N agents stop (sockets closed, as if killed) ...

@@ -171,6 +171,11 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
                   "timer by walking all of its thread's, once per message with heartbeats on)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--partial-window", options->partial_window,
+                  "a batch smaller than --batch waits while this many are in flight (1: until "
+                  "the one in flight is acknowledged)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_flag("--json", options->json, "print per-agent results as one JSON object");
   cmd->callback([options, collectors, failover_after, &run, cmd] {
     if (options->stop_agents > options->agents)

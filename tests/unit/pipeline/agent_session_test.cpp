@@ -59,6 +59,45 @@ TEST_F(AgentSessionTest, HelloThenWelcomeThenBatchesWithinTheWindow) {
   EXPECT_EQ(session.stats().acknowledged_next, 7u);
 }
 
+TEST(AgentSessionNagle, WithPartialWindowTwoAPartialBatchGoesBehindOneInFlightNotTwo) {
+  MemoryOutbox outbox;
+  auto options = small_batches();
+  options.partial_window = 2;
+  AgentSession session{outbox, {std::byte{0xAA}}, ids_of, options};
+  const auto add = [&outbox](int n) {
+    for (int i = 0; i < n; ++i) outbox.append({std::byte{0}});
+  };
+  add(3);
+  session.poll(at(0s));
+  auto out = session.on_frame(encode_message(MessageKind::welcome, 1), at(1ms));
+  ASSERT_EQ(out.size(), 1u);  // ids 1-3, full
+  add(1);
+  out = session.poll(at(2ms));
+  ASSERT_EQ(out.size(), 1u);  // id 4 alone: one batch in flight, partial_window 2
+  EXPECT_EQ(decoded(out[0]).next, 4u);
+  add(1);
+  EXPECT_TRUE(session.poll(at(3ms)).empty());  // two in flight: id 5 waits
+  out = session.on_frame(encode_message(MessageKind::ack, 4), at(4ms));
+  ASSERT_EQ(out.size(), 1u);  // one in flight again: id 5 goes
+  EXPECT_EQ(decoded(out[0]).next, 5u);
+  out = session.on_frame(encode_message(MessageKind::ack, 6), at(5ms));
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(session.stats().acknowledged_next, 6u);
+  EXPECT_EQ(outbox.first_pending(), 6u);
+}
+
+TEST(AgentSessionNagle, ByDefaultAPartialBatchWaitsForEveryBatchInFlight) {
+  MemoryOutbox outbox;
+  AgentSession session{outbox, {std::byte{0xAA}}, ids_of, small_batches()};
+  for (int i = 0; i < 4; ++i) outbox.append({std::byte{0}});
+  session.poll(at(0s));
+  auto out = session.on_frame(encode_message(MessageKind::welcome, 1), at(1ms));
+  ASSERT_EQ(out.size(), 1u);  // ids 1-3; id 4 (partial) waits for their acknowledgement
+  out = session.on_frame(encode_message(MessageKind::ack, 4), at(2ms));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(decoded(out[0]).next, 4u);
+}
+
 TEST_F(AgentSessionTest, RewindResendsFromTheCollectorsNextAndIgnoresItsEcho) {
   add(6);
   session.poll(at(0s));
