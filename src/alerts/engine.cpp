@@ -155,8 +155,8 @@ Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::
   // From the opening event (agent:sequence; an incident's number is kept across a restart), not
   // `now`: the same events evaluated again from the same state (after a restart, alerts/state.h)
   // open the same alert, whose notifications the outbox and receivers de-duplicate.
-  alert.id = fmt::format("{:016x}",
-                         fnv1a(fmt::format("{}@{}/{}", key, event_id(event), alert.serial)));
+  alert.id =
+      fmt::format("{:016x}", fnv1a(fmt::format("{}@{}/{}", key, event_id(event), alert.serial)));
   alert.sample = labels;
   alert.severity = rule.severity.value_or(event.severity);
   alert.labels = {{"alertname", rule.name},
