@@ -37,6 +37,16 @@ def faketime_env(offset):
     return env
 
 
+def clear_stale_faketime_files():
+    """The faketime wrapper names its semaphore and shared memory after its own PID and leaves them
+    in /dev/shm when it is killed; a later wrapper that gets the same PID then exits at once with
+    'sem_open: File exists'. Removes those whose PID no longer runs (call before starting one)."""
+    for path in pathlib.Path("/dev/shm").glob("*faketime_*_*"):
+        pid = path.name.rsplit("_", 1)[-1]
+        if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            path.unlink(missing_ok=True)
+
+
 def without_cap_sys_time(argv):
     """argv wrapped so that the program runs without the capability to set the clock."""
     command = " ".join(_quote(a) for a in argv)

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from peers import Process, chronowatch_binary, faketime_env, wait_for
+from peers import Process, chronowatch_binary, clear_stale_faketime_files, faketime_env, wait_for
 
 
 def children(pid):
@@ -34,7 +34,10 @@ def the_sleep(process):
             except OSError:
                 pass
         return None
-    wait_for(lambda: find() is not None, timeout=10, what="sleep to start")
+    try:
+        wait_for(lambda: find() is not None, timeout=20, what="sleep to start")
+    except TimeoutError:  # CI saw this once for faketime: say what the wrapper did
+        raise AssertionError((process.popen.poll(), children(process.pid), process.log()))
     return find()
 
 
@@ -43,6 +46,8 @@ def processes():
     started = []
 
     def start(argv, name):
+        if argv[0] == "faketime":
+            clear_stale_faketime_files()
         p = Process(argv, name=name)
         started.append(p)
         return p

@@ -10,7 +10,7 @@ import signal
 import subprocess
 
 from agent_helpers import Subscriber, TOPIC
-from peers import Mosquitto, chronowatch_binary, free_port, wait_for
+from peers import Mosquitto, chronowatch_binary, clear_stale_faketime_files, free_port, wait_for
 from pipeline_support import Collector, Keys, run
 from serve_support import Server
 
@@ -64,6 +64,7 @@ def test_drift_agent_environment_under_faketime_publishes_the_alert(chronyd, wor
             env = clean_env(THRESHOLD=300, NTP_SRV=f"127.0.0.1:{chronyd.port}",
                             MQTT_HOST="127.0.0.1", MQTT_PORT=broker.port, MQTT_TOPIC=TOPIC,
                             CW_AGENT_SPOOL_DIR=workdir / "spool")
+            clear_stale_faketime_files()
             result = subprocess.run(["faketime", "-f", "+10m", CW, "agent", "--once"], env=env,
                                     capture_output=True, text=True, timeout=60)
             assert result.returncode == 3, result.stderr  # drift found, alert delivered
