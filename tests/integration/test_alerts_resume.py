@@ -38,7 +38,7 @@ def store_for(engine, directory, clusters):
     return cluster.url()
 
 
-def start(keys, store, directory, receiver, endpoint, extra=()):
+def start(keys, store, directory, receiver, endpoint, started, extra=()):  # started: to stop
     # Rules that match nothing in front of the defaults: each event walks them all, so
     # that alerting, on one CPU with the writer, stays well behind the store while agents send.
     rules = directory / "alerts.yaml"
@@ -48,6 +48,7 @@ def start(keys, store, directory, receiver, endpoint, extra=()):
     console = Console(keys, store, token_file=directory / "web-token", endpoint=endpoint,
                       extra=("--alert-rules", str(rules), "--alert-webhook", receiver.url,
                              "--alert-outbox", str(directory / "outbox"), *extra))
+    started.append(console)
     for task in pathlib.Path(f"/proc/{console.collector.process.pid}/task").iterdir():
         os.sched_setaffinity(int(task.name), {sorted(os.sched_getaffinity(0))[0]})
     return console
@@ -80,7 +81,7 @@ def stored_count(store):
 
 def test_a_collector_killed_with_events_not_yet_evaluated_evaluates_them_once_after_restart(
         engine, tmp_path):
-    clusters = []
+    clusters, consoles = [], []
     receiver = WebhookReceiver()
     try:
         # Killed while behind, restarted on the same store and --listen.
@@ -88,7 +89,7 @@ def test_a_collector_killed_with_events_not_yet_evaluated_evaluates_them_once_af
         store = store_for(engine, tmp_path / "killed", clusters)
         endpoint = f"tcp://127.0.0.1:{free_port(socket.SOCK_STREAM)}"
         console = start(keys, store, tmp_path / "killed", receiver, endpoint,
-                        ("--alert-queue-events", "1"))
+                        consoles, ("--alert-queue-events", "1"))
         stream = simulate(keys, console.collector, agents=AGENTS, rate=RATE, duration=DURATION,
                           drain=60, background=True)
 
@@ -108,7 +109,7 @@ def test_a_collector_killed_with_events_not_yet_evaluated_evaluates_them_once_af
             raise AssertionError((first, stream.log()[-1000:]))
         console.collector.stop(signal.SIGKILL)
         killed_log = [l for l in console.collector.process.log().splitlines() if "alerts:" in l]
-        console = start(keys, store, tmp_path / "killed", receiver, endpoint)
+        console = start(keys, store, tmp_path / "killed", receiver, endpoint, consoles)
         try:
             wait_for(lambda: stream.popen.poll() is not None, timeout=120,
                      what="simulate to finish")
@@ -129,7 +130,7 @@ def test_a_collector_killed_with_events_not_yet_evaluated_evaluates_them_once_af
         # The reference: the same agents, a collector that runs through.
         ref_keys = Keys(tmp_path / "through", agents=AGENTS)
         ref_store = store_for(engine, tmp_path / "through", clusters)
-        reference = start(ref_keys, ref_store, tmp_path / "through", receiver, None)
+        reference = start(ref_keys, ref_store, tmp_path / "through", receiver, None, consoles)
         try:
             code, report = simulate(ref_keys, reference.collector, agents=AGENTS, rate=RATE,
                                     duration=DURATION)
@@ -142,7 +143,9 @@ def test_a_collector_killed_with_events_not_yet_evaluated_evaluates_them_once_af
             reference.stop()
         assert alerts and alerts == ref_alerts, (alerts, ref_alerts)
         assert counts == ref_counts, (counts, ref_counts)
-    finally:
+    finally:  # also what a failed wait left running
+        for console in consoles:
+            console.stop()
         receiver.stop()
         for cluster in clusters:
             cluster.stop()
