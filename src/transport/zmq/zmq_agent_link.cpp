@@ -28,7 +28,8 @@ ZmqAgentLink::ZmqAgentLink(zmq::context_t& context, const std::string& endpoints
       failover_(endpoints_.size(), pipeline::home_collector(agent_id, endpoints_.size()),
                 timing.failover_after),
       agent_id_(agent_id),
-      failover_after_(timing.failover_after) {
+      failover_after_(timing.failover_after),
+      handshake_timeout_(timing.handshake_timeout) {
   socket_.connect(endpoint());
 }
 
@@ -50,7 +51,6 @@ void ZmqAgentLink::fail_over(MonotonicTime now) {
   socket_.connect(endpoint());
   session_.on_reconnect();
   failing_ = false;
-  reconnect_backoff_ = std::chrono::seconds(1);
   spdlog::warn("agent {}: collector {} did not answer for {} ms; failing over to {} (failover {})",
                agent_id_, from, failover_after_.count(), endpoint(), failover_.failovers());
 }
@@ -64,17 +64,23 @@ bool ZmqAgentLink::pump(MonotonicTime now) {
 }
 
 // libzmq does not retry a connection whose handshake failed (a key not yet authorized, a
-// collector with another key): it ends the session. While nothing can be sent, connect anew with
-// back-off (1 s doubling to 30 s), so an agent is admitted once its key is.
+// collector with another key): it ends the session. It does retry one that is still connecting
+// or handshaking (its reconnect back-off, ZMQ_HANDSHAKE_IVL), and a connect storm (a fleet after
+// a collector restart) makes those slow: tearing one down only queues its SYN and its CURVE work
+// again. So while nothing can be sent, connect anew only after the handshake timeout has passed
+// (libzmq would have retried by itself by then), and then at doubling intervals up to
+// max(30 s, that timeout), so an agent is admitted once its key is.
 void ZmqAgentLink::reconnect_if_refused(MonotonicTime now) {
   if (!failing_) {
     failing_ = true;
     failing_since_ = last_reconnect_ = now;
+    reconnect_backoff_ = handshake_timeout_;
     return;
   }
   if (now - last_reconnect_ < reconnect_backoff_) return;
   last_reconnect_ = now;
-  reconnect_backoff_ = std::min(reconnect_backoff_ * 2, Duration{std::chrono::seconds(30)});
+  reconnect_backoff_ =
+      std::min(reconnect_backoff_ * 2, std::max(max_backoff(), handshake_timeout_));
   ++reconnects_;
   try {
     socket_.disconnect(endpoint());
@@ -94,7 +100,6 @@ void ZmqAgentLink::on_readable(MonotonicTime now) {
       continue;  // the collector never sends multipart messages
     }
     failing_ = false;
-    reconnect_backoff_ = std::chrono::seconds(1);
     failover_.heard(now);
     send_all(session_.on_frame({static_cast<const std::byte*>(frame.data()), frame.size()}, now),
              now);

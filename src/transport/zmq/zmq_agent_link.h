@@ -59,7 +59,9 @@ class ZmqAgentLink {
   std::uint64_t send_failures_ = 0, reconnects_ = 0;
   MonotonicTime failing_since_{}, last_reconnect_{};
   bool failing_ = false;
-  Duration reconnect_backoff_ = std::chrono::seconds(1);
+  Duration handshake_timeout_;  // LinkTiming::handshake_timeout: the first reconnect's delay
+  Duration reconnect_backoff_{};
+  static constexpr Duration max_backoff() { return std::chrono::seconds(30); }
 };
 
 }  // namespace cw::transport

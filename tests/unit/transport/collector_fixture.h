@@ -16,6 +16,7 @@
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zap_handler.h"
+#include "transport/zmq/zmq_agent_link.h"
 #include "transport/zmq/zmq_collector.h"
 
 namespace cw::transport::testing {
@@ -104,6 +105,18 @@ class TestCollector {
   IngestQueue queue_{100000};
   std::unique_ptr<ZapHandler> zap_;
   std::unique_ptr<ZmqCollector> collector_;
+};
+
+// The steady clock as the links' MonotonicTime.
+inline MonotonicTime mono_now() {
+  return MonotonicTime{
+      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
+}
+
+// An agent of the tests: its events in memory, its link to the collector.
+struct Agent {
+  pipeline::MemoryOutbox outbox;
+  std::unique_ptr<ZmqAgentLink> link;
 };
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes; returns it.

@@ -23,20 +23,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-MonotonicTime mono_now() {
-  return MonotonicTime{
-      std::chrono::duration_cast<Duration>(std::chrono::steady_clock::now().time_since_epoch())};
-}
-
-struct Agent {
-  pipeline::MemoryOutbox outbox;
-  std::unique_ptr<ZmqAgentLink> link;
-};
+using testing::Agent;
+using testing::mono_now;
 
 class ZmqPipelineTest : public ::testing::Test {
  protected:
   std::unique_ptr<Agent> agent(const std::string& name, const CurveKeyPair& pair,
-                               const std::string& endpoint) {
+                               const std::string& endpoint, const LinkTiming& timing = {}) {
     auto a = std::make_unique<Agent>();
     for (std::uint64_t i = 0; i < 1200; ++i) {
       events::Event e;
@@ -45,9 +38,10 @@ class ZmqPipelineTest : public ::testing::Test {
       e.type = events::EventType::time_drift;
       a->outbox.append(encode_outbox_record(e));
     }
-    a->link = std::make_unique<ZmqAgentLink>(
-        context_, endpoint, pair, hub_.key().public_key, a->outbox,
-        encode_identity({name, {"host", {}}, "test"}), encode_records_as_batch);
+    a->link =
+        std::make_unique<ZmqAgentLink>(context_, endpoint, pair, hub_.key().public_key, a->outbox,
+                                       encode_identity({name, {"host", {}}, "test"}),
+                                       encode_records_as_batch, pipeline::SessionOptions{}, timing);
     return a;
   }
 
@@ -97,7 +91,9 @@ TEST_F(ZmqPipelineTest, AKeyAddedToTheDirectoryIsAdmittedWithoutRestart) {
   auto& zap = hub_.zap();
   auto& stored = hub_.stored;
   auto pair = generate_key_pair();
-  auto late = agent("late", pair, hub_.endpoint());
+  LinkTiming quick;  // a refused handshake is retried after the handshake timeout (30 s)
+  quick.handshake_timeout = 1s;
+  auto late = agent("late", pair, hub_.endpoint(), quick);
   pump({late.get()}, hub_, [&] { return zap.stats().refused > 0; });
   ASSERT_GE(zap.stats().refused, 1u);
   write_key_pair(hub_.authorized(), "late", pair);  // the directory changes → re-read
