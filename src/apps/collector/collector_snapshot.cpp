@@ -16,7 +16,7 @@ constexpr double d(T v) {
   return static_cast<double>(v);
 }
 
-const std::array<SnapshotField<S>, 33> kFields{{
+const std::array<SnapshotField<S>, 35> kFields{{
     {{"uptime_s", "collector_uptime_seconds", "seconds since the collector started", kGauge, false},
      [](const S& s) { return s.uptime_seconds; }},
     {{"connections", "collector_connections", "agent connections that said hello", kGauge},
@@ -85,6 +85,12 @@ const std::array<SnapshotField<S>, 33> kFields{{
      [](const S& s) { return d(s.out.latency_p50_ns) / 1e6; }},
     {{"latency_p99_ms", "", "99th percentile event → stored latency", kGauge, false},
      [](const S& s) { return d(s.out.latency_p99_ns) / 1e6; }},
+    {{"latency_recent_p50_ms", "", "median event → stored latency, last 2 000 events", kGauge,
+      false},
+     [](const S& s) { return d(s.out.latency_recent_p50_ns) / 1e6; }},
+    {{"latency_recent_p99_ms", "", "99th percentile event → stored latency, last 2 000 events",
+      kGauge, false},
+     [](const S& s) { return d(s.out.latency_recent_p99_ns) / 1e6; }},
     {{"latency_received_p50_ms", "",
       "median event → read by the collector (the agent's batching and the network)", kGauge, false},
      [](const S& s) { return d(s.out.received_p50_ns) / 1e6; }},

@@ -14,6 +14,7 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kLatencySamples = 100000;
 constexpr std::size_t kTransactionSamples = 1000;
+constexpr std::size_t kRecentLatencySamples = 2000;
 
 }  // namespace
 
@@ -46,8 +47,11 @@ WriterStats CollectorWriter::stats() const {
   std::unique_lock lock(mutex_);
   auto out = stats_;
   auto latencies = latencies_.values(), received = received_.values();
+  auto recent = latencies_.latest(kRecentLatencySamples);
   auto transactions = transactions_.values();
   lock.unlock();
+  out.latency_recent_p50_ns = LatencyRing::quantile(recent, 0.50);
+  out.latency_recent_p99_ns = LatencyRing::quantile(recent, 0.99);
   out.latency_p50_ns = LatencyRing::quantile(latencies, 0.50);
   out.latency_p99_ns = LatencyRing::quantile(latencies, 0.99);
   out.received_p50_ns = LatencyRing::quantile(received, 0.50);

@@ -27,6 +27,9 @@ struct WriterStats {
   std::uint64_t liveness_events = 0;   // agent_down / agent_up raised
   bool liveness_leader = true;         // this collector sweeps liveness (several on one store)
   std::int64_t latency_p50_ns = 0, latency_p99_ns = 0;  // over the last kLatencySamples events
+  // Over the last kRecentLatencySamples events only: what the latency is now (the ring above
+  // keeps a connect storm's first events for minutes at a few hundred events a second).
+  std::int64_t latency_recent_p50_ns = 0, latency_recent_p99_ns = 0;
   // Its first stage: event timestamp → read by the ingest thread (the agent's batching and the
   // network); the rest is the wait in the queue and the transaction.
   std::int64_t received_p50_ns = 0, received_p99_ns = 0;

@@ -22,6 +22,16 @@ class LatencyRing {
   }
   // A copy to take percentiles of outside the lock that guards the ring.
   std::vector<std::int64_t> values() const { return values_; }
+  // The `count` most recently pushed (fewer while the ring holds fewer), oldest first.
+  std::vector<std::int64_t> latest(std::size_t count) const {
+    count = std::min(count, values_.size());
+    std::vector<std::int64_t> out;
+    out.reserve(count);
+    const std::size_t end = values_.size() < capacity_ ? values_.size() : next_;
+    for (std::size_t i = 0; i < count; ++i)
+      out.push_back(values_[(end + values_.size() - count + i) % values_.size()]);
+    return out;
+  }
 
   // The q-quantile (0 ≤ q ≤ 1) of `values` (reordered); 0 when empty.
   static std::int64_t quantile(std::vector<std::int64_t>& values, double q) {
