@@ -31,6 +31,23 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
+// From the opening event, not `now`: the same events evaluated again from the same state (after a
+// restart, alerts/state.h) open the same alert, whose notifications the outbox and receivers
+// de-duplicate. An agent's numbered event opens at most one alert, so its id is the group and the
+// event alone: two collectors on one store that both evaluate it (a resend after a failover) make
+// the same id, and their shared outbox keeps one notification. Events the collector numbers
+// itself (incidents, whose number is kept across a restart) and unnumbered ones add the opening
+// order, which tells apart two alerts opened by events with the same id (as does `taken`: this
+// engine already has an alert of that id, so the event was evaluated once before).
+std::string alert_id(const std::string& key, const events::Event& event, std::uint64_t serial,
+                     bool taken = false) {
+  const bool agents_own =
+      !taken && event.sequence != 0 && (event.sequence & events::kCollectorSequenceBit) == 0;
+  const auto opening = fmt::format("{}@{}", key, event_id(event));
+  return fmt::format("{:016x}",
+                     fnv1a(agents_own ? opening : fmt::format("{}/{}", opening, serial)));
+}
+
 std::string group_key(const Rule& rule, const Labels& labels) {
   std::string key = rule.name + "{";
   bool first = true;
@@ -152,11 +169,8 @@ Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::
   alert.rule = rule.name;
   alert.group_key = key;
   alert.serial = next_id_++;
-  // From the opening event (agent:sequence; an incident's number is kept across a restart), not
-  // `now`: the same events evaluated again from the same state (after a restart, alerts/state.h)
-  // open the same alert, whose notifications the outbox and receivers de-duplicate.
-  alert.id =
-      fmt::format("{:016x}", fnv1a(fmt::format("{}@{}/{}", key, event_id(event), alert.serial)));
+  alert.id = alert_id(key, event, alert.serial);
+  if (alerts_.contains(alert.id)) alert.id = alert_id(key, event, alert.serial, true);
   alert.sample = labels;
   alert.severity = rule.severity.value_or(event.severity);
   alert.labels = {{"alertname", rule.name},
@@ -242,7 +256,10 @@ std::optional<Notification> AlertEngine::next_notification(Alert& alert, Timesta
     send = true;  // an update with the new count, at most once per group window
   }
   if (!send) return std::nullopt;
-  Notification out{fmt::format("{}/{}", alert.id, ++alert.revision), alert};
+  // The status in the id too: two collectors holding the same alert (alert_id) count its
+  // revisions each, and a resolve must not be taken for another's update of the same number.
+  Notification out{fmt::format("{}/{}{}", alert.id, ++alert.revision, firing ? "" : "/resolved"),
+                   alert};
   if (!alert.notified_firing) {
     out.alert.status = AlertStatus::firing;  // firing first, resolved on the next flush
     alert.notified_firing = true;

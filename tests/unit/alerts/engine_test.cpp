@@ -56,7 +56,7 @@ TEST_F(EngineTest, ClearedResolvesTheAgentsDriftOnly) {
   EXPECT_EQ(resolved[0].alert.status, AlertStatus::resolved);
   EXPECT_EQ(resolved[0].alert.labels.at("agent"), "node-1");
   EXPECT_EQ(resolved[0].alert.resolved_by, "time_drift_cleared");
-  EXPECT_EQ(resolved[0].id, resolved[0].alert.id + "/2");
+  EXPECT_EQ(resolved[0].id, resolved[0].alert.id + "/2/resolved");
   // A new drift after the clearing is a new alert.
   auto again = feed(drift("node-1", 3));
   ASSERT_EQ(again.size(), 1u);
@@ -87,7 +87,28 @@ TEST_F(EngineTest, AShortScanReportedOnlyWhenOverIsNotifiedFiringThenResolved) {
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].alert.status, AlertStatus::firing);
   EXPECT_EQ(both[1].alert.status, AlertStatus::resolved);
-  EXPECT_EQ(both[1].id, both[0].alert.id + "/2");
+  EXPECT_EQ(both[1].id, both[0].alert.id + "/2/resolved");
+}
+
+// Two collectors on one store whose engines have different pasts (so different opening orders)
+// open the same alert for the same agent event: same id, same first notification id, which is
+// what their shared outbox keys on; a resolve's id says so, so it is never taken for an update.
+TEST_F(EngineTest, TheSameAgentEventOpensTheSameAlertIdWhateverTheEnginesPast) {
+  AlertEngine other;
+  other.observe(drift("node-9", 1), now);  // this one opened another alert first
+  const auto mine = feed(drift("node-1", 5));
+  const auto theirs = other.observe(drift("node-1", 5), now);
+  ASSERT_EQ(mine.size(), 1u);
+  ASSERT_EQ(theirs.size(), 1u);
+  EXPECT_NE(mine[0].alert.serial, theirs[0].alert.serial);
+  EXPECT_EQ(mine[0].alert.id, theirs[0].alert.id);
+  EXPECT_EQ(mine[0].id, theirs[0].id);
+  const auto resolved = feed(cleared("node-1", 6));
+  const auto also = other.observe(cleared("node-1", 6), now);
+  ASSERT_EQ(resolved.size(), 1u);
+  ASSERT_EQ(also.size(), 1u);
+  EXPECT_EQ(resolved[0].id, also[0].id);
+  EXPECT_EQ(resolved[0].id, mine[0].alert.id + "/2/resolved");
 }
 
 TEST_F(EngineTest, ResentEventsAreNotCountedTwice) {
