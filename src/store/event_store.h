@@ -195,4 +195,8 @@ std::string store_url(const std::string& store, const std::string& db);
 // The URL without a password, for logs.
 std::string describe_store(const std::string& url);
 
+// The libpq conninfo a PostgreSQL store URL gives (what open_store connects with); empty when the
+// URL names another engine.
+std::string postgres_conninfo(const std::string& url);
+
 }  // namespace cw::store

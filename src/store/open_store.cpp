@@ -37,12 +37,9 @@ std::unique_ptr<EventStore> open_store(const std::string& url, StoreOptions opti
     if (path.empty()) throw std::runtime_error("store " + url + ": sqlite: needs a file path");
     return std::make_unique<SqliteEventStore>(path, sqlite_options(options));
   }
-  if (is_postgres(url)) {
-    const auto conninfo =
-        url.starts_with("postgresql:") && !url.starts_with("postgresql://") ? url.substr(11) : url;
+  if (is_postgres(url))
     return std::make_unique<PgEventStore>(
-        conninfo, PgOptions{.read_only = options.read_only, .clock = options.clock});
-  }
+        postgres_conninfo(url), PgOptions{.read_only = options.read_only, .clock = options.clock});
   if (url.find("://") != std::string::npos)
     throw std::runtime_error("store " + describe_store(url) +
                              ": unknown kind (use sqlite:PATH or postgresql://…)");
@@ -62,6 +59,11 @@ std::string describe_store(const std::string& url) {
   static const std::regex keyword_password{R"(password\s*=\s*('[^']*'|\S+))"};
   auto out = std::regex_replace(url, uri_password, "$1:***@");
   return std::regex_replace(out, keyword_password, "password=***");
+}
+
+std::string postgres_conninfo(const std::string& url) {
+  if (url.starts_with("sqlite:") || !is_postgres(url)) return {};
+  return url.starts_with("postgresql:") && !url.starts_with("postgresql://") ? url.substr(11) : url;
 }
 
 }  // namespace cw::store

@@ -23,6 +23,7 @@ class WebhookReceiver:
         self.secret = secret
         self.mode = "ok"  # ok | fail (500) | stall (answers after 30 s)
         self.received = []
+        self.attempts = []  # every POST as it arrived: (monotonic time, mode, notification id)
         self.bad_signatures = 0
         self.lock = threading.Lock()
         self.server = None
@@ -37,6 +38,9 @@ class WebhookReceiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.attempts.append((time.monotonic(), receiver.mode,
+                                              self.headers.get("X-Chronowatch-Notification-Id")))
                 if receiver.mode == "stall":
                     time.sleep(30)
                     return

@@ -118,6 +118,29 @@ constexpr std::array<const char*, kPgSchemaVersion> kMigrations{
     CREATE INDEX events_by_position ON events (position);
     CREATE INDEX events_by_type_time ON events (type, timestamp_ns);
     )sql",
+    // 5: the collectors' alert outbox, shared (store/postgres/pg_outbox.h): one row per receiver
+    // and notification (the id comes from the alert's, so one alert raised by two collectors is
+    // one row), claimed with a lease timed by the server's clock; delivered rows are kept a while,
+    // emptied, so that a repeat raised later is still dropped.
+    R"sql(
+    CREATE TABLE alert_outbox (
+      receiver         bytea  NOT NULL,
+      notification_id  bytea  NOT NULL,
+      seq              bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+      payload          bytea  NOT NULL,
+      created_ns       bigint NOT NULL,
+      attempts         bigint NOT NULL DEFAULT 0,
+      next_attempt_ns  bigint NOT NULL,
+      last_error       bytea  NOT NULL DEFAULT ''::bytea,
+      claimed_by       bytea,
+      claimed_until_ns bigint,
+      delivered_ns     bigint,
+      PRIMARY KEY (receiver, notification_id)
+    );
+    CREATE INDEX alert_outbox_waiting ON alert_outbox (receiver, seq) WHERE delivered_ns IS NULL;
+    CREATE INDEX alert_outbox_delivered ON alert_outbox (delivered_ns)
+      WHERE delivered_ns IS NOT NULL;
+    )sql",
 };
 
 int current_version(pg::Connection& c) {

@@ -32,7 +32,7 @@ inline constexpr const char* kTakePositionBlock =
     "SELECT nextval('store_position_blocks') FROM l";
 }  // namespace pg
 
-inline constexpr int kPgSchemaVersion = 4;
+inline constexpr int kPgSchemaVersion = 5;
 
 struct PgOptions {
   bool read_only = false;  // never migrates nor creates partitions

@@ -184,7 +184,7 @@ TEST(PgStore, ASchema3DatabaseIsMigratedAndStillIgnoresResends) {
       db.database);
   ASSERT_EQ(count(db, "events_far"), 1);
   PgEventStore store{db.url()};
-  EXPECT_EQ(store.schema_version(), 4);
+  EXPECT_EQ(store.schema_version(), kPgSchemaVersion);
   EXPECT_EQ(count(db,
                   "information_schema.columns WHERE table_name = 'events' AND "
                   "column_name = 'agent_id'"),

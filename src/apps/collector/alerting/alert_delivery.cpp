@@ -3,19 +3,11 @@
 // (1 s, 2 s, 4 s, ... up to retry_max), Alertmanager re-posts, and the counters.
 #include <spdlog/spdlog.h>
 
+#include "alerts/delivery.h"
 #include "apps/collector/alerting/alert_service.h"
 #include "apps/collector/alerting/alert_worker.h"
 
 namespace cw::apps {
-namespace {
-
-Duration back_off(int attempts, Duration most) {
-  const auto doubling = std::min(attempts, 20);
-  const Duration delay = std::chrono::seconds(1) * (std::int64_t{1} << doubling);
-  return std::min(delay, most);
-}
-
-}  // namespace
 
 void AlertService::deliver_loop(Worker& worker) {
   while (!stopping_ && !worker.retired) {
@@ -31,17 +23,21 @@ void AlertService::deliver_loop(Worker& worker) {
   }
 }
 
-// Delivers the oldest waiting notification if it is due; true when another may be due at once.
+// Delivers the oldest waiting notification if it is due (and, on a shared outbox, claimed by
+// this collector); true when another may be due at once.
 bool AlertService::deliver_one(Worker& worker) {
   const auto now = wall_now();
-  auto item = outbox_->head(worker.counters.name);
+  auto item = outbox_->claim(worker.counters.name, now);
   if (!item) {
     repost(worker, now);
     return false;
   }
-  if (item->next_attempt > now) return false;
+  if (!item->taken_over_from.empty())
+    spdlog::warn("alerts: {}: took over notification {} from {}, whose claim ended (attempt {})",
+                 worker.counters.name, item->notification_id, item->taken_over_from,
+                 item->attempts + 1);
   if (now - item->created > options_.max_age) {
-    outbox_->delivered(item->id);
+    outbox_->delivered(*item);
     spdlog::error("alerts: {}: dropped notification {} after {} attempts over {} h (last: {})",
                   worker.counters.name, item->notification_id, item->attempts,
                   std::chrono::duration_cast<std::chrono::hours>(options_.max_age).count(),
@@ -52,7 +48,7 @@ bool AlertService::deliver_one(Worker& worker) {
   }
   const auto error = worker.receiver.deliver(item->notification_id, item->payload);
   if (error.empty()) {
-    outbox_->delivered(item->id);
+    outbox_->delivered(*item);
     if (item->attempts > 0)
       spdlog::info("alerts: {}: delivered {} after {} failed attempts", worker.counters.name,
                    item->notification_id, item->attempts);
@@ -60,8 +56,8 @@ bool AlertService::deliver_one(Worker& worker) {
     ++worker.counters.delivered;
     return true;
   }
-  const auto delay = back_off(item->attempts, options_.retry_max);
-  outbox_->failed(item->id, wall_now() + delay, error);
+  const auto delay = alerts::retry_delay(item->attempts, options_.retry_max);
+  outbox_->failed(*item, wall_now(), delay, error);
   if (item->attempts == 0 || (item->attempts + 1) % 10 == 0)
     spdlog::warn("alerts: {} {}: delivery of {} failed ({}); retrying in {:.0f} s (attempt {})",
                  worker.counters.kind, worker.counters.target, item->notification_id, error,
@@ -76,6 +72,7 @@ void AlertService::repost(Worker& worker, Timestamp now) {
   if (worker.receiver.kind() != alerts::ReceiverKind::alertmanager || now < worker.next_repost)
     return;
   worker.next_repost = now + options_.repost_interval;
+  if (outbox_->waiting(worker.counters.name) > 0) return;  // backing off (or claimed elsewhere)
   std::vector<alerts::Alert> firing;
   {
     std::lock_guard lock(engine_mutex_);

@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "alerts/delivery.h"
 #include "store/sqlite_store.h"
 
 namespace cw::apps {
@@ -71,6 +73,12 @@ void add_alert_options(CLI::App& cmd, CollectorAlertOptions& o) {
                  "durable outbox of undelivered notifications (default: DB.alerts-outbox; with "
                  "--store URL and no --db: alerts-outbox in $CW_DATA_DIR)")
       ->group(group);
+  cmd.add_option("--alert-claim-lease", o.claim_lease,
+                 "with a PostgreSQL store, whose outbox the collectors share: seconds a "
+                 "collector holds a notification it is delivering; another collector delivers "
+                 "it once the claim ends (default: 30, and at least --alert-timeout + 2)")
+      ->group(group)
+      ->check(CLI::Range(1.0, 3600.0));
   cmd.add_option("--alert-timeout", o.timeout, "seconds one delivery attempt may take")
       ->group(group)
       ->capture_default_str()
@@ -106,9 +114,16 @@ AlertServiceOptions alert_service_options(const CollectorAlertOptions& o,
       database.empty() ? (store::default_database_path().parent_path() / "alerts-outbox").string()
                        : database + ".alerts-outbox";
   out.outbox_path = o.outbox.empty() ? beside : o.outbox;
+  out.outbox_explicit = !o.outbox.empty();
   if (!o.min_severity.empty()) out.min_severity = events::parse_severity(o.min_severity);
   out.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(o.timeout * 1000));
   out.retry_max = from_seconds(o.retry_max);
+  out.claim_lease = std::max(from_seconds(30), alerts::shortest_lease(out.timeout));
+  if (o.claim_lease > 0) {
+    out.claim_lease = from_seconds(o.claim_lease);
+    if (auto wrong = alerts::check_lease(out.claim_lease, out.timeout); !wrong.empty())
+      throw std::invalid_argument(wrong);
+  }
   out.repost_interval = from_seconds(o.repost_interval);
   out.external_url = o.external_url;
   out.queue_events = o.queue_events;

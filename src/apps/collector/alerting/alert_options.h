@@ -28,6 +28,7 @@ struct CollectorAlertOptions {
   std::string outbox;  // default: beside the database
   double timeout = 10;
   double retry_max = 60;
+  double claim_lease = 0;  // 0: 30 s, or longer for a long --alert-timeout
   double repost_interval = 60;
   std::string external_url;
   std::size_t queue_events = AlertServiceOptions{}.queue_events;

@@ -1,12 +1,17 @@
-// apps/collector/alerting/alert_outbox.cpp — the outbox table.
+// apps/collector/alerting/alert_outbox.cpp — the local outbox table, and which outbox to open.
 #include "apps/collector/alerting/alert_outbox.h"
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "store/postgres/pg_outbox.h"
 
 namespace cw::apps {
 
-AlertOutbox::AlertOutbox(const std::string& path)
+SqliteAlertOutbox::SqliteAlertOutbox(const std::string& path)
     : path_(path), db_(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
   db_.exec("PRAGMA journal_mode=WAL");
   db_.exec("PRAGMA synchronous=NORMAL");  // survives the process dying; a power loss may lose
@@ -27,7 +32,7 @@ AlertOutbox::AlertOutbox(const std::string& path)
   )sql");
 }
 
-void AlertOutbox::add(const std::vector<OutboxItem>& items) {
+void SqliteAlertOutbox::add(const std::vector<OutboxItem>& items) {
   if (items.empty()) return;
   std::lock_guard lock(mutex_);
   SQLite::Transaction transaction(db_);
@@ -46,7 +51,7 @@ void AlertOutbox::add(const std::vector<OutboxItem>& items) {
   transaction.commit();
 }
 
-std::optional<OutboxItem> AlertOutbox::head(const std::string& receiver) {
+std::optional<OutboxItem> SqliteAlertOutbox::claim(const std::string& receiver, Timestamp now) {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(db_,
                           "SELECT id, notification_id, payload, created_ns, attempts, "
@@ -63,33 +68,83 @@ std::optional<OutboxItem> AlertOutbox::head(const std::string& receiver) {
   item.attempts = query.getColumn(4).getInt();
   item.next_attempt = from_unix_ns(query.getColumn(5).getInt64());
   item.last_error = query.getColumn(6).getString();
+  if (item.next_attempt > now) return std::nullopt;  // backing off; those after it wait too
   return item;
 }
 
-void AlertOutbox::delivered(std::int64_t id) {
+void SqliteAlertOutbox::delivered(const OutboxItem& item) {
   std::lock_guard lock(mutex_);
   SQLite::Statement remove(db_, "DELETE FROM outbox WHERE id = ?");
-  remove.bind(1, id);
+  remove.bind(1, item.id);
   remove.exec();
 }
 
-void AlertOutbox::failed(std::int64_t id, Timestamp next_attempt, const std::string& error) {
+void SqliteAlertOutbox::failed(const OutboxItem& item, Timestamp now, Duration retry_in,
+                               const std::string& error) {
   std::lock_guard lock(mutex_);
   SQLite::Statement update(db_,
                            "UPDATE outbox SET attempts = attempts + 1, next_attempt_ns = ?, "
                            "last_error = ? WHERE id = ?");
-  update.bind(1, static_cast<std::int64_t>(unix_ns(next_attempt)));
+  update.bind(1, static_cast<std::int64_t>(unix_ns(now + retry_in)));
   update.bind(2, error);
-  update.bind(3, id);
+  update.bind(3, item.id);
   update.exec();
 }
 
-std::size_t AlertOutbox::waiting(const std::string& receiver) {
+std::size_t SqliteAlertOutbox::waiting(const std::string& receiver) {
   std::lock_guard lock(mutex_);
   SQLite::Statement query(db_, "SELECT count(*) FROM outbox WHERE receiver = ?");
   query.bind(1, receiver);
   query.executeStep();
   return static_cast<std::size_t>(query.getColumn(0).getInt64());
+}
+
+std::size_t SqliteAlertOutbox::move_into(store::Outbox& shared) {
+  std::lock_guard lock(mutex_);
+  SQLite::Statement query(db_,
+                          "SELECT id, receiver, notification_id, payload, created_ns FROM outbox "
+                          "ORDER BY id");
+  std::vector<OutboxItem> items;
+  while (query.executeStep()) {
+    OutboxItem item;
+    item.id = query.getColumn(0).getInt64();
+    item.receiver = query.getColumn(1).getString();
+    item.notification_id = query.getColumn(2).getString();
+    item.payload = query.getColumn(3).getString();
+    item.created = item.next_attempt = from_unix_ns(query.getColumn(4).getInt64());
+    items.push_back(std::move(item));
+  }
+  shared.add(items);  // committed there before they leave here (a repeat is dropped there)
+  SQLite::Transaction transaction(db_);
+  SQLite::Statement remove(db_, "DELETE FROM outbox WHERE id = ?");
+  for (const auto& item : items) {
+    remove.bind(1, item.id);
+    remove.exec();
+    remove.reset();
+  }
+  transaction.commit();
+  return items.size();
+}
+
+std::unique_ptr<store::Outbox> open_outbox(const OutboxPlace& place) {
+  if (place.shared_conninfo.empty()) return std::make_unique<SqliteAlertOutbox>(place.path);
+  auto shared = std::make_unique<store::PgOutbox>(
+      place.shared_conninfo,
+      store::PgOutboxOptions{.owner = place.owner, .lease = place.lease, .keep = place.keep});
+  // A collector that kept its outbox in a local file before (an older version): what waits
+  // there goes to the shared one, once.
+  std::error_code missing;
+  if (place.path.empty() || !std::filesystem::exists(place.path, missing)) return shared;
+  try {
+    SqliteAlertOutbox local(place.path);
+    if (const auto moved = local.move_into(*shared); moved > 0)
+      spdlog::info("alerts: moved {} notifications waiting in {} into the shared outbox", moved,
+                   place.path);
+  } catch (const std::exception& error) {
+    spdlog::warn("alerts: the notifications waiting in {} stay there: {}", place.path,
+                 error.what());
+  }
+  return shared;
 }
 
 }  // namespace cw::apps

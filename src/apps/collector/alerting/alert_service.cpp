@@ -159,14 +159,14 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
     for (const auto& worker : workers_)
       if (worker->receiver.wants(n.alert))
         items.push_back(
-            {0, worker->counters.name, n.id, worker->receiver.render(n, now), now, 0, now, {}});
+            {0, worker->counters.name, n.id, worker->receiver.render(n, now), now, 0, now, {}, {}});
   try {
     outbox_->add(items);
   } catch (const std::exception& error) {
     std::lock_guard status(status_mutex_);
     lost_notifications_ += items.size();
     spdlog::error("alerts: cannot write {} notifications to the outbox {}: {}", items.size(),
-                  outbox_->path(), error.what());
+                  outbox_->describe(), error.what());
     return;
   }
   for (auto& worker : workers_) worker->wake.notify_all();

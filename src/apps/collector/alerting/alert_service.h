@@ -34,7 +34,11 @@ namespace cw::apps {
 struct AlertServiceOptions {
   std::string rules_file;  // --alert-rules, or the --config file's alerts: section ("" none)
   bool rules_in_config_file = false;  // rules_file is the --config file
-  std::string outbox_path;            // the outbox database (created when there is a receiver)
+  std::string outbox_path;  // the local outbox database (created when there is a receiver)
+  // A PostgreSQL store: the outbox is its table, shared by the collectors, instead of
+  // outbox_path; a delivery claims a notification for this long (alerts/delivery.h).
+  Duration claim_lease = std::chrono::seconds(30);
+  bool outbox_explicit = false;                   // --alert-outbox was given
   std::vector<alerts::ReceiverConfig> receivers;  // from flags; the file may add more
   std::optional<events::Severity> min_severity;   // --alert-min-severity (wins over the file)
   std::chrono::milliseconds timeout{10'000};
@@ -117,6 +121,7 @@ class AlertService {
   // finishes the delivery in progress), new ones start; a receiver keeps its outbox by name.
   void set_receivers(const std::vector<alerts::ReceiverConfig>& configs, bool remake_all);
   void launch(Worker& worker);
+  OutboxPlace outbox_place() const;  // shared in a PostgreSQL store, else the local file
   void restore_state();
   // At startup: what was stored after the saved position goes first (a restart gap), and the
   // agents' stored sequences are applied once it is evaluated (not before: its events would look
@@ -158,7 +163,7 @@ class AlertService {
   Clock& clock_;
   std::mutex engine_mutex_;
   alerts::Alerting alerting_;
-  std::unique_ptr<AlertOutbox> outbox_;
+  std::unique_ptr<store::Outbox> outbox_;
   std::unique_ptr<AlertStateStore> state_;
   std::mutex workers_mutex_;  // workers_, outbox_ (made with the first receiver), started_
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -1,0 +1,180 @@
+"""Several collectors on one PostgreSQL (started by the test) share the alert outbox (table
+alert_outbox, docs/alerts.md "Several collectors"): a real webhook receiver (alert_support's
+http.server) gets the notifications.
+
+- A collector SIGKILLed while it is delivering (its claim held, the receiver stalling): the other
+  collector delivers what was pending once the claim's lease ends, within the lease plus a bound,
+  and says it took the claim over.
+- The same history replayed through both collectors at once (each evaluates every event and
+  raises the same alerts): each notification is delivered exactly once.
+- A receiver that fails at first: the retries come from whichever collector holds the claim, one
+  at a time, spaced by the shared back-off; once it answers, each notification arrives once.
+"""
+import signal
+import subprocess
+import time
+
+import pytest
+
+from alert_support import WebhookReceiver, alert_stats
+from peers import Postgres, wait_for
+from pipeline_support import CW, Collector, Keys, json_lines, simulate
+
+TIMEOUT, LEASE, RETRY_MAX = 2, 4, 2  # seconds: attempt timeout, claim lease, longest back-off
+BOUND = 15  # seconds past the lease for the other collector to notice and deliver (loaded machine)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    cluster = Postgres()
+    yield cluster
+    cluster.stop()
+
+
+def collector(keys, url, receiver, started):
+    c = Collector(keys, url, extra=["--alert-webhook", receiver.url, "--alert-timeout", str(TIMEOUT),
+                                    "--alert-claim-lease", str(LEASE),
+                                    "--alert-retry-max", str(RETRY_MAX)])
+    started.append(c)
+    return c
+
+
+def outbox_rows(postgres, database):
+    """(notification id, delivered) of every row of the shared outbox."""
+    out = postgres.psql("SELECT convert_from(notification_id, 'UTF8'), delivered_ns IS NOT NULL "
+                        "FROM alert_outbox ORDER BY seq", database)
+    return [(line.split("|")[0], line.split("|")[1] == "t") for line in out.splitlines() if line]
+
+
+def received_ids(receiver):
+    return [b["notificationId"] for b in receiver.bodies()]
+
+
+def all_delivered(postgres, database, receiver, at_least):
+    rows = outbox_rows(postgres, database)
+    return len(rows) >= at_least and all(d for _, d in rows) and \
+        sorted(received_ids(receiver)) == sorted(i for i, _ in rows)
+
+
+def stop_all(started, receiver):
+    for c in started:
+        if c.process.alive():
+            c.stop()
+    receiver.stop()
+
+
+def scan_alerts(keys, target):
+    """One simulated agent, 60 events over 4 s: its 50th (at 3.3 s) is a port scan
+    (simulate_agents.cpp), one alert notified firing then resolved (2 notifications); the others
+    are low-severity drifts, not notified."""
+    code, report = simulate(keys, target, agents=1, rate=15, duration=4)
+    assert code == 0, report
+
+
+def test_a_notification_pending_when_its_collector_is_killed_is_delivered_by_the_other(
+        postgres, tmp_path):
+    url = postgres.create_database("killed")
+    keys = Keys(tmp_path / "keys", agents=1)
+    receiver = WebhookReceiver()
+    receiver.mode = "stall"  # the first attempt hangs: its collector holds the claim
+    started = []
+    try:
+        first = collector(keys, url, receiver, started)
+        second = collector(keys, url, receiver, started)
+        scan_alerts(keys, first)
+        wait_for(lambda: any(mode == "stall" for _, mode, _ in receiver.attempts), timeout=30,
+                 what="the first collector's attempt, stalled by the receiver")
+        first.stop(signal.SIGKILL)  # inside its 2 s attempt: the claim is held, its lease runs
+        killed_at = time.monotonic()
+        receiver.mode = "ok"
+        stalled = [n for _, mode, n in receiver.attempts if mode == "stall"]
+        wait_for(lambda: all_delivered(postgres, "killed", receiver, 2), timeout=LEASE + BOUND,
+                 what="the other collector to deliver what the killed one had claimed")
+        delivered_after = receiver.received[0]["at"] - killed_at
+        log = second.process.log()
+    finally:
+        stop_all(started, receiver)
+    assert delivered_after <= LEASE + BOUND, delivered_after
+    ids = received_ids(receiver)
+    assert len(ids) == len(set(ids)) == 2, ids  # once each, in order: firing then resolved
+    assert ids[0] == stalled[0] and ids[1].endswith("/resolved"), (ids, stalled)
+    assert f"took over notification {stalled[0]}" in log, log[-3000:]
+    assert alert_stats(second)["raised"] == 0  # the other collector raised nothing itself
+
+
+def replay_to(keys, source, target):
+    return subprocess.Popen(
+        [CW, "replay", "--db", str(source), "--from", "1h", "--to", "now", "--to", target.endpoint,
+         "--speed", "1", "--key", str(keys.agents / "sim-0001.key"),
+         "--collector-key", str(keys.server / "collector.pub"), "--drain", "30", "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_the_same_alert_raised_through_both_collectors_is_delivered_once(postgres, tmp_path):
+    keys = Keys(tmp_path / "keys", agents=1)
+    # The history: one agent, a port scan at its 50th event, 3.3 s after its first.
+    source = Collector(keys, tmp_path / "history.db")
+    try:
+        scan_alerts(keys, source)
+    finally:
+        assert source.stop() == 0
+    url = postgres.create_database("twice")
+    receiver = WebhookReceiver()
+    started = []
+    try:
+        first = collector(keys, url, receiver, started)
+        second = collector(keys, url, receiver, started)
+        # Both at once, as the agent, at the original pace: both collectors welcome it (telling it
+        # what the store holds) seconds before the scan is stored, so each receives and evaluates
+        # the scan (for one of them it is a resend, which the store drops).
+        replays = [replay_to(keys, source.db, c) for c in (first, second)]
+        for r in replays:
+            out, err = r.communicate(timeout=90)
+            assert r.returncode == 0, err[-2000:]
+            assert json_lines(out)[-1]["total_acknowledged"] == 60, out
+        wait_for(lambda: all(alert_stats(c).get("notifications", 0) >= 2 for c in (first, second)),
+                 timeout=30, what="both collectors notifying the scan's alert")
+        wait_for(lambda: all_delivered(postgres, "twice", receiver, 2), timeout=30,
+                 what="the notifications delivered")
+        counters = [alert_stats(c) for c in (first, second)]
+    finally:
+        stop_all(started, receiver)  # nothing can be sent after this
+    rows = outbox_rows(postgres, "twice")
+    assert len(rows) == 2, rows  # one alert, firing and resolved: the repeats were dropped
+    ids = received_ids(receiver)
+    assert sorted(ids) == sorted(i for i, _ in rows) and len(ids) == len(set(ids)), ids
+    for c in counters:  # each engine made both notifications (and raised a low drift alert, not
+        assert c["notifications"] == 2, counters  # notified); the receiver got each once
+    assert sum(r["delivered"] for c in counters for r in c["receivers"]) == 2, counters
+
+
+def test_a_failing_receiver_gets_the_retries_from_whoever_holds_the_claim(postgres, tmp_path):
+    url = postgres.create_database("retries")
+    keys = Keys(tmp_path / "keys", agents=1)
+    receiver = WebhookReceiver()
+    receiver.mode = "fail"
+    started = []
+    try:
+        first = collector(keys, url, receiver, started)
+        second = collector(keys, url, receiver, started)
+        scan_alerts(keys, first)
+        wait_for(lambda: len(receiver.attempts) >= 4, timeout=60, what="four failed attempts")
+        receiver.mode = "ok"
+        wait_for(lambda: all_delivered(postgres, "retries", receiver, 2), timeout=30,
+                 what="the notifications delivered once the receiver answers")
+        counters = [alert_stats(c) for c in (first, second)]
+    finally:
+        stop_all(started, receiver)
+    failed = [(at, n) for at, mode, n in receiver.attempts if mode == "fail"]
+    head = failed[0][1]
+    assert all(n == head for _, n in failed), failed  # later ones wait behind the oldest
+    # One attempt at a time, whoever makes it: each after the shared back-off (1 s, 2 s, 2 s, …)
+    # from the previous one's failure, never two collectors at once.
+    for i in range(1, len(failed)):
+        gap, back_off = failed[i][0] - failed[i - 1][0], min(2 ** (i - 1), RETRY_MAX)
+        assert gap >= 0.95 * back_off, (i, gap, failed)
+    failures = [sum(r["failures"] for r in c["receivers"]) for c in counters]
+    assert sum(failures) == len(failed), (failures, len(failed))
+    ids = received_ids(receiver)
+    assert ids[0] == head and len(ids) == len(set(ids)) == 2, ids
+    print(f"failed attempts by collector: {failures}")
