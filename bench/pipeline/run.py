@@ -113,8 +113,13 @@ class Store:
             self.file = work / "events.db"
         elif kind == "postgres":
             from peers import Postgres
-            self.cluster = Postgres(PG_SETTINGS)
+            settings = {**PG_SETTINGS, **dict(kv.split("=", 1) for kv in ARGS.pg_setting)}
+            if ARGS.pg_statements:
+                settings["shared_preload_libraries"] = "pg_stat_statements"
+            self.cluster = Postgres(settings)
             self.url = self.cluster.create_database("bench")
+            if ARGS.pg_statements:
+                self.cluster.psql("CREATE EXTENSION pg_stat_statements", "bench")
         else:
             self.url = kind
 
@@ -147,6 +152,30 @@ class Store:
             if pid == root or int(fields[1]) == root:
                 total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
+
+    def wal_counters(self):
+        """WAL bytes, full-page images and checkpoints of the cluster so far (pg_stat_wal,
+        pg_stat_bgwriter), or None without a cluster of ours."""
+        if not self.cluster:
+            return None
+        row = self.cluster.psql("SELECT w.wal_bytes::bigint, w.wal_fpi, "
+                                "b.checkpoints_timed + b.checkpoints_req "
+                                "FROM pg_stat_wal w, pg_stat_bgwriter b").split("|")
+        return [int(v) for v in row]
+
+    def statements(self, reset=False):
+        """--pg-statements: the statements' total time since the last reset, the costliest first."""
+        if not (self.cluster and ARGS.pg_statements):
+            return None
+        if reset:
+            self.cluster.psql("SELECT pg_stat_statements_reset()", "bench")
+            return None
+        rows = self.cluster.psql(
+            "SELECT calls, round(total_exec_time)::bigint, round(max_exec_time)::bigint, rows, "
+            "wal_bytes::bigint, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+            "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12", "bench")
+        keys = ("calls", "total_ms", "max_ms", "rows", "wal_bytes", "query")
+        return [dict(zip(keys, line.split("|", 5))) for line in rows.splitlines() if line]
 
     def stop(self):
         if self.cluster:
@@ -244,6 +273,11 @@ def main():
                         help="events/s per agent: skip the throughput phase, measure latency only")
     parser.add_argument("--store", default="sqlite", help="sqlite, postgres, or a store URL")
     parser.add_argument("--collectors", type=int, default=1)
+    parser.add_argument("--pg-statements", action="store_true",
+                        help="pg_stat_statements on the cluster: the costliest statements of the "
+                             "throughput and latency phases in the output")
+    parser.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="one more setting of the PostgreSQL cluster the script starts")
     parser.add_argument("--compare", action="store_true",
                         help="SQLite with 1 collector, then PostgreSQL with --collectors (≥ 2)")
     parser.add_argument("--binary", default=str(REPO / "build" / "src" / "apps" / "chronowatch"))
@@ -288,11 +322,14 @@ def run_phases(args, cw, work, group, store):
     per_agent = (connected - idle) / args.agents
     if args.latency_rate:  # only the latency phase, at this rate per agent
         return latency_phase(args, cw, work, endpoints, group, args.latency_rate,
-                             {"agents": args.agents, "collector_bytes_per_connected_agent": per_agent})
+                             {"agents": args.agents, "collector_bytes_per_connected_agent": per_agent},
+                             store)
     # 2. throughput
     before = group.total("events_stored")
     collector_cpu = sum(cpu_seconds(pid) for pid in pids)
     store_cpu = store.cpu_seconds()
+    wal = store.wal_counters()
+    store.statements(reset=True)
     t0 = time.monotonic()
     load = simulate(cw, work, endpoints, args.agents, args.rate, args.duration)
     samples = []
@@ -306,6 +343,12 @@ def run_phases(args, cw, work, group, store):
     elapsed = time.monotonic() - t0
     collector_cpu = sum(cpu_seconds(pid) for pid in pids) - collector_cpu
     store_cpu = store.cpu_seconds() - store_cpu
+    wal_figures = {}
+    if wal:
+        now = store.wal_counters()
+        wal_figures = {"wal_bytes_per_event": (now[0] - wal[0]) / max(stored, 1),
+                       "wal_full_page_images_per_1000_events": 1000 * (now[1] - wal[1]) / max(stored, 1),
+                       "checkpoints_during_throughput": now[2] - wal[2]}
     load_throughput = os.getloadavg()
     best = 0.0
     for i in range(len(samples)):
@@ -331,12 +374,22 @@ def run_phases(args, cw, work, group, store):
         "collector_cpu_us_per_event": 1e6 * collector_cpu / max(stored, 1),
         "simulator_cpu_us_per_event": 1e6 * load.cpu_seconds / max(report["total_sent"], 1),
         "postgres_cpu_us_per_event": 1e6 * store_cpu / max(stored, 1),
-    })
+        **wal_figures,
+        **({"throughput_statements": store.statements()} if ARGS.pg_statements else {}),
+    }, store)
 
 
-def latency_phase(args, cw, work, endpoints, group, light_rate, out):
+def latency_phase(args, cw, work, endpoints, group, light_rate, out, store):
+    store.statements(reset=True)
+    store_cpu = store.cpu_seconds()
+    before = group.total("events_stored")
     light = simulate(cw, work, endpoints, args.agents, light_rate, args.latency_duration)
     light_report = light.report()
+    if ARGS.pg_statements:
+        out["latency_statements"] = store.statements()
+    store_cpu = store.cpu_seconds() - store_cpu
+    out["latency_postgres_cpu_us_per_event"] = (
+        1e6 * store_cpu / max(group.total("events_stored") - before, 1))
     time.sleep(1.5)
     latencies = [group.last(i) for i in group.alive()]
     return {**out,

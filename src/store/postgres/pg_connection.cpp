@@ -65,6 +65,9 @@ std::string_view Result::bytes(int row, int column) const {
 std::int64_t Result::int64(int row, int column) const {
   return static_cast<std::int64_t>(be64(PQgetvalue(result_.get(), row, column)));
 }
+std::int64_t Result::text_int64(int row, int column) const {
+  return std::strtoll(PQgetvalue(result_.get(), row, column), nullptr, 10);
+}
 std::int16_t Result::int16(int row, int column) const {
   const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(result_.get(), row, column));
   return static_cast<std::int16_t>((p[0] << 8) | p[1]);
@@ -146,8 +149,8 @@ bool Connection::wait_notification(int timeout_ms) {
   return drain();
 }
 
-void Connection::copy_in(const std::string& copy_sql, std::span<const std::byte> data) {
-  auto* started = PQexec(conn_, copy_sql.c_str());
+std::int64_t Connection::copy_in(const std::string& copy_sql, std::span<const std::byte> data) {
+  auto* started = PQexec(conn_, copy_sql.c_str());  // statements before the COPY run first
   if (!started || PQresultStatus(started) != PGRES_COPY_IN) fail(started, "COPY");
   PQclear(started);
   constexpr std::size_t kChunk = 1 << 20;
@@ -158,8 +161,18 @@ void Connection::copy_in(const std::string& copy_sql, std::span<const std::byte>
       fail(nullptr, "COPY data");
   }
   if (PQputCopyEnd(conn_, nullptr) != 1) fail(nullptr, "COPY end");
-  auto result = check(PQgetResult(conn_), "COPY");
-  while (auto* more = PQgetResult(conn_)) PQclear(more);
+  // The COPY's result, then those of the statements after it in `copy_sql` (none after an error).
+  auto* done = PQgetResult(conn_);
+  pg_result* failed = nullptr;
+  while (auto* more = PQgetResult(conn_)) {  // the connection idle again, even on error
+    const auto status = PQresultStatus(more);
+    if (!failed && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      failed = more;
+    else
+      PQclear(more);
+  }
+  if (failed) PQclear(done), fail(failed, copy_sql.substr(0, 60));
+  return check(done, "COPY").affected();
 }
 
 }  // namespace cw::store::pg

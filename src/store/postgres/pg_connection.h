@@ -54,6 +54,7 @@ class Result {
   bool is_null(int row, int column) const;
   std::string_view bytes(int row, int column) const;
   std::int64_t int64(int row, int column) const;
+  std::int64_t text_int64(int row, int column) const;  // a simple query's (text) bigint
   std::int16_t int16(int row, int column) const;
   bool boolean(int row, int column) const;
   std::int64_t affected() const;  // rows an INSERT/UPDATE/DELETE touched (its command tag)
@@ -75,8 +76,10 @@ class Connection {
 
   Result exec(const std::string& sql);  // simple query, may hold several statements
   Result exec(const std::string& sql, const Params& params);
-  // COPY … FROM STDIN (FORMAT binary) with `data` as the whole stream.
-  void copy_in(const std::string& copy_sql, std::span<const std::byte> data);
+  // COPY … FROM STDIN (FORMAT binary) with `data` as the whole stream; the rows it stored.
+  // `copy_sql` may be several statements around one COPY (one round trip for all of them): those
+  // before it run first, those after it once the data is in; the first failure throws.
+  std::int64_t copy_in(const std::string& copy_sql, std::span<const std::byte> data);
 
   // Waits up to `timeout_ms` for a NOTIFY on a channel this connection LISTENs to; true when one
   // (or more) arrived, their payloads discarded. Throws PgError when the connection is lost.

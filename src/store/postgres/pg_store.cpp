@@ -1,8 +1,8 @@
 // store/postgres/pg_store.cpp — connecting to PostgreSQL and writing to it: per batch, the keys of
-// agents new to this collector, binary COPY into a temporary table, one INSERT … SELECT … ORDER BY
-// agent_key, sequence ON CONFLICT DO
-// NOTHING RETURNING what was new, the agents' tallies (store/agent_tally.h) upserted the same
-// way, one COMMIT (store/postgres/pg_store.h, docs/store.md).
+// agents new to this collector, one binary COPY straight into `events` in (agent_key, sequence)
+// order (after a resend: COPY into a temporary table, then INSERT … SELECT … ORDER BY agent_key,
+// sequence ON CONFLICT DO NOTHING), the agents' tallies (store/agent_tally.h) upserted, one COMMIT
+// (store/postgres/pg_store.h, docs/store.md).
 #include "store/postgres/pg_store.h"
 
 #include <algorithm>
@@ -24,17 +24,24 @@ using events::Event;
 
 // temp_buffers (set before the session's first temporary table) holds a whole flush of 100,000
 // events in memory: the default 8 MB spilled them to files.
+// Only incoming_agents is ON COMMIT DELETE ROWS: a commit that touched any temporary table
+// truncates every such table, and truncating one with a bytea column (so a TOAST table and its
+// index, rebuilt empty) cost ~3.5 ms per table per commit, ~10 ms of every flush's COMMIT at 10 %
+// load. The two with bytea are emptied by the rarer paths that use them.
 constexpr const char* kTempTables =
     "SET temp_buffers = '160MB'; "
     "CREATE TEMP TABLE IF NOT EXISTS incoming_events (agent_key integer, sequence bigint, "
-    "  timestamp_ns bigint, type smallint, severity smallint, payload bytea, ord integer) "
-    "  ON COMMIT DELETE ROWS; "
-    "CREATE TEMP TABLE IF NOT EXISTS incoming_agents (agent_id bytea, first_seen_ns bigint, "
+    "  timestamp_ns bigint, type smallint, severity smallint, payload bytea, position bigint); "
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_agents (agent_key integer, first_seen_ns bigint, "
     "  last_seen_ns bigint, last_sequence bigint, event_count bigint, alert_count bigint, "
     "  heartbeat_count bigint, last_offset_ns bigint, last_offset_at_ns bigint, heard_ns bigint) "
     "  ON COMMIT DELETE ROWS; "
-    "CREATE TEMP TABLE IF NOT EXISTS incoming_ids (agent_id bytea, first_ns bigint) "
-    "  ON COMMIT DELETE ROWS";
+    "CREATE TEMP TABLE IF NOT EXISTS incoming_ids (agent_id bytea, first_ns bigint)";
+
+// The rows of a flush, in the column order of kCopyEvents (and of incoming_events).
+constexpr const char* kCopyEvents =
+    "COPY events (agent_key, sequence, timestamp_ns, type, severity, payload, position) "
+    "FROM STDIN (FORMAT binary)";
 
 // Agents this collector has no key for: their rows made if the store has none (in the order of
 // their ids, as the tallies' upsert, so that two collectors wait for each other instead of
@@ -46,21 +53,17 @@ constexpr const char* kNewAgents =
 constexpr const char* kAgentKeys =
     "SELECT a.agent_id, a.agent_key::bigint FROM agents a JOIN incoming_ids i USING (agent_id)";
 
-// Usually nothing in a flush is stored already: a plain INSERT then skips ON CONFLICT's check of
-// the unique index before each row (a tenth of the server's time). A resend makes it fail with
-// unique_violation; the flush rolls back to its savepoint and stores the chunk with kInsertNew.
-// The order (agent keys are the same in every collector) makes two collectors that write the
-// same agents' resends take the rows' locks in
-// the same order, so they wait for each other instead of deadlocking. $1: the block's base.
-// No RETURNING: the command tag says how many were new; when that is all of them (the usual case)
+// Usually nothing in a flush is stored already: the rows go straight into `events` by COPY (no
+// temporary table, no executor; ON CONFLICT's check of the unique index before each row skipped).
+// A resend makes it fail with unique_violation; the flush rolls back to its savepoint and stores
+// the chunk through incoming_events with kInsertNew. Rows are sent, and inserted, in (agent_key,
+// sequence) order (agent keys are the same in every collector), so two collectors that write the
+// same agents' resends take the rows' locks in the same order and wait for each other instead of
+// deadlocking. The command tag says how many were new; when that is all of them (the usual case)
 // nothing else needs to come back.
-constexpr const char* kInsertAll =
-    "INSERT INTO events (agent_key, sequence, timestamp_ns, type, severity, payload, position) "
-    "SELECT agent_key, sequence, timestamp_ns, type, severity, payload, $1 + ord "
-    "FROM incoming_events ORDER BY agent_key, sequence";
 constexpr const char* kInsertNew =
     "INSERT INTO events (agent_key, sequence, timestamp_ns, type, severity, payload, position) "
-    "SELECT agent_key, sequence, timestamp_ns, type, severity, payload, $1 + ord "
+    "SELECT agent_key, sequence, timestamp_ns, type, severity, payload, position "
     "FROM incoming_events ORDER BY agent_key, sequence ON CONFLICT DO NOTHING";
 
 // A batch with events already stored: which positions of its block were taken (one of each
@@ -68,14 +71,16 @@ constexpr const char* kInsertNew =
 constexpr const char* kNewPositions =
     "SELECT position FROM events WHERE position >= $1 AND position < $2 ORDER BY position";
 
-// store/agent_tally.h's merge(), in SQL.
+// store/agent_tally.h's merge(), in SQL. incoming_agents names agents by key (no bytea in it, see
+// kTempTables); every one has its row already (resolve_keys), joined for the id.
 constexpr const char* kUpsertAgents =
     "INSERT INTO agents AS a (agent_id, first_seen_ns, last_seen_ns, state_changed_ns, "
     "  last_sequence, event_count, alert_count, heartbeat_count, last_offset_ns, "
     "  last_offset_at_ns, heard_ns) "
-    "SELECT agent_id, first_seen_ns, last_seen_ns, first_seen_ns, last_sequence, event_count, "
-    "  alert_count, heartbeat_count, last_offset_ns, last_offset_at_ns, heard_ns "
-    "FROM incoming_agents ORDER BY agent_id "
+    "SELECT g.agent_id, i.first_seen_ns, i.last_seen_ns, i.first_seen_ns, i.last_sequence, "
+    "  i.event_count, i.alert_count, i.heartbeat_count, i.last_offset_ns, i.last_offset_at_ns, "
+    "  i.heard_ns "
+    "FROM incoming_agents i JOIN agents g ON g.agent_key = i.agent_key ORDER BY g.agent_id "
     "ON CONFLICT (agent_id) DO UPDATE SET "
     "  first_seen_ns = least(a.first_seen_ns, excluded.first_seen_ns), "
     "  last_seen_ns = greatest(a.last_seen_ns, excluded.last_seen_ns), "
@@ -90,7 +95,7 @@ constexpr const char* kUpsertAgents =
     "  heard_ns = greatest(a.heard_ns, excluded.heard_ns)";
 
 void copy_event(pg::CopyWriter& copy, const Event& event, std::int32_t agent_key,
-                std::vector<std::byte>& payload, std::int32_t ord) {
+                std::vector<std::byte>& payload, std::int64_t position) {
   payload.clear();
   if (event.data.index() != 0 || !event.attributes.empty())
     events::encode_batch(std::span{&event, 1}, payload);
@@ -101,12 +106,13 @@ void copy_event(pg::CopyWriter& copy, const Event& event, std::int32_t agent_key
   copy.int16(static_cast<std::int16_t>(event.type));
   copy.int16(static_cast<std::int16_t>(event.severity));
   copy.bytes(payload.data(), payload.size());
-  copy.int32(ord);
+  copy.int64(position);
 }
 
-void copy_tally(pg::CopyWriter& copy, const AgentTally& t, Timestamp heard) {
+void copy_tally(pg::CopyWriter& copy, const AgentTally& t, std::int32_t agent_key,
+                Timestamp heard) {
   copy.row(10);
-  copy.bytes(t.agent_id);
+  copy.int32(agent_key);
   copy.int64(t.first_seen);
   copy.int64(t.last_seen);
   copy.int64(static_cast<std::int64_t>(t.last_sequence));
@@ -145,21 +151,32 @@ void new_events(pg::Connection& c, std::size_t first, std::size_t count, std::in
 // flushes for `kConflictWindow` go straight to ON CONFLICT.
 constexpr auto kConflictWindow = std::chrono::seconds(10);
 
-std::int64_t insert_chunk(pg::Connection& c, const pg::Params& at, MonotonicTime now,
+std::int64_t insert_chunk(pg::Connection& c, std::span<const std::byte> rows, MonotonicTime now,
                           MonotonicTime& conflicts_until) {
   if (now >= conflicts_until) {
-    c.exec("SAVEPOINT chunk");
-    try {
-      const auto all = c.exec(kInsertAll, at).affected();
-      c.exec("RELEASE SAVEPOINT chunk");
-      return all;
+    try {  // one round trip: the savepoint, the rows, its release
+      return c.copy_in(std::string{"SAVEPOINT chunk; "} + kCopyEvents + "; RELEASE SAVEPOINT chunk",
+                       rows);
     } catch (const pg::PgError& error) {
       if (error.sqlstate() != "23505" || error.connection_lost()) throw;  // not unique_violation
     }
     c.exec("ROLLBACK TO SAVEPOINT chunk");
     conflicts_until = now + kConflictWindow;
   }
-  return c.exec(kInsertNew, at).affected();
+  c.copy_in("TRUNCATE incoming_events; COPY incoming_events FROM STDIN (FORMAT binary)", rows);
+  return c.exec(kInsertNew).affected();
+}
+
+// The events of [first, first + count) in (agent key, sequence) order: the order of kCopyEvents.
+std::vector<std::uint32_t> key_order(std::span<const Event> events, std::size_t first,
+                                     std::size_t count, const std::vector<std::int32_t>& keys) {
+  std::vector<std::uint32_t> order(count);
+  for (std::uint32_t i = 0; i < count; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    return events[first + a].sequence < events[first + b].sequence;
+  });
+  return order;
 }
 
 }  // namespace
@@ -222,47 +239,50 @@ InsertOutcome PgEventStore::insert_batch(std::span<const Event> events) {
   if (keys_generation_ != generation_) keys_.clear(), keys_generation_ = generation_;
   InsertOutcome outcome;
   std::vector<std::byte> payload;
-  c.exec("BEGIN");
+  // One round trip: BEGIN and the first chunk's block of positions.
+  auto base = c.exec(std::string{"BEGIN; "} + pg::kTakePositionBlock).text_int64(0, 0);
   AgentKeys fresh;  // given or read in this transaction: kept once it commits
   resolve_keys(c, events, fresh);
-  const std::string* last_id = nullptr;
+  std::string_view last_id;  // into `events` or the tallies, which outlive the lambda's use
   std::int32_t last_key = 0;
-  const auto key_of = [&](const std::string& id) {
-    if (last_id && *last_id == id) return last_key;  // a batch is mostly runs of one agent
-    const auto known = keys_.find(id);
-    last_key = known != keys_.end() ? known->second : fresh.at(id);
-    last_id = &id;
+  bool have_last = false;
+  const auto key_of = [&](std::string_view id) {
+    if (have_last && last_id == id) return last_key;  // a batch is mostly runs of one agent
+    const std::string owned{id};
+    const auto known = keys_.find(owned);
+    last_key = known != keys_.end() ? known->second : fresh.at(owned);
+    last_id = id, have_last = true;
     return last_key;
   };
+  std::vector<std::int32_t> keys;
   for (std::size_t first = 0; first < events.size(); first += kPositionBlock) {
     const auto count = std::min<std::size_t>(kPositionBlock, events.size() - first);
+    keys.clear();
+    for (std::size_t i = 0; i < count; ++i) keys.push_back(key_of(events[first + i].agent_id));
+    // Position base + i for the batch's i-th event, whatever order the rows go in.
+    if (first > 0) base = c.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
     pg::CopyWriter rows;
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto& event = events[first + i];
-      copy_event(rows, event, key_of(event.agent_id), payload, static_cast<std::int32_t>(i));
-    }
-    if (first > 0) c.exec("TRUNCATE incoming_events");
-    c.copy_in("COPY incoming_events FROM STDIN (FORMAT binary)", rows.finish());
-    const auto base = c.exec(pg::kTakePositionBlock, pg::Params{}).int64(0, 0);
-    pg::Params at;
-    at.int64(base);
-    new_events(c, first, count, insert_chunk(c, at, clock_.monotonic_now(), conflicts_until_), base,
-               outcome);
+    for (const auto i : key_order(events, first, count, keys))
+      copy_event(rows, events[first + i], keys[i], payload, base + static_cast<std::int64_t>(i));
+    const auto inserted = insert_chunk(c, rows.finish(), clock_.monotonic_now(), conflicts_until_);
+    new_events(c, first, count, inserted, base, outcome);
   }
   AgentTallies tallies;
   for (const auto i : outcome.new_indices) tallies.add(events[i]);
-  std::string commit = "COMMIT";
   if (outcome.stored() > 0) {
     pg::CopyWriter agents;
     const auto heard = clock_.now();
-    for (const auto& tally : tallies.all()) copy_tally(agents, tally, heard);
-    c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary)", agents.finish());
-    c.exec(kUpsertAgents);
-    // Delivered at COMMIT to every LISTENing console: the newest position, a wake-up only.
-    commit = "SELECT pg_notify('" + std::string{kStoredChannel} + "', '" +
-             std::to_string(outcome.positions.back()) + "'); COMMIT";
+    for (const auto& tally : tallies.all())
+      copy_tally(agents, tally, key_of(tally.agent_id), heard);
+    // One round trip: the tallies, their upsert, the NOTIFY (delivered at COMMIT to every
+    // LISTENing console: the newest position, a wake-up only) and the COMMIT.
+    c.copy_in("COPY incoming_agents FROM STDIN (FORMAT binary); " + std::string{kUpsertAgents} +
+                  "; SELECT pg_notify('" + std::string{kStoredChannel} + "', '" +
+                  std::to_string(outcome.positions.back()) + "'); COMMIT",
+              agents.finish());
+  } else {
+    c.exec("COMMIT");
   }
-  c.exec(commit);
   keys_.merge(fresh);
   return outcome;
 }
@@ -279,6 +299,7 @@ void PgEventStore::resolve_keys(pg::Connection& c, std::span<const Event> events
   if (unknown.empty()) return;
   pg::CopyWriter ids;
   for (const auto& [id, ns] : unknown) ids.row(2), ids.bytes(id), ids.int64(ns);
+  c.exec("DELETE FROM incoming_ids");  // a few rows, rarely: no TRUNCATE (a new file, catalog rows)
   c.copy_in("COPY incoming_ids FROM STDIN (FORMAT binary)", ids.finish());
   c.exec(kNewAgents);
   const auto rows = c.exec(kAgentKeys, pg::Params{});
