@@ -194,3 +194,48 @@ def test_a_failing_receiver_gets_the_retries_from_whoever_holds_the_claim(postgr
     ids = received_ids(receiver)
     assert ids[0] == head and len(ids) == len(set(ids)) == 2, ids
     print(f"failed attempts: {len(failed)}, {by_second} of them by the second collector")
+
+
+def test_a_notification_made_while_postgresql_is_down_is_delivered_once_it_is_back(
+        postgres, tmp_path):
+    """PostgreSQL stopped as by `pg_ctl -m immediate` under a collector with a console: an
+    operator escalates a firing low-severity drift alert (not notified until then) while the
+    outbox's database is down; the notification is kept in memory, written when the server is
+    back, and delivered once."""
+    from web_support import Console
+    url = postgres.create_database("restarted")
+    keys = Keys(tmp_path / "keys", agents=1)
+    receiver = WebhookReceiver()
+    console = Console(keys, url, token_file=tmp_path / "web-token",
+                      extra=("--alert-webhook", receiver.url, "--alert-timeout", str(TIMEOUT),
+                             "--alert-claim-lease", str(LEASE)))
+    try:
+        scan_alerts(keys, console.collector)
+        wait_for(lambda: all_delivered(postgres, "restarted", receiver, 2), timeout=30,
+                 what="the scan's notifications")
+        status, _, body = console.get("/api/v1/alerts")
+        assert status == 200, body
+        drift = next(a for a in body["alerts"] if a["rule"] == "time_drift")
+        assert drift["status"] == "firing" and drift["severity"] == "low", drift
+        postgres.crash()
+        status, _, body = console.get(f"/api/v1/alerts/{drift['id']}/escalate", method="POST",
+                                      body=b'{"by": "test"}',
+                                      headers={"Content-Type": "application/json"})
+        assert status == 200, body
+        wait_for(lambda: "notifications to the outbox" in console.collector.process.log(),
+                 timeout=10, what="the outbox refusing the escalated alert's notification")
+        postgres.start()
+        wait_for(lambda: all_delivered(postgres, "restarted", receiver, 3), timeout=30,
+                 what="the kept notification delivered once PostgreSQL is back")
+        log = console.collector.process.log()
+    finally:
+        console.stop()
+        receiver.stop()
+        if not postgres.process.alive():
+            postgres.start()  # for the module's other tests
+    escalated = [b for b in receiver.bodies() if b["alerts"][0]["labels"].get("rule") == "time_drift"]
+    assert len(escalated) == 1, receiver.bodies()
+    assert escalated[0]["alerts"][0]["labels"]["severity"] == "medium", escalated
+    assert "wrote 1 notifications kept while the outbox" in log, log[-3000:]
+    ids = received_ids(receiver)
+    assert len(ids) == len(set(ids)) == 3, ids

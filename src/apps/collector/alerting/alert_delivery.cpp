@@ -9,13 +9,22 @@
 
 namespace cw::apps {
 
+// An outbox that fails (its database restarting) is said on its first failure, every 100th, and
+// when it works again, not twice a second.
 void AlertService::deliver_loop(Worker& worker) {
+  std::uint64_t failing = 0;
   while (!stopping_ && !worker.retired) {
     bool more = false;
     try {
       more = deliver_one(worker);
+      if (failing > 0)
+        spdlog::info("alerts: {}: outbox {} usable again after {} failures", worker.counters.name,
+                     outbox_->describe(), failing);
+      failing = 0;
     } catch (const std::exception& error) {
-      spdlog::error("alerts: {}: outbox: {}", worker.counters.name, error.what());
+      if (failing++ % 100 == 0)
+        spdlog::error("alerts: {}: outbox: {} (retried every 0.5 s)", worker.counters.name,
+                      error.what());
     }
     if (more) continue;
     std::unique_lock lock(worker.mutex);

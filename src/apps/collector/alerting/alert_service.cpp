@@ -143,7 +143,21 @@ void AlertService::stop() {
   }
   for (auto& worker : workers)
     if (worker->thread.joinable()) worker->thread.join();
+  flush_unwritten();
   save_state();
+}
+
+void AlertService::flush_unwritten() {
+  std::lock_guard lock(workers_mutex_);
+  if (unwritten_.empty() || !outbox_) return;
+  unwritten_since_ = {};  // a last try now
+  write_outbox({}, wall_now());
+  if (unwritten_.empty()) return;
+  spdlog::error("alerts: stopping: {} notifications the outbox {} refused are lost",
+                unwritten_.size(), outbox_->describe());
+  std::lock_guard status(status_mutex_);
+  lost_notifications_ += unwritten_.size();
+  unwritten_.clear();
 }
 
 // Notifications into the outbox, one row per receiver that wants them; incidents to the writer.
@@ -153,23 +167,49 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
     incidents_to_.push({agent, std::move(out.incidents), 0, std::nullopt});
   }
   std::lock_guard workers(workers_mutex_);
-  if (out.notifications.empty() || !outbox_) return;
+  if (!outbox_) return;
   std::vector<OutboxItem> items;
   for (const auto& n : out.notifications)
     for (const auto& worker : workers_)
       if (worker->receiver.wants(n.alert))
         items.push_back(
             {0, worker->counters.name, n.id, worker->receiver.render(n, now), now, 0, now, {}, {}});
+  if (items.empty() && unwritten_.empty()) return;
+  write_outbox(std::move(items), now);
+  for (auto& worker : workers_) worker->wake.notify_all();
+}
+
+// Under workers_mutex_. What the outbox refused (its database down: a PostgreSQL restart, a full
+// disk) is kept in memory, in order, and written first with the next ones, tried at most once a
+// second; past kKeptUnwritten the oldest are given up and counted as lost.
+void AlertService::write_outbox(std::vector<OutboxItem> items, Timestamp now) {
+  constexpr std::size_t kKeptUnwritten = 100'000;
+  const bool retrying = !unwritten_.empty();
+  if (retrying && items.empty() && now - unwritten_since_ < std::chrono::seconds(1)) return;
+  items.insert(items.begin(), std::make_move_iterator(unwritten_.begin()),
+               std::make_move_iterator(unwritten_.end()));
+  unwritten_.clear();
   try {
     outbox_->add(items);
-  } catch (const std::exception& error) {
-    std::lock_guard status(status_mutex_);
-    lost_notifications_ += items.size();
-    spdlog::error("alerts: cannot write {} notifications to the outbox {}: {}", items.size(),
-                  outbox_->describe(), error.what());
+    if (retrying)
+      spdlog::info("alerts: wrote {} notifications kept while the outbox {} was unavailable",
+                   items.size(), outbox_->describe());
     return;
+  } catch (const std::exception& error) {
+    if (!retrying)
+      spdlog::error(
+          "alerts: cannot write {} notifications to the outbox {}: {}; kept in memory "
+          "and retried every second",
+          items.size(), outbox_->describe(), error.what());
   }
-  for (auto& worker : workers_) worker->wake.notify_all();
+  unwritten_since_ = now;
+  if (items.size() > kKeptUnwritten) {
+    const auto given_up = items.size() - kKeptUnwritten;
+    items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(given_up));
+    std::lock_guard status(status_mutex_);
+    lost_notifications_ += given_up;
+  }
+  unwritten_ = std::move(items);
 }
 
 void AlertService::tick_loop() {

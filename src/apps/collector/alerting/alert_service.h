@@ -131,6 +131,8 @@ class AlertService {
   EvaluationMark mark();  // under engine_mutex_
   std::int64_t evaluated_through();
   void apply(alerts::AlertingOutput out, Timestamp now);
+  void write_outbox(std::vector<OutboxItem> items, Timestamp now);
+  void flush_unwritten();  // at stop: a last try; what is still refused is lost, and said
   // The evaluation thread (alert_evaluation.cpp): batches from the feed, gaps from the store.
   void evaluate_loop();
   void finish_evaluation();  // closes the feed, evaluates the rest (10 s at most), joins
@@ -171,7 +173,9 @@ class AlertService {
   std::mutex status_mutex_;
   std::string rules_error_;
   std::int64_t rules_mtime_ = 0;
-  std::uint64_t lost_notifications_ = 0;  // the outbox refused them (disk full, ...)
+  std::uint64_t lost_notifications_ = 0;  // the outbox refused more than could be kept
+  std::vector<OutboxItem> unwritten_;     // under workers_mutex_: refused, written next time
+  Timestamp unwritten_since_{};           // the last refusal
   std::atomic<bool> stopping_{false}, reload_{false};
   std::thread ticker_;
 };
