@@ -96,6 +96,8 @@ def test_a_notification_pending_when_its_collector_is_killed_is_delivered_by_the
         # arrived, it runs LEASE s (without a lease the other would send within 0.5 s).
         waited = receiver.received[0]["at"] - stalled_at
         log = second.process.log()
+        wait_for(lambda: alert_stats(second)["receivers"][0]["taken_over"] == 1, timeout=5,
+                 what="the takeover counted")
     finally:
         stop_all(started, receiver)
     assert delivered_after <= LEASE + BOUND, delivered_after

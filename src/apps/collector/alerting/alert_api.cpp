@@ -264,7 +264,8 @@ void alert_metrics(AlertService& service, web::PrometheusText& out) {
   const std::pair<const char*, std::uint64_t ReceiverCounters::*> delivery[] = {
       {"delivered", &ReceiverCounters::delivered},
       {"failures", &ReceiverCounters::failures},
-      {"dropped", &ReceiverCounters::dropped}};
+      {"dropped", &ReceiverCounters::dropped},
+      {"taken_over", &ReceiverCounters::taken_over}};
   for (const auto& [field, member] : delivery) {
     const auto name = fmt::format("alert_notifications_{}_total", field);
     out.family(name, fmt::format("alert notifications {} per receiver", field),

@@ -41,10 +41,13 @@ bool AlertService::deliver_one(Worker& worker) {
     repost(worker, now);
     return false;
   }
-  if (!item->taken_over_from.empty())
+  if (!item->taken_over_from.empty()) {
     spdlog::warn("alerts: {}: took over notification {} from {}, whose claim ended (attempt {})",
                  worker.counters.name, item->notification_id, item->taken_over_from,
                  item->attempts + 1);
+    std::lock_guard lock(worker.mutex);
+    ++worker.counters.taken_over;
+  }
   if (now - item->created > options_.max_age) {
     outbox_->delivered(*item);
     spdlog::error("alerts: {}: dropped notification {} after {} attempts over {} h (last: {})",
@@ -166,6 +169,7 @@ nlohmann::ordered_json AlertService::stats() {
                          {"failures", r.failures},
                          {"dropped", r.dropped},
                          {"reposts", r.reposts},
+                         {"taken_over", r.taken_over},
                          {"waiting", r.waiting},
                          {"last_error", r.last_error}});
   out["receivers"] = receivers;

@@ -60,7 +60,8 @@ struct ReceiverCounters {
   std::uint64_t failures = 0;  // attempts that failed (each retried later)
   std::uint64_t dropped = 0;   // given up after max_age
   std::uint64_t reposts = 0;
-  std::size_t waiting = 0;  // in the outbox
+  std::uint64_t taken_over = 0;  // shared outbox: claims whose holder's lease had ended
+  std::size_t waiting = 0;       // in the outbox
   std::string last_error;
 };
 
