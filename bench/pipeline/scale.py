@@ -102,7 +102,8 @@ def main():
                         help="simulate processes (each agent holds 2 descriptors in one)")
     parser.add_argument("--binary", default=str(pipeline.REPO / "build" / "src" / "apps" / "chronowatch"))
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--io-threads", type=int, default=1, help="each simulate's ZeroMQ I/O threads")
+    parser.add_argument("--io-threads", type=int, default=0,
+                        help="each simulate's ZeroMQ I/O threads (0: simulate's one per 2 500 agents)")
     parser.add_argument("--collector-arg", action="append", default=[],
                         help="one more argument for the collector (repeatable)")
     args = parser.parse_args()

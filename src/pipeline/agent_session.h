@@ -58,9 +58,12 @@ class AgentSession {
   MonotonicTime next_deadline(MonotonicTime now) const;
   // The transport noticed a new connection (socket monitor): start over with a hello.
   void on_reconnect() { state_ = State::idle; }
-  // A frame could not be queued (no connection yet): wait for the hello back-off, then retry.
+  // A frame could not be queued (no connection yet): say hello again after the shortest back-off.
+  // It reached no collector, so there is no load to back off from, and a doubled wait (up to 8 s)
+  // would hold the hello back long after the connection is up (a fleet after a collector restart).
   void on_send_failed() {
     state_ = State::awaiting_welcome;
+    hello_backoff_ = options_.hello_retry_min;
     in_flight_ends_.clear();
     stats_.connected = false;
   }

@@ -16,7 +16,7 @@ constexpr double d(T v) {
   return static_cast<double>(v);
 }
 
-const std::array<SnapshotField<S>, 35> kFields{{
+const std::array<SnapshotField<S>, 36> kFields{{
     {{"uptime_s", "collector_uptime_seconds", "seconds since the collector started", kGauge, false},
      [](const S& s) { return s.uptime_seconds; }},
     {{"connections", "collector_connections", "agent connections that said hello", kGauge},
@@ -25,6 +25,9 @@ const std::array<SnapshotField<S>, 35> kFields{{
      [](const S& s) { return d(s.in.agents); }},
     {{"hellos", "collector_hellos_total", "hellos received", kCounter},
      [](const S& s) { return d(s.in.hellos); }},
+    {{"hellos_repeated", "", "of those, repeated on a connection already welcomed or waiting",
+      kCounter, false},
+     [](const S& s) { return d(s.in.hellos_repeated); }},
     {{"batches", "collector_received_batches_total", "event batches received", kCounter},
      [](const S& s) { return d(s.in.batches); }},
     {{"events_accepted", "collector_events_accepted_total", "events received and queued", kCounter},

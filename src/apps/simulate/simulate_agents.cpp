@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -217,6 +218,8 @@ bool drained(const std::vector<std::unique_ptr<SimulatedAgent>>& agents) {
 
 }  // namespace
 
+int io_threads_for(int agents) { return std::clamp((agents + 2499) / 2500, 1, 16); }
+
 std::string simulated_agent_name(const std::string& prefix, int index) {
   return fmt::format("{}-{:04}", prefix, index);
 }
@@ -246,7 +249,8 @@ std::size_t ensure_simulated_keys(const SimulateOptions& options) {
 
 SimulateResult run_simulation(const SimulateOptions& options,
                               const std::atomic<bool>& stop_requested) {
-  zmq::context_t context(options.io_threads);
+  zmq::context_t context(options.io_threads > 0 ? options.io_threads
+                                                : io_threads_for(options.agents));
   context.set(zmq::ctxopt::max_sockets, options.agents + 64);  // libzmq's default: 1023
   const auto collector_key = transport::read_key_file(options.collector_key);
   std::vector<std::unique_ptr<SimulatedAgent>> agents;

@@ -34,7 +34,8 @@ struct SimulateOptions {
   int stop_agents = 0;               // the last N agents stop (sockets closed, as if killed) ...
   double stop_at = 0;                // ... this many seconds into the run
   std::vector<std::string> sources;  // agent i connects from sources[(i - 1) % size] (TCP)
-  int io_threads = 1;                // ZeroMQ I/O threads (CURVE, and each one's timers)
+  // ZeroMQ I/O threads (CURVE, and each one's timers); 0: io_threads_for(agents).
+  int io_threads = 0;
 };
 
 struct SimulatedAgentResult {
@@ -55,6 +56,11 @@ struct SimulateResult {
   std::size_t keys_created = 0;
 };
 
+// One I/O thread per 2 500 agents (1 to 16): each agent's DEALER has ZMTP heartbeat timers, and
+// libzmq cancels a timer by walking every timer of its I/O thread, once per message received.
+// 9 000 agents on one thread delayed their acknowledgements by seconds (acks timed out, batches
+// were resent); 4 threads for 9 000 kept heartbeat → stored at 1.6 ms (bench/pipeline/README.md).
+int io_threads_for(int agents);
 std::string simulated_agent_name(const std::string& prefix, int index);  // "sim-0001"
 // `endpoints` (comma-separated) connected from `source`: tcp://H:P becomes tcp://SOURCE:0;H:P
 // (libzmq's source address syntax). Throws std::invalid_argument for an endpoint not tcp://.

@@ -168,9 +168,10 @@ void add_simulate_command(CLI::App& app, CommandBody& run) {
       ->check(CLI::ValidIPV4);
   cmd->add_option("--io-threads", options->io_threads,
                   "ZeroMQ I/O threads: CURVE, and the connections' timers (libzmq cancels a "
-                  "timer by walking all of its thread's, once per message with heartbeats on)")
+                  "timer by walking all of its thread's, once per message with heartbeats on); "
+                  "0: one per 2 500 agents")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--partial-window", options->partial_window,
                   "a batch smaller than --batch waits while this many are in flight (1: until "
                   "the one in flight is acknowledged)")

@@ -178,6 +178,9 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
   }
   ++counters_.hellos;
   const std::string agent_id = identity->agent_id;
+  if (const auto known = connections_.find(routing_id);
+      known != connections_.end() && known->second.agent_id == agent_id)
+    return repeat_welcome(known->second, routing_id, resume_from);
   if (auto previous = routing_by_agent_.find(agent_id);
       previous != routing_by_agent_.end() && previous->second != routing_id)
     connections_.erase(previous->second);  // the agent reconnected: its old connection is dead
@@ -188,6 +191,21 @@ void ZmqCollector::handle_hello(const std::string& routing_id, const std::string
     pending_hellos_[agent_id] = {routing_id, resume_from};
   else
     welcome(agent_id, routing_id, resume_from);
+}
+
+// An agent whose welcome was slow (a connect storm) says hello again on the same connection:
+// its record is queued already, so it is welcomed (or, on a shared store, will be once the writer
+// has recorded it) without another store write per repeat, which would slow the writer further.
+void ZmqCollector::repeat_welcome(Connection& connection, const std::string& routing_id,
+                                  std::uint64_t resume_from) {
+  ++counters_.hellos_repeated;
+  connection.last_seen = clock_.monotonic_now();
+  if (const auto pending = pending_hellos_.find(connection.agent_id);
+      pending != pending_hellos_.end() && pending->second.routing_id == routing_id) {
+    pending->second.resume_from = resume_from;
+    return;
+  }
+  welcome(connection.agent_id, routing_id, resume_from);
 }
 
 void ZmqCollector::handle_batch(const std::string& routing_id, Connection& connection,

@@ -39,6 +39,9 @@ struct IngestStats {
   std::uint64_t connections = 0;  // connections that said hello and are still known
   std::uint64_t agents = 0;       // agents ever seen by this process (and seeded)
   std::uint64_t hellos = 0, batches = 0, events_accepted = 0, acks_sent = 0;
+  // Of `hellos`, repeated on a connection that had already said hello as the same agent (its
+  // welcome was late): welcomed again without another write of the agent's record.
+  std::uint64_t hellos_repeated = 0;
   std::uint64_t hello_required = 0;  // batches on connections that had not said hello
   std::uint64_t malformed_frames = 0;
   std::uint64_t claims_refused = 0;  // hellos for an agent id the connection's key may not claim
@@ -91,6 +94,8 @@ class ZmqCollector {
   void handle(const std::string& routing_id, zmq::message_t& frame);
   void handle_hello(const std::string& routing_id, const std::string& key_name,
                     std::uint64_t resume_from, std::span<const std::byte> body);
+  void repeat_welcome(Connection& connection, const std::string& routing_id,
+                      std::uint64_t resume_from);
   void handle_batch(const std::string& routing_id, Connection& connection, std::uint64_t cursor,
                     std::span<const std::byte> body);
   void malformed(const std::string& routing_id, std::string_view reason);

@@ -139,6 +139,17 @@ TEST_F(AgentSessionTest, HelloIsRetriedWithExponentialBackOff) {
   EXPECT_EQ(session.poll(at(750ms)).size(), 1u);
 }
 
+TEST_F(AgentSessionTest, AHelloThatCouldNotBeQueuedIsRetriedAfterTheShortestBackOff) {
+  ASSERT_EQ(session.poll(at(0ms)).size(), 1u);
+  session.on_send_failed();  // not connected yet
+  EXPECT_TRUE(session.poll(at(200ms)).empty());
+  ASSERT_EQ(session.poll(at(250ms)).size(), 1u);
+  session.on_send_failed();
+  EXPECT_EQ(session.poll(at(500ms)).size(), 1u);  // 250 ms again, not 500
+  session.on_send_failed();
+  EXPECT_EQ(session.poll(at(750ms)).size(), 1u);
+}
+
 TEST_F(AgentSessionTest, GarbageFromTheCollectorIsCounted) {
   session.on_frame(std::vector<std::byte>{std::byte{'A'}, std::byte{9}}, at(0s));
   EXPECT_EQ(session.stats().bad_messages, 1u);

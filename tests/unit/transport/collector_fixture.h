@@ -75,7 +75,10 @@ class TestCollector {
   void store_arrived(std::chrono::milliseconds wait) {
     std::vector<std::pair<std::string, std::uint64_t>> commits;
     for (auto& batch : queue_.pop(100000, wait)) {
-      if (batch.hello) continue;
+      if (batch.hello) {
+        ++hellos_recorded_;
+        continue;
+      }
       stored.insert(stored.end(), batch.events.begin(), batch.events.end());
       commits.emplace_back(batch.agent_id, batch.next);
     }
@@ -95,8 +98,15 @@ class TestCollector {
   }
 
   std::vector<events::Event> stored;
+  // Agent records the collector queued for the writer (one per new connection's hello), taken
+  // by store_arrived(); reads the queue once first.
+  std::size_t hellos_recorded() {
+    store_arrived(std::chrono::milliseconds(50));
+    return hellos_recorded_;
+  }
 
  private:
+  std::size_t hellos_recorded_ = 0;
   zmq::context_t& context_;
   platform::SystemClock system_clock_;
   Clock& clock_;  // outlives the ZAP handler and the collector

@@ -12,6 +12,7 @@
 #include "collector_fixture.h"
 #include "core/unique_fd.h"
 #include "events/binary_codec.h"
+#include "pipeline/envelope.h"
 #include "transport/zmq/curve_keys.h"
 #include "transport/zmq/event_codec_binding.h"
 #include "transport/zmq/zmq_agent_link.h"
@@ -119,6 +120,36 @@ TEST(ZmqConnectStorm, TwoHundredAgentsConnectingAtOnceAreEachAdmittedOnce) {
   EXPECT_EQ(reconnects, 0u);
   // One handshake per agent: none torn down by its agent, none timed out, none redone.
   EXPECT_EQ(hub.zap().stats().accepted, static_cast<std::uint64_t>(kAgents));
+}
+
+// A hello repeated on the same connection (its welcome was slow) is welcomed again, and counted,
+// without another record for the writer: in a storm each repeat was one more store write.
+TEST(ZmqConnectStorm, AHelloRepeatedOnOneConnectionIsWelcomedWithoutAnotherRecord) {
+  zmq::context_t context(1);
+  testing::TestCollector hub(context);
+  const auto pair = hub.add_agent("twice");
+  hub.start();
+  auto dealer = make_agent_socket(context, pair, hub.key().public_key);
+  dealer.set(zmq::sockopt::rcvtimeo, 10000);
+  dealer.connect(hub.endpoint());
+  const auto hello = pipeline::encode_message(pipeline::MessageKind::hello, 1,
+                                              encode_identity({"twice", {"host", {}}, "test"}));
+  bool sent = false;  // eventually() asks once more at the end: send only until one is queued
+  ASSERT_TRUE(testing::eventually([&] {
+    return sent = sent || dealer.send(zmq::buffer(hello), zmq::send_flags::dontwait).has_value();
+  }));
+  ASSERT_TRUE(dealer.send(zmq::buffer(hello), zmq::send_flags::none));
+  for (int i = 0; i < 2; ++i) {
+    zmq::message_t welcome;
+    ASSERT_TRUE(dealer.recv(welcome)) << "welcome " << i + 1;
+    const auto message =
+        pipeline::decode_message({static_cast<const std::byte*>(welcome.data()), welcome.size()});
+    ASSERT_TRUE(message);
+    EXPECT_EQ(message->kind, pipeline::MessageKind::welcome);
+  }
+  ASSERT_TRUE(testing::eventually([&] { return hub.collector().stats().hellos == 2; }));
+  EXPECT_EQ(hub.collector().stats().hellos_repeated, 1u);
+  EXPECT_EQ(hub.hellos_recorded(), 1u);
 }
 
 }  // namespace

@@ -19,5 +19,13 @@ TEST(SimulateSource, AnEndpointThatIsNotTcpIsRefused) {
   EXPECT_THROW(from_source("ipc:///tmp/collector", "127.0.0.2"), std::invalid_argument);
 }
 
+TEST(SimulateIoThreads, OnePerTwoThousandFiveHundredAgentsFromOneToSixteen) {
+  EXPECT_EQ(io_threads_for(1), 1);
+  EXPECT_EQ(io_threads_for(2500), 1);
+  EXPECT_EQ(io_threads_for(2501), 2);
+  EXPECT_EQ(io_threads_for(9000), 4);
+  EXPECT_EQ(io_threads_for(1000000), 16);
+}
+
 }  // namespace
 }  // namespace cw::apps
