@@ -155,6 +155,27 @@ TEST_F(EngineTest, ASilenceKeepsMatchingAlertsQuietUntilItEnds) {
   EXPECT_EQ(after[0].alert.status, AlertStatus::firing);
 }
 
+// The tick leaves notified, unchanged alerts out of its pass while no silence is active: one that
+// starts after the alert was notified must still mark it at the next tick, and its end clear it.
+TEST_F(EngineTest, ASilenceAddedAfterTheAlertWasNotifiedMarksItAtTheNextTick) {
+  ASSERT_EQ(feed(drift("node-1", 1)).size(), 1u);
+  EXPECT_TRUE(engine.tick(now + 1s).empty());
+  Silence silence;
+  silence.match = parse_matcher("agent=node-1").value();
+  silence.ends = now + 10min;
+  const auto id = engine.add_silence(silence, now).id;
+  EXPECT_TRUE(engine.tick(now + 2s).empty());
+  EXPECT_EQ(engine.alerts()[0].silenced_by, id);
+  EXPECT_EQ(engine.counters().by_rule.at("time_drift").silenced, 1u);
+  ASSERT_TRUE(engine.expire_silence(id, now + 3s));
+  engine.take_changes();
+  EXPECT_TRUE(engine.tick(now + 4s).empty());  // notified already, nothing new to say
+  EXPECT_TRUE(engine.alerts()[0].silenced_by.empty());
+  EXPECT_EQ(engine.take_changes().changed.size(), 1u);  // the cleared mark is saved
+  EXPECT_TRUE(engine.tick(now + 5s).empty());
+  EXPECT_TRUE(engine.take_changes().changed.empty());  // and the next tick changes nothing
+}
+
 TEST_F(EngineTest, AFalsePositiveSuppressesTheNextIdenticalAlertAndIsCounted) {
   auto fired = feed(scan("node-1", 1, "10.0.0.5", true));
   const auto id = fired[0].alert.id;
