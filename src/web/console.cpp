@@ -195,12 +195,13 @@ void agent_metrics(PrometheusText& out, const std::vector<store::AgentRecord>& a
          return static_cast<double>(*l->spool_depth);
        }},
   };
+  std::vector<const AgentLive*> live(shown);  // looked up once, not once per series
+  for (std::size_t i = 0; i < shown; ++i) live[i] = views.find(agents[i].identity.agent_id);
   for (const auto& series : kSeries) {
     out.family(series.name, series.help, MetricKind::gauge);
     for (std::size_t i = 0; i < shown; ++i) {
       const auto& record = agents[i];
-      const auto* live = views.find(record.identity.agent_id);
-      if (auto value = series.value(record, live))
+      if (auto value = series.value(record, live[i]))
         out.sample(series.name, {{"agent", record.identity.agent_id}}, *value);
     }
   }

@@ -237,12 +237,9 @@ void alert_metrics(AlertService& service, web::PrometheusText& out) {
     alerts::FeedbackCounters c;
   };
   std::vector<Row> rows;
-  service.with_engine([&](alerts::AlertEngine& engine, Timestamp) {
-    for (const auto& [name, c] : engine.counters().by_rule) rows.push_back({"rule", name, c});
-    for (const auto& [name, c] : engine.counters().by_detector)
-      rows.push_back({"detector", name, c});
-    return 0;
-  });
+  const auto totals = service.totals();  // a scrape never waits on the engine's lock
+  for (const auto& [name, c] : totals->counters.by_rule) rows.push_back({"rule", name, c});
+  for (const auto& [name, c] : totals->counters.by_detector) rows.push_back({"detector", name, c});
   const std::pair<const char*, std::uint64_t alerts::FeedbackCounters::*> fields[] = {
       {"events", &alerts::FeedbackCounters::events},
       {"raised", &alerts::FeedbackCounters::raised},

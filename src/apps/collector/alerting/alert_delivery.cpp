@@ -126,15 +126,13 @@ std::vector<ReceiverCounters> AlertService::receiver_counters() {
 nlohmann::ordered_json AlertService::stats() {
   nlohmann::ordered_json out;
   {
-    std::lock_guard lock(engine_mutex_);
-    const auto& engine = alerting_.engine();
-    const auto& counters = engine.counters();
-    const std::size_t open = engine.firing();
+    const auto totals = this->totals();  // the collector's loop prints it: never on the lock
+    const auto& counters = totals->counters;
     out["events_seen"] = counters.events_seen;
     out["events_duplicate"] = counters.events_duplicate;
     out["notifications"] = counters.notifications;
-    out["open"] = open;
-    out["folded_into_incidents"] = alerting_.folded();
+    out["open"] = totals->firing;
+    out["folded_into_incidents"] = totals->folded;
     std::uint64_t suppressed = 0, silenced = 0, raised = 0;
     for (const auto& [rule, c] : counters.by_rule) {
       suppressed += c.suppressed;

@@ -51,6 +51,7 @@ void AlertService::evaluate(std::span<const events::Event> events,
                     std::back_inserter(out.notifications));
           std::move(one.incidents.begin(), one.incidents.end(), std::back_inserter(out.incidents));
         }
+        publish_totals();
       }
       apply(std::move(out), now);
     }

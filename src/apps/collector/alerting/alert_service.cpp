@@ -45,6 +45,20 @@ AlertService::AlertService(AlertServiceOptions options, transport::IngestQueue& 
   // and take what it had stored for evaluated.
   save_state();
   set_receivers(alerting_.engine().config().receivers, false);
+  std::lock_guard lock(engine_mutex_);
+  publish_totals();
+}
+
+void AlertService::publish_totals() {
+  auto totals = std::make_shared<AlertTotals>(
+      AlertTotals{alerting_.engine().counters(), alerting_.engine().firing(), alerting_.folded()});
+  std::lock_guard lock(totals_mutex_);
+  totals_ = std::move(totals);
+}
+
+std::shared_ptr<const AlertTotals> AlertService::totals() const {
+  std::lock_guard lock(totals_mutex_);
+  return totals_;
 }
 
 AlertService::~AlertService() { stop(); }
@@ -85,6 +99,7 @@ void AlertService::load_rules(bool at_startup, bool remake_receivers) {
   for (const auto& silence : engine.silences())
     if (silence.id.starts_with("config-")) engine.expire_silence(silence.id, wall_now());
   for (auto& silence : loaded->silences) engine.add_silence(std::move(silence), wall_now());
+  publish_totals();
   spdlog::info("alerts: {} {} ({} rules, {} silences, {} receivers)",
                at_startup ? "read" : "reloaded", options_.rules_file, rules,
                loaded->silences.size(), engine.config().receivers.size());
@@ -222,6 +237,7 @@ void AlertService::tick_loop() {
     {
       std::lock_guard lock(engine_mutex_);
       out = alerting_.tick(now);
+      publish_totals();
     }
     apply(std::move(out), now);
     // Once a second, not at every tick: under a fleet's load every firing alert changes (its

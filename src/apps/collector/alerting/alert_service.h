@@ -65,6 +65,15 @@ struct ReceiverCounters {
   std::string last_error;
 };
 
+// The engine's counters as of its last change, for /metrics and the stats line: read without
+// the engine's lock, which its ticker holds for milliseconds at a time with 10 000 open alerts
+// (and longer when a loaded machine preempts it), and which a scrape must never wait on.
+struct AlertTotals {
+  alerts::EngineCounters counters;
+  std::size_t firing = 0;
+  std::uint64_t folded = 0;
+};
+
 class AlertService {
  public:
   // Throws when the rules file is given and bad at startup, or the outbox cannot be opened.
@@ -97,6 +106,7 @@ class AlertService {
   template <typename Action>
   auto with_engine(Action&& action) {
     std::lock_guard lock(engine_mutex_);
+    Publish publish{*this};
     return action(alerting_.engine(), wall_now());
   }
   // The same for an action that changes the engine: what it changed is stored before returning.
@@ -109,6 +119,8 @@ class AlertService {
   void save_state();  // what changed since the last save, into the store (no-op without one)
 
   nlohmann::ordered_json stats();
+  // Any thread, never waits on the engine: as of the end of the last section under its lock.
+  std::shared_ptr<const AlertTotals> totals() const;
   std::vector<ReceiverCounters> receiver_counters();
   std::string rules_error();  // the last refused reload, or empty
 
@@ -116,6 +128,11 @@ class AlertService {
 
  private:
   struct Worker;
+  void publish_totals();  // under engine_mutex_, at the end of each section that may count
+  struct Publish {        // publish_totals() when it goes out of scope (still under the lock)
+    AlertService& service;
+    ~Publish() { service.publish_totals(); }
+  };
   // remake_receivers: every receiver is made again (SIGHUP); otherwise only those that changed.
   void load_rules(bool at_startup, bool remake_receivers = false);
   // Receivers hot-reloaded (alert_reload.cpp): removed and changed ones stop (their thread
@@ -166,6 +183,8 @@ class AlertService {
   Clock& clock_;
   std::mutex engine_mutex_;
   alerts::Alerting alerting_;
+  mutable std::mutex totals_mutex_;  // held only to swap or copy the pointer
+  std::shared_ptr<const AlertTotals> totals_ = std::make_shared<AlertTotals>();
   std::unique_ptr<store::Outbox> outbox_;
   std::unique_ptr<AlertStateStore> state_;
   std::mutex workers_mutex_;  // workers_, outbox_ (made with the first receiver), started_
