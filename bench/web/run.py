@@ -54,6 +54,8 @@ def quantiles(samples):
 
 
 class Setup:
+    started = []  # every collector process, stopped at exit even when a benchmark failed
+
     def __init__(self, binary, root):
         self.binary, self.root = binary, pathlib.Path(root)
         self.keys = self.root / "keys"
@@ -76,6 +78,7 @@ class Setup:
              self.keys / "authorized", "--http", f"127.0.0.1:{self.http}", "--json",
              "--stats-interval", "1", *ARGS.collector_arg], stdout=self.log,
             stderr=subprocess.STDOUT)
+        Setup.started.append(self.process)
         token_file = pathlib.Path(db).parent / "web-token"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -391,6 +394,10 @@ def main():
                 print(json.dumps(results[name]), flush=True)
         summary(results)
     finally:
+        for process in Setup.started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         shutil.rmtree(root, ignore_errors=True)
 
 
