@@ -2,8 +2,11 @@
 #include "transport/zmq/zmq_event_sender.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
 
+#include <algorithm>
 #include <limits>
+#include <stdexcept>
 
 #include "events/binary_codec.h"
 #include "platform/sysinfo.h"
@@ -114,8 +117,10 @@ class ZmqEventSender::Worker {
     ++heartbeats_;
   }
 
-  // One turn: admit what the rate limiter allows, heartbeat when due, send, receive.
-  void turn(std::deque<events::Event>& incoming, std::uint64_t inbox_dropped, bool final) {
+  // One turn: admit what the rate limiter allows, heartbeat when due, send, then wait for the
+  // collector's answer, a submit() (`wake`, an eventfd) or the turn's timeout, whichever first.
+  void turn(std::deque<events::Event>& incoming, std::uint64_t inbox_dropped, bool final, int wake,
+            Duration wait) {
     const auto now = clock_.monotonic_now();
     for (auto& event : incoming) limiter_.offer(std::move(event), now);
     incoming.clear();
@@ -129,9 +134,15 @@ class ZmqEventSender::Worker {
     if (final) lifecycle(events::EventType::agent_stop);
     if (appended_) spool_.flush(), appended_ = false;
     link_.pump(now);
-    std::array<zmq::pollitem_t, 1> items{{{link_.socket().handle(), 0, ZMQ_POLLIN, 0}}};
-    zmq::poll(items, 20ms);
+    std::array<zmq::pollitem_t, 2> items{
+        {{link_.socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake, ZMQ_POLLIN, 0}}};
+    zmq::poll(items.data(), wake >= 0 ? 2 : 1,
+              std::chrono::duration_cast<std::chrono::milliseconds>(wait));
     if (items[0].revents & ZMQ_POLLIN) link_.on_readable(clock_.monotonic_now());
+    if (items[1].revents & ZMQ_POLLIN) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] auto got = ::read(wake, &count, sizeof count);
+    }
   }
 
   bool drained() const { return outbox_.first_pending() == outbox_.next_id(); }
@@ -160,7 +171,10 @@ class ZmqEventSender::Worker {
 };
 
 ZmqEventSender::ZmqEventSender(SenderOptions options, Clock& clock)
-    : options_(std::move(options)), worker_(std::make_unique<Worker>(options_, clock)) {
+    : options_(std::move(options)),
+      wake_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      worker_(std::make_unique<Worker>(options_, clock)) {
+  if (!wake_) throw std::runtime_error("sender: eventfd failed");
   worker_->lifecycle(events::EventType::agent_start);
   thread_ = std::thread([this] {
     std::deque<events::Event> incoming;
@@ -171,7 +185,7 @@ ZmqEventSender::ZmqEventSender(SenderOptions options, Clock& clock)
         incoming.swap(inbox_);
         dropped = inbox_dropped_;
       }
-      worker_->turn(incoming, dropped, false);
+      worker_->turn(incoming, dropped, false, wake_.get(), options_.turn_wait);
       std::lock_guard lock(mutex_);
       worker_->fill(published_);
       published_.submitted = submitted_;
@@ -183,28 +197,39 @@ ZmqEventSender::ZmqEventSender(SenderOptions options, Clock& clock)
     }
     for (auto& event : incoming) worker_->spool(std::move(event));
     incoming.clear();
-    worker_->turn(incoming, 0, true);
+    // Stopping: short turns, so that the linger below bounds the wait for acknowledgements.
+    const Duration short_turn = std::min<Duration>(options_.turn_wait, 20ms);
+    worker_->turn(incoming, 0, true, -1, short_turn);
     const auto linger = std::chrono::steady_clock::now() + 2s;
     while (!worker_->drained() && std::chrono::steady_clock::now() < linger) {
       std::deque<events::Event> none;
-      worker_->turn(none, 0, false);
+      worker_->turn(none, 0, false, -1, short_turn);
     }
   });
 }
 
 ZmqEventSender::~ZmqEventSender() {
   stop_ = true;
+  const std::uint64_t one = 1;  // the sender may be waiting a whole turn_wait
+  [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);
   if (thread_.joinable()) thread_.join();
 }
 
+// The first event into an empty inbox wakes the sender thread (its turn waits up to turn_wait
+// otherwise); later ones find it awake or about to take the inbox.
 void ZmqEventSender::submit(events::Event event) {
-  std::lock_guard lock(mutex_);
-  ++submitted_;
-  if (inbox_.size() >= options_.inbox_limit) {
-    ++inbox_dropped_;  // reported as dropped in the next heartbeat
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    ++submitted_;
+    if (inbox_.size() >= options_.inbox_limit) {
+      ++inbox_dropped_;  // reported as dropped in the next heartbeat
+      return;
+    }
+    inbox_.push_back(std::move(event));
+    if (inbox_.size() > 1) return;
   }
-  inbox_.push_back(std::move(event));
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_.get(), &one, sizeof one);
 }
 
 SenderStats ZmqEventSender::stats() const {

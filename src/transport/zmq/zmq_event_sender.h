@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/clock.h"
+#include "core/unique_fd.h"
 #include "events/event.h"
 #include "events/rate_limiter.h"
 #include "pipeline/agent_session.h"
@@ -32,6 +33,9 @@ struct SenderOptions {
   pipeline::SessionOptions session;
   LinkTiming timing;
   std::size_t inbox_limit = 100000;  // events submitted but not yet rate-limited
+  // Longest wait for the collector's answer between two turns (timers: heartbeat, rate limit,
+  // retries). A submit() to an empty inbox wakes the sender at once: an event never waits for it.
+  Duration turn_wait = std::chrono::milliseconds(20);
 };
 
 struct SenderStats {
@@ -62,6 +66,7 @@ class ZmqEventSender {
   SenderOptions options_;
   mutable std::mutex mutex_;
   std::deque<events::Event> inbox_;
+  UniqueFd wake_;  // eventfd: written by submit() when the inbox was empty, polled by the sender
   SenderStats published_;
   std::uint64_t submitted_ = 0, inbox_dropped_ = 0;
   std::atomic<bool> stop_{false};

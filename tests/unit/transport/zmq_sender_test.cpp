@@ -146,6 +146,37 @@ TEST(ZmqSender, AWipedSpoolContinuesFromTheCollectorsSequences) {
 
 // The heartbeat is due by the injected clock: on a fake clock the sender keeps turning (the events
 // submitted meanwhile reach the spool) without a second heartbeat until 30 s of that clock passed.
+// An event submitted while the sender waits for the collector leaves at once: submit() wakes it.
+// With a turn of a minute, an event that waited for the turn's end would miss store_until's 20 s.
+TEST(ZmqSender, ASubmittedEventDoesNotWaitForTheTurn) {
+  zmq::context_t context(1);
+  testing::TestCollector hub(context);
+  hub.add_agent("prompt-1");
+  hub.start();
+  auto options = sender_for(hub, "prompt-1");
+  options.turn_wait = 60s;
+  options.heartbeat_interval = 1h;
+  auto& stored = hub.stored;
+  const auto has = [&](events::EventType type) {
+    return std::any_of(stored.begin(), stored.end(),
+                       [type](const events::Event& e) { return e.type == type; });
+  };
+  platform::SystemClock clock;
+  ZmqEventSender sender(options, clock);
+  ASSERT_TRUE(hub.store_until([&] { return has(events::EventType::agent_start); }));
+  // Wait until the sender's turn is idle: its first batch acknowledged, nothing in flight.
+  ASSERT_TRUE(testing::eventually([&] {
+    const auto stats = sender.stats();
+    return stats.session.acks > 0 && stats.spool.pending_records == 0;
+  }));
+  events::Event step;
+  step.type = events::EventType::clock_step;
+  const auto submitted = std::chrono::steady_clock::now();
+  sender.submit(step);
+  ASSERT_TRUE(hub.store_until([&] { return has(events::EventType::clock_step); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - submitted, 30s);
+}
+
 TEST(ZmqSender, HeartbeatsFollowTheInjectedClock) {
   zmq::context_t context(1);
   testing::TestCollector hub(context);  // never started: everything stays in the spool
