@@ -403,8 +403,13 @@ def latency_phase(args, cw, work, endpoints, group, light_rate, out, store):
         # batch in flight, the network), and the store transactions.
         "latency_received_p50_ms": max(s.get("latency_received_p50_ms", 0) for s in latencies),
         "latency_received_p99_ms": max(s.get("latency_received_p99_ms", 0) for s in latencies),
+        "latency_queued_p50_ms": max(s.get("latency_queued_p50_ms", 0) for s in latencies),
+        "latency_queued_p99_ms": max(s.get("latency_queued_p99_ms", 0) for s in latencies),
+        "transaction_p50_ms": max(s.get("transaction_p50_ms", 0) for s in latencies),
         "transaction_p99_ms": max(s.get("transaction_p99_ms", 0) for s in latencies),
         "transaction_max_ms": max(s.get("transaction_max_ms", 0) for s in latencies),
+        # The simulator's side: event made → its batch sent, and batch sent → acknowledged.
+        **{f"agent_{k}": v for k, v in light_report.get("stages", {}).items()},
         "malformed_frames": sum(s["malformed_frames"] for s in latencies),
         "rewinds": sum(s["rewinds"] for s in latencies),
     }

@@ -75,7 +75,7 @@ void AgentSession::fill_window(MonotonicTime now, std::vector<std::vector<std::b
     if (in_flight_ends_.empty()) last_progress_ = now;
     out.push_back(encode_message(MessageKind::batch, cursor_, std::move(body)));
     cursor_ = records.back().id + 1;
-    in_flight_ends_.push_back(cursor_);
+    in_flight_ends_.push_back({cursor_, now});
     ++stats_.batches_sent;
     stats_.events_sent += records.size();
   }
@@ -88,7 +88,11 @@ void AgentSession::acknowledged(std::uint64_t next, MonotonicTime now) {
   outbox_.acknowledge_below(next);
   stats_.acknowledged_next = next;
   if (last_rewind_ && next > *last_rewind_) last_rewind_.reset();
-  std::erase_if(in_flight_ends_, [next](std::uint64_t end) { return end <= next; });
+  std::erase_if(in_flight_ends_, [&](const InFlight& batch) {
+    if (batch.end > next) return false;
+    if (options_.on_round_trip) options_.on_round_trip(now - batch.sent);
+    return true;
+  });
 }
 
 std::vector<std::vector<std::byte>> AgentSession::on_frame(std::span<const std::byte> frame,

@@ -31,6 +31,9 @@ struct SessionOptions {
   // Called with the collector's `next` on the first welcome, before anything is acknowledged:
   // lets an agent without durable numbering (a simulated one) continue the collector's.
   std::function<void(std::uint64_t)> on_first_welcome;
+  // Called for each batch acknowledged, with the time from its sending to its acknowledgement
+  // (the round trip an event that arrives meanwhile waits for; bench/pipeline measures it).
+  std::function<void(Duration)> on_round_trip;
 };
 
 struct SessionStats {
@@ -95,8 +98,12 @@ class AgentSession {
   State state_ = State::idle;
   MonotonicTime hello_sent_at_{}, last_progress_{};
   Duration hello_backoff_{};
-  std::uint64_t cursor_ = 0;                   // next sequence to send
-  std::vector<std::uint64_t> in_flight_ends_;  // `next` after each unacknowledged batch
+  std::uint64_t cursor_ = 0;  // next sequence to send
+  struct InFlight {
+    std::uint64_t end;   // `next` after the batch
+    MonotonicTime sent;  // when it was sent
+  };
+  std::vector<InFlight> in_flight_ends_;  // the unacknowledged batches, in order
   std::optional<std::uint64_t> last_rewind_;
   bool welcomed_once_ = false;
 };

@@ -16,7 +16,7 @@ constexpr double d(T v) {
   return static_cast<double>(v);
 }
 
-const std::array<SnapshotField<S>, 36> kFields{{
+const std::array<SnapshotField<S>, 38> kFields{{
     {{"uptime_s", "collector_uptime_seconds", "seconds since the collector started", kGauge, false},
      [](const S& s) { return s.uptime_seconds; }},
     {{"connections", "collector_connections", "agent connections that said hello", kGauge},
@@ -100,6 +100,13 @@ const std::array<SnapshotField<S>, 36> kFields{{
     {{"latency_received_p99_ms", "", "99th percentile event → read by the collector", kGauge,
       false},
      [](const S& s) { return d(s.out.received_p99_ns) / 1e6; }},
+    {{"latency_queued_p50_ms", "",
+      "median read by the collector → its store transaction began (the wait for the writer)",
+      kGauge, false},
+     [](const S& s) { return d(s.out.queued_p50_ns) / 1e6; }},
+    {{"latency_queued_p99_ms", "", "99th percentile read by the collector → transaction began",
+      kGauge, false},
+     [](const S& s) { return d(s.out.queued_p99_ns) / 1e6; }},
     {{"transaction_p50_ms", "", "median store transaction, last 1 000", kGauge, false},
      [](const S& s) { return d(s.out.transaction_p50_ns) / 1e6; }},
     {{"transaction_p99_ms", "", "99th percentile store transaction, last 1 000", kGauge, false},

@@ -29,6 +29,7 @@ CollectorWriter::CollectorWriter(store::EventStore& store, transport::IngestQueu
       clock_(clock),
       latencies_(kLatencySamples),
       received_(kLatencySamples),
+      queued_(kLatencySamples),
       transactions_(kTransactionSamples) {}
 
 CollectorWriter::~CollectorWriter() { join(); }
@@ -46,7 +47,7 @@ void CollectorWriter::join() {
 WriterStats CollectorWriter::stats() const {
   std::unique_lock lock(mutex_);
   auto out = stats_;
-  auto latencies = latencies_.values(), received = received_.values();
+  auto latencies = latencies_.values(), received = received_.values(), queued = queued_.values();
   auto recent = latencies_.latest(kRecentLatencySamples);
   auto transactions = transactions_.values();
   lock.unlock();
@@ -56,6 +57,8 @@ WriterStats CollectorWriter::stats() const {
   out.latency_p99_ns = LatencyRing::quantile(latencies, 0.99);
   out.received_p50_ns = LatencyRing::quantile(received, 0.50);
   out.received_p99_ns = LatencyRing::quantile(received, 0.99);
+  out.queued_p50_ns = LatencyRing::quantile(queued, 0.50);
+  out.queued_p99_ns = LatencyRing::quantile(queued, 0.99);
   out.transaction_p50_ns = LatencyRing::quantile(transactions, 0.50);
   out.transaction_p99_ns = LatencyRing::quantile(transactions, 0.99);
   out.transaction_max_ns = LatencyRing::quantile(transactions, 1.0);
@@ -136,7 +139,7 @@ void CollectorWriter::sweep_liveness() {
 }
 
 void CollectorWriter::write(std::vector<transport::IngestBatch>& batches) {
-  record_received(batches);
+  record_received(batches, clock_.now());
   std::vector<events::Event> events;
   std::map<std::string, std::uint64_t> next_by_agent;
   for (auto& batch : batches) {
@@ -224,12 +227,15 @@ void CollectorWriter::record_latencies(std::span<const events::Event> events,
   }
 }
 
-void CollectorWriter::record_received(std::span<const transport::IngestBatch> batches) {
+void CollectorWriter::record_received(std::span<const transport::IngestBatch> batches,
+                                      Timestamp began) {
   std::lock_guard lock(mutex_);
   for (const auto& batch : batches) {
     if (batch.received == Timestamp{}) continue;
-    for (const auto& event : batch.events)
+    for (const auto& event : batch.events) {
       received_.push((batch.received - event.timestamp).count());
+      queued_.push((began - batch.received).count());
+    }
   }
 }
 

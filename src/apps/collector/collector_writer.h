@@ -33,6 +33,8 @@ struct WriterStats {
   // Its first stage: event timestamp → read by the ingest thread (the agent's batching and the
   // network); the rest is the wait in the queue and the transaction.
   std::int64_t received_p50_ns = 0, received_p99_ns = 0;
+  // Its second: read by the ingest thread → its transaction began (the wait for the writer).
+  std::int64_t queued_p50_ns = 0, queued_p99_ns = 0;
   // Store transactions (insert and commit), over the last kTransactionSamples.
   std::int64_t transaction_p50_ns = 0, transaction_p99_ns = 0, transaction_max_ns = 0;
   std::uint64_t latency_samples = 0;
@@ -93,7 +95,7 @@ class CollectorWriter {
   void sweep_liveness();
   bool flush_agent_tallies(bool now);  // true: written
   void record_latencies(std::span<const events::Event> events, Timestamp committed_at);
-  void record_received(std::span<const transport::IngestBatch> batches);
+  void record_received(std::span<const transport::IngestBatch> batches, Timestamp began);
   std::size_t insert_batch(std::vector<events::Event>& events);  // throws what the store throws
 
   store::EventStore& store_;
@@ -109,6 +111,7 @@ class CollectorWriter {
   MonotonicTime last_tally_flush_{};
   LatencyRing latencies_;     // recent end-to-end latencies
   LatencyRing received_;      // recent event → ingest latencies
+  LatencyRing queued_;        // recent ingest → transaction began
   LatencyRing transactions_;  // recent transaction durations
   mutable std::mutex mutex_;
   WriterStats stats_;

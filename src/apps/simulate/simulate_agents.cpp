@@ -107,11 +107,15 @@ events::Event synthesize(std::uint64_t sequence, SimulatedOutbox::Stamp stamp,
 
 std::vector<std::byte> encode_synthesized(const SimulatedOutbox& outbox,
                                           std::span<const pipeline::OutboxRecord> records,
-                                          std::int64_t interval_s) {
+                                          std::int64_t interval_s, SimulatedStages& stages) {
   std::vector<events::Event> batch;
   batch.reserve(records.size());
-  for (const auto& record : records)
-    batch.push_back(synthesize(record.id, outbox.stamp(record.id), interval_s));
+  const auto sent_ns = unix_ns(std::chrono::system_clock::now());
+  for (const auto& record : records) {
+    const auto stamp = outbox.stamp(record.id);
+    stages.send_wait_ns.push_back(sent_ns - stamp.at_ns);
+    batch.push_back(synthesize(record.id, stamp, interval_s));
+  }
   std::vector<std::byte> out;
   out.reserve(32 * records.size() + 64);
   events::encode_batch(batch, out);
@@ -130,7 +134,8 @@ struct SimulatedAgent {
 };
 
 std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const SimulateOptions& options,
-                                           const std::string& collector_key, int index) {
+                                           const std::string& collector_key, int index,
+                                           SimulatedStages& stages) {
   auto agent = std::make_unique<SimulatedAgent>();
   agent->name = simulated_agent_name(options.prefix, index);
   const auto key =
@@ -143,6 +148,9 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   session.on_first_welcome = [outbox = &agent->outbox](std::uint64_t next) {
     outbox->rebase(next);
   };
+  session.on_round_trip = [&stages](Duration took) {
+    stages.round_trip_ns.push_back(took.count());
+  };
   const auto& sources = options.sources;
   const auto endpoints =
       sources.empty() ? options.collector
@@ -151,8 +159,9 @@ std::unique_ptr<SimulatedAgent> make_agent(zmq::context_t& context, const Simula
   const auto interval_s = static_cast<std::int64_t>(std::ceil(options.heartbeat_interval));
   agent->link = std::make_unique<transport::ZmqAgentLink>(
       context, endpoints, key, collector_key, agent->outbox, transport::encode_identity(identity),
-      [outbox = &agent->outbox, interval_s](std::span<const pipeline::OutboxRecord> records) {
-        return encode_synthesized(*outbox, records, interval_s);
+      [outbox = &agent->outbox, interval_s,
+       &stages](std::span<const pipeline::OutboxRecord> records) {
+        return encode_synthesized(*outbox, records, interval_s, stages);
       },
       session, options.timing, agent->name);
   return agent;
@@ -253,9 +262,10 @@ SimulateResult run_simulation(const SimulateOptions& options,
                                                 : io_threads_for(options.agents));
   context.set(zmq::ctxopt::max_sockets, options.agents + 64);  // libzmq's default: 1023
   const auto collector_key = transport::read_key_file(options.collector_key);
+  SimulateResult result;
   std::vector<std::unique_ptr<SimulatedAgent>> agents;
   for (int i = 1; i <= options.agents; ++i)
-    agents.push_back(make_agent(context, options, collector_key, i));
+    agents.push_back(make_agent(context, options, collector_key, i, result.stages));
   const auto start = std::chrono::steady_clock::now();
   const auto generation_end = start + std::chrono::duration<double>(options.duration);
   const auto give_up = generation_end + std::chrono::duration<double>(options.drain);
@@ -303,7 +313,6 @@ SimulateResult run_simulation(const SimulateOptions& options,
         if (!agent->stopped) agent->link->on_readable(mono);
     }
   }
-  SimulateResult result;
   result.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& agent : agents) {

@@ -50,8 +50,15 @@ struct SimulatedAgentResult {
   bool stopped = false;          // one of --stop-agents: what it had not acknowledged is lost
 };
 
+// Where an event's time goes on the agents' side, in nanoseconds, over the run: created → its
+// batch sent (the wait for the batch in flight), and each batch's sending → acknowledgement.
+struct SimulatedStages {
+  std::vector<std::int64_t> send_wait_ns, round_trip_ns;
+};
+
 struct SimulateResult {
   std::vector<SimulatedAgentResult> agents;
+  SimulatedStages stages;
   double elapsed_seconds = 0;
   std::size_t keys_created = 0;
 };

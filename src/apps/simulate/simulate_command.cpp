@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/collector/collector_runtime.h"
+#include "apps/collector/latency_ring.h"
 #include "apps/common/commands.h"
 #include "apps/common/exit_codes.h"
 #include "apps/common/options.h"
@@ -22,6 +23,19 @@ namespace cw::apps {
 namespace {
 
 constexpr int kExitUnacknowledged = 3;
+
+double quantile_ms(std::vector<std::int64_t> values, double q) {
+  return static_cast<double>(LatencyRing::quantile(values, q)) / 1e6;
+}
+
+// The agents' side of an event's latency (SimulatedStages), as percentiles in milliseconds.
+nlohmann::json stages_json(const SimulatedStages& stages) {
+  return {{"send_wait_p50_ms", quantile_ms(stages.send_wait_ns, 0.50)},
+          {"send_wait_p99_ms", quantile_ms(stages.send_wait_ns, 0.99)},
+          {"round_trip_p50_ms", quantile_ms(stages.round_trip_ns, 0.50)},
+          {"round_trip_p99_ms", quantile_ms(stages.round_trip_ns, 0.99)},
+          {"round_trips", stages.round_trip_ns.size()}};
+}
 
 void print_result(const SimulateOptions& options, const SimulateResult& result) {
   std::uint64_t sent = 0, acked = 0, failovers = 0;
@@ -40,7 +54,8 @@ void print_result(const SimulateOptions& options, const SimulateResult& result) 
                      {"total_acknowledged", acked},
                      {"total_failovers", failovers},
                      {"elapsed_seconds", result.elapsed_seconds},
-                     {"keys_created", result.keys_created}};
+                     {"keys_created", result.keys_created},
+                     {"stages", stages_json(result.stages)}};
   for (const auto& agent : result.agents)
     out["agents"].push_back({{"agent_id", agent.agent_id},
                              {"sent", agent.sent},

@@ -59,6 +59,30 @@ TEST_F(AgentSessionTest, HelloThenWelcomeThenBatchesWithinTheWindow) {
   EXPECT_EQ(session.stats().acknowledged_next, 7u);
 }
 
+// on_round_trip hears each acknowledged batch once, with the time since it was sent; an ack that
+// covers two batches reports both, a repeated ack neither.
+TEST(AgentSessionRoundTrip, EachAcknowledgedBatchReportsItsTimeSinceSending) {
+  MemoryOutbox outbox;
+  std::vector<Duration> heard;
+  auto options = small_batches();
+  options.on_round_trip = [&heard](Duration took) { heard.push_back(took); };
+  AgentSession session{outbox, {std::byte{0xAA}}, ids_of, options};
+  for (int i = 0; i < 6; ++i) outbox.append({std::byte{0}});
+  (void)session.poll(at(0ms));
+  ASSERT_EQ(session.on_frame(encode_message(MessageKind::welcome, 1), at(10ms)).size(), 2u);
+  (void)session.on_frame(encode_message(MessageKind::ack, 4), at(17ms));
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0], 7ms);
+  (void)session.on_frame(encode_message(MessageKind::ack, 4), at(20ms));  // nothing new
+  EXPECT_EQ(heard.size(), 1u);
+  for (int i = 0; i < 3; ++i) outbox.append({std::byte{0}});
+  ASSERT_EQ(session.poll(at(21ms)).size(), 1u);  // 7-9 behind 4-6
+  (void)session.on_frame(encode_message(MessageKind::ack, 10), at(30ms));
+  ASSERT_EQ(heard.size(), 3u);
+  EXPECT_EQ(heard[1], 20ms);  // 4-6, sent at 10 ms
+  EXPECT_EQ(heard[2], 9ms);   // 7-9, sent at 21 ms
+}
+
 TEST(AgentSessionNagle, WithPartialWindowTwoAPartialBatchGoesBehindOneInFlightNotTwo) {
   MemoryOutbox outbox;
   auto options = small_batches();
