@@ -38,14 +38,17 @@ std::uint64_t fnv1a(std::string_view text) {
 // the same id, and their shared outbox keeps one notification. Events the collector numbers
 // itself (incidents, whose number is kept across a restart) and unnumbered ones add the opening
 // order, which tells apart two alerts opened by events with the same id (as does `taken`: this
-// engine already has an alert of that id, so the event was evaluated once before).
+// engine already has an alert of that id, so the event was evaluated once before), and the
+// collector's origin where it has one (AlertEngine::set_origin).
 std::string alert_id(const std::string& key, const events::Event& event, std::uint64_t serial,
-                     bool taken = false) {
+                     const std::string& origin, bool taken = false) {
   const bool agents_own =
       !taken && event.sequence != 0 && (event.sequence & events::kCollectorSequenceBit) == 0;
   const auto opening = fmt::format("{}@{}", key, event_id(event));
+  if (agents_own) return fmt::format("{:016x}", fnv1a(opening));
+  const auto numbered = fmt::format("{}/{}", opening, serial);
   return fmt::format("{:016x}",
-                     fnv1a(agents_own ? opening : fmt::format("{}/{}", opening, serial)));
+                     fnv1a(origin.empty() ? numbered : fmt::format("{}@{}", numbered, origin)));
 }
 
 std::string group_key(const Rule& rule, const Labels& labels) {
@@ -169,8 +172,8 @@ Alert& AlertEngine::group(const Rule& rule, const Labels& labels, const events::
   alert.rule = rule.name;
   alert.group_key = key;
   alert.serial = next_id_++;
-  alert.id = alert_id(key, event, alert.serial);
-  if (alerts_.contains(alert.id)) alert.id = alert_id(key, event, alert.serial, true);
+  alert.id = alert_id(key, event, alert.serial, origin_);
+  if (alerts_.contains(alert.id)) alert.id = alert_id(key, event, alert.serial, origin_, true);
   alert.sample = labels;
   alert.severity = rule.severity.value_or(event.severity);
   alert.labels = {{"alertname", rule.name},

@@ -67,6 +67,10 @@ class AlertEngine {
   // New rules apply to the next event; open alerts keep their rule name and grouping.
   void set_config(AlertsConfig config);
   const AlertsConfig& config() const { return config_; }
+  // Several collectors on one store: this one's name, mixed into the ids of alerts that events it
+  // made itself open (incidents: each collector numbers its own), so that two collectors'
+  // different incidents never share an id. Agents' events are not affected (engine.cpp).
+  void set_origin(std::string origin) { origin_ = std::move(origin); }
   // The highest sequence already stored per agent: events at or below it are resends.
   void seed_sequence(const std::string& agent_id, std::uint64_t sequence);
 
@@ -122,6 +126,7 @@ class AlertEngine {
   std::vector<Silence> silences_;
   std::vector<Suppression> suppressions_;
   std::uint64_t next_id_ = 1;
+  std::string origin_;
   EngineCounters counters_;
 };
 

@@ -111,6 +111,27 @@ TEST_F(EngineTest, TheSameAgentEventOpensTheSameAlertIdWhateverTheEnginesPast) {
   EXPECT_EQ(resolved[0].id, mine[0].alert.id + "/2/resolved");
 }
 
+// Incidents are numbered by each collector: the same number from two collectors is two incidents,
+// told apart by the collectors' origins; one collector restarted (same origin) keeps its ids.
+TEST_F(EngineTest, IncidentsOfTwoCollectorsNeverShareAnIdButAnAgentsEventIsOneAlert) {
+  const Event incident{
+      t0(), "collector", events::kCollectorSequenceBit | 1, EventType::incident, Severity::high,
+      {},   {}};
+  AlertEngine a, a_again, b;
+  a.set_origin("host-a tcp://0.0.0.0:5555");
+  a_again.set_origin("host-a tcp://0.0.0.0:5555");
+  b.set_origin("host-b tcp://0.0.0.0:5555");
+  const auto from_a = a.observe(incident, now), again = a_again.observe(incident, now),
+             from_b = b.observe(incident, now);
+  ASSERT_EQ(from_a.size(), 1u);
+  ASSERT_EQ(from_b.size(), 1u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_NE(from_a[0].alert.id, from_b[0].alert.id);
+  EXPECT_EQ(from_a[0].alert.id, again[0].alert.id);
+  EXPECT_EQ(a.observe(drift("node-1", 5), now)[0].alert.id,
+            b.observe(drift("node-1", 5), now)[0].alert.id);
+}
+
 TEST_F(EngineTest, ResentEventsAreNotCountedTwice) {
   engine.seed_sequence("node-1", 10);
   EXPECT_TRUE(feed(drift("node-1", 10)).empty());

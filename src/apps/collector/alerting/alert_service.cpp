@@ -118,6 +118,7 @@ void AlertService::restore_state() {
                open, state.engine.alerts.size(), state.engine.silences.size(),
                state.engine.suppressions.size(), store::describe_store(options_.state_store));
   std::lock_guard lock(engine_mutex_);
+  alerting_.engine().set_origin(state_->scope());
   alerting_.engine().restore(std::move(state.engine));
   resume_from(state);
 }

@@ -46,6 +46,7 @@ class AlertStateStore {
   StoredAlerting load();
   std::int64_t last_position() { return store_->last_position(); }
   bool shared() const { return !scope_.empty(); }
+  const std::string& scope() const { return scope_; }  // "HOST LISTEN" when shared, else empty
   // On a shared store, the kind of the documents (one per agent, by id) that say which agents'
   // events this collector stored: the writer writes one before it first stores an agent's events
   // (alerting_store.h), so a restart reads back exactly those agents'. Empty on a store of its own.
