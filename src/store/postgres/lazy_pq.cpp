@@ -14,7 +14,9 @@ cw::platform::LazyLibrary& libpq() {
 }  // namespace
 
 // clang-format off
-CW_LAZY_FUNCTION(libpq(), PGconn*, PQconnectdb, (const char* c), (c))
+CW_LAZY_FUNCTION(libpq(), PGconn*, PQconnectdbParams,
+                 (const char* const* k, const char* const* v, int e),
+                 (k, v, e))
 CW_LAZY_FUNCTION(libpq(), ConnStatusType, PQstatus, (const PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), char*, PQerrorMessage, (const PGconn* c), (c))
 CW_LAZY_FUNCTION(libpq(), void, PQfinish, (PGconn* c), (c))

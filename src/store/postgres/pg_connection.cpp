@@ -81,8 +81,24 @@ std::int64_t Result::affected() const {
   return tag && *tag ? std::strtoll(tag, nullptr, 10) : 0;
 }
 
+namespace {
+
+// libpq waits for an unreachable host as long as the kernel's TCP connect does (minutes), with
+// every thread that opens a connection stuck behind it. Unless the URL or PGCONNECT_TIMEOUT says
+// otherwise, give up after 10 s: the caller's retry then logs the failure and tries again.
+PGconn* connect_bounded(const std::string& conninfo) {
+  const bool from_environment = std::getenv("PGCONNECT_TIMEOUT") != nullptr;
+  // connect_timeout first: parameters expanded from the conninfo (dbname) override it.
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", conninfo.c_str(), nullptr};
+  const int first = from_environment ? 1 : 0;
+  return PQconnectdbParams(keywords + first, values + first, 1);
+}
+
+}  // namespace
+
 Connection::Connection(std::string conninfo) : conninfo_(std::move(conninfo)) {
-  conn_ = PQconnectdb(conninfo_.c_str());
+  conn_ = connect_bounded(conninfo_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     const auto message = trimmed(PQerrorMessage(conn_));
     PQfinish(conn_);

@@ -4,8 +4,15 @@
 // the sweeper's advisory lock, and a server restarted under the store.
 #include "store/postgres/pg_store.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "store/postgres/pg_connection.h"
@@ -107,6 +114,63 @@ TEST(PgStore, AnUnreachableServerIsNamedInTheError) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string{error.what()}.find("cannot connect to PostgreSQL"), std::string::npos);
   }
+}
+
+// A "server" that takes the TCP connection but never answers (the kernel completes the handshake
+// on a listening socket nobody accepts from): the connect gives up by its timeout, from the URL
+// or from PGCONNECT_TIMEOUT, instead of waiting for ever.
+class SilentListener {
+ public:
+  SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
+      throw std::runtime_error("cannot listen on loopback");
+    port_ = ntohs(address.sin_port);
+  }
+  ~SilentListener() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+double seconds_to_fail(const std::string& conninfo) {
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(pg::Connection{conninfo}, pg::PgError);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(PgStore, AServerThatNeverAnswersIsGivenUpByTheConnectTimeout) {
+  SilentListener silent;
+  const auto where = "host=127.0.0.1 port=" + std::to_string(silent.port()) + " dbname=none";
+  const double from_url = seconds_to_fail(where + " connect_timeout=2");
+  EXPECT_GE(from_url, 1.5);
+  EXPECT_LT(from_url, 9.0);  // well before the default 10 s
+
+  ::setenv("PGCONNECT_TIMEOUT", "2", 1);
+  const double from_environment = seconds_to_fail(where);
+  ::unsetenv("PGCONNECT_TIMEOUT");
+  EXPECT_GE(from_environment, 1.5);
+  EXPECT_LT(from_environment, 9.0);
+}
+
+TEST(PgStore, WithoutAConnectTimeoutTheConnectGivesUpAfterTenSeconds) {
+  auto silent = std::make_unique<SilentListener>();
+  const auto where = "host=127.0.0.1 port=" + std::to_string(silent->port()) + " dbname=none";
+  auto attempt = std::async(std::launch::async, [&] { return seconds_to_fail(where); });
+  // Before the default, libpq waited for ever; closing the listener resets the connection, so a
+  // regression fails here instead of hanging the suite.
+  const bool gave_up = attempt.wait_for(std::chrono::seconds{30}) == std::future_status::ready;
+  silent.reset();
+  const double waited = attempt.get();
+  ASSERT_TRUE(gave_up) << "still connecting after 30 s";
+  EXPECT_GE(waited, 9.0);
+  EXPECT_LT(waited, 30.0);
 }
 
 // Two collectors storing the same agents' resends at once: each event once, counters exact,
