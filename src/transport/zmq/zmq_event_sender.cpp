@@ -134,6 +134,9 @@ class ZmqEventSender::Worker {
     if (final) lifecycle(events::EventType::agent_stop);
     if (appended_) spool_.flush(), appended_ = false;
     link_.pump(now);
+    // Not past the session's next deadline: a hello that could not be queued yet (the connection
+    // still handshaking) is retried then, not after a whole turn.
+    wait = std::clamp<Duration>(link_.next_deadline(now) - now, Duration{0}, wait);
     std::array<zmq::pollitem_t, 2> items{
         {{link_.socket().handle(), 0, ZMQ_POLLIN, 0}, {nullptr, wake, ZMQ_POLLIN, 0}}};
     zmq::poll(items.data(), wake >= 0 ? 2 : 1,
