@@ -52,7 +52,10 @@ std::vector<events::Event> Correlator::observe(const events::Event& event, Times
     set_up(event.agent_id, true);
   }
   if (std::holds_alternative<events::ClockData>(event.data)) observe_clock(event, now, out);
-  if (is_attack(event.type)) observe_attack(event, now, out);
+  // The type and the data travel separately: an agent may send an attack type without its
+  // network data (or a clock type without clock data). Such an event takes no part here.
+  if (is_attack(event.type) && std::holds_alternative<events::NetworkData>(event.data))
+    observe_attack(event, now, out);
   return out;
 }
 

@@ -132,6 +132,25 @@ TEST(Correlation, OneSourceAttackingThreeAgentsIsOneCampaignListingAgentsAndKind
   EXPECT_EQ(alerting.engine().alert(incident_alerts[0].id)->status, AlertStatus::resolved);
 }
 
+// Type and data travel separately on the wire, so an authorized agent can send an attack type
+// with no network data (a stored row with an empty payload reads back the same way). It used to
+// throw std::bad_variant_access out of observe(), and the collector then skipped every event after
+// it in that slice, other agents' included.
+TEST(Correlation, AnAttackTypeWithoutItsNetworkDataIsIgnoredNotThrown) {
+  Alerting alerting;
+  const Timestamp now = t0();
+  for (const auto type : {EventType::port_scan, EventType::syn_flood}) {
+    Event bare{now, "ns-x", 1, type, Severity::medium, {}, {}};
+    EXPECT_NO_THROW(alerting.observe(bare, now));
+  }
+  Event no_clock{now, "ns-x", 2, EventType::time_drift, Severity::medium, {}, {}};
+  EXPECT_NO_THROW(alerting.observe(no_clock, now));
+  // The next real attack still opens its campaign as usual.
+  alerting.observe(scan("ns-a", 1, "10.200.0.1", true), now);
+  const auto second = alerting.observe(scan("ns-b", 1, "10.200.0.1", true), now + 1s);
+  EXPECT_EQ(second.incidents.size(), 1u);
+}
+
 TEST(Correlation, IncidentNumberingContinuesAfterARestart) {
   Alerting alerting;
   alerting.seed_sequence("collector", events::kCollectorSequenceBit | 41);
