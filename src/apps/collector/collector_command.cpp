@@ -71,8 +71,7 @@ void add_collector_command(CLI::App& app, CommandBody& run) {
       ->check(in_range(0, 86400, "seconds"));
   cmd->add_option("--io-threads", options->io_threads,
                   "ZeroMQ I/O threads: the agents' connections are split over them (CURVE and TCP "
-                  "work). Every batch and acknowledgement passes one; with one, it is the "
-                  "busiest thread, on both halves of the round trip an event waits for")
+                  "work; every batch and acknowledgement passes one)")
       ->capture_default_str()
       ->check(in_range(1, 16, "threads", true));
   cmd->add_option("--queue-events", options->queue_events,

@@ -20,7 +20,7 @@ struct CollectorCommandOptions {
   double heartbeat_interval = 30;  // seed 002: heartbeat_interval
   double liveness_grace = 10;
   double stats_interval = 10;
-  int io_threads = 2;  // ZeroMQ I/O threads: the agents' connections split over them (CURVE, TCP)
+  int io_threads = 1;  // ZeroMQ I/O threads: the agents' connections split over them (CURVE, TCP)
   std::size_t queue_events = 200000;
   bool json = false;
   // The console (src/web): off unless --http is given.
