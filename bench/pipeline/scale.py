@@ -17,6 +17,7 @@ Usage: bench/pipeline/scale.py [--agents 50000] [--heartbeat-interval 10] [--sto
 Prints a timeline (one line per 5 s) on stderr, then one JSON object.
 """
 import argparse
+import atexit
 import json
 import os
 import pathlib
@@ -118,6 +119,8 @@ def main():
     result["nofile_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)
     result["keys_s"] = time.monotonic() - started
     store = pipeline.Store(args.store, work)
+    running = []  # the collector and the simulators: killed at exit, also when the run failed
+    atexit.register(stop_everything, running, store)
     port = pipeline.free_port()
     stats = work / "collector.jsonl"
     collector = subprocess.Popen(
@@ -126,6 +129,7 @@ def main():
          "--stats-interval", "1", "--json", "--heartbeat-interval", str(args.heartbeat_interval),
          "--liveness-grace", str(args.liveness_grace), *args.collector_arg],
         stdout=open(stats, "w"), stderr=open(work / "collector.log", "w"), preexec_fn=limits(args.nofile))
+    running.append(collector)
     last = lambda: (pipeline.json_lines(stats) or [{}])[-1]  # noqa: E731
     deadline = time.monotonic() + 30
     while not last() and time.monotonic() < deadline:
@@ -151,6 +155,7 @@ def main():
              "--io-threads", str(args.io_threads)],
             stdout=open(outs[-1], "w"), stderr=open(work / f"simulate-{p}.log", "w"),
             preexec_fn=limits(args.nofile)))
+        running.append(sims[-1])
     t0 = time.monotonic()
     timeline, connected_at, steady = [], None, []
     peak = {"collector_rss": 0, "simulate_rss": 0}
@@ -229,10 +234,22 @@ def main():
     result["liveness_events"] = last_stats.get("liveness_events")
     result["load_end"] = os.getloadavg()
     result["work"] = str(work)
-    store.stop()
+    stop_everything(running, store)
     if not args.keep:
         shutil.rmtree(work)
     print(json.dumps(result, indent=1))
+
+
+def stop_everything(processes, store):
+    """Kills what is still running, then stops the store (a cluster this run started), once."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+    processes.clear()
+    if not getattr(store, "stopped", False):
+        store.stopped = True
+        store.stop()
 
 
 def downs(store, before_ns):
