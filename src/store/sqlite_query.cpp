@@ -218,6 +218,8 @@ std::optional<AgentRecord> SqliteEventStore::agent(const std::string& agent_id) 
 // in one transaction; per agent, by its (agent_id, sequence) index. Collector-made events have
 // sequences with the top bit set (negative here) and were counted when they were stored.
 void SqliteEventStore::recover_tallies() {
+  // Read and written in one write transaction: no other writer commits in between.
+  SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   std::vector<std::pair<std::string, std::int64_t>> stored;
   {
     SQLite::Statement select{db_, "SELECT agent_id, last_sequence FROM agents"};
@@ -236,7 +238,6 @@ void SqliteEventStore::recover_tallies() {
   if (uncounted.empty()) return;
   AgentTallies tallies;
   for (const auto& event : uncounted) tallies.add(event);
-  SQLite::Transaction transaction{db_, SQLite::TransactionBehavior::IMMEDIATE};
   for (const auto& tally : tallies.all()) write_tally(tally);
   transaction.commit();
 }

@@ -82,7 +82,9 @@ SqliteEventStore::SqliteEventStore(const std::filesystem::path& file, SqliteOpti
       db_.exec("PRAGMA wal_autocheckpoint = " + std::to_string(options.checkpoint_pages));
     statements_ = std::make_unique<Statements>(db_);
     if (!options.read_only) {
-      recover_tallies();  // a writer that kept them in memory may have crashed
+      // Only the one writer that keeps the counters in memory rebuilds them: another writable
+      // open beside it (retention, alert state, an import) would count its pending events twice.
+      if (options.defer_agent_tallies) recover_tallies();  // a writer like it may have crashed
       defer_tallies_ = options.defer_agent_tallies;
       if (defer_tallies_) load_known_agents();
     }

@@ -26,5 +26,20 @@ TEST(Delivery, ALeaseMustOutlastAnAttemptThatRunsToItsTimeout) {
   EXPECT_NE(wrong.find("at least 12.0 s"), std::string::npos) << wrong;
 }
 
+// While the outbox refuses, a try is due at most once a second, whatever comes meanwhile (each
+// new notification used to trigger one); what comes waits behind what waited, oldest given up.
+TEST(Delivery, RefusedNotificationsAreTriedOnceASecondAndKeptInOrderUpToTheCap) {
+  const auto t = from_unix_ns(1'764'676'800'000'000'000);
+  EXPECT_TRUE(refused_retry_due(false, t, t));
+  EXPECT_FALSE(refused_retry_due(true, t, t + std::chrono::milliseconds(999)));
+  EXPECT_TRUE(refused_retry_due(true, t, t + seconds(1)));
+
+  std::vector<int> waiting{1, 2, 3};
+  EXPECT_EQ(keep_in_order(waiting, {4, 5}, 10), 0u);
+  EXPECT_EQ(waiting, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(keep_in_order(waiting, {6, 7, 8}, 6), 2u);
+  EXPECT_EQ(waiting, (std::vector<int>{3, 4, 5, 6, 7, 8}));
+}
+
 }  // namespace
 }  // namespace cw::alerts

@@ -98,5 +98,18 @@ TEST(SqliteTallies, AKilledWritersCountersAreRebuiltFromTheEventsAtTheNextStart)
   EXPECT_EQ(counted(file, "agent-01"), 10u);
 }
 
+// The collector opens the same file writable elsewhere too (retention, the alert state): such an
+// open must not rebuild the counters the running writer holds in memory, or they count twice.
+TEST(SqliteTallies, AnotherWritableOpenBesideTheWriterDoesNotCountItsPendingEventsAgain) {
+  TempDir dir;
+  const auto file = dir.file("events.db");
+  SqliteEventStore writer{file, kDeferred};
+  writer.insert(drifts(1, 2));  // written at once
+  writer.insert(drifts(3, 4));  // pending in memory
+  { SqliteEventStore beside{file, SqliteOptions{}}; }
+  writer.flush_agent_tallies();
+  EXPECT_EQ(counted(file, "agent-01"), 6u);
+}
+
 }  // namespace
 }  // namespace cw::store

@@ -5,9 +5,11 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "alerts/config.h"
+#include "alerts/delivery.h"
 #include "apps/collector/alerting/alert_worker.h"
 
 namespace cw::apps {
@@ -197,35 +199,39 @@ void AlertService::apply(alerts::AlertingOutput out, Timestamp now) {
 
 // Under workers_mutex_. What the outbox refused (its database down: a PostgreSQL restart, a full
 // disk) is kept in memory, in order, and written first with the next ones, tried at most once a
-// second; past kKeptUnwritten the oldest are given up and counted as lost.
+// second (what comes meanwhile waits behind it); past kKeptUnwritten the oldest are given up and
+// counted as lost.
 void AlertService::write_outbox(std::vector<OutboxItem> items, Timestamp now) {
   constexpr std::size_t kKeptUnwritten = 100'000;
   const bool retrying = !unwritten_.empty();
-  if (retrying && items.empty() && now - unwritten_since_ < std::chrono::seconds(1)) return;
-  items.insert(items.begin(), std::make_move_iterator(unwritten_.begin()),
-               std::make_move_iterator(unwritten_.end()));
+  if (!alerts::refused_retry_due(retrying, unwritten_since_, now)) {
+    note_given_up(alerts::keep_in_order(unwritten_, std::move(items), kKeptUnwritten));
+    return;
+  }
+  std::vector<OutboxItem> all = std::move(unwritten_);
   unwritten_.clear();
+  alerts::keep_in_order(all, std::move(items), std::numeric_limits<std::size_t>::max());
   try {
-    outbox_->add(items);
+    outbox_->add(all);
     if (retrying)
       spdlog::info("alerts: wrote {} notifications kept while the outbox {} was unavailable",
-                   items.size(), outbox_->describe());
+                   all.size(), outbox_->describe());
     return;
   } catch (const std::exception& error) {
     if (!retrying)
       spdlog::error(
           "alerts: cannot write {} notifications to the outbox {}: {}; kept in memory "
           "and retried every second",
-          items.size(), outbox_->describe(), error.what());
+          all.size(), outbox_->describe(), error.what());
   }
   unwritten_since_ = now;
-  if (items.size() > kKeptUnwritten) {
-    const auto given_up = items.size() - kKeptUnwritten;
-    items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(given_up));
-    std::lock_guard status(status_mutex_);
-    lost_notifications_ += given_up;
-  }
-  unwritten_ = std::move(items);
+  note_given_up(alerts::keep_in_order(unwritten_, std::move(all), kKeptUnwritten));
+}
+
+void AlertService::note_given_up(std::size_t given_up) {
+  if (given_up == 0) return;
+  std::lock_guard status(status_mutex_);
+  lost_notifications_ += given_up;
 }
 
 void AlertService::tick_loop() {

@@ -150,6 +150,7 @@ class AlertService {
   std::int64_t evaluated_through();
   void apply(alerts::AlertingOutput out, Timestamp now);
   void write_outbox(std::vector<OutboxItem> items, Timestamp now);
+  void note_given_up(std::size_t given_up);  // counted as lost
   void flush_unwritten();  // at stop: a last try; what is still refused is lost, and said
   // The evaluation thread (alert_evaluation.cpp): batches from the feed, gaps from the store.
   void evaluate_loop();
