@@ -28,6 +28,7 @@ zmq::socket_t make_collector_socket(zmq::context_t& context, const CurveKeyPair&
   socket.set(zmq::sockopt::tcp_keepalive_idle, kKeepaliveIdle);
   socket.set(zmq::sockopt::tcp_keepalive_intvl, kKeepaliveInterval);
   socket.set(zmq::sockopt::tcp_keepalive_cnt, kKeepaliveCount);
+  socket.set(zmq::sockopt::tcp_maxrt, kUnacknowledgedLimitMs);
   socket.set(zmq::sockopt::backlog, kListenBacklog);
   socket.set(zmq::sockopt::curve_server, 1);
   socket.set(zmq::sockopt::curve_secretkey, server.secret_key);

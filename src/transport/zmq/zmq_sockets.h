@@ -37,6 +37,11 @@ inline constexpr int kListenBacklog = 4096;
 // TCP keepalive on the collector's connections (seconds): reaps one whose agent vanished without
 // a FIN (power loss) in the kernel, where the ZMTP heartbeat would cost a timer per connection.
 inline constexpr int kKeepaliveIdle = 60, kKeepaliveInterval = 10, kKeepaliveCount = 3;
+// Keepalive does not probe while data sent is unacknowledged (an ack sent into a partition): the
+// kernel then retransmits for ~15 minutes. TCP_USER_TIMEOUT (ZMQ_TCP_MAXRT, milliseconds) drops
+// such a connection after as long as keepalive takes to reap an idle one.
+inline constexpr int kUnacknowledgedLimitMs =
+    (kKeepaliveIdle + kKeepaliveInterval * kKeepaliveCount) * 1000;
 
 // The collector's ROUTER: CURVE server, authenticated by the ZAP handler of the same context.
 zmq::socket_t make_collector_socket(zmq::context_t& context, const CurveKeyPair& server,

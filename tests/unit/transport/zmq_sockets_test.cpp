@@ -32,7 +32,8 @@ TEST(ZmqSockets, TheCollectorsRouterIsACurveServerBehindZap) {
   EXPECT_EQ(socket.get(zmq::sockopt::tcp_keepalive_idle), 60);
   EXPECT_EQ(socket.get(zmq::sockopt::tcp_keepalive_intvl), 10);
   EXPECT_EQ(socket.get(zmq::sockopt::tcp_keepalive_cnt), 3);
-  EXPECT_EQ(socket.get(zmq::sockopt::backlog), 4096);  // libzmq's 100 drops a fleet's SYNs
+  EXPECT_EQ(socket.get(zmq::sockopt::tcp_maxrt), 90'000);  // TCP_USER_TIMEOUT, ms
+  EXPECT_EQ(socket.get(zmq::sockopt::backlog), 4096);      // libzmq's 100 drops a fleet's SYNs
   EXPECT_EQ(socket.get(zmq::sockopt::curve_server), 1);
   EXPECT_EQ(socket.get(zmq::sockopt::zap_domain), kZapDomain);
   EXPECT_EQ(socket.get(zmq::sockopt::maxmsgsize), std::int64_t{16} << 20);
